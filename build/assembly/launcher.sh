@@ -1,0 +1,21 @@
+#!/bin/sh
+# ${app.name} launcher: finds its own installation (through symlinks), so it runs from any directory.
+# JAVA_HOME selects the runtime; JAVA_OPTS adds JVM flags; ${app.name.env}_JAVA_OPTS overrides the defaults.
+set -e
+self=$0
+while [ -h "$self" ]; do
+  link=$(readlink "$self")
+  case $link in /*) self=$link ;; *) self=$(dirname "$self")/$link ;; esac
+done
+app_home=$(cd "$(dirname "$self")/.." && pwd -P)
+
+if [ -n "$JAVA_HOME" ]; then java_cmd=$JAVA_HOME/bin/java; else java_cmd=java; fi
+if ! command -v "$java_cmd" >/dev/null 2>&1; then
+  echo "${app.name}: no Java runtime found (set JAVA_HOME or put java 17+ on PATH)" >&2
+  exit 127
+fi
+
+default_opts="${app.jvmOpts}"
+eval "opts=\${${app.name.env}_JAVA_OPTS-\$default_opts}"
+# shellcheck disable=SC2086 # word splitting of the option strings is intended
+exec "$java_cmd" $opts $JAVA_OPTS -cp "$app_home/lib/*" ${app.mainClass} "$@"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make test`: provisions the pinned MediaMTX, then runs every module's tests and the coverage gate.
+#
+# Tests that need a real MediaMTX carry @Tag("mediamtx"). They run whenever install.sh yields a binary.
+# When install.sh exits 3 (no source can provide an accepted MediaMTX version on this machine; see
+# issue #2) they are excluded — loudly, with the reason — and everything else still runs. Any other
+# provisioning failure fails the run. MTX_REQUIRE_MEDIAMTX=1 turns the exclusion into a failure.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$root"
+
+out=$(deploy/mediamtx/install.sh 2> >(tee /tmp/mtx-install.$$ >&2))
+rc=$?
+extra=()
+case $rc in
+  0)
+    export MEDIAMTX_BIN=${out##*$'\n'}
+    echo "test: MediaMTX integration tests use $MEDIAMTX_BIN"
+    ;;
+  3)
+    if [[ "${MTX_REQUIRE_MEDIAMTX:-0}" == 1 ]]; then
+      echo "test: MTX_REQUIRE_MEDIAMTX=1 and no MediaMTX could be provisioned" >&2
+      exit 3
+    fi
+    cat >&2 <<'BANNER'
+################################################################################
+#  MediaMTX NOT AVAILABLE: tests tagged "mediamtx" are EXCLUDED from this run.  #
+#  install.sh could not obtain an accepted MediaMTX version (reasons above).     #
+#  Set MEDIAMTX_BIN to a MediaMTX binary to run them. Tracked in issue #2.       #
+################################################################################
+BANNER
+    extra+=("-Dtest.excludedGroups=mediamtx")
+    ;;
+  *)
+    echo "test: provisioning MediaMTX failed (install.sh exit $rc)" >&2
+    exit "$rc"
+    ;;
+esac
+rm -f /tmp/mtx-install.$$
+
+exec mvn verify "${extra[@]}" "$@"

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Finds or builds the pinned MediaMTX and prints the binary's absolute path as the last line of stdout.
+#
+# Resolution order (the first that yields a binary wins):
+#   1. $MEDIAMTX_BIN
+#   2. `mediamtx` on PATH, if it reports the pinned version
+#   3. a cached build: ${XDG_CACHE_HOME:-~/.cache}/mtx-toolkit/mediamtx/<version>/mediamtx
+#   4. a build from the Go module proxy (go + npm needed), for each accepted version in order
+#   5. the official release archive (needs internet access to github.com)
+#
+# Exit codes: 0 found; 2 bad usage or MEDIAMTX_BIN not executable; 3 no source could provide an
+# accepted version (see the messages); 4 a source was found but building it failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# The pin, and the only fall-backs we accept if the module proxy refuses it (issue #2).
+read -r -a versions < "$here/VERSIONS"
+pinned=${MEDIAMTX_VERSION:-${versions[0]}}
+[[ -n "${MEDIAMTX_VERSION:-}" ]] && versions=("$MEDIAMTX_VERSION")
+cache_root=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}/mediamtx
+
+log() { printf 'install-mediamtx: %s\n' "$*" >&2; }
+found() { log "using $1 (MediaMTX $2, $3)"; printf '%s\n' "$1"; exit 0; }
+
+version_of() { "$1" --version 2>/dev/null | head -n 1 | tr -d '[:space:]'; }
+
+case "${1:-}" in
+  "") ;;
+  --print-versions) printf '%s\n' "${versions[@]}"; exit 0 ;;
+  *) log "usage: install.sh [--print-versions]"; exit 2 ;;
+esac
+
+# 1. explicit binary
+if [[ -n "${MEDIAMTX_BIN:-}" ]]; then
+  if [[ -x "$MEDIAMTX_BIN" && -f "$MEDIAMTX_BIN" ]]; then
+    bin=$(cd "$(dirname "$MEDIAMTX_BIN")" && pwd -P)/$(basename "$MEDIAMTX_BIN")
+    found "$bin" "$(version_of "$bin")" "from MEDIAMTX_BIN"
+  fi
+  log "MEDIAMTX_BIN=$MEDIAMTX_BIN is not an executable file"
+  exit 2
+fi
+
+# 2. PATH, only at an accepted version: tests and docs are pinned to it
+if bin=$(command -v mediamtx 2>/dev/null); then
+  v=$(version_of "$bin")
+  for want in "${versions[@]}"; do
+    [[ "$v" == "$want" ]] && found "$(readlink -f "$bin")" "$v" "from PATH"
+  done
+  log "ignoring $bin on PATH: it reports '${v:-no version}', not one of ${versions[*]}"
+fi
+
+# 3. cache
+for want in "${versions[@]}"; do
+  if [[ -x "$cache_root/$want/mediamtx" ]]; then
+    found "$cache_root/$want/mediamtx" "$want" "cached build"
+  fi
+done
+
+refusals=()
+
+# 4. build from the Go module proxy
+build_from_module_proxy() {
+  local want=$1 work modjson moddir hlsver src
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  (cd "$work" && go mod init mtx-toolkit.local/fetch >/dev/null 2>&1)
+  modjson=$(cd "$work" && GOFLAGS=-modcacherw go mod download -json "github.com/bluenviron/mediamtx@$want" 2>&1) || true
+  moddir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$modjson")
+  if [[ -z "$moddir" || ! -d "$moddir" ]]; then
+    refusals+=("go mod download github.com/bluenviron/mediamtx@$want: $(sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' <<<"$modjson" | head -n 1)")
+    log "module proxy: $want not available"
+    return 3
+  fi
+  log "module proxy: got $want, building (CGO_ENABLED=0)"
+  src=$work/src
+  cp -R "$moddir" "$src"
+  chmod -R u+w "$src"
+  # Files MediaMTX generates before a release build are not part of the module archive.
+  printf '%s' "$want" > "$src/internal/core/VERSION"
+  hlsver=$(tr -d '[:space:]' < "$src/internal/servers/hls/hlsjsdownloader/VERSION")
+  hlsver=${hlsver#v}
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is needed to fetch hls.js@$hlsver for the build"; return 4
+  fi
+  (cd "$work" && npm pack --silent "hls.js@$hlsver" >/dev/null 2>"$work/npm.log") || { cat "$work/npm.log" >&2; return 4; }
+  tar -xzf "$work"/hls.js-*.tgz -C "$work" package/dist/hls.min.js
+  cp "$work/package/dist/hls.min.js" "$src/internal/servers/hls/hls.min.js"
+  mkdir -p "$cache_root/$want"
+  if ! (cd "$src" && CGO_ENABLED=0 GOFLAGS=-modcacherw go build -trimpath -o "$cache_root/$want/mediamtx.tmp" .) >&2; then
+    log "go build of MediaMTX $want failed"; return 4
+  fi
+  mv -f "$cache_root/$want/mediamtx.tmp" "$cache_root/$want/mediamtx"
+  found "$cache_root/$want/mediamtx" "$want" "built from the Go module proxy"
+}
+
+if command -v go >/dev/null 2>&1; then
+  for want in "${versions[@]}"; do
+    rc=0; build_from_module_proxy "$want" || rc=$?
+    [[ $rc == 4 ]] && exit 4
+  done
+else
+  refusals+=("go: not installed")
+fi
+
+# 5. official release archive
+case "$(uname -s)/$(uname -m)" in
+  Linux/x86_64) asset=linux_amd64 ;;
+  Linux/aarch64) asset=linux_arm64 ;;
+  Darwin/x86_64) asset=darwin_amd64 ;;
+  Darwin/arm64) asset=darwin_arm64 ;;
+  *) asset="" ;;
+esac
+if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
+  url="https://github.com/bluenviron/mediamtx/releases/download/$pinned/mediamtx_${pinned}_${asset}.tar.gz"
+  tmp=$(mktemp -d)
+  if curl -fsSL --connect-timeout 10 --max-time 120 -o "$tmp/m.tgz" "$url" 2>"$tmp/err"; then
+    mkdir -p "$cache_root/$pinned"
+    tar -xzf "$tmp/m.tgz" -C "$tmp" mediamtx
+    mv -f "$tmp/mediamtx" "$cache_root/$pinned/mediamtx"
+    rm -rf "$tmp"
+    found "$cache_root/$pinned/mediamtx" "$pinned" "official release download"
+  fi
+  refusals+=("release download $url: $(head -n 1 "$tmp/err")")
+  rm -rf "$tmp"
+fi
+
+log "no source could provide MediaMTX ${versions[*]}:"
+for r in "${refusals[@]}"; do log "  - $r"; done
+log "set MEDIAMTX_BIN to a MediaMTX ${pinned} binary, or put one on PATH"
+exit 3

@@ -1,0 +1,101 @@
+package io.mtxtoolkit.core.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/** Typed client for MediaMTX's Control API v3 (default port 9997); list calls follow every page. */
+public final class MediaMtxApiClient {
+  private static final int PAGE_SIZE = 100;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final HttpUrl base;
+  private final OkHttpClient http;
+
+  public MediaMtxApiClient(String baseUrl, Duration timeout) {
+    HttpUrl parsed = HttpUrl.parse(baseUrl);
+    if (parsed == null) {
+      throw new IllegalArgumentException("invalid MediaMTX API URL: " + baseUrl);
+    }
+    this.base = parsed;
+    this.http = new OkHttpClient.Builder()
+        .connectTimeout(timeout)
+        .readTimeout(timeout)
+        .callTimeout(timeout.multipliedBy(2))
+        .build();
+  }
+
+  public MediaMtxApiClient(String baseUrl) {
+    this(baseUrl, Duration.ofSeconds(2));
+  }
+
+  /** Every path MediaMTX knows (configured or active). */
+  public List<ApiPath> listPaths() {
+    return listAll("/v3/paths/list", ApiPath.class);
+  }
+
+  /** One path by name, or empty when MediaMTX answers 404. */
+  public Optional<ApiPath> getPath(String name) {
+    String encoded = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("%2F", "/");
+    return getOptional("/v3/paths/get/" + encoded, JSON.constructType(ApiPath.class));
+  }
+
+  public List<ApiRtmpConn> listRtmpConns() {
+    return listAll("/v3/rtmpconns/list", ApiRtmpConn.class);
+  }
+
+  private <T> List<T> listAll(String endpoint, Class<T> itemType) {
+    JavaType pageType = JSON.getTypeFactory().constructParametricType(ApiPage.class, itemType);
+    List<T> all = new ArrayList<>();
+    for (int page = 0; ; page++) {
+      ApiPage<T> p = this.<ApiPage<T>>getOptional(endpoint + "?itemsPerPage=" + PAGE_SIZE + "&page=" + page, pageType)
+          .orElseThrow(() -> new MediaMtxApiException("MediaMTX API " + endpoint + " answered 404", 404, null));
+      all.addAll(p.items());
+      if (page + 1 >= p.pageCount()) {
+        return all;
+      }
+    }
+  }
+
+  private <T> Optional<T> getOptional(String pathAndQuery, JavaType type) {
+    HttpUrl url = HttpUrl.get(base.toString().replaceAll("/+$", "") + pathAndQuery);
+    Request request = new Request.Builder().url(url).get().build();
+    try (Response response = http.newCall(request).execute()) {
+      ResponseBody body = response.body();
+      String text = body == null ? "" : body.string();
+      if (response.code() == 404) {
+        return Optional.empty();
+      }
+      if (!response.isSuccessful()) {
+        throw new MediaMtxApiException("MediaMTX API " + url + " answered " + response.code() + ": " + abbreviate(text),
+            response.code(), null);
+      }
+      try {
+        return Optional.of(JSON.readValue(text, type));
+      } catch (JsonProcessingException e) {
+        throw new MediaMtxApiException("MediaMTX API " + url + " returned invalid JSON: " + e.getOriginalMessage(),
+            response.code(), e);
+      }
+    } catch (IOException e) {
+      throw new MediaMtxApiException("MediaMTX API at " + base + " is unreachable: " + e.getMessage(), 0, e);
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+  }
+}

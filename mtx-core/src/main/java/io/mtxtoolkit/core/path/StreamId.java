@@ -1,0 +1,90 @@
+package io.mtxtoolkit.core.path;
+
+import io.mtxtoolkit.core.ValidationException;
+
+/**
+ * A publisher-chosen stream identifier: {@code [A-Za-z0-9_-]+}, at most {@value #MAX_LENGTH} characters.
+ *
+ * <p>The alphabet is URL- and shell-safe, so an id can be placed in a URL path or an argument vector
+ * without encoding; anything else is rejected here rather than escaped later.
+ */
+public record StreamId(String value) {
+  /** Longest accepted id; keeps paths, metric labels and log lines bounded. */
+  public static final int MAX_LENGTH = 64;
+
+  public StreamId {
+    validate("streamId", value);
+  }
+
+  /** Parses {@code value}, reporting problems against {@code field}. */
+  public static StreamId of(String field, String value) {
+    validate(field, value);
+    return new StreamId(value);
+  }
+
+  public static StreamId of(String value) {
+    return new StreamId(value);
+  }
+
+  /** True when {@code value} would be accepted. */
+  public static boolean isValid(String value) {
+    return problem(value) == null;
+  }
+
+  private static void validate(String field, String value) {
+    String problem = problem(value);
+    if (problem != null) {
+      throw new ValidationException(field, "invalid stream id " + quote(value) + ": " + problem);
+    }
+  }
+
+  private static String problem(String value) {
+    if (value == null) {
+      return "missing";
+    }
+    if (value.isEmpty()) {
+      return "empty (allowed: A-Z a-z 0-9 _ -)";
+    }
+    if (value.length() > MAX_LENGTH) {
+      return "longer than " + MAX_LENGTH + " characters (" + value.length() + ")";
+    }
+    for (int i = 0; i < value.length(); ) {
+      int cp = value.codePointAt(i);
+      if (!isAllowed(cp)) {
+        return "character " + describe(cp) + " at position " + i + " is not allowed (allowed: A-Z a-z 0-9 _ -)";
+      }
+      i += Character.charCount(cp);
+    }
+    return null;
+  }
+
+  private static boolean isAllowed(int cp) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_' || cp == '-';
+  }
+
+  static String describe(int cp) {
+    String code = String.format("U+%04X", cp);
+    return cp >= 0x21 && cp < 0x7f ? "'" + (char) cp + "' (" + code + ")" : code;
+  }
+
+  static String quote(String value) {
+    if (value == null) {
+      return "(null)";
+    }
+    String shown = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+    StringBuilder out = new StringBuilder("'");
+    shown.codePoints().forEach(cp -> {
+      if (cp < 0x20 || cp == 0x7f) {
+        out.append(String.format("\\u%04x", cp));
+      } else {
+        out.appendCodePoint(cp);
+      }
+    });
+    return out.append('\'').toString();
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

@@ -1,0 +1,75 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import io.mtxtoolkit.core.config.Listener;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Picks distinct free loopback ports, holding every socket open until all are chosen so one set never
+ * contains the same port twice. Another process can still take a port after release; callers start
+ * the server right away and report a bind error clearly if that rare race happens.
+ */
+public final class FreePorts {
+  private FreePorts() {}
+
+  /** One free port per listener, of the listener's transport. */
+  public static Map<Listener, Integer> forListeners(Collection<Listener> listeners) {
+    List<Closeable> held = new ArrayList<>();
+    Set<Integer> taken = new HashSet<>();
+    Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
+    try {
+      for (Listener listener : listeners) {
+        while (true) {
+          Closeable socket = open(listener.transport());
+          held.add(socket);
+          int port = socket instanceof ServerSocket s ? s.getLocalPort() : ((DatagramSocket) socket).getLocalPort();
+          if (taken.add(port)) {
+            ports.put(listener, port);
+            break;
+          }
+        }
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reserve free ports", e);
+    } finally {
+      for (Closeable c : held) {
+        try {
+          c.close();
+        } catch (IOException ignored) {
+          // closing a probe socket cannot lose anything
+        }
+      }
+    }
+  }
+
+  /** A single free TCP port on loopback. */
+  public static int tcp() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free TCP port", e);
+    }
+  }
+
+  private static Closeable open(Listener.Transport transport) throws IOException {
+    if (transport == Listener.Transport.UDP) {
+      return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+    ServerSocket s = new ServerSocket();
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return s;
+  }
+}

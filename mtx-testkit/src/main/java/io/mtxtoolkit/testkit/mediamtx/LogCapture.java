@@ -1,0 +1,113 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Collects a process's output lines as they arrive so tests can await a specific line with a bounded
+ * wait; a timeout fails with the last lines seen, which is usually the explanation.
+ */
+public final class LogCapture {
+  private static final int TAIL_ON_FAILURE = 40;
+
+  private final String label;
+  private final List<String> lines = new ArrayList<>();
+  private final PrintStream echo;
+
+  public LogCapture(String label, PrintStream echo) {
+    this.label = label;
+    this.echo = echo;
+  }
+
+  /** Reads {@code stream} to its end on a daemon thread. */
+  public Thread follow(InputStream stream) {
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          add(line);
+        }
+      } catch (IOException e) {
+        add("[log capture of " + label + " ended: " + e.getMessage() + "]");
+      }
+    }, label + "-log");
+    reader.setDaemon(true);
+    reader.start();
+    return reader;
+  }
+
+  /** Records a line and wakes waiters. */
+  public void add(String line) {
+    synchronized (lines) {
+      lines.add(line);
+      lines.notifyAll();
+    }
+    if (echo != null) {
+      echo.println("[" + label + "] " + line);
+    }
+  }
+
+  /** A snapshot of every line so far. */
+  public List<String> lines() {
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
+  }
+
+  /** The first line matching {@code condition}, if one has arrived. */
+  public Optional<String> find(Predicate<String> condition) {
+    return lines().stream().filter(condition).findFirst();
+  }
+
+  /** Waits up to {@code timeout} for a line (already seen or new) matching {@code condition}. */
+  public String await(String description, Predicate<String> condition, Duration timeout) {
+    return awaitFrom(0, description, condition, timeout);
+  }
+
+  /** Like {@link #await} but only considers lines from index {@code from} on (see {@link #size}). */
+  public String awaitFrom(int from, String description, Predicate<String> condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lines) {
+      int next = from;
+      while (true) {
+        for (; next < lines.size(); next++) {
+          if (condition.test(lines.get(next))) {
+            return lines.get(next);
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + label
+              + " to log " + description + "; last lines:\n  " + String.join("\n  ", tail()));
+        }
+        try {
+          lines.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted while waiting for " + description, e);
+        }
+      }
+    }
+  }
+
+  /** Number of lines so far; pass to {@link #awaitFrom} to wait only for later lines. */
+  public int size() {
+    synchronized (lines) {
+      return lines.size();
+    }
+  }
+
+  /** The last lines, for failure messages. */
+  public List<String> tail() {
+    List<String> all = lines();
+    return all.subList(Math.max(0, all.size() - TAIL_ON_FAILURE), all.size());
+  }
+}

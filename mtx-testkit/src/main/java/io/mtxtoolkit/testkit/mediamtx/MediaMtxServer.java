@@ -1,0 +1,277 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import io.mtxtoolkit.core.config.Listener;
+import io.mtxtoolkit.core.config.MediaMtxConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real MediaMTX process for tests: the repository's {@code deploy/mediamtx/mediamtx.yml} with every
+ * enabled listener moved to a free loopback port, so runs never collide with each other or with a
+ * running stack. Output is captured for assertions; {@link #close} stops MediaMTX and every process it
+ * started (hooks), even when the test failed.
+ */
+public final class MediaMtxServer implements AutoCloseable {
+  private static final Duration API_READY_TIMEOUT = Duration.ofSeconds(20);
+
+  private final Process process;
+  private final Path workDir;
+  private final MediaMtxConfig config;
+  private final Map<Listener, Integer> ports;
+  private final LogCapture log;
+  private final Thread shutdownHook;
+
+  private MediaMtxServer(Process process, Path workDir, MediaMtxConfig config, Map<Listener, Integer> ports,
+                         LogCapture log) {
+    this.process = process;
+    this.workDir = workDir;
+    this.config = config;
+    this.ports = ports;
+    this.log = log;
+    this.shutdownHook = new Thread(this::kill, "mediamtx-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts MediaMTX with the repository configuration unchanged but for its ports. */
+  public static MediaMtxServer start() {
+    return builder().start();
+  }
+
+  public int port(Listener listener) {
+    Integer port = ports.get(listener);
+    if (port == null) {
+      throw new IllegalStateException(listener + " is not enabled in this MediaMTX configuration");
+    }
+    return port;
+  }
+
+  public int rtmpPort() {
+    return port(Listener.RTMP);
+  }
+
+  public int rtspPort() {
+    return port(Listener.RTSP);
+  }
+
+  public int apiPort() {
+    return port(Listener.API);
+  }
+
+  public int metricsPort() {
+    return port(Listener.METRICS);
+  }
+
+  public int playbackPort() {
+    return port(Listener.PLAYBACK);
+  }
+
+  public String rtmpUrl(String path) {
+    return "rtmp://127.0.0.1:" + rtmpPort() + "/" + path;
+  }
+
+  public String rtspUrl(String path) {
+    return "rtsp://127.0.0.1:" + rtspPort() + "/" + path;
+  }
+
+  public String apiBaseUrl() {
+    return "http://127.0.0.1:" + apiPort();
+  }
+
+  public String metricsBaseUrl() {
+    return "http://127.0.0.1:" + metricsPort();
+  }
+
+  /** MediaMTX's combined stdout and stderr, line by line. */
+  public LogCapture log() {
+    return log;
+  }
+
+  /** The configuration MediaMTX was started with (ports already replaced). */
+  public MediaMtxConfig config() {
+    return config;
+  }
+
+  public Path configFile() {
+    return workDir.resolve("mediamtx.yml");
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Stops MediaMTX (SIGTERM, then SIGKILL after 5 s) and every process it spawned. */
+  @Override
+  public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook itself is running
+    }
+    kill();
+  }
+
+  private void kill() {
+    List<ProcessHandle> children = new ArrayList<>(process.descendants().toList());
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    for (ProcessHandle child : children) {
+      child.destroyForcibly();
+    }
+  }
+
+  /** Chooses the configuration and environment before start. */
+  public static final class Builder {
+    private MediaMtxConfig config;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final List<Path> pathPrepend = new ArrayList<>();
+    private PrintStream echo = Boolean.getBoolean("mediamtx.echo") ? System.out : null;
+
+    private Builder() {}
+
+    /** Replaces the configuration (default: {@code deploy/mediamtx/mediamtx.yml}). */
+    public Builder config(MediaMtxConfig config) {
+      this.config = config;
+      return this;
+    }
+
+    /** Edits the configuration before ports are assigned. */
+    public Builder configure(UnaryOperator<MediaMtxConfig> edit) {
+      this.config = edit.apply(currentConfig());
+      return this;
+    }
+
+    /** An environment variable for MediaMTX and, through it, its hook commands. */
+    public Builder env(String name, String value) {
+      environment.put(name, value);
+      return this;
+    }
+
+    /** Puts {@code dir} first on MediaMTX's PATH, e.g. the built {@code mtx-hook} launcher's {@code bin/}. */
+    public Builder prependPath(Path dir) {
+      pathPrepend.add(dir.toAbsolutePath());
+      return this;
+    }
+
+    /** Copies MediaMTX's output to {@code out} as well (default: only with {@code -Dmediamtx.echo=true}). */
+    public Builder echo(PrintStream out) {
+      this.echo = out;
+      return this;
+    }
+
+    private MediaMtxConfig currentConfig() {
+      return config != null ? config : MediaMtxConfig.load(RepoFiles.mediaMtxConfig());
+    }
+
+    public MediaMtxServer start() {
+      Path bin = MediaMtxBinary.require();
+      MediaMtxConfig base = currentConfig();
+      List<Listener> enabled = new ArrayList<>();
+      for (Listener l : Listener.values()) {
+        if (base.isEnabled(l)) {
+          enabled.add(l);
+        }
+      }
+      Map<Listener, Integer> ports = new EnumMap<>(FreePorts.forListeners(enabled));
+      MediaMtxConfig effective = base.withListeners("127.0.0.1", ports);
+      // UDP listeners bind all interfaces in MediaMTX; the loopback host is only for TCP servers.
+      for (Listener l : enabled) {
+        if (l.transport() == Listener.Transport.UDP) {
+          effective = effective.with(l.addressKey(), ":" + ports.get(l));
+        }
+      }
+      try {
+        Path workDir = Files.createTempDirectory("mediamtx-test-");
+        effective.write(workDir.resolve("mediamtx.yml"));
+        ProcessBuilder pb = new ProcessBuilder(bin.toString(), workDir.resolve("mediamtx.yml").toString())
+            .directory(workDir.toFile())
+            .redirectErrorStream(true);
+        pb.environment().putAll(environment);
+        if (!pathPrepend.isEmpty()) {
+          StringBuilder path = new StringBuilder();
+          pathPrepend.forEach(p -> path.append(p).append(java.io.File.pathSeparator));
+          pb.environment().put("PATH", path + pb.environment().getOrDefault("PATH", ""));
+        }
+        LogCapture log = new LogCapture("mediamtx", echo);
+        Process process = pb.start();
+        log.follow(process.getInputStream());
+        MediaMtxServer server = new MediaMtxServer(process, workDir, effective, ports, log);
+        server.awaitApi();
+        return server;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start MediaMTX " + bin + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private void awaitApi() {
+    long deadline = System.nanoTime() + API_READY_TIMEOUT.toNanos();
+    URI uri = URI.create(apiBaseUrl() + "/v3/paths/list");
+    while (true) {
+      if (!process.isAlive()) {
+        close();
+        throw new IllegalStateException("MediaMTX exited with code " + process.exitValue()
+            + " before its API answered; output:\n  " + String.join("\n  ", log.tail()));
+      }
+      if (answers(uri)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        close();
+        throw new IllegalStateException("MediaMTX API at " + uri + " did not answer within "
+            + API_READY_TIMEOUT.toSeconds() + " s; output:\n  " + String.join("\n  ", log.tail()));
+      }
+      try {
+        // Poll interval while MediaMTX binds its sockets; bounded by the deadline above.
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new IllegalStateException("interrupted while starting MediaMTX", e);
+      }
+    }
+  }
+
+  private static boolean answers(URI uri) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+      c.setConnectTimeout(500);
+      c.setReadTimeout(1000);
+      try {
+        return c.getResponseCode() == 200;
+      } finally {
+        c.disconnect();
+      }
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.mtxtoolkit.testkit.stream;
+
+import java.time.Duration;
+
+/** How a synthetic H.264 + AAC test stream is made: picture size, frame rate, bitrates and duration. */
+public record TestStreamOptions(int width, int height, int fps, int videoBitrate, int audioBitrate,
+                                int sampleRate, Duration duration) {
+  public TestStreamOptions {
+    if (fps < 1 || fps > 120) {
+      throw new IllegalArgumentException("frame rate must be 1..120, got " + fps);
+    }
+    if (videoBitrate < 10_000 || audioBitrate < 8_000) {
+      throw new IllegalArgumentException("bitrates too low: video " + videoBitrate + ", audio " + audioBitrate);
+    }
+  }
+
+  /** 320x240 at 25 fps, 500 kbit/s video, 64 kbit/s AAC at 48 kHz, until stopped. */
+  public static TestStreamOptions defaults() {
+    return new TestStreamOptions(320, 240, 25, 500_000, 64_000, 48_000, null);
+  }
+
+  public TestStreamOptions withSize(int w, int h) {
+    return new TestStreamOptions(w, h, fps, videoBitrate, audioBitrate, sampleRate, duration);
+  }
+
+  public TestStreamOptions withFps(int f) {
+    return new TestStreamOptions(width, height, f, videoBitrate, audioBitrate, sampleRate, duration);
+  }
+
+  public TestStreamOptions withDuration(Duration d) {
+    return new TestStreamOptions(width, height, fps, videoBitrate, audioBitrate, sampleRate, d);
+  }
+
+  /** Keyframe interval in frames: one per second, within the 1–2 s that players and MediaMTX handle well. */
+  public int gopSize() {
+    return fps;
+  }
+}

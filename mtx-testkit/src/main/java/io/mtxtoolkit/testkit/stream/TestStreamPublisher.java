@@ -1,0 +1,180 @@
+package io.mtxtoolkit.testkit.stream;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.FFmpegLogCallback;
+
+/**
+ * Publishes a live H.264 + AAC test pattern to an RTMP or RTSP URL, paced to the wall clock, on its
+ * own thread. {@link #start} returns once the server accepted the publisher, or throws why not.
+ */
+public final class TestStreamPublisher implements AutoCloseable {
+  private final URI url;
+  private final TestStreamOptions options;
+  private final AtomicLong frames = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile boolean stopRequested;
+  private Thread thread;
+
+  private TestStreamPublisher(URI url, TestStreamOptions options) {
+    this.url = url;
+    this.options = options;
+  }
+
+  /** Connects and starts publishing; throws {@link PublishException} if the server cannot be reached or refuses. */
+  public static TestStreamPublisher start(String url, TestStreamOptions options) {
+    URI uri = parse(url);
+    TestStreamPublisher publisher = new TestStreamPublisher(uri, options);
+    publisher.thread = new Thread(publisher::run, "test-publisher " + uri.getPath());
+    publisher.thread.setDaemon(true);
+    publisher.thread.start();
+    try {
+      if (!publisher.started.await(15, TimeUnit.SECONDS)) {
+        publisher.close();
+        throw new PublishException("no answer from " + url + " within 15 s", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      publisher.close();
+      throw new PublishException("interrupted while connecting to " + url, e);
+    }
+    Throwable error = publisher.failure.get();
+    if (error != null) {
+      throw error instanceof PublishException pe ? pe : new PublishException(error.getMessage(), error);
+    }
+    return publisher;
+  }
+
+  static URI parse(String url) {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new PublishException("invalid URL " + url + ": " + e.getMessage(), e);
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equals("rtmp") || scheme.equals("rtsp")) || uri.getHost() == null) {
+      throw new PublishException("invalid URL " + url + ": expected rtmp://host[:port]/path or rtsp://host[:port]/path", null);
+    }
+    return uri;
+  }
+
+  private void run() {
+    FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
+    TestPattern pattern = new TestPattern(options.width(), options.height(), options.sampleRate(), 1000);
+    FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(url.toString(), options.width(), options.height(), 1);
+    try {
+      configure(recorder);
+      recorder.start();
+    } catch (Exception | LinkageError e) {
+      failure.set(new PublishException("cannot publish to " + url + ": " + e.getMessage(), e));
+      started.countDown();
+      finished.countDown();
+      return;
+    }
+    started.countDown();
+    long frameMicros = 1_000_000L / options.fps();
+    long startNanos = System.nanoTime();
+    long endMicros = options.duration() == null ? Long.MAX_VALUE : options.duration().toNanos() / 1000;
+    try {
+      for (long n = 0; !stopRequested && n * frameMicros < endMicros; n++) {
+        long due = startNanos + n * frameMicros * 1000;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          // Pacing to the wall clock: a live source produces one frame per frame interval.
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        recorder.setTimestamp(n * frameMicros);
+        recorder.record(pattern.videoFrame(n), avutil.AV_PIX_FMT_BGR24);
+        recorder.recordSamples(options.sampleRate(), 1, pattern.audioForFrame(options.fps()));
+        frames.incrementAndGet();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      if (!stopRequested) {
+        failure.set(new PublishException("publishing to " + url + " failed after " + frames.get() + " frames: " + e.getMessage(), e));
+      }
+    } finally {
+      try {
+        recorder.close();
+      } catch (Exception e) {
+        failure.compareAndSet(null, e);
+      }
+      finished.countDown();
+    }
+  }
+
+  private void configure(FFmpegFrameRecorder recorder) {
+    if (url.getScheme().equals("rtsp")) {
+      recorder.setFormat("rtsp");
+      recorder.setOption("rtsp_transport", "tcp");
+    } else {
+      recorder.setFormat("flv");
+    }
+    recorder.setOption("rw_timeout", "10000000");
+    recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
+    recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+    recorder.setFrameRate(options.fps());
+    recorder.setGopSize(options.gopSize());
+    recorder.setVideoBitrate(options.videoBitrate());
+    recorder.setVideoOption("preset", "ultrafast");
+    recorder.setVideoOption("tune", "zerolatency");
+    recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
+    recorder.setAudioChannels(1);
+    recorder.setSampleRate(options.sampleRate());
+    recorder.setAudioBitrate(options.audioBitrate());
+  }
+
+  /** Frames published so far. */
+  public long frames() {
+    return frames.get();
+  }
+
+  /** True while the publishing thread runs. */
+  public boolean isRunning() {
+    return finished.getCount() > 0;
+  }
+
+  /** The error that ended publishing, if any. */
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  /** Blocks until a {@code --duration}-bounded stream ends; returns false on timeout. */
+  public boolean awaitEnd(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops publishing and closes the connection (the server sees the publisher leave). */
+  @Override
+  public void close() {
+    stopRequested = true;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        finished.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Publishing could not start or broke off. */
+  public static final class PublishException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public PublishException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
