@@ -1,6 +1,6 @@
 #!/bin/sh
 # ${app.name} launcher: finds its own installation (through symlinks), so it runs from any directory.
-# JAVA_HOME selects the runtime; JAVA_OPTS adds JVM flags; ${app.name.env}_JAVA_OPTS overrides the defaults.
+# JAVA_HOME selects the runtime; JAVA_OPTS adds JVM flags; ${app.env}_JAVA_OPTS overrides the defaults.
 set -e
 self=$0
 while [ -h "$self" ]; do
@@ -15,7 +15,8 @@ if ! command -v "$java_cmd" >/dev/null 2>&1; then
   exit 127
 fi
 
-default_opts="${app.jvmOpts}"
-eval "opts=\${${app.name.env}_JAVA_OPTS-\$default_opts}"
+if ! opts=$(printenv ${app.env}_JAVA_OPTS); then
+  opts="${app.jvmOpts}"
+fi
 # shellcheck disable=SC2086 # word splitting of the option strings is intended
 exec "$java_cmd" $opts $JAVA_OPTS -cp "$app_home/lib/*" ${app.mainClass} "$@"

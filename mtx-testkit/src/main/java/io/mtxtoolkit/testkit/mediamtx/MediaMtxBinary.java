@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,17 +22,18 @@ public final class MediaMtxBinary {
   public static Path require() {
     Path bin = cached;
     if (bin == null) {
-      bin = locate().orElseThrow(() -> new IllegalStateException(
-          "MediaMTX binary not found. Run `make mediamtx` (deploy/mediamtx/install.sh) and set MEDIAMTX_BIN "
-              + "to the path it prints, or put mediamtx " + acceptedVersions().get(0) + " on PATH. Looked in: "
-              + String.join(", ", candidates())));
+      bin = require(candidates());
       cached = bin;
     }
     return bin;
   }
 
-  public static Optional<Path> locate() {
-    return candidates().stream().map(Path::of).filter(Files::isExecutable).filter(Files::isRegularFile).findFirst();
+  static Path require(List<String> candidates) {
+    return candidates.stream().map(Path::of).filter(Files::isExecutable).filter(Files::isRegularFile).findFirst()
+        .orElseThrow(() -> new IllegalStateException(
+            "MediaMTX binary not found. Run `make mediamtx` (deploy/mediamtx/install.sh) and set MEDIAMTX_BIN "
+                + "to the path it prints, or put mediamtx " + acceptedVersions().get(0) + " on PATH. Looked in: "
+                + String.join(", ", candidates)));
   }
 
   static List<String> candidates() {

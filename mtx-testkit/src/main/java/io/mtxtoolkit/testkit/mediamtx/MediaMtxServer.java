@@ -151,11 +151,18 @@ public final class MediaMtxServer implements AutoCloseable {
   /** Chooses the configuration and environment before start. */
   public static final class Builder {
     private MediaMtxConfig config;
+    private Path binary;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<Path> pathPrepend = new ArrayList<>();
     private PrintStream echo = Boolean.getBoolean("mediamtx.echo") ? System.out : null;
 
     private Builder() {}
+
+    /** Runs this binary instead of the one {@link MediaMtxBinary#require()} finds. */
+    public Builder binary(Path binary) {
+      this.binary = binary;
+      return this;
+    }
 
     /** Replaces the configuration (default: {@code deploy/mediamtx/mediamtx.yml}). */
     public Builder config(MediaMtxConfig config) {
@@ -192,7 +199,7 @@ public final class MediaMtxServer implements AutoCloseable {
     }
 
     public MediaMtxServer start() {
-      Path bin = MediaMtxBinary.require();
+      Path bin = binary != null ? binary : MediaMtxBinary.require();
       MediaMtxConfig base = currentConfig();
       List<Listener> enabled = new ArrayList<>();
       for (Listener l : Listener.values()) {

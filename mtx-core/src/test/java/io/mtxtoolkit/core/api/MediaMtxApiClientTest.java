@@ -1,0 +1,134 @@
+package io.mtxtoolkit.core.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Client behaviour against canned HTTP answers: paging, 404, errors, bad JSON, no server. */
+class MediaMtxApiClientTest {
+  private HttpServer server;
+  private final Map<String, String[]> answers = new ConcurrentHashMap<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      String uri = exchange.getRequestURI().toString();
+      requests.add(uri);
+      String[] answer = answers.getOrDefault(uri, new String[] {"404", "{\"error\":\"path not found\"}"});
+      byte[] body = answer[1].getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(Integer.parseInt(answer[0]), body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private MediaMtxApiClient client() {
+    return new MediaMtxApiClient("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+  }
+
+  @Test
+  void followsEveryPageAndIgnoresUnknownFields() {
+    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"200",
+        "{\"pageCount\":2,\"itemCount\":2,\"items\":[{\"name\":\"live/a/in\",\"confName\":\"~^live/x$\","
+            + "\"source\":{\"type\":\"rtmpConn\",\"id\":\"c1\"},\"ready\":true,\"tracks\":[\"H264\",\"MPEG-4 Audio\"],"
+            + "\"bytesReceived\":42,\"readers\":[{\"type\":\"rtspSession\",\"id\":\"r1\"}],\"futureField\":1}]}"});
+    answers.put("/v3/paths/list?itemsPerPage=100&page=1", new String[] {"200",
+        "{\"pageCount\":2,\"itemCount\":2,\"items\":[{\"name\":\"live/a/out\",\"ready\":false}]}"});
+    List<ApiPath> paths = client().listPaths();
+    assertThat(paths).extracting(ApiPath::name).containsExactly("live/a/in", "live/a/out");
+    ApiPath first = paths.get(0);
+    assertThat(first.source()).isEqualTo(new ApiPath.Source("rtmpConn", "c1"));
+    assertThat(first.tracks()).containsExactly("H264", "MPEG-4 Audio");
+    assertThat(first.readers()).containsExactly(new ApiPath.Reader("rtspSession", "r1"));
+    assertThat(first.bytesReceived()).isEqualTo(42);
+    assertThat(paths.get(1).tracks()).isEmpty();
+    assertThat(paths.get(1).readers()).isEmpty();
+  }
+
+  @Test
+  void listsRtmpConnections() {
+    answers.put("/v3/rtmpconns/list?itemsPerPage=100&page=0", new String[] {"200",
+        "{\"pageCount\":1,\"itemCount\":1,\"items\":[{\"id\":\"c1\",\"remoteAddr\":\"127.0.0.1:5000\","
+            + "\"state\":\"publish\",\"path\":\"live/a/in\",\"query\":\"lang=es\",\"bytesReceived\":7}]}"});
+    assertThat(client().listRtmpConns()).singleElement().satisfies(c -> {
+      assertThat(c.state()).isEqualTo("publish");
+      assertThat(c.path()).isEqualTo("live/a/in");
+      assertThat(c.query()).isEqualTo("lang=es");
+    });
+  }
+
+  @Test
+  void emptyListHasNoItems() {
+    answers.put("/v3/rtmpconns/list?itemsPerPage=100&page=0", new String[] {"200", "{\"pageCount\":0,\"itemCount\":0,\"items\":[]}"});
+    assertThat(client().listRtmpConns()).isEmpty();
+  }
+
+  @Test
+  void getPathIsEmptyOn404() {
+    assertThat(client().getPath("live/none/in")).isEmpty();
+    assertThat(requests).contains("/v3/paths/get/live/none/in");
+  }
+
+  @Test
+  void getPathReadsOnePath() {
+    answers.put("/v3/paths/get/live/a/in", new String[] {"200", "{\"name\":\"live/a/in\",\"ready\":true}"});
+    assertThat(client().getPath("live/a/in")).get().extracting(ApiPath::ready).isEqualTo(true);
+  }
+
+  @Test
+  void serverErrorsCarryStatusAndBody() {
+    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"500", "{\"error\":\"boom\"}"});
+    assertThatThrownBy(() -> client().listPaths())
+        .isInstanceOfSatisfying(MediaMtxApiException.class, e -> assertThat(e.status()).isEqualTo(500))
+        .hasMessageContaining("answered 500").hasMessageContaining("boom");
+  }
+
+  @Test
+  void a404OnAListIsAnError() {
+    assertThatThrownBy(() -> client().listRtmpConns()).hasMessageContaining("answered 404");
+  }
+
+  @Test
+  void badJsonIsReportedAsSuch() {
+    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"200", "<html>not json"});
+    assertThatThrownBy(() -> client().listPaths()).hasMessageContaining("invalid JSON");
+  }
+
+  @Test
+  void unreachableServerSaysSo() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    MediaMtxApiClient client = new MediaMtxApiClient("http://127.0.0.1:" + closedPort);
+    assertThatThrownBy(client::listPaths)
+        .isInstanceOfSatisfying(MediaMtxApiException.class, e -> assertThat(e.status()).isZero())
+        .hasMessageContaining("unreachable");
+  }
+
+  @Test
+  void rejectsAnInvalidBaseUrl() {
+    assertThatThrownBy(() -> new MediaMtxApiClient("not a url")).hasMessageContaining("invalid MediaMTX API URL");
+  }
+}

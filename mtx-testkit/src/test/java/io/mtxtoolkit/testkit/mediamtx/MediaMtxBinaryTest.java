@@ -1,0 +1,57 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MediaMtxBinaryTest {
+
+  @Test
+  void acceptedVersionsStartWithThePin() {
+    assertThat(MediaMtxBinary.acceptedVersions()).containsExactly("v1.16.3", "v1.17.1", "v1.18.2");
+    assertThat(System.getProperty("mediamtx.version")).isEqualTo("v1.16.3");
+  }
+
+  @Test
+  void looksInCacheThenPath() {
+    List<String> candidates = MediaMtxBinary.candidates();
+    String cached = MediaMtxBinary.cacheRoot().resolve("v1.16.3").resolve("mediamtx").toString();
+    assertThat(candidates).contains(cached);
+    assertThat(candidates.stream().filter(c -> c.endsWith("/mediamtx")).findFirst()).isPresent();
+  }
+
+  @Test
+  void explicitPropertyComesFirst() {
+    System.setProperty("mediamtx.bin", "/opt/somewhere/mediamtx");
+    try {
+      assertThat(MediaMtxBinary.candidates().get(0)).isEqualTo("/opt/somewhere/mediamtx");
+    } finally {
+      System.clearProperty("mediamtx.bin");
+    }
+  }
+
+  @Test
+  void missingBinaryIsAnErrorThatSaysWhatToDo() {
+    assertThatThrownBy(() -> MediaMtxBinary.require(List.of("/nonexistent/mediamtx")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("MediaMTX binary not found")
+        .hasMessageContaining("make mediamtx")
+        .hasMessageContaining("MEDIAMTX_BIN")
+        .hasMessageContaining("/nonexistent/mediamtx");
+  }
+
+  @Test
+  void readsTheVersionAnExecutablePrints(@TempDir Path dir) throws Exception {
+    Path fake = dir.resolve("mediamtx");
+    Files.writeString(fake, "#!/bin/sh\necho v9.9.9\n");
+    fake.toFile().setExecutable(true);
+    assertThat(MediaMtxBinary.require(List.of(fake.toString()))).isEqualTo(fake);
+    assertThat(MediaMtxBinary.version(fake)).isEqualTo("v9.9.9");
+    assertThatThrownBy(() -> MediaMtxBinary.version(dir.resolve("absent"))).hasMessageContaining("cannot run");
+  }
+}

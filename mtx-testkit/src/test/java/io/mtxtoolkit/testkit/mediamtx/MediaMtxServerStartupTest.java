@@ -1,0 +1,29 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How start-up failures of the MediaMTX process are reported, independent of MediaMTX itself. */
+class MediaMtxServerStartupTest {
+
+  @Test
+  void aProcessThatExitsEarlyIsReportedWithItsOutput(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("mediamtx");
+    Files.writeString(broken, "#!/bin/sh\necho \"ERR: listen tcp :1935: bind: address already in use\"\nexit 1\n");
+    broken.toFile().setExecutable(true);
+    assertThatThrownBy(() -> MediaMtxServer.builder().binary(broken).start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("MediaMTX exited with code 1 before its API answered")
+        .hasMessageContaining("address already in use");
+  }
+
+  @Test
+  void anUnrunnableBinaryIsReported(@TempDir Path dir) {
+    assertThatThrownBy(() -> MediaMtxServer.builder().binary(dir.resolve("absent")).start())
+        .hasMessageContaining("cannot start MediaMTX");
+  }
+}

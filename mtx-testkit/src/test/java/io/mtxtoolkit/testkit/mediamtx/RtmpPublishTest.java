@@ -1,0 +1,47 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mtxtoolkit.core.api.ApiPath;
+import io.mtxtoolkit.core.api.ApiRtmpConn;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** First integration test on the real MediaMTX: an RTMP publish shows up in the Control API. */
+@Tag("mediamtx")
+class RtmpPublishTest {
+  @RegisterExtension
+  static MediaMtxExtension mediamtx = MediaMtxExtension.create();
+
+  @Test
+  void publishedStreamIsReadyWithH264AndAacAndItsPublisherIsListed(MediaMtxServer server) {
+    MediaMtxApiClient api = new MediaMtxApiClient(server.apiBaseUrl());
+    try (TestStreamPublisher publisher = TestStreamPublisher.start(server.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {
+      ApiPath path = await("live/test/in ready in /v3/paths/list").atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> api.listPaths().stream().filter(p -> p.name().equals("live/test/in") && p.ready()).findFirst(),
+              java.util.Optional::isPresent)
+          .orElseThrow();
+      assertThat(path.tracks()).containsExactlyInAnyOrder("H264", "MPEG-4 Audio");
+      assertThat(path.source().type()).isEqualTo("rtmpConn");
+
+      List<ApiRtmpConn> conns = api.listRtmpConns();
+      assertThat(conns).filteredOn(c -> c.path().equals("live/test/in"))
+          .singleElement()
+          .satisfies(c -> {
+            assertThat(c.state()).isEqualTo("publish");
+            assertThat(c.id()).isEqualTo(path.source().id());
+          });
+      assertThat(publisher.frames()).isPositive();
+    }
+    await("live/test/in gone after the publisher left").atMost(Duration.ofSeconds(10))
+        .until(() -> api.getPath("live/test/in").map(p -> !p.ready()).orElse(true));
+  }
+}

@@ -1,0 +1,130 @@
+package io.mtxtoolkit.testkit.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The publisher against FFmpeg's own RTMP listener (libavformat in listen mode): proves the stream is
+ * H.264 + AAC at the requested size without needing MediaMTX; the MediaMTX tests cover the rest.
+ */
+class TestStreamPublisherTest {
+
+  @Test
+  void publishesH264AndAacOverRtmp() throws Exception {
+    String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/test/in";
+    CompletableFuture<int[]> received = CompletableFuture.supplyAsync(() -> {
+      try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
+        grabber.setFormat("flv");
+        grabber.setOption("listen", "1");
+        grabber.setOption("timeout", "20");
+        // start() holds javacv's global codec lock while it waits for the publisher, which would block
+        // the publisher's own start() in this JVM; startUnsafe() waits without the lock.
+        grabber.startUnsafe();
+        int video = 0;
+        int audio = 0;
+        for (Frame f; (f = grabber.grab()) != null && video < 30; ) {
+          if (f.image != null) {
+            video++;
+          } else if (f.samples != null) {
+            audio++;
+          }
+        }
+        return new int[] {grabber.getVideoCodec(), grabber.getAudioCodec(), grabber.getImageWidth(),
+            grabber.getImageHeight(), video, audio};
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    TestStreamPublisher publisher = connectWhenListening(url);
+    try {
+      int[] r = received.get(30, TimeUnit.SECONDS);
+      assertThat(r[0]).as("video codec").isEqualTo(avcodec.AV_CODEC_ID_H264);
+      assertThat(r[1]).as("audio codec").isEqualTo(avcodec.AV_CODEC_ID_AAC);
+      assertThat(r[2]).isEqualTo(320);
+      assertThat(r[3]).isEqualTo(240);
+      assertThat(r[4]).isEqualTo(30);
+      assertThat(r[5]).isPositive();
+      assertThat(publisher.frames()).isGreaterThanOrEqualTo(30);
+    } finally {
+      publisher.close();
+    }
+    assertThat(publisher.isRunning()).isFalse();
+  }
+
+  /** The listener needs a moment to bind; retry the connect within a bounded window. */
+  private static TestStreamPublisher connectWhenListening(String url) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (true) {
+      try {
+        return TestStreamPublisher.start(url, TestStreamOptions.defaults());
+      } catch (TestStreamPublisher.PublishException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  @Test
+  void boundedDurationEndsOnItsOwn() throws Exception {
+    String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/short/in";
+    CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> {
+      try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
+        grabber.setFormat("flv");
+        grabber.setOption("listen", "1");
+        grabber.setOption("timeout", "20");
+        grabber.startUnsafe();
+        int n = 0;
+        while (grabber.grab() != null) {
+          n++;
+        }
+        return n;
+      } catch (Exception e) {
+        return -1;
+      }
+    });
+    long start = System.nanoTime();
+    TestStreamPublisher publisher;
+    while (true) {
+      try {
+        publisher = TestStreamPublisher.start(url, TestStreamOptions.defaults().withDuration(Duration.ofSeconds(1)));
+        break;
+      } catch (TestStreamPublisher.PublishException e) {
+        assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(15).toNanos());
+        Thread.sleep(100);
+      }
+    }
+    assertThat(publisher.awaitEnd(Duration.ofSeconds(10))).isTrue();
+    assertThat(publisher.frames()).isEqualTo(25);
+    assertThat(publisher.failure()).isNull();
+    assertThat(received.get(15, TimeUnit.SECONDS)).isPositive();
+  }
+
+  @Test
+  void unreachableServerIsAClearError() {
+    String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/test/in";
+    assertThatThrownBy(() -> TestStreamPublisher.start(url, TestStreamOptions.defaults()))
+        .isInstanceOf(TestStreamPublisher.PublishException.class)
+        .hasMessageContaining("cannot publish to " + url);
+  }
+
+  @Test
+  void invalidUrlsAreRejectedBeforeConnecting() {
+    assertThatThrownBy(() -> TestStreamPublisher.start("http://x/live/a/in", TestStreamOptions.defaults()))
+        .hasMessageContaining("expected rtmp://host[:port]/path");
+    assertThatThrownBy(() -> TestStreamPublisher.start("rtmp://bad host/x", TestStreamOptions.defaults()))
+        .hasMessageContaining("invalid URL");
+    assertThatThrownBy(() -> TestStreamPublisher.start("rtmp:///nohost", TestStreamOptions.defaults()))
+        .hasMessageContaining("expected rtmp://host[:port]/path");
+  }
+}
