@@ -1,0 +1,65 @@
+package io.mtxtoolkit.core.hook;
+
+import io.mtxtoolkit.core.ValidationException;
+import io.mtxtoolkit.core.path.StreamPath;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Reads what MediaMTX hands a {@code runOnReady}/{@code runOnNotReady} command: {@code MTX_PATH},
+ * {@code MTX_QUERY}, {@code MTX_SOURCE_TYPE}, {@code MTX_SOURCE_ID}, plus {@code ORCHESTRATOR_URL}
+ * from the deployment. Problems name the variable.
+ */
+public final class HookEnvironment {
+  public static final String MTX_PATH = "MTX_PATH";
+  public static final String MTX_QUERY = "MTX_QUERY";
+  public static final String MTX_SOURCE_TYPE = "MTX_SOURCE_TYPE";
+  public static final String MTX_SOURCE_ID = "MTX_SOURCE_ID";
+  public static final String ORCHESTRATOR_URL = "ORCHESTRATOR_URL";
+
+  private HookEnvironment() {}
+
+  /** The event MediaMTX describes; MTX_PATH must be {@code live/<id>/in}, the others may be absent or empty. */
+  public static HookEvent event(HookEventType type, Map<String, String> env, Instant now) {
+    String rawPath = env.get(MTX_PATH);
+    if (rawPath == null || rawPath.isEmpty()) {
+      throw new ValidationException(MTX_PATH, MTX_PATH + " is not set: mtx-hook must be run by MediaMTX's runOnReady/runOnNotReady");
+    }
+    StreamPath path = StreamPath.parse(MTX_PATH, rawPath);
+    if (path.direction() != StreamPath.Direction.IN) {
+      throw new ValidationException(MTX_PATH, MTX_PATH + "=" + rawPath + " is not an ingest path live/<streamId>/in");
+    }
+    return HookEvent.create(type, path, env.getOrDefault(MTX_QUERY, ""), env.getOrDefault(MTX_SOURCE_TYPE, ""),
+        env.getOrDefault(MTX_SOURCE_ID, ""), now);
+  }
+
+  /** The orchestrator's base URL from ORCHESTRATOR_URL: http or https, with a host; a trailing slash is ignored. */
+  public static URI orchestratorUrl(Map<String, String> env) {
+    String raw = env.get(ORCHESTRATOR_URL);
+    if (raw == null || raw.isBlank()) {
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + " is not set (e.g. http://media-service:8080)");
+    }
+    URI uri;
+    try {
+      uri = new URI(raw.trim());
+    } catch (URISyntaxException e) {
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " is not a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must be http://host[:port] or https://host[:port]");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must not have a query or fragment");
+    }
+    return uri;
+  }
+
+  /** Where an event of {@code type} is POSTed: the base URL's path plus {@code /v1/mediamtx/events/<type>}. */
+  public static URI endpoint(URI base, HookEventType type) {
+    String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+    return base.resolve(path + type.endpointPath());
+  }
+}

@@ -1,0 +1,70 @@
+package io.mtxtoolkit.core.hook;
+
+import io.mtxtoolkit.core.ValidationException;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A MediaMTX path state change as the orchestrator receives it: {@code ready} or {@code not-ready}
+ * for an ingest path {@code live/<streamId>/in}, with MediaMTX's query string and source, when it
+ * happened, and an id that makes a repeated delivery recognisable.
+ *
+ * @param eventId unique per hook run (UUID text)
+ * @param type ready or not-ready
+ * @param path always an ingest ({@code /in}) path: only those carry hooks
+ * @param query the publisher's query string without {@code ?}, possibly empty
+ * @param sourceType MediaMTX's source type, e.g. {@code rtmpConn}; empty when MediaMTX gave none
+ * @param sourceId MediaMTX's id of the source connection or session; empty when MediaMTX gave none
+ * @param timestamp when the hook ran
+ */
+public record HookEvent(String eventId, HookEventType type, StreamPath path, String query, String sourceType,
+                        String sourceId, Instant timestamp) {
+  /** Longest accepted query string, source type or source id; MediaMTX's are far shorter. */
+  public static final int MAX_TEXT = 4096;
+
+  public HookEvent {
+    if (eventId == null || eventId.isBlank()) {
+      throw new ValidationException("eventId", "missing event id");
+    }
+    if (eventId.length() > 128) {
+      throw new ValidationException("eventId", "event id longer than 128 characters");
+    }
+    if (type == null) {
+      throw new ValidationException("event", "missing event type");
+    }
+    if (path == null) {
+      throw new ValidationException("path", "missing path");
+    }
+    if (path.direction() != StreamPath.Direction.IN) {
+      throw new ValidationException("path", "path " + path + " is not an ingest path live/<streamId>/in");
+    }
+    query = bounded("query", query);
+    sourceType = bounded("sourceType", sourceType);
+    sourceId = bounded("sourceId", sourceId);
+    if (timestamp == null) {
+      throw new ValidationException("timestamp", "missing timestamp");
+    }
+  }
+
+  /** A new event with a random id, stamped now. */
+  public static HookEvent create(HookEventType type, StreamPath path, String query, String sourceType, String sourceId,
+                                 Instant now) {
+    return new HookEvent(UUID.randomUUID().toString(), type, path, query, sourceType, sourceId, now);
+  }
+
+  public StreamId streamId() {
+    return path.streamId();
+  }
+
+  private static String bounded(String field, String value) {
+    if (value == null) {
+      return "";
+    }
+    if (value.length() > MAX_TEXT) {
+      throw new ValidationException(field, field + " longer than " + MAX_TEXT + " characters");
+    }
+    return value;
+  }
+}

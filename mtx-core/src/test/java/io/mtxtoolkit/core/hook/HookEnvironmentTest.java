@@ -1,0 +1,108 @@
+package io.mtxtoolkit.core.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mtxtoolkit.core.ValidationException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Spec unit test {@code test_hook_wrapper_parses_env_vars}. */
+class HookEnvironmentTest {
+  private static final Instant NOW = Instant.parse("2026-11-23T22:00:00Z");
+
+  private static Map<String, String> mediamtxEnv() {
+    Map<String, String> env = new HashMap<>();
+    env.put("MTX_PATH", "live/stream123/in");
+    env.put("MTX_QUERY", "lang=es");
+    env.put("MTX_SOURCE_TYPE", "rtmpConn");
+    env.put("MTX_SOURCE_ID", "5f3a9b0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+    env.put("RTSP_PORT", "8554");
+    env.put("G1", "stream123");
+    return env;
+  }
+
+  @Test
+  void test_hook_wrapper_parses_env_vars() {
+    HookEvent event = HookEnvironment.event(HookEventType.READY, mediamtxEnv(), NOW);
+    assertThat(event.type()).isEqualTo(HookEventType.READY);
+    assertThat(event.path().name()).isEqualTo("live/stream123/in");
+    assertThat(event.streamId().value()).isEqualTo("stream123");
+    assertThat(event.query()).isEqualTo("lang=es");
+    assertThat(event.sourceType()).isEqualTo("rtmpConn");
+    assertThat(event.sourceId()).isEqualTo("5f3a9b0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+    assertThat(event.timestamp()).isEqualTo(NOW);
+    assertThat(event.eventId()).matches("[0-9a-f-]{36}");
+  }
+
+  @Test
+  void emptyAndMissingOptionalVariablesBecomeEmptyStrings() {
+    Map<String, String> env = new HashMap<>(Map.of("MTX_PATH", "live/a/in", "MTX_QUERY", ""));
+    HookEvent event = HookEnvironment.event(HookEventType.NOT_READY, env, NOW);
+    assertThat(event.query()).isEmpty();
+    assertThat(event.sourceType()).isEmpty();
+    assertThat(event.sourceId()).isEmpty();
+    assertThat(event.type()).isEqualTo(HookEventType.NOT_READY);
+  }
+
+  @Test
+  void oddCharactersInTheQueryArePassedThroughUntouched() {
+    Map<String, String> env = mediamtxEnv();
+    String odd = "a=1&b=\"quoted\"&c=caf\u00e9&d=%20&e=\\back&f=\n";
+    env.put("MTX_QUERY", odd);
+    assertThat(HookEnvironment.event(HookEventType.READY, env, NOW).query()).isEqualTo(odd);
+  }
+
+  @Test
+  void missingPathSaysTheHookMustBeRunByMediaMtx() {
+    Map<String, String> env = mediamtxEnv();
+    env.remove("MTX_PATH");
+    assertThatThrownBy(() -> HookEnvironment.event(HookEventType.READY, env, NOW))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("MTX_PATH"))
+        .hasMessageContaining("MTX_PATH is not set");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "live/a;touch x/in|';' (U+003B)",
+      "live/x/out|not an ingest path",
+      "other/path|not of the form",
+      "live/caf\u00e9/in|U+00E9"})
+  void invalidPathsAreRejectedNamingTheVariable(String path, String expected) {
+    Map<String, String> env = mediamtxEnv();
+    env.put("MTX_PATH", path);
+    assertThatThrownBy(() -> HookEnvironment.event(HookEventType.READY, env, NOW))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("MTX_PATH"))
+        .hasMessageContaining(expected);
+  }
+
+  @Test
+  void orchestratorUrlAndEndpoints() {
+    URI base = HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://media-service:8080/"));
+    assertThat(HookEnvironment.endpoint(base, HookEventType.READY))
+        .hasToString("http://media-service:8080/v1/mediamtx/events/ready");
+    URI prefixed = HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", " https://gw.example/media// "));
+    assertThat(HookEnvironment.endpoint(prefixed, HookEventType.NOT_READY))
+        .hasToString("https://gw.example/media/v1/mediamtx/events/not-ready");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "''|is not set",
+      "ftp://x|must be http://host",
+      "media-service:8080|must be http://host",
+      "http://|is not a URL",
+      "http://h:80/x?y=1|must not have a query",
+      "http://bad host|is not a URL"})
+  void invalidOrchestratorUrls(String value, String expected) {
+    assertThatThrownBy(() -> HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", value)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("ORCHESTRATOR_URL"))
+        .hasMessageContaining(expected);
+    assertThatThrownBy(() -> HookEnvironment.orchestratorUrl(Map.of())).hasMessageContaining("ORCHESTRATOR_URL is not set");
+  }
+}
