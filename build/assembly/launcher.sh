@@ -18,5 +18,11 @@ fi
 if ! opts=$(printenv ${app.env}_JAVA_OPTS); then
   opts="${app.jvmOpts}"
 fi
+# A class-data-sharing archive made at build time (lib/${app.name}.jsa) cuts start-up; the JVM ignores
+# it, silently, if it does not match this runtime or these jars.
+cds=""
+if [ -f "$app_home/lib/${app.name}.jsa" ]; then
+  cds="-XX:SharedArchiveFile=$app_home/lib/${app.name}.jsa -Xshare:auto -Xlog:disable -Xlog:all=error:stderr"
+fi
 # shellcheck disable=SC2086 # word splitting of the option strings is intended
-exec "$java_cmd" $opts $JAVA_OPTS -cp "$app_home/lib/*" ${app.mainClass} "$@"
+exec "$java_cmd" $cds $opts $JAVA_OPTS -cp "$app_home/lib/*" ${app.mainClass} "$@"

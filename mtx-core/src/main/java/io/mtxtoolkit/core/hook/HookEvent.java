@@ -4,7 +4,6 @@ import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import java.time.Instant;
-import java.util.UUID;
 
 /**
  * A MediaMTX path state change as the orchestrator receives it: {@code ready} or {@code not-ready}
@@ -51,7 +50,7 @@ public record HookEvent(String eventId, HookEventType type, StreamPath path, Str
   /** A new event with a random id, stamped now. */
   public static HookEvent create(HookEventType type, StreamPath path, String query, String sourceType, String sourceId,
                                  Instant now) {
-    return new HookEvent(UUID.randomUUID().toString(), type, path, query, sourceType, sourceId, now);
+    return new HookEvent(EventIds.next(), type, path, query, sourceType, sourceId, now);
   }
 
   public StreamId streamId() {

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -86,7 +85,7 @@ public final class HookEventJson {
     } catch (DateTimeParseException e) {
       throw new ValidationException("timestamp", "timestamp '" + timestamp + "' is not an ISO-8601 instant");
     }
-    return new HookEvent(eventId == null ? UUID.randomUUID().toString() : eventId, type, path,
+    return new HookEvent(eventId == null ? EventIds.next() : eventId, type, path,
         text(root, "query"), text(root, "sourceType"), text(root, "sourceId"), at);
   }
 

@@ -1,0 +1,122 @@
+package io.mtxtoolkit.hook;
+
+import io.mtxtoolkit.core.ValidationException;
+import io.mtxtoolkit.core.hook.HookEventType;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** The full command line of {@code mtx-hook} (help, version, flags), for people and scripts. */
+@Command(name = "mtx-hook", mixinStandardHelpOptions = true, versionProvider = HookCli.Version.class,
+    description = {
+        "Posts a MediaMTX path event to the orchestrator, once (no retry).",
+        "MediaMTX runs it from runOnReady/runOnNotReady with MTX_PATH, MTX_QUERY, MTX_SOURCE_TYPE and "
+            + "MTX_SOURCE_ID set; ORCHESTRATOR_URL names the orchestrator (e.g. http://media-service:8080).",
+        "",
+        "Exit codes: 0 delivered; 2 usage; 3 invalid environment; 4 orchestrator answered non-2xx; "
+            + "5 orchestrator unreachable or timed out."},
+    subcommands = {HookCli.Ready.class, HookCli.NotReady.class})
+final class HookCli implements Runnable {
+  private final Map<String, String> env;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  private HookCli(Map<String, String> env, PrintStream out, PrintStream err) {
+    this.env = env;
+    this.out = out;
+    this.err = err;
+  }
+
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new HookCli(env, out, err));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      if (e instanceof ValidationException) {
+        err.println("mtx-hook: " + e.getMessage());
+        return HookExit.INVALID_ENVIRONMENT.code();
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: ready or not-ready");
+  }
+
+  int send(HookEventType type, Options options) {
+    HookSettings fromEnv = HookSettings.fromEnvironment(env);
+    HookSettings settings = new HookSettings(
+        options.connectTimeoutMs == null ? fromEnv.connectTimeout() : Duration.ofMillis(options.connectTimeoutMs),
+        options.readTimeoutMs == null ? fromEnv.readTimeout() : Duration.ofMillis(options.readTimeoutMs),
+        options.dryRun || fromEnv.dryRun());
+    return new HookRun(type, settings).run(env, out, err).code();
+  }
+
+  /** Flags shared by both events; each has an environment twin because MediaMTX passes no flags. */
+  static final class Options {
+    @Option(names = "--connect-timeout", paramLabel = "MS", description = "Connect timeout in ms (env "
+        + HookSettings.CONNECT_TIMEOUT_ENV + ", default 1000).")
+    Long connectTimeoutMs;
+
+    @Option(names = "--read-timeout", paramLabel = "MS", description = "Read timeout in ms (env "
+        + HookSettings.READ_TIMEOUT_ENV + ", default 2000).")
+    Long readTimeoutMs;
+
+    @Option(names = "--dry-run", description = "Print the JSON payload instead of sending it (env " + HookSettings.DRY_RUN_ENV + "=1).")
+    boolean dryRun;
+  }
+
+  /** {@code mtx-hook ready}. */
+  @Command(name = "ready", description = "The path became ready (a publisher is streaming).")
+  static final class Ready implements Callable<Integer> {
+    @ParentCommand
+    HookCli parent;
+
+    @Mixin
+    Options options;
+
+    @Override
+    public Integer call() {
+      return parent.send(HookEventType.READY, options);
+    }
+  }
+
+  /** {@code mtx-hook not-ready}. */
+  @Command(name = "not-ready", description = "The path stopped being ready (the publisher left).")
+  static final class NotReady implements Callable<Integer> {
+    @ParentCommand
+    HookCli parent;
+
+    @Mixin
+    Options options;
+
+    @Override
+    public Integer call() {
+      return parent.send(HookEventType.NOT_READY, options);
+    }
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = HookCli.class.getPackage().getImplementationVersion();
+      return new String[] {"mtx-hook " + (v == null ? "development" : v)};
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.mtxtoolkit.hook;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mtxtoolkit.core.hook.HookEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * The hook's single JSON log line, in the same shape as the services' Logback lines (timestamp,
+ * level, logger, message + correlation fields). Written with Jackson's streaming generator rather
+ * than Logback because Logback's start-up would more than double the hook's run time; MediaMTX
+ * copies the hook's stdout/stderr into its own log.
+ */
+final class HookLog {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private HookLog() {}
+
+  /** What one run produced, for the log line. */
+  record Outcome(HookExit exit, String message, String url, int status, String error, long durationMs) {}
+
+  static void write(PrintStream stream, String level, String eventName, HookEvent event, String rawPath, Outcome outcome) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = FACTORY.createGenerator(buf)) {
+      g.writeStartObject();
+      g.writeStringField("timestamp", Instant.now().toString());
+      g.writeStringField("level", level);
+      g.writeStringField("logger", "mtx-hook");
+      g.writeStringField("message", outcome.message());
+      g.writeStringField("event", eventName);
+      if (event != null) {
+        g.writeStringField("eventId", event.eventId());
+        g.writeStringField("path", event.path().name());
+        g.writeStringField("streamId", event.streamId().value());
+        g.writeStringField("sourceType", event.sourceType());
+        g.writeStringField("sourceId", event.sourceId());
+      } else if (rawPath != null) {
+        g.writeStringField("path", rawPath);
+      }
+      if (outcome.url() != null) {
+        g.writeStringField("url", outcome.url());
+      }
+      if (outcome.status() > 0) {
+        g.writeNumberField("status", outcome.status());
+      }
+      if (outcome.error() != null) {
+        g.writeStringField("error", outcome.error());
+      }
+      g.writeNumberField("durationMs", outcome.durationMs());
+      g.writeNumberField("exitCode", outcome.exit().code());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    stream.println(buf.toString(StandardCharsets.UTF_8));
+    stream.flush();
+  }
+}

@@ -1,0 +1,128 @@
+package io.mtxtoolkit.hook;
+
+import io.mtxtoolkit.core.ValidationException;
+import io.mtxtoolkit.core.hook.HookEnvironment;
+import io.mtxtoolkit.core.hook.HookEvent;
+import io.mtxtoolkit.core.hook.HookEventJson;
+import io.mtxtoolkit.core.hook.HookEventType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One hook run: environment → event → one POST to the orchestrator, no retry (spec FR-007), then
+ * exactly one JSON log line: on stdout when delivered, on stderr with the HTTP status or the
+ * connection error when not. {@link HttpURLConnection} is used because it is already loaded with
+ * the JDK's boot classes; java.net.http and okhttp each add hundreds of milliseconds per run.
+ */
+public final class HookRun {
+  private static final int ERROR_BODY_LIMIT = 300;
+
+  private final HookEventType type;
+  private final HookSettings settings;
+
+  public HookRun(HookEventType type, HookSettings settings) {
+    this.type = type;
+    this.settings = settings;
+  }
+
+  public HookExit run(Map<String, String> env, PrintStream out, PrintStream err) {
+    long started = System.nanoTime();
+    HookEvent event;
+    URI endpoint;
+    try {
+      event = HookEnvironment.event(type, env, Instant.now());
+      endpoint = HookEnvironment.endpoint(HookEnvironment.orchestratorUrl(env), type);
+    } catch (ValidationException e) {
+      HookLog.write(err, "ERROR", type.wireName(), null, env.get(HookEnvironment.MTX_PATH),
+          new HookLog.Outcome(HookExit.INVALID_ENVIRONMENT, "hook " + type + " not sent: " + e.getMessage(), null, 0,
+              e.field() + ": " + e.getMessage(), elapsed(started)));
+      return HookExit.INVALID_ENVIRONMENT;
+    }
+    byte[] body = HookEventJson.write(event);
+    if (settings.dryRun()) {
+      out.println(new String(body, StandardCharsets.UTF_8));
+      return HookExit.OK;
+    }
+    HookLog.Outcome outcome = post(event, endpoint, body, started);
+    HookLog.write(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR",
+        type.wireName(), event, null, outcome);
+    return outcome.exit();
+  }
+
+  private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, long started) {
+    String url = endpoint.toString();
+    String what = "hook " + type + " for " + event.path();
+    HttpURLConnection c = null;
+    try {
+      c = (HttpURLConnection) endpoint.toURL().openConnection(Proxy.NO_PROXY);
+      c.setConnectTimeout((int) settings.connectTimeout().toMillis());
+      c.setReadTimeout((int) settings.readTimeout().toMillis());
+      c.setRequestMethod("POST");
+      c.setDoOutput(true);
+      c.setInstanceFollowRedirects(false);
+      c.setFixedLengthStreamingMode(body.length);
+      c.setRequestProperty("Content-Type", "application/json");
+      c.setRequestProperty("User-Agent", "mtx-hook");
+      try (OutputStream os = c.getOutputStream()) {
+        os.write(body);
+      }
+      int status = c.getResponseCode();
+      if (status >= 200 && status < 300) {
+        drain(c.getInputStream());
+        return new HookLog.Outcome(HookExit.OK, what + " delivered (" + status + ")", url, status, null, elapsed(started));
+      }
+      String reply = readLimited(c.getErrorStream());
+      return new HookLog.Outcome(HookExit.REJECTED, what + " rejected: orchestrator answered HTTP " + status, url, status,
+          reply.isEmpty() ? null : reply, elapsed(started));
+    } catch (SocketTimeoutException e) {
+      return unreachable(what, url, "timed out: " + e.getMessage(), started);
+    } catch (ConnectException e) {
+      return unreachable(what, url, "connection failed: " + e.getMessage(), started);
+    } catch (UnknownHostException e) {
+      return unreachable(what, url, "unknown host " + e.getMessage(), started);
+    } catch (IOException e) {
+      return unreachable(what, url, e.getClass().getSimpleName() + ": " + e.getMessage(), started);
+    } finally {
+      if (c != null) {
+        c.disconnect();
+      }
+    }
+  }
+
+  private static HookLog.Outcome unreachable(String what, String url, String error, long started) {
+    return new HookLog.Outcome(HookExit.UNREACHABLE, what + " failed: orchestrator unreachable (" + error + ")", url, 0,
+        error, elapsed(started));
+  }
+
+  private static void drain(InputStream in) throws IOException {
+    if (in != null) {
+      try (in) {
+        in.readNBytes(ERROR_BODY_LIMIT);
+      }
+    }
+  }
+
+  private static String readLimited(InputStream in) throws IOException {
+    if (in == null) {
+      return "";
+    }
+    try (in) {
+      return new String(in.readNBytes(ERROR_BODY_LIMIT), StandardCharsets.UTF_8).strip();
+    }
+  }
+
+  private static long elapsed(long started) {
+    return (System.nanoTime() - started) / 1_000_000;
+  }
+}

@@ -1,0 +1,83 @@
+package io.mtxtoolkit.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mtxtoolkit.testkit.contract.HookEventSchema;
+import io.mtxtoolkit.testkit.http.RecordingReceiver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged launcher {@code target/dist/bin/mtx-hook} as MediaMTX runs it: a separate process, any directory. */
+class HookLauncherIT {
+  static final Path LAUNCHER = Path.of("target", "dist", "bin", "mtx-hook").toAbsolutePath();
+
+  record Result(int exit, String out, String err) {}
+
+  static Result launch(Path launcher, Path cwd, Map<String, String> env, String... args) throws Exception {
+    assertThat(launcher).as("packaged launcher (mvn package builds it)").isExecutable();
+    ProcessBuilder pb = new ProcessBuilder();
+    pb.command().add(launcher.toString());
+    pb.command().addAll(List.of(args));
+    pb.directory(cwd.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("MTX_") || k.equals("ORCHESTRATOR_URL"));
+    pb.environment().putAll(env);
+    Path out = Files.createTempFile("hook-out", ".txt");
+    Path err = Files.createTempFile("hook-err", ".txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("hook finished within 20 s").isTrue();
+    return new Result(p.exitValue(), read(out), read(err));
+  }
+
+  private static String read(Path file) throws IOException {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
+  void test_ready_event_schema(@TempDir Path elsewhere) throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      Result r = launch(LAUNCHER, elsewhere, Map.of("MTX_PATH", "live/stream123/in", "MTX_QUERY", "lang=es",
+          "MTX_SOURCE_TYPE", "rtmpConn", "MTX_SOURCE_ID", "0b9c3f5e-3f1a-4c1e-9d2a-7b6e5d4c3b2a",
+          "ORCHESTRATOR_URL", receiver.baseUrl()), "ready");
+      assertThat(r.exit()).as("exit; stderr: %s", r.err()).isZero();
+      RecordingReceiver.Request request = receiver.await(1, Duration.ofSeconds(5)).get(0);
+      assertThat(HookEventSchema.problems(request.body())).as(request.bodyText()).isEmpty();
+      assertThat(request.bodyText()).contains("\"query\":\"lang=es\"", "\"sourceType\":\"rtmpConn\"");
+      assertThat(r.out().lines()).hasSize(1);
+      assertThat(r.err()).as("no JVM warnings (e.g. about the CDS archive)").isEmpty();
+    }
+  }
+
+  @Test
+  void worksThroughASymlinkAndReportsFailuresOnStderr(@TempDir Path dir) throws Exception {
+    Path link = dir.resolve("mtx-hook");
+    Files.createSymbolicLink(link, LAUNCHER);
+    Result r = launch(link, dir, Map.of("MTX_PATH", "live/x/in", "ORCHESTRATOR_URL", "http://127.0.0.1:9"), "not-ready");
+    assertThat(r.exit()).isEqualTo(HookExit.UNREACHABLE.code());
+    assertThat(r.err().lines()).singleElement().asString()
+        .contains("\"level\":\"ERROR\"", "\"event\":\"not-ready\"", "\"path\":\"live/x/in\"", "Connection refused");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void missingJavaIsAClearError(@TempDir Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "ready").directory(dir.toFile());
+    pb.environment().put("JAVA_HOME", dir.resolve("no-jdk").toString());
+    Process p = pb.redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(127);
+    assertThat(output).contains("mtx-hook: no Java runtime found");
+  }
+}

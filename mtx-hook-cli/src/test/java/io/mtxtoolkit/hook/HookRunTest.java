@@ -1,0 +1,194 @@
+package io.mtxtoolkit.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mtxtoolkit.testkit.contract.HookEventSchema;
+import io.mtxtoolkit.testkit.http.RecordingReceiver;
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The hook in-process against a real loopback HTTP receiver: exit codes, payload and the one log line. */
+class HookRunTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private static Map<String, String> env(String url) {
+    Map<String, String> env = new HashMap<>();
+    env.put("MTX_PATH", "live/stream123/in");
+    env.put("MTX_QUERY", "lang=es");
+    env.put("MTX_SOURCE_TYPE", "rtmpConn");
+    env.put("MTX_SOURCE_ID", "8d5b6c1e-0f7a-4b2c-9d3e-1a2b3c4d5e6f");
+    env.put("ORCHESTRATOR_URL", url);
+    return env;
+  }
+
+  private int run(Map<String, String> env, String... args) {
+    return HookMain.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private JsonNode onlyLine(ByteArrayOutputStream stream) throws Exception {
+    String text = stream.toString(StandardCharsets.UTF_8).strip();
+    assertThat(text.lines()).as("exactly one log line").hasSize(1);
+    return JSON.readTree(text);
+  }
+
+  @Test
+  void readyIsPostedAndLoggedOnce() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      assertThat(run(env(receiver.baseUrl()), "ready")).isEqualTo(0);
+      RecordingReceiver.Request request = receiver.await(1, Duration.ofSeconds(5)).get(0);
+      assertThat(request.method()).isEqualTo("POST");
+      assertThat(request.path()).isEqualTo("/v1/mediamtx/events/ready");
+      assertThat(request.contentType()).isEqualTo("application/json");
+      JsonNode payload = JSON.readTree(request.body());
+      assertThat(payload.get("path").asText()).isEqualTo("live/stream123/in");
+      assertThat(payload.get("query").asText()).isEqualTo("lang=es");
+      assertThat(HookEventSchema.problems(payload)).isEmpty();
+
+      JsonNode line = onlyLine(out);
+      assertThat(err.size()).isZero();
+      assertThat(line.get("level").asText()).isEqualTo("INFO");
+      assertThat(line.get("event").asText()).isEqualTo("ready");
+      assertThat(line.get("eventId").asText()).isEqualTo(payload.get("eventId").asText());
+      assertThat(line.get("streamId").asText()).isEqualTo("stream123");
+      assertThat(line.get("sourceId").asText()).isEqualTo("8d5b6c1e-0f7a-4b2c-9d3e-1a2b3c4d5e6f");
+      assertThat(line.get("status").asInt()).isEqualTo(202);
+      assertThat(line.has("timestamp")).isTrue();
+    }
+  }
+
+  @Test
+  void notReadyGoesToItsOwnEndpoint() {
+    try (RecordingReceiver receiver = RecordingReceiver.start(200)) {
+      assertThat(run(env(receiver.baseUrl() + "/"), "not-ready")).isEqualTo(0);
+      assertThat(receiver.await(1, Duration.ofSeconds(5)).get(0).path()).isEqualTo("/v1/mediamtx/events/not-ready");
+    }
+  }
+
+  @Test
+  void non2xxIsExit4WithTheStatusOnStderr() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(503)) {
+      assertThat(run(env(receiver.baseUrl()), "ready")).isEqualTo(HookExit.REJECTED.code());
+      assertThat(receiver.requests()).as("no retry").hasSize(1);
+      JsonNode line = onlyLine(err);
+      assertThat(out.size()).isZero();
+      assertThat(line.get("level").asText()).isEqualTo("ERROR");
+      assertThat(line.get("status").asInt()).isEqualTo(503);
+      assertThat(line.get("message").asText()).contains("HTTP 503").contains("live/stream123/in");
+      assertThat(line.get("url").asText()).isEqualTo(receiver.baseUrl() + "/v1/mediamtx/events/ready");
+      assertThat(line.get("exitCode").asInt()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void refusedConnectionIsExit5NamingTheError() throws Exception {
+    assertThat(run(env("http://127.0.0.1:" + FreePorts.tcp()), "ready")).isEqualTo(HookExit.UNREACHABLE.code());
+    JsonNode line = onlyLine(err);
+    assertThat(line.get("error").asText()).contains("Connection refused");
+    assertThat(line.get("path").asText()).isEqualTo("live/stream123/in");
+    assertThat(line.has("status")).isFalse();
+  }
+
+  @Test
+  void silentReceiverTimesOutWithinTheReadTimeout() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try (Socket ignored = silent.accept()) {
+          ignored.getInputStream().read(new byte[8192]);
+          Thread.sleep(5000);
+        } catch (Exception e) {
+          // the test is over
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      Map<String, String> env = env("http://127.0.0.1:" + silent.getLocalPort());
+      env.put(HookSettings.READ_TIMEOUT_ENV, "300");
+      long start = System.nanoTime();
+      assertThat(run(env, "ready")).isEqualTo(HookExit.UNREACHABLE.code());
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+      assertThat(onlyLine(err).get("error").asText()).startsWith("timed out");
+    }
+  }
+
+  @Test
+  void unknownHostIsExit5() throws Exception {
+    assertThat(run(env("http://no-such-host.invalid:8080"), "ready")).isEqualTo(HookExit.UNREACHABLE.code());
+    assertThat(onlyLine(err).get("error").asText()).contains("no-such-host.invalid");
+  }
+
+  @Test
+  void invalidEnvironmentIsExit3AndNothingIsSent() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      Map<String, String> env = env(receiver.baseUrl());
+      env.put("MTX_PATH", "live/a;touch x/in");
+      assertThat(run(env, "ready")).isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
+      JsonNode line = onlyLine(err);
+      assertThat(line.get("error").asText()).startsWith("MTX_PATH: ").contains("';'");
+      assertThat(line.get("path").asText()).isEqualTo("live/a;touch x/in");
+      err.reset();
+      env.put("MTX_PATH", "live/ok/in");
+      env.remove("ORCHESTRATOR_URL");
+      assertThat(run(env, "not-ready")).isEqualTo(3);
+      assertThat(onlyLine(err).get("error").asText()).contains("ORCHESTRATOR_URL is not set");
+      err.reset();
+      env.remove("MTX_PATH");
+      assertThat(run(env, "ready")).isEqualTo(3);
+      assertThat(onlyLine(err).get("message").asText()).contains("MTX_PATH is not set");
+      assertThat(receiver.requests()).isEmpty();
+    }
+  }
+
+  @Test
+  void badTimeoutVariableIsExit3() {
+    Map<String, String> env = env("http://127.0.0.1:1");
+    env.put(HookSettings.CONNECT_TIMEOUT_ENV, "soon");
+    assertThat(run(env, "ready")).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("MTX_HOOK_CONNECT_TIMEOUT_MS=soon is not a number");
+  }
+
+  @Test
+  void dryRunPrintsThePayloadOnly() throws Exception {
+    Map<String, String> env = env("http://127.0.0.1:1");
+    env.put(HookSettings.DRY_RUN_ENV, "1");
+    assertThat(run(env, "ready")).isEqualTo(0);
+    JsonNode payload = onlyLine(out);
+    assertThat(payload.get("event").asText()).isEqualTo("ready");
+    assertThat(HookEventSchema.problems(payload)).isEmpty();
+  }
+
+  @Test
+  void commandLineFlagsHelpAndUsage() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      assertThat(run(env(receiver.baseUrl()), "ready", "--connect-timeout", "500", "--read-timeout", "700")).isEqualTo(0);
+      assertThat(receiver.requests()).hasSize(1);
+    }
+    out.reset();
+    assertThat(run(env("http://127.0.0.1:1"), "not-ready", "--dry-run")).isEqualTo(0);
+    assertThat(onlyLine(out).get("event").asText()).isEqualTo("not-ready");
+    out.reset();
+    assertThat(run(Map.of(), "--help")).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: mtx-hook").contains("not-ready");
+    out.reset();
+    assertThat(run(Map.of(), "--version")).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("mtx-hook ");
+    assertThat(run(Map.of(), "started")).isEqualTo(HookExit.USAGE.code());
+    assertThat(run(Map.of())).isEqualTo(HookExit.USAGE.code());
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing command");
+    assertThat(run(Map.of(), "ready", "--read-timeout", "0")).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("readTimeout must be between 1 and 60000 ms");
+  }
+}
