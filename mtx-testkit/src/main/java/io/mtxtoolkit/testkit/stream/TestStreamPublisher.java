@@ -23,24 +23,40 @@ public final class TestStreamPublisher implements AutoCloseable {
   private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean stopRequested;
+  private volatile boolean paused;
+  private final boolean listen;
   private Thread thread;
 
-  private TestStreamPublisher(URI url, TestStreamOptions options) {
+  private TestStreamPublisher(URI url, TestStreamOptions options, boolean listen) {
     this.url = url;
     this.options = options;
+    this.listen = listen;
   }
 
   /** Connects and starts publishing; throws {@link PublishException} if the server cannot be reached or refuses. */
   public static TestStreamPublisher start(String url, TestStreamOptions options) {
+    return launch(url, options, false, Duration.ofSeconds(15));
+  }
+
+  /**
+   * Serves the stream as an RTMP server (FFmpeg's listen mode) to the first reader that connects;
+   * returns once a reader connected, for testing readers without a media server.
+   */
+  public static TestStreamPublisher serve(String rtmpUrl, TestStreamOptions options, Duration waitForReader) {
+    return launch(rtmpUrl, options, true, waitForReader);
+  }
+
+  private static TestStreamPublisher launch(String url, TestStreamOptions options, boolean listen, Duration wait) {
     URI uri = parse(url);
-    TestStreamPublisher publisher = new TestStreamPublisher(uri, options);
+    TestStreamPublisher publisher = new TestStreamPublisher(uri, options, listen);
     publisher.thread = new Thread(publisher::run, "test-publisher " + uri.getPath());
     publisher.thread.setDaemon(true);
     publisher.thread.start();
     try {
-      if (!publisher.started.await(15, TimeUnit.SECONDS)) {
+      if (!publisher.started.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
         publisher.close();
-        throw new PublishException("no answer from " + url + " within 15 s", null);
+        throw new PublishException((listen ? "no reader connected to " : "no answer from ") + url + " within "
+            + wait.toSeconds() + " s", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -74,7 +90,10 @@ public final class TestStreamPublisher implements AutoCloseable {
     FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(url.toString(), options.width(), options.height(), 1);
     try {
       configure(recorder);
-      recorder.start();
+      // startUnsafe: start() holds javacv's process-wide codec lock during the whole connect (in listen
+      // mode: until a reader arrives), which deadlocks any grabber closing in the same JVM meanwhile.
+      // FFmpeg's codec opening has been thread-safe since 4.0, so the lock is not needed.
+      recorder.startUnsafe();
     } catch (Exception | LinkageError e) {
       failure.set(new PublishException("cannot publish to " + url + ": " + e.getMessage(), e));
       started.countDown();
@@ -92,6 +111,10 @@ public final class TestStreamPublisher implements AutoCloseable {
         if (wait > 0) {
           // Pacing to the wall clock: a live source produces one frame per frame interval.
           TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        if (paused) {
+          // A stalled source: the connection stays open, nothing is sent.
+          continue;
         }
         recorder.setTimestamp(n * frameMicros);
         recorder.record(pattern.videoFrame(n), avutil.AV_PIX_FMT_BGR24);
@@ -120,6 +143,9 @@ public final class TestStreamPublisher implements AutoCloseable {
       recorder.setOption("rtsp_transport", "tcp");
     } else {
       recorder.setFormat("flv");
+      if (listen) {
+        recorder.setOption("listen", "1");
+      }
     }
     recorder.setOption("rw_timeout", "10000000");
     recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
@@ -133,6 +159,11 @@ public final class TestStreamPublisher implements AutoCloseable {
     recorder.setAudioChannels(1);
     recorder.setSampleRate(options.sampleRate());
     recorder.setAudioBitrate(options.audioBitrate());
+  }
+
+  /** Stops sending frames while keeping the connection open (a stalled source), or resumes. */
+  public void pause(boolean pause) {
+    this.paused = pause;
   }
 
   /** Frames published so far. */

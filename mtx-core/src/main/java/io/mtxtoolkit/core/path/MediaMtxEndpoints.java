@@ -1,0 +1,77 @@
+package io.mtxtoolkit.core.path;
+
+import io.mtxtoolkit.core.ValidationException;
+import java.util.Map;
+
+/**
+ * Where MediaMTX listens for workers: host, RTSP port (read {@code /in}) and RTMP port (publish
+ * {@code /out}). Builds the URLs; stream ids need no escaping because {@link StreamId} admits only
+ * {@code [A-Za-z0-9_-]}.
+ */
+public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
+  public static final String DEFAULT_HOST = "localhost";
+  public static final int DEFAULT_RTSP_PORT = 8554;
+  public static final int DEFAULT_RTMP_PORT = 1935;
+  public static final String HOST_ENV = "MEDIAMTX_HOST";
+  public static final String RTSP_PORT_ENV = "MEDIAMTX_RTSP_PORT";
+  public static final String RTMP_PORT_ENV = "MEDIAMTX_RTMP_PORT";
+
+  public MediaMtxEndpoints {
+    if (host == null || host.isBlank()) {
+      throw new ValidationException("host", "MediaMTX host is empty");
+    }
+    host = host.trim();
+    boolean ipv6 = host.contains(":");
+    for (char c : host.toCharArray()) {
+      boolean ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || (ipv6 && (c == ':' || c == '[' || c == ']'));
+      if (!ok || c > 0x7f) {
+        throw new ValidationException("host", "MediaMTX host '" + host + "' has an invalid character " + StreamId.describe(c));
+      }
+    }
+    checkPort("rtspPort", rtspPort);
+    checkPort("rtmpPort", rtmpPort);
+  }
+
+  /** The spec's defaults: {@code localhost}, 8554, 1935. */
+  public static MediaMtxEndpoints defaults() {
+    return new MediaMtxEndpoints(DEFAULT_HOST, DEFAULT_RTSP_PORT, DEFAULT_RTMP_PORT);
+  }
+
+  /** Defaults overridden by MEDIAMTX_HOST, MEDIAMTX_RTSP_PORT and MEDIAMTX_RTMP_PORT where set. */
+  public static MediaMtxEndpoints fromEnvironment(Map<String, String> env) {
+    return new MediaMtxEndpoints(env.getOrDefault(HOST_ENV, DEFAULT_HOST),
+        port(env, RTSP_PORT_ENV, DEFAULT_RTSP_PORT), port(env, RTMP_PORT_ENV, DEFAULT_RTMP_PORT));
+  }
+
+  /** {@code rtsp://host:8554/live/<id>/in}; RTSP over TCP is chosen by the reader's transport option, not the URL. */
+  public String rtspUrl(StreamPath path) {
+    return "rtsp://" + hostForUrl() + ":" + rtspPort + "/" + path.name();
+  }
+
+  /** {@code rtmp://host:1935/live/<id>/out}. */
+  public String rtmpUrl(StreamPath path) {
+    return "rtmp://" + hostForUrl() + ":" + rtmpPort + "/" + path.name();
+  }
+
+  private String hostForUrl() {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+
+  private static int port(Map<String, String> env, String name, int fallback) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new ValidationException(name, name + "=" + raw + " is not a port number");
+    }
+  }
+
+  private static void checkPort(String field, int port) {
+    if (port < 1 || port > 65535) {
+      throw new ValidationException(field, field + " " + port + " is outside 1..65535");
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.mtxtoolkit.core.path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mtxtoolkit.core.ValidationException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MediaMtxEndpointsTest {
+
+  @Test
+  void test_rtsp_url_construction() {
+    MediaMtxEndpoints mtx = new MediaMtxEndpoints("mediamtx", 8554, 1935);
+    assertThat(mtx.rtspUrl(StreamPath.in(StreamId.of("stream456")))).isEqualTo("rtsp://mediamtx:8554/live/stream456/in");
+    assertThat(mtx.rtspUrl(StreamPath.in(StreamId.of("a-B_9")))).isEqualTo("rtsp://mediamtx:8554/live/a-B_9/in");
+    assertThat(MediaMtxEndpoints.defaults().rtspUrl(StreamPath.parse("live/test/in")))
+        .isEqualTo("rtsp://localhost:8554/live/test/in");
+  }
+
+  @Test
+  void test_rtmp_publish_url_format() {
+    MediaMtxEndpoints mtx = new MediaMtxEndpoints("mediamtx", 8554, 1935);
+    assertThat(mtx.rtmpUrl(StreamPath.out(StreamId.of("stream456")))).isEqualTo("rtmp://mediamtx:1935/live/stream456/out");
+    assertThat(new MediaMtxEndpoints("::1", 18554, 11935).rtmpUrl(StreamPath.out(StreamId.of("x"))))
+        .isEqualTo("rtmp://[::1]:11935/live/x/out");
+    assertThat(new MediaMtxEndpoints("[::1]", 1, 2).rtspUrl(StreamPath.in(StreamId.of("x")))).isEqualTo("rtsp://[::1]:1/live/x/in");
+  }
+
+  @Test
+  void environmentOverridesDefaults() {
+    MediaMtxEndpoints e = MediaMtxEndpoints.fromEnvironment(Map.of("MEDIAMTX_HOST", "10.0.0.5", "MEDIAMTX_RTMP_PORT", "2935"));
+    assertThat(e).isEqualTo(new MediaMtxEndpoints("10.0.0.5", 8554, 2935));
+    assertThat(MediaMtxEndpoints.fromEnvironment(Map.of())).isEqualTo(MediaMtxEndpoints.defaults());
+    assertThatThrownBy(() -> MediaMtxEndpoints.fromEnvironment(Map.of("MEDIAMTX_RTSP_PORT", "x")))
+        .isInstanceOfSatisfying(ValidationException.class, v -> assertThat(v.field()).isEqualTo("MEDIAMTX_RTSP_PORT"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " ", "host/x", "a b", "h@st", "caf\u00e9", "a:b"})
+  void rejectsHostsThatWouldBreakTheUrl(String host) {
+    if (host.equals("a:b")) {
+      // IPv6-like text is accepted and bracketed; the URL stays well-formed.
+      assertThat(new MediaMtxEndpoints(host, 1, 2).rtspUrl(StreamPath.parse("live/x/in"))).startsWith("rtsp://[a:b]:1/");
+      return;
+    }
+    assertThatThrownBy(() -> new MediaMtxEndpoints(host, 8554, 1935)).isInstanceOf(ValidationException.class);
+  }
+
+  @Test
+  void rejectsPortsOutOfRange() {
+    assertThatThrownBy(() -> new MediaMtxEndpoints("h", 0, 1935)).hasMessageContaining("rtspPort 0");
+    assertThatThrownBy(() -> new MediaMtxEndpoints("h", 8554, 70000)).hasMessageContaining("rtmpPort 70000");
+  }
+}

@@ -1,0 +1,131 @@
+package io.mtxtoolkit.testkit.stream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+
+/**
+ * An RTMP server (FFmpeg's listen mode) that accepts one publisher and records what arrives: codecs
+ * and packet timestamps. Lets tests check a publisher's output without a media server.
+ */
+public final class RtmpSink implements AutoCloseable {
+  private final String url;
+  private final List<long[]> packets = new ArrayList<>();
+  private final CountDownLatch connected = new CountDownLatch(1);
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private volatile int videoCodec = avcodec.AV_CODEC_ID_NONE;
+  private volatile int audioCodec = avcodec.AV_CODEC_ID_NONE;
+  private volatile boolean closing;
+  private volatile String error;
+  private final Thread thread;
+
+  private RtmpSink(String url, Duration waitForPublisher) {
+    this.url = url;
+    thread = new Thread(() -> run(waitForPublisher), "rtmp-sink");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Listens on {@code rtmpUrl} (e.g. {@code rtmp://127.0.0.1:PORT/live/x/out}) for one publisher. */
+  public static RtmpSink listen(String rtmpUrl, Duration waitForPublisher) {
+    return new RtmpSink(rtmpUrl, waitForPublisher);
+  }
+
+  private void run(Duration wait) {
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
+      grabber.setFormat("flv");
+      grabber.setOption("listen", "1");
+      grabber.setOption("timeout", String.valueOf(wait.toSeconds()));
+      grabber.setOption("rw_timeout", "10000000");
+      // startUnsafe: start() would hold javacv's global lock while waiting, blocking the publisher's start.
+      grabber.startUnsafe();
+      videoCodec = grabber.getVideoCodec();
+      audioCodec = grabber.getAudioCodec();
+      connected.countDown();
+      AVPacket p;
+      while (!closing && (p = grabber.grabPacket()) != null) {
+        AVStream stream = grabber.getFormatContext().streams(p.stream_index());
+        int type = stream.codecpar().codec_type();
+        long dtsMicros = avutil.av_rescale_q(p.dts(), stream.time_base(), avutil.av_make_q(1, 1_000_000));
+        synchronized (packets) {
+          packets.add(new long[] {type, dtsMicros});
+          packets.notifyAll();
+        }
+      }
+    } catch (Exception e) {
+      if (!closing) {
+        error = e.getMessage();
+      }
+    } finally {
+      connected.countDown();
+      ended.countDown();
+    }
+  }
+
+  /** Waits for {@code n} packets; fails with what arrived. */
+  public void awaitPackets(int n, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (packets) {
+      while (packets.size() < n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || (ended.getCount() == 0 && packets.size() < n)) {
+          throw new AssertionError("expected " + n + " packets at " + url + " within " + timeout.toMillis() + " ms, got "
+              + packets.size() + (error == null ? "" : " (" + error + ")"));
+        }
+        try {
+          packets.wait(Math.min(100, Math.max(1, left / 1_000_000)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted", e);
+        }
+      }
+    }
+  }
+
+  /** True once the publisher disconnected (or the sink failed). */
+  public boolean awaitEnd(Duration timeout) throws InterruptedException {
+    return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public int videoCodec() {
+    return videoCodec;
+  }
+
+  public int audioCodec() {
+    return audioCodec;
+  }
+
+  public int packetCount() {
+    synchronized (packets) {
+      return packets.size();
+    }
+  }
+
+  /** Decode timestamps (µs) of the packets of one media type ({@code avutil.AVMEDIA_TYPE_VIDEO}/{@code AUDIO}). */
+  public List<Long> timestamps(int mediaType) {
+    synchronized (packets) {
+      return packets.stream().filter(p -> p[0] == mediaType).map(p -> p[1]).toList();
+    }
+  }
+
+  public String error() {
+    return error;
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      ended.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

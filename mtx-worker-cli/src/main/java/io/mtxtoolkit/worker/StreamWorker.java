@@ -1,0 +1,286 @@
+package io.mtxtoolkit.worker;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import java.time.Duration;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.FFmpegLogCallback;
+import org.bytedeco.javacv.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One stream's worker: reads the input, publishes the output, and on loss applies the reconnect
+ * policy (spec FR-021): 1 s, 2 s, 4 s, then gives up with {@link WorkerExit#SOURCE_LOST}. Usable
+ * in-process (the orchestrator's thread mode) or from {@link WorkerMain}.
+ */
+public final class StreamWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamWorker.class);
+
+  private final WorkerConfig config;
+  private final Consumer<WorkerState> stateListener;
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  private final AtomicLong packets = new AtomicLong();
+  private volatile WorkerState state = WorkerState.STARTING;
+
+  public StreamWorker(WorkerConfig config, Consumer<WorkerState> stateListener) {
+    this.config = config;
+    this.stateListener = stateListener;
+  }
+
+  /** Result of one connect-and-pump session. */
+  private record Session(boolean delivered, String cause, boolean mediaError) {}
+
+  /** Runs until stopped or until the reconnect attempts are used up. */
+  public WorkerResult run() {
+    MDC.put("streamId", config.streamId().value());
+    MDC.put("path", "live/" + config.streamId().value() + "/in");
+    try {
+      FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
+      int attempt = 0;
+      while (!stopRequested()) {
+        Session session = pump();
+        if (stopRequested()) {
+          break;
+        }
+        if (session.mediaError()) {
+          return finish(WorkerState.FAILED, new WorkerResult(WorkerExit.MEDIA_ERROR, session.cause()));
+        }
+        if (session.delivered()) {
+          attempt = 0;
+        }
+        attempt++;
+        var delay = config.reconnect().delayBefore(attempt);
+        if (delay.isEmpty()) {
+          String reason = "source lost: " + config.reconnect().maxAttempts() + " reconnect attempts failed; last cause: "
+              + session.cause();
+          LOG.error(reason, kv("event", "worker-gave-up"), kv("attempts", config.reconnect().maxAttempts()),
+              kv("cause", session.cause()));
+          return finish(WorkerState.FAILED, new WorkerResult(WorkerExit.SOURCE_LOST, reason));
+        }
+        setState(WorkerState.RECONNECTING);
+        LOG.warn("reconnect attempt {}/{} in {} ms: {}", attempt, config.reconnect().maxAttempts(), delay.get().toMillis(),
+            session.cause(), kv("event", "worker-reconnect"), kv("attempt", attempt), kv("delayMs", delay.get().toMillis()),
+            kv("cause", session.cause()));
+        if (awaitStop(delay.get())) {
+          break;
+        }
+      }
+      return finish(WorkerState.STOPPED, new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+    } finally {
+      MDC.remove("streamId");
+      MDC.remove("path");
+    }
+  }
+
+  private WorkerResult finish(WorkerState end, WorkerResult result) {
+    setState(end);
+    LOG.info("worker {}: {}", end.wireName(), result.reason(), kv("event", "worker-" + end.wireName()),
+        kv("exitCode", result.exit().code()), kv("packets", packets.get()));
+    return result;
+  }
+
+  /** Asks the worker to stop; it closes its output cleanly and {@link #run} returns. */
+  public void stop() {
+    if (stopSignal.getCount() > 0) {
+      setState(WorkerState.STOPPING);
+      stopSignal.countDown();
+    }
+  }
+
+  public WorkerState state() {
+    return state;
+  }
+
+  /** Packets (or frames, when transcoding) published so far. */
+  public long packets() {
+    return packets.get();
+  }
+
+  private boolean stopRequested() {
+    return stopSignal.getCount() == 0;
+  }
+
+  private boolean awaitStop(Duration d) {
+    try {
+      return stopSignal.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  private void setState(WorkerState next) {
+    state = next;
+    stateListener.accept(next);
+  }
+
+  private Session pump() {
+    FFmpegFrameGrabber grabber = openInput();
+    try {
+      try {
+        // startUnsafe: start() holds javacv's process-wide codec lock while it waits for the server,
+        // which would stall every other in-process worker's start behind one slow source.
+        grabber.startUnsafe();
+      } catch (FFmpegFrameGrabber.Exception e) {
+        return new Session(false, "cannot read " + config.inputUrl() + ": " + firstLine(e), false);
+      }
+      if (grabber.getVideoCodec() == avcodec.AV_CODEC_ID_NONE && grabber.getAudioCodec() == avcodec.AV_CODEC_ID_NONE) {
+        return new Session(false, "input " + config.inputUrl() + " has neither video nor audio", true);
+      }
+      FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(config.outputUrl(), grabber.getImageWidth(),
+          grabber.getImageHeight(), grabber.getAudioChannels());
+      FrameProcessor processor = null;
+      try {
+        recorder.setFormat("flv");
+        recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
+        if (config.mode() == WorkerConfig.Mode.PASSTHROUGH) {
+          recorder.start(grabber.getFormatContext());
+        } else {
+          processor = processor(config.step());
+          processor.open(grabber.getImageWidth(), grabber.getImageHeight(), grabber.getFrameRate());
+          configureEncoder(recorder, grabber);
+          recorder.start();
+        }
+      } catch (FFmpegFrameRecorder.Exception e) {
+        close(recorder);
+        return new Session(false, "cannot publish to " + config.outputUrl() + ": " + firstLine(e), false);
+      } catch (IllegalArgumentException e) {
+        close(recorder);
+        return new Session(false, e.getMessage(), true);
+      }
+      setState(WorkerState.RUNNING);
+      LOG.info("worker running: {} -> {}", config.inputUrl(), config.outputUrl(), kv("event", "worker-running"),
+          kv("mode", config.mode().name().toLowerCase()), kv("videoCodec", grabber.getVideoCodecName()),
+          kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
+          kv("height", grabber.getImageHeight()));
+      long before = packets.get();
+      String cause;
+      try {
+        cause = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? remux(grabber, recorder) : transcode(grabber, recorder, processor);
+      } finally {
+        close(recorder);
+        if (processor != null) {
+          processor.close();
+        }
+      }
+      return new Session(packets.get() > before, cause, false);
+    } finally {
+      close(grabber);
+    }
+  }
+
+  private FFmpegFrameGrabber openInput() {
+    FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(config.inputUrl());
+    String micros = String.valueOf(config.stallTimeout().toNanos() / 1000);
+    if (config.inputIsRtsp()) {
+      grabber.setOption("rtsp_transport", "tcp");
+      grabber.setOption("timeout", micros);
+    } else {
+      grabber.setOption("rw_timeout", micros);
+    }
+    // Aborts any blocking read that has waited longer than the stall timeout: the loss detector.
+    grabber.setTimeout((int) config.stallTimeout().toMillis());
+    return grabber;
+  }
+
+  private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder) {
+    while (!stopRequested()) {
+      AVPacket packet;
+      try {
+        packet = grabber.grabPacket();
+      } catch (FFmpegFrameGrabber.Exception e) {
+        return "read failed: " + firstLine(e);
+      }
+      if (packet == null) {
+        return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+      }
+      try {
+        recorder.recordPacket(packet);
+      } catch (FFmpegFrameRecorder.Exception e) {
+        return "publish failed: " + firstLine(e);
+      }
+      packets.incrementAndGet();
+    }
+    return null;
+  }
+
+  private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
+    while (!stopRequested()) {
+      Frame frame;
+      try {
+        frame = grabber.grab();
+      } catch (FFmpegFrameGrabber.Exception e) {
+        return "read failed: " + firstLine(e);
+      }
+      if (frame == null) {
+        return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+      }
+      try {
+        if (frame.image != null) {
+          Frame out = processor.processVideo(frame);
+          recorder.setTimestamp(frame.timestamp);
+          recorder.record(out);
+        } else if (frame.samples != null) {
+          recorder.record(frame);
+        }
+      } catch (FFmpegFrameRecorder.Exception e) {
+        return "publish failed: " + firstLine(e);
+      }
+      packets.incrementAndGet();
+    }
+    return null;
+  }
+
+  private static void configureEncoder(FFmpegFrameRecorder recorder, FFmpegFrameGrabber grabber) {
+    double fps = grabber.getFrameRate() > 0 && grabber.getFrameRate() < 121 ? grabber.getFrameRate() : 25;
+    recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
+    recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+    recorder.setFrameRate(fps);
+    recorder.setGopSize((int) Math.round(fps));
+    recorder.setVideoBitrate(Math.max(grabber.getVideoBitrate(), 1_000_000));
+    recorder.setVideoOption("preset", "veryfast");
+    recorder.setVideoOption("tune", "zerolatency");
+    if (grabber.getAudioChannels() > 0) {
+      recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
+      recorder.setSampleRate(grabber.getSampleRate());
+      recorder.setAudioBitrate(128_000);
+    }
+  }
+
+  /** The processing step named {@code name}, from the classpath's {@link FrameProcessor} services. */
+  static FrameProcessor processor(String name) {
+    StringBuilder known = new StringBuilder();
+    for (FrameProcessor p : ServiceLoader.load(FrameProcessor.class)) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+      known.append(known.length() == 0 ? "" : ", ").append(p.name());
+    }
+    throw new IllegalArgumentException("unknown processing step '" + name + "' (available: " + known + ")");
+  }
+
+  private static String firstLine(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    int cut = m.indexOf(" (For more details");
+    return (cut > 0 ? m.substring(0, cut) : m).lines().findFirst().orElse(m);
+  }
+
+  private static void close(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.mtxtoolkit.worker;
+
+import io.mtxtoolkit.core.ValidationException;
+import io.mtxtoolkit.core.path.MediaMtxEndpoints;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.retry.ReconnectPolicy;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mtx-worker run --stream <id>}: one stream's worker as a process (the orchestrator's child-process mode). */
+@Command(name = "mtx-worker", mixinStandardHelpOptions = true, versionProvider = WorkerMain.Version.class,
+    description = "Reads live/<id>/in over RTSP/TCP, processes it and publishes live/<id>/out over RTMP.",
+    subcommands = WorkerMain.Run.class)
+public final class WorkerMain implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    Thread main = Thread.currentThread();
+    int code = run(args, System.getenv(), worker -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // SIGTERM/SIGINT: stop reading, close the output cleanly, then end with the worker's own code (0).
+      worker.stop();
+      try {
+        main.join(10_000);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "worker-shutdown")));
+    Runtime.getRuntime().halt(code);
+  }
+
+  /** Parses and runs; {@code onStart} sees the worker before it runs (signal handling, tests). */
+  static int run(String[] args, Map<String, String> env, java.util.function.Consumer<StreamWorker> onStart) {
+    CommandLine cli = new CommandLine(new WorkerMain());
+    ((Run) cli.getSubcommands().get("run").getCommand()).init(env, onStart);
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      if (e instanceof ValidationException) {
+        line.getErr().println("mtx-worker: " + e.getMessage());
+        return WorkerExit.INVALID_INPUT.code();
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run");
+  }
+
+  /** {@code mtx-worker run}. */
+  @Command(name = "run", mixinStandardHelpOptions = true, description = {
+      "Run the worker for one stream until stopped (SIGTERM/SIGINT → exit 0).",
+      "Exit codes: 0 stopped; 2 usage; 3 invalid input; 4 source lost after 3 reconnect attempts (1 s, 2 s, 4 s); 5 media error."})
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--stream", required = true, paramLabel = "ID", description = "Stream id: [A-Za-z0-9_-], 1..64 characters.")
+    String stream;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "MediaMTX host (env MEDIAMTX_HOST, default localhost).")
+    String host;
+
+    @Option(names = "--rtsp-port", paramLabel = "PORT", description = "MediaMTX RTSP port (env MEDIAMTX_RTSP_PORT, default 8554).")
+    Integer rtspPort;
+
+    @Option(names = "--rtmp-port", paramLabel = "PORT", description = "MediaMTX RTMP port (env MEDIAMTX_RTMP_PORT, default 1935).")
+    Integer rtmpPort;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "passthrough",
+        description = "passthrough (remux, default) or transcode (decode, --step, encode H.264 + AAC).")
+    String mode;
+
+    @Option(names = "--step", paramLabel = "NAME", description = "Processing step for transcode mode (default: label).")
+    String step;
+
+    @Option(names = "--stall-timeout-ms", paramLabel = "MS", description = "No data for this long = source lost (default 4000).")
+    Long stallTimeoutMs;
+
+    @Option(names = "--reconnect-base-ms", paramLabel = "MS", hidden = true, description = "First reconnect delay (tests only; spec: 1000).")
+    Long reconnectBaseMs;
+
+    @Option(names = "--input-url", paramLabel = "URL", description = "Read this URL instead of rtsp://HOST:PORT/live/ID/in.")
+    String inputUrl;
+
+    @Option(names = "--output-url", paramLabel = "URL", description = "Publish to this URL instead of rtmp://HOST:PORT/live/ID/out.")
+    String outputUrl;
+
+    private Map<String, String> env = Map.of();
+    private java.util.function.Consumer<StreamWorker> onStart = w -> {};
+
+    void init(Map<String, String> environment, java.util.function.Consumer<StreamWorker> start) {
+      this.env = environment;
+      this.onStart = start;
+    }
+
+    @Override
+    public Integer call() {
+      StreamId id = StreamId.of("--stream", stream);
+      MediaMtxEndpoints fromEnv = MediaMtxEndpoints.fromEnvironment(env);
+      MediaMtxEndpoints mtx = new MediaMtxEndpoints(host != null ? host : fromEnv.host(),
+          rtspPort != null ? rtspPort : fromEnv.rtspPort(), rtmpPort != null ? rtmpPort : fromEnv.rtmpPort());
+      WorkerConfig.Mode m = switch (mode) {
+        case "passthrough" -> WorkerConfig.Mode.PASSTHROUGH;
+        case "transcode" -> WorkerConfig.Mode.TRANSCODE;
+        default -> throw new ValidationException("--mode", "unknown mode '" + mode + "' (passthrough or transcode)");
+      };
+      WorkerConfig config = WorkerConfig.forStream(id, mtx).withMode(m, step).withUrls(inputUrl, outputUrl)
+          .withTiming(stallTimeoutMs == null ? WorkerConfig.DEFAULT_STALL_TIMEOUT : Duration.ofMillis(stallTimeoutMs),
+              reconnectBaseMs == null ? ReconnectPolicy.spec() : ReconnectPolicy.exponential(Duration.ofMillis(reconnectBaseMs), 3));
+      if (m == WorkerConfig.Mode.TRANSCODE) {
+        StreamWorker.processor(config.step()).close();
+      }
+      StreamWorker worker = new StreamWorker(config, state -> {});
+      onStart.accept(worker);
+      return worker.run().exit().code();
+    }
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = WorkerMain.class.getPackage().getImplementationVersion();
+      return new String[] {"mtx-worker " + (v == null ? "development" : v)};
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.mtxtoolkit.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.retry.ReconnectPolicy;
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.testkit.stream.RtmpSink;
+import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker between two real FFmpeg endpoints (an RTMP source served by the test kit and an RTMP
+ * sink), so its remux, loss detection and reconnect policy run for real without a media server.
+ * The reconnect schedule is scaled down (100/200/400 ms); the spec's 1/2/4 s is the same code.
+ */
+class StreamWorkerTest {
+  private static final ReconnectPolicy FAST = ReconnectPolicy.exponential(Duration.ofMillis(100), 3);
+
+  private record Timed(WorkerState state, long atNanos) {}
+
+  private final List<Timed> states = Collections.synchronizedList(new ArrayList<>());
+
+  private StreamWorker worker(String in, String out, WorkerConfig.Mode mode, Duration stall) {
+    WorkerConfig config = new WorkerConfig(StreamId.of("test"), in, out, mode, null, stall, FAST);
+    return new StreamWorker(config, s -> states.add(new Timed(s, System.nanoTime())));
+  }
+
+  private static String rtmp(String path) {
+    return "rtmp://127.0.0.1:" + FreePorts.tcp() + "/" + path;
+  }
+
+  @Test
+  void test_worker_passthrough_pipeline_remuxesH264AndAacWithIncreasingTimestamps() throws Exception {
+    String in = rtmp("live/test/in");
+    String out = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker(in, out, WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
+        sink.awaitPackets(100, Duration.ofSeconds(20));
+        assertThat(worker.state()).isEqualTo(WorkerState.RUNNING);
+        assertThat(sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
+        assertThat(sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
+        assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO)).hasSizeGreaterThan(20).isSorted();
+        assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(20).isSorted();
+        worker.stop();
+        WorkerResult r = result.get(15, TimeUnit.SECONDS);
+        assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
+        assertThat(worker.packets()).isGreaterThanOrEqualTo(100);
+      }
+    }
+    assertThat(states).extracting(Timed::state).contains(WorkerState.RUNNING, WorkerState.STOPPING)
+        .last().isEqualTo(WorkerState.STOPPED);
+  }
+
+  @Test
+  void sourceLossIsDetectedThenThreeSpacedAttemptsThenACleanExit() throws Exception {
+    String in = rtmp("live/test/in");
+    String out = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker(in, out, WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20));
+      sink.awaitPackets(50, Duration.ofSeconds(20));
+      long lost = System.nanoTime();
+      source.close();
+      WorkerResult r = result.get(20, TimeUnit.SECONDS);
+      assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+      assertThat(r.reason()).contains("3 reconnect attempts failed").contains("cannot read " + in);
+      List<Long> reconnecting = states.stream().filter(t -> t.state() == WorkerState.RECONNECTING && t.atNanos() > lost)
+          .map(Timed::atNanos).toList();
+      assertThat(reconnecting).as("reconnect attempts after the loss").hasSize(3);
+      assertThat(Duration.ofNanos(reconnecting.get(0) - lost)).as("loss detected within the stall timeout")
+          .isLessThan(Duration.ofSeconds(5));
+      assertThat(states).extracting(Timed::state).last().isEqualTo(WorkerState.FAILED);
+    }
+  }
+
+  @Test
+  void stalledSourceCountsAsLostWithinTheStallTimeout() throws Exception {
+    String in = rtmp("live/test/in");
+    String out = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker(in, out, WorkerConfig.Mode.PASSTHROUGH, Duration.ofMillis(1500));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
+        sink.awaitPackets(50, Duration.ofSeconds(20));
+        long stalled = System.nanoTime();
+        source.pause(true);
+        await("worker notices the stall").atMost(Duration.ofSeconds(5))
+            .until(() -> worker.state() == WorkerState.RECONNECTING);
+        assertThat(Duration.ofNanos(System.nanoTime() - stalled)).isLessThan(Duration.ofSeconds(5));
+        worker.stop();
+        assertThat(result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
+      }
+    }
+  }
+
+  @Test
+  void missingPathGetsTheSamePolicy() throws Exception {
+    StreamWorker worker = worker(rtmp("live/none/in"), rtmp("live/none/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1));
+    long start = System.nanoTime();
+    WorkerResult r = worker.run();
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+    assertThat(r.reason()).startsWith("source lost: 3 reconnect attempts failed; last cause: cannot read rtmp://");
+    assertThat(elapsedMs).as("waited 100 + 200 + 400 ms between attempts").isGreaterThanOrEqualTo(700);
+    List<Long> at = states.stream().filter(t -> t.state() == WorkerState.RECONNECTING).map(Timed::atNanos).toList();
+    assertThat(at).hasSize(3);
+    // Each gap is the previous delay plus one failed connect; the delays double.
+    long gap1 = (at.get(1) - at.get(0)) / 1_000_000;
+    long gap2 = (at.get(2) - at.get(1)) / 1_000_000;
+    assertThat(gap1).isBetween(100L, 2_000L);
+    assertThat(gap2).isBetween(200L, 2_500L).isGreaterThan(gap1);
+  }
+
+  @Test
+  void stopDuringTheReconnectWaitEndsAtOnce() throws Exception {
+    WorkerConfig config = new WorkerConfig(StreamId.of("t"), rtmp("live/t/in"), rtmp("live/t/out"),
+        WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(1), ReconnectPolicy.spec());
+    StreamWorker worker = new StreamWorker(config, s -> states.add(new Timed(s, System.nanoTime())));
+    CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+    await().atMost(Duration.ofSeconds(5)).until(() -> worker.state() == WorkerState.RECONNECTING);
+    long stop = System.nanoTime();
+    worker.stop();
+    assertThat(result.get(5, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
+    assertThat(Duration.ofNanos(System.nanoTime() - stop)).isLessThan(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void transcodeModeRunsTheLabelStepAndEncodesH264AndAac() throws Exception {
+    String in = rtmp("live/test/in");
+    String out = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker(in, out, WorkerConfig.Mode.TRANSCODE, Duration.ofSeconds(2));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
+        sink.awaitPackets(60, Duration.ofSeconds(30));
+        assertThat(sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
+        assertThat(sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
+        worker.stop();
+        assertThat(result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
+      }
+    }
+  }
+
+  @Test
+  void unknownStepIsAnErrorListingTheAvailableOnes() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamWorker.processor("sepia"))
+        .hasMessageContaining("unknown processing step 'sepia'").hasMessageContaining("label");
+    assertThat(StreamWorker.processor("label").name()).isEqualTo("label");
+  }
+}

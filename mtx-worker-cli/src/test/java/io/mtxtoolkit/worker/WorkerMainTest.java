@@ -1,0 +1,56 @@
+package io.mtxtoolkit.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class WorkerMainTest {
+
+  private static int run(Map<String, String> env, String... args) {
+    return WorkerMain.run(args, env, w -> {});
+  }
+
+  @Test
+  void missingSourceEndsWithExit4AfterTheAttempts() {
+    int closed = FreePorts.tcp();
+    AtomicReference<StreamWorker> seen = new AtomicReference<>();
+    int code = WorkerMain.run(new String[] {"run", "--stream", "cam1", "--host", "127.0.0.1", "--rtsp-port",
+        String.valueOf(closed), "--stall-timeout-ms", "500", "--reconnect-base-ms", "20"}, Map.of(), seen::set);
+    assertThat(code).isEqualTo(WorkerExit.SOURCE_LOST.code());
+    assertThat(seen.get().state()).isEqualTo(WorkerState.FAILED);
+  }
+
+  @Test
+  void invalidInputIsExit3() {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(run(Map.of(), "run", "--stream", "a;touch x")).isEqualTo(WorkerExit.INVALID_INPUT.code());
+      assertThat(run(Map.of("MEDIAMTX_RTSP_PORT", "http"), "run", "--stream", "ok")).isEqualTo(3);
+      assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "sideways")).isEqualTo(3);
+      assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "transcode", "--step", "sepia")).isNotZero();
+      assertThat(run(Map.of(), "run", "--stream", "ok", "--input-url", "http://x")).isEqualTo(3);
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("';' (U+003B)", "MEDIAMTX_RTSP_PORT=http", "unknown mode 'sideways'");
+  }
+
+  @Test
+  void usageErrorsAreExit2AndHelpIs0() {
+    assertThat(run(Map.of())).isEqualTo(WorkerExit.USAGE.code());
+    assertThat(run(Map.of(), "run")).isEqualTo(2);
+    assertThat(run(Map.of(), "--help")).isZero();
+    assertThat(run(Map.of(), "run", "--help")).isZero();
+    assertThat(run(Map.of(), "--version")).isZero();
+    assertThat(WorkerExit.ofCode(4)).isEqualTo(WorkerExit.SOURCE_LOST);
+    assertThat(WorkerState.RECONNECTING.wireName()).isEqualTo("reconnecting");
+  }
+}
