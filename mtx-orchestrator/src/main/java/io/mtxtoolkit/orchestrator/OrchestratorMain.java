@@ -1,0 +1,145 @@
+package io.mtxtoolkit.orchestrator;
+
+import io.mtxtoolkit.core.ValidationException;
+import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mtx-orchestrator}: runs the HTTP service until SIGTERM. Options fall back to ORCHESTRATOR_* variables. */
+@Command(name = "mtx-orchestrator", sortOptions = false,
+    description = "Receives MediaMTX hook events (POST /v1/mediamtx/events/{ready,not-ready}) and serves "
+        + "GET /v1/events and GET /healthz. Logs JSON lines on stdout.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped (SIGTERM)", "1:could not start", "2:invalid option or environment value",
+        "3:the port is already in use"})
+public final class OrchestratorMain implements Callable<Integer> {
+  public static final int EXIT_START_FAILED = 1;
+  public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+  public static final int EXIT_PORT_IN_USE = 3;
+
+  public static final String ENV_PORT = "ORCHESTRATOR_PORT";
+  public static final String ENV_HOST = "ORCHESTRATOR_HOST";
+  public static final String ENV_EVENTS_KEPT = "ORCHESTRATOR_EVENTS_KEPT";
+  private static final Map<String, String> ENV_BY_OPTION =
+      Map.of("--port", ENV_PORT, "--host", ENV_HOST, "--events-kept", ENV_EVENTS_KEPT);
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--port", paramLabel = "N", defaultValue = "" + OrchestratorConfig.DEFAULT_PORT,
+      description = "TCP port to listen on; 0 picks a free one (env " + ENV_PORT + "; default: ${DEFAULT-VALUE})")
+  private int port;
+
+  @Option(names = "--host", paramLabel = "H", defaultValue = OrchestratorConfig.DEFAULT_HOST,
+      description = "Address to bind (env " + ENV_HOST + "; default: ${DEFAULT-VALUE}, all interfaces)")
+  private String host;
+
+  @Option(names = "--events-kept", paramLabel = "N", defaultValue = "" + OrchestratorConfig.DEFAULT_EVENTS_KEPT,
+      description = "Recent events kept for GET /v1/events (env " + ENV_EVENTS_KEPT + "; default: ${DEFAULT-VALUE})")
+  private int eventsKept;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  private final Consumer<OrchestratorServer> whileRunning;
+
+  private OrchestratorMain(Consumer<OrchestratorServer> whileRunning) {
+    this.whileRunning = whileRunning;
+  }
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+        new PrintWriter(System.err, true, StandardCharsets.UTF_8), OrchestratorMain::untilTerminated);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Parses {@code args} (falling back to {@code env}), starts the server, hands it to {@code whileRunning}
+   * and stops it when that returns. Returns the exit code instead of exiting, so tests run it in-process.
+   */
+  public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err,
+                        Consumer<OrchestratorServer> whileRunning) {
+    CommandLine cmd = new CommandLine(new OrchestratorMain(whileRunning));
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setDefaultValueProvider(arg -> fromEnvironment(arg, env));
+    return cmd.execute(args);
+  }
+
+  /** Production {@code whileRunning}: serve until the JVM is asked to stop (SIGTERM, SIGINT). */
+  static void untilTerminated(OrchestratorServer server) {
+    Thread hook = new Thread(server::stop, "mtx-orchestrator-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      server.awaitStop();
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is what stopped the server; nothing left to undo
+    }
+  }
+
+  @Override
+  public Integer call() {
+    OrchestratorConfig config;
+    try {
+      config = new OrchestratorConfig(host, port, eventsKept);
+    } catch (ValidationException e) {
+      throw new ParameterException(spec.commandLine(), describe(e.field()) + ": " + e.getMessage());
+    }
+    OrchestratorServer server = new OrchestratorServer(config, HookEventListener.NONE, Clock.systemUTC());
+    try {
+      server.start();
+    } catch (ListenException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      if (e.portInUse()) {
+        err.println("mtx-orchestrator: port " + e.port() + " on " + e.host() + " is already in use; choose another with --port or "
+            + ENV_PORT);
+        return EXIT_PORT_IN_USE;
+      }
+      err.println("mtx-orchestrator: " + e.getMessage() + " (check --host/" + ENV_HOST + " and --port/" + ENV_PORT + ")");
+      return EXIT_START_FAILED;
+    }
+    try {
+      whileRunning.accept(server);
+    } finally {
+      server.stop();
+    }
+    return 0;
+  }
+
+  private static String fromEnvironment(ArgSpec arg, Map<String, String> env) {
+    if (arg instanceof OptionSpec option) {
+      String variable = ENV_BY_OPTION.get(option.longestName());
+      String value = variable == null ? null : env.get(variable);
+      if (value != null && !value.isBlank()) {
+        return value.trim();
+      }
+    }
+    return null; // picocli then uses the annotation's defaultValue
+  }
+
+  private static String describe(String field) {
+    return switch (field) {
+      case "port" -> "--port/" + ENV_PORT;
+      case "host" -> "--host/" + ENV_HOST;
+      default -> "--events-kept/" + ENV_EVENTS_KEPT;
+    };
+  }
+}

@@ -1,0 +1,128 @@
+package io.mtxtoolkit.orchestrator;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+import static net.logstash.logback.argument.StructuredArguments.v;
+
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.orchestrator.events.EventLog;
+import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import io.mtxtoolkit.orchestrator.http.ErrorResponses;
+import io.mtxtoolkit.orchestrator.http.HookApi;
+import io.mtxtoolkit.orchestrator.http.Json;
+import io.mtxtoolkit.orchestrator.http.JsonErrorHandler;
+import java.net.BindException;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The orchestrator's HTTP service on embedded Jetty (Javalin). Started once, stopped once; safe to stop twice. */
+public final class OrchestratorServer {
+  private static final Logger LOG = LoggerFactory.getLogger(OrchestratorServer.class);
+
+  private final OrchestratorConfig config;
+  private final EventLog events;
+  private final Javalin app;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private boolean started;
+  private int port = -1;
+
+  public OrchestratorServer(OrchestratorConfig config, HookEventListener listener, Clock clock) {
+    this.config = config;
+    this.events = new EventLog(config.eventsKept());
+    this.app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.http.prefer405over404 = true;
+      c.http.maxRequestSize = HookApi.MAX_BODY_BYTES;
+      c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+      c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+    });
+    new HookApi(events, listener, clock).register(app);
+    ErrorResponses.register(app);
+  }
+
+  public OrchestratorServer(OrchestratorConfig config) {
+    this(config, HookEventListener.NONE, Clock.systemUTC());
+  }
+
+  /**
+   * Binds and starts serving; returns the bound port (the OS's pick when the configured port is 0).
+   *
+   * @throws ListenException when the address cannot be bound, e.g. the port is taken
+   */
+  public synchronized int start() {
+    if (started) {
+      throw new IllegalStateException("OrchestratorServer already started; create a new one");
+    }
+    started = true;
+    try {
+      app.start(config.host(), config.port());
+    } catch (RuntimeException e) {
+      app.stop(); // releases Jetty's threads after a half-done start
+      stopped.countDown();
+      throw listenFailure(e);
+    }
+    port = app.port();
+    LOG.info("mtx-orchestrator listening on {}", v("url", url()), kv("host", config.host()), kv("port", port),
+        kv("eventsKept", config.eventsKept()));
+    return port;
+  }
+
+  /** Stops serving and waits for in-flight requests; does nothing when already stopped. */
+  public synchronized void stop() {
+    if (stopped.getCount() == 0) {
+      return;
+    }
+    app.stop();
+    stopped.countDown();
+    if (started) {
+      LOG.info("mtx-orchestrator stopped", kv("port", port));
+    }
+  }
+
+  /** Blocks until {@link #stop()} has completed (or start failed). */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** The bound port, or -1 before a successful start. */
+  public synchronized int port() {
+    return port;
+  }
+
+  /** Base URL as bound, e.g. {@code http://0.0.0.0:8080}. */
+  public synchronized String url() {
+    return url(config.host(), port);
+  }
+
+  static String url(String host, int port) {
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  public EventLog events() {
+    return events;
+  }
+
+  public OrchestratorConfig config() {
+    return config;
+  }
+
+  private ListenException listenFailure(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException bind) {
+        String reason = String.valueOf(bind.getMessage());
+        boolean inUse = reason.toLowerCase(Locale.ROOT).contains("in use");
+        return new ListenException(config.host(), config.port(), inUse,
+            inUse ? "port " + config.port() + " is already in use" : reason, e);
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return new ListenException(config.host(), config.port(), false, String.valueOf(root.getMessage()), e);
+  }
+}

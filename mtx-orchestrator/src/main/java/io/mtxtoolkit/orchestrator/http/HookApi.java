@@ -1,0 +1,102 @@
+package io.mtxtoolkit.orchestrator.http;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+import static net.logstash.logback.argument.StructuredArguments.v;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.mtxtoolkit.core.ValidationException;
+import io.mtxtoolkit.core.hook.HookEvent;
+import io.mtxtoolkit.core.hook.HookEventJson;
+import io.mtxtoolkit.core.hook.HookEventType;
+import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.orchestrator.events.EventLog;
+import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import io.mtxtoolkit.orchestrator.events.ReceivedEvent;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The orchestrator's routes: the two hook receivers, the recent-events view and the health check. */
+public final class HookApi {
+  /** Largest accepted hook body; a real one is a few hundred bytes. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+  public static final String EVENTS_PATH = "/v1/events";
+  public static final String HEALTH_PATH = "/healthz";
+
+  private static final Logger LOG = LoggerFactory.getLogger(HookApi.class);
+  private static final Map<String, String> HEALTHY = Map.of("status", "ok");
+
+  private final EventLog events;
+  private final HookEventListener listener;
+  private final Clock clock;
+
+  public HookApi(EventLog events, HookEventListener listener, Clock clock) {
+    this.events = events;
+    this.listener = listener;
+    this.clock = clock;
+  }
+
+  public void register(Javalin app) {
+    for (HookEventType type : HookEventType.values()) {
+      app.post(type.endpointPath(), ctx -> receive(ctx, type));
+    }
+    app.get(EVENTS_PATH, this::listEvents);
+    app.get(HEALTH_PATH, ctx -> ctx.json(HEALTHY));
+  }
+
+  private void receive(Context ctx, HookEventType type) throws IOException {
+    byte[] body = RequestBodies.readJson(ctx, MAX_BODY_BYTES);
+    HookEvent event;
+    try {
+      event = HookEventJson.read(type, body, clock::instant);
+    } catch (ValidationException e) {
+      throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), ingestPathIn(body));
+    }
+    LOG.info("hook event {} for {}", v("event", type.wireName()), v("path", event.path().name()),
+        kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),
+        kv("sourceType", event.sourceType()), kv("query", event.query()),
+        kv("eventTimestamp", event.timestamp().toString()));
+    events.add(new ReceivedEvent(event, clock.instant()));
+    listener.onEvent(event);
+    ctx.status(HttpStatus.ACCEPTED).json(AcceptedEvent.of(event));
+  }
+
+  private void listEvents(Context ctx) {
+    int limit = limit(ctx.queryParam("limit"), events.capacity());
+    ctx.json(events.latest(limit).stream().map(EventView::of).toList());
+  }
+
+  static int limit(String raw, int max) {
+    if (raw == null) {
+      return max;
+    }
+    try {
+      int limit = Integer.parseInt(raw.trim());
+      if (limit >= 1 && limit <= max) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below, with the accepted range
+    }
+    throw new ValidationException("limit", "limit must be an integer from 1 to " + max);
+  }
+
+  /** The valid ingest path a rejected body named, if any: lets the warning say which stream sent garbage. */
+  static StreamPath ingestPathIn(byte[] body) {
+    try {
+      JsonNode path = Json.MAPPER.readTree(body).get("path");
+      if (path != null && path.isTextual()) {
+        StreamPath parsed = StreamPath.parse(path.textValue());
+        return parsed.direction() == StreamPath.Direction.IN ? parsed : null;
+      }
+    } catch (IOException | RuntimeException e) {
+      // the body is already being rejected; its path is only a hint for the log line
+    }
+    return null;
+  }
+}

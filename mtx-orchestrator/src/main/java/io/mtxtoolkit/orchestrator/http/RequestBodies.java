@@ -1,0 +1,68 @@
+package io.mtxtoolkit.orchestrator.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Checks and reads JSON request bodies: UTF-8 {@code application/json} only, never more than a fixed size. */
+public final class RequestBodies {
+  private static final String CONTENT_TYPE = "Content-Type";
+
+  private RequestBodies() {}
+
+  /**
+   * The body of {@code ctx}, at most {@code maxBytes} long. Reads itself instead of using
+   * {@code ctx.bodyAsBytes()}: Javalin 6.7 only compares a declared Content-Length with its limit, so a
+   * chunked body of any size would be buffered whole.
+   *
+   * @throws RequestRejected 415 for another media type or charset, 413 for a larger body
+   */
+  public static byte[] readJson(Context ctx, int maxBytes) throws IOException {
+    requireJson(ctx.contentType());
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBytes) {
+      throw tooLarge(maxBytes);
+    }
+    InputStream in = ctx.req().getInputStream();
+    byte[] body = in.readNBytes(maxBytes + 1);
+    if (body.length > maxBytes) {
+      throw tooLarge(maxBytes);
+    }
+    return body;
+  }
+
+  /** Accepts {@code application/json} with no charset or UTF-8, case-insensitively; JSON on the wire is UTF-8 (RFC 8259). */
+  static void requireJson(String contentType) {
+    if (contentType == null || contentType.isBlank()) {
+      throw unsupported("missing Content-Type: send application/json");
+    }
+    String[] parts = contentType.split(";");
+    if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+      throw unsupported("Content-Type " + shorten(parts[0].trim()) + " is not supported: send application/json");
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String param = parts[i].trim();
+      int eq = param.indexOf('=');
+      if (eq > 0 && param.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+        String charset = param.substring(eq + 1).trim().replace("\"", "");
+        if (!charset.equalsIgnoreCase("utf-8")) {
+          throw unsupported("charset " + shorten(charset) + " is not supported: send UTF-8 JSON");
+        }
+      }
+    }
+  }
+
+  private static RequestRejected tooLarge(int maxBytes) {
+    return new RequestRejected(HttpStatus.CONTENT_TOO_LARGE.getCode(), "body",
+        "request body larger than " + maxBytes + " bytes");
+  }
+
+  private static RequestRejected unsupported(String message) {
+    return new RequestRejected(HttpStatus.UNSUPPORTED_MEDIA_TYPE.getCode(), CONTENT_TYPE, message);
+  }
+
+  private static String shorten(String value) {
+    return "'" + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "'";
+  }
+}

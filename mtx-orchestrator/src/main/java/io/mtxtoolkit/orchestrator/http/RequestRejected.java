@@ -1,0 +1,40 @@
+package io.mtxtoolkit.orchestrator.http;
+
+import io.mtxtoolkit.core.path.StreamPath;
+
+/**
+ * A client mistake that ends a request with a 4xx status. Carries the field at fault and, when the
+ * body named a valid stream path despite the mistake, that path, so the warning can say which stream.
+ */
+public final class RequestRejected extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String field;
+  private final transient StreamPath path;
+
+  public RequestRejected(int status, String field, String message, StreamPath path) {
+    super(message, null, false, false); // an expected outcome: no stack trace to fill or log
+    this.status = status;
+    this.field = field;
+    this.path = path;
+  }
+
+  public RequestRejected(int status, String field, String message) {
+    this(status, field, message, null);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The input at fault, or null. */
+  public String field() {
+    return field;
+  }
+
+  /** The stream path the request was about, or null when unknown or itself invalid. */
+  public StreamPath path() {
+    return path;
+  }
+}
