@@ -2,7 +2,17 @@ package io.mtxtoolkit.orchestrator;
 
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import io.mtxtoolkit.orchestrator.http.StreamsApi;
+import io.mtxtoolkit.orchestrator.workers.LaunchMode;
+import io.mtxtoolkit.orchestrator.workers.LifecyclePolicy;
+import io.mtxtoolkit.orchestrator.workers.ProcessLauncher;
+import io.mtxtoolkit.orchestrator.workers.ThreadLauncher;
+import io.mtxtoolkit.orchestrator.workers.WorkerLauncher;
+import io.mtxtoolkit.orchestrator.workers.WorkerManager;
+import java.time.Duration;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -20,8 +30,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code mtx-orchestrator}: runs the HTTP service until SIGTERM. Options fall back to ORCHESTRATOR_* variables. */
 @Command(name = "mtx-orchestrator", sortOptions = false,
-    description = "Receives MediaMTX hook events (POST /v1/mediamtx/events/{ready,not-ready}) and serves "
-        + "GET /v1/events and GET /healthz. Logs JSON lines on stdout.",
+    description = "Receives MediaMTX hook events (POST /v1/mediamtx/events/{ready,not-ready}), runs one worker "
+        + "per ready stream, and serves GET /v1/streams, GET /v1/events and GET /healthz. Logs JSON lines on stdout.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped (SIGTERM)", "1:could not start", "2:invalid option or environment value",
         "3:the port is already in use"})
@@ -33,8 +43,11 @@ public final class OrchestratorMain implements Callable<Integer> {
   public static final String ENV_PORT = "ORCHESTRATOR_PORT";
   public static final String ENV_HOST = "ORCHESTRATOR_HOST";
   public static final String ENV_EVENTS_KEPT = "ORCHESTRATOR_EVENTS_KEPT";
+  public static final String ENV_GRACE_PERIOD = "ORCHESTRATOR_GRACE_PERIOD_MS";
+  public static final String ENV_WORKER_MODE = "ORCHESTRATOR_WORKER_MODE";
   private static final Map<String, String> ENV_BY_OPTION =
-      Map.of("--port", ENV_PORT, "--host", ENV_HOST, "--events-kept", ENV_EVENTS_KEPT);
+      Map.of("--port", ENV_PORT, "--host", ENV_HOST, "--events-kept", ENV_EVENTS_KEPT,
+          "--grace-period-ms", ENV_GRACE_PERIOD, "--worker-mode", ENV_WORKER_MODE);
 
   @Spec
   private CommandSpec spec;
@@ -51,13 +64,26 @@ public final class OrchestratorMain implements Callable<Integer> {
       description = "Recent events kept for GET /v1/events (env " + ENV_EVENTS_KEPT + "; default: ${DEFAULT-VALUE})")
   private int eventsKept;
 
+  @Option(names = "--grace-period-ms", paramLabel = "MS", defaultValue = "30000",
+      description = "After not-ready, wait this long before stopping the worker; a ready within it keeps the worker "
+          + "(env " + ENV_GRACE_PERIOD + "; default: ${DEFAULT-VALUE})")
+  private long gracePeriodMs;
+
+  @Option(names = "--worker-mode", paramLabel = "MODE", defaultValue = "process",
+      description = "process (a child JVM per stream), thread (in this JVM) or none (receive events only) "
+          + "(env " + ENV_WORKER_MODE + "; default: ${DEFAULT-VALUE}). Workers reach MediaMTX at MEDIAMTX_HOST, "
+          + "MEDIAMTX_RTSP_PORT, MEDIAMTX_RTMP_PORT (defaults localhost, 8554, 1935).")
+  private String workerMode;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
 
   private final Consumer<OrchestratorServer> whileRunning;
+  private final Map<String, String> env;
 
-  private OrchestratorMain(Consumer<OrchestratorServer> whileRunning) {
+  private OrchestratorMain(Consumer<OrchestratorServer> whileRunning, Map<String, String> env) {
     this.whileRunning = whileRunning;
+    this.env = env;
   }
 
   public static void main(String[] args) {
@@ -74,7 +100,7 @@ public final class OrchestratorMain implements Callable<Integer> {
    */
   public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err,
                         Consumer<OrchestratorServer> whileRunning) {
-    CommandLine cmd = new CommandLine(new OrchestratorMain(whileRunning));
+    CommandLine cmd = new CommandLine(new OrchestratorMain(whileRunning, env));
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setDefaultValueProvider(arg -> fromEnvironment(arg, env));
@@ -103,7 +129,15 @@ public final class OrchestratorMain implements Callable<Integer> {
     } catch (ValidationException e) {
       throw new ParameterException(spec.commandLine(), describe(e.field()) + ": " + e.getMessage());
     }
-    OrchestratorServer server = new OrchestratorServer(config, HookEventListener.NONE, Clock.systemUTC());
+    WorkerManager workers;
+    try {
+      workers = workers();
+    } catch (ValidationException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    OrchestratorServer server = workers == null
+        ? new OrchestratorServer(config, HookEventListener.NONE, Clock.systemUTC())
+        : new OrchestratorServer(config, workers, Clock.systemUTC(), app -> new StreamsApi(workers).register(app));
     try {
       server.start();
     } catch (ListenException e) {
@@ -120,8 +154,27 @@ public final class OrchestratorMain implements Callable<Integer> {
       whileRunning.accept(server);
     } finally {
       server.stop();
+      if (workers != null) {
+        workers.close();
+      }
     }
     return 0;
+  }
+
+  /** The worker lifecycle for --worker-mode, or null for {@code none}. */
+  private WorkerManager workers() {
+    if (workerMode.equals("none")) {
+      return null;
+    }
+    LaunchMode mode = LaunchMode.parse("--worker-mode", workerMode);
+    if (gracePeriodMs < 0) {
+      throw new ValidationException("--grace-period-ms", "--grace-period-ms/" + ENV_GRACE_PERIOD + " must be >= 0");
+    }
+    MediaMtxEndpoints mediamtx = MediaMtxEndpoints.fromEnvironment(env);
+    WorkerLauncher launcher = mode == LaunchMode.THREAD ? ThreadLauncher.forMediaMtx(mediamtx)
+        : new ProcessLauncher(mediamtx, List.of(), System.out);
+    return new WorkerManager(launcher, LifecyclePolicy.defaults().withGracePeriod(Duration.ofMillis(gracePeriodMs)),
+        Clock.systemUTC());
   }
 
   private static String fromEnvironment(ArgSpec arg, Map<String, String> env) {
@@ -139,7 +192,8 @@ public final class OrchestratorMain implements Callable<Integer> {
     return switch (field) {
       case "port" -> "--port/" + ENV_PORT;
       case "host" -> "--host/" + ENV_HOST;
-      default -> "--events-kept/" + ENV_EVENTS_KEPT;
+      case "eventsKept" -> "--events-kept/" + ENV_EVENTS_KEPT;
+      default -> field;
     };
   }
 }

@@ -31,6 +31,12 @@ public final class OrchestratorServer {
   private int port = -1;
 
   public OrchestratorServer(OrchestratorConfig config, HookEventListener listener, Clock clock) {
+    this(config, listener, clock, app -> { });
+  }
+
+  /** With extra routes (e.g. {@link io.mtxtoolkit.orchestrator.http.StreamsApi}) registered before the error handlers. */
+  public OrchestratorServer(OrchestratorConfig config, HookEventListener listener, Clock clock,
+                            java.util.function.Consumer<Javalin> extraRoutes) {
     this.config = config;
     this.events = new EventLog(config.eventsKept());
     this.app = Javalin.create(c -> {
@@ -41,6 +47,7 @@ public final class OrchestratorServer {
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     });
     new HookApi(events, listener, clock).register(app);
+    extraRoutes.accept(app);
     ErrorResponses.register(app);
   }
 

@@ -23,7 +23,13 @@ public final class WorkerMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** The worker's own Logback configuration, so a worker process logs JSON whatever else is on its classpath. */
+  static final String LOGBACK_CONFIG = "mtx-worker-logback.xml";
+
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+    }
     Thread main = Thread.currentThread();
     int code = run(args, System.getenv(), worker -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM/SIGINT: stop reading, close the output cleanly, then end with the worker's own code (0).

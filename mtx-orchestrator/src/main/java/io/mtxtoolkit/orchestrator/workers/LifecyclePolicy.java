@@ -1,0 +1,41 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import io.mtxtoolkit.core.ValidationException;
+import java.time.Duration;
+
+/**
+ * When workers stop and restart.
+ *
+ * @param gracePeriod wait after not-ready before stopping the worker; a ready within it keeps the worker
+ * @param restartBase first wait before restarting a worker that exited on its own while the stream is ready
+ * @param restartMax longest wait between restarts (the wait doubles up to it)
+ * @param maxRestarts restarts in a row without a worker reaching RUNNING before the stream is marked failed
+ */
+public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts) {
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
+
+  public LifecyclePolicy {
+    if (gracePeriod.isNegative() || restartBase.isNegative() || restartMax.compareTo(restartBase) < 0) {
+      throw new ValidationException("lifecycle", "invalid lifecycle timings: grace " + gracePeriod + ", restart "
+          + restartBase + ".." + restartMax);
+    }
+    if (maxRestarts < 0) {
+      throw new ValidationException("maxRestarts", "maxRestarts must be >= 0");
+    }
+  }
+
+  /** Spec default grace period (30 s); restarts after 1, 2, 4, 8, 16 s, then the stream is failed. */
+  public static LifecyclePolicy defaults() {
+    return new LifecyclePolicy(DEFAULT_GRACE_PERIOD, Duration.ofSeconds(1), Duration.ofSeconds(30), 5);
+  }
+
+  public LifecyclePolicy withGracePeriod(Duration grace) {
+    return new LifecyclePolicy(grace, restartBase, restartMax, maxRestarts);
+  }
+
+  /** Wait before restart number {@code n} (1-based). */
+  public Duration restartDelay(int n) {
+    Duration d = restartBase.multipliedBy(1L << Math.min(20, Math.max(0, n - 1)));
+    return d.compareTo(restartMax) > 0 ? restartMax : d;
+  }
+}

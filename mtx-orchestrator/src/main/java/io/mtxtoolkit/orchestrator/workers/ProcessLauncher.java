@@ -1,0 +1,160 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mtxtoolkit.core.path.MediaMtxEndpoints;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerMain;
+import io.mtxtoolkit.worker.WorkerResult;
+import io.mtxtoolkit.worker.WorkerState;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Runs each worker as a child JVM ({@code java … WorkerMain run --stream <id>}) with the orchestrator's own
+ * runtime and classpath: a native crash in FFmpeg takes down one stream, not the service. The command is
+ * an argument vector, never a shell line, and the id was validated before it got here. The child's JSON
+ * log lines are copied to our stdout and read for its state and its reason when it ends.
+ */
+public final class ProcessLauncher implements WorkerLauncher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final MediaMtxEndpoints mediamtx;
+  private final List<String> extraArgs;
+  private final PrintStream logSink;
+
+  public ProcessLauncher(MediaMtxEndpoints mediamtx, List<String> extraArgs, PrintStream logSink) {
+    this.mediamtx = mediamtx;
+    this.extraArgs = List.copyOf(extraArgs);
+    this.logSink = logSink;
+  }
+
+  @Override
+  public LaunchMode mode() {
+    return LaunchMode.PROCESS;
+  }
+
+  /** The child's argument vector. */
+  List<String> command(StreamId id) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(WorkerMain.class.getName());
+    cmd.addAll(List.of("run", "--stream", id.value(), "--host", mediamtx.host(),
+        "--rtsp-port", String.valueOf(mediamtx.rtspPort()), "--rtmp-port", String.valueOf(mediamtx.rtmpPort())));
+    cmd.addAll(extraArgs);
+    return cmd;
+  }
+
+  @Override
+  public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+    Process process;
+    try {
+      process = new ProcessBuilder(command(id)).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      CompletableFuture<WorkerResult> failed = CompletableFuture.completedFuture(
+          new WorkerResult(WorkerExit.MEDIA_ERROR, "cannot start worker process: " + e.getMessage()));
+      return new Stopped(failed);
+    }
+    AtomicReference<String> lastProblem = new AtomicReference<>();
+    Thread reader = new Thread(() -> follow(process, onState, lastProblem), "worker-log-" + id.value());
+    reader.setDaemon(true);
+    reader.start();
+    CompletableFuture<WorkerResult> exit = process.onExit().thenApply(p -> {
+      try {
+        reader.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return result(p.exitValue(), lastProblem.get());
+    });
+    return new RunningWorker() {
+      @Override
+      public void stop() {
+        process.destroy();
+      }
+
+      @Override
+      public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+      }
+
+      @Override
+      public CompletableFuture<WorkerResult> exit() {
+        return exit;
+      }
+
+      @Override
+      public String handle() {
+        return "pid " + process.pid();
+      }
+    };
+  }
+
+  static WorkerResult result(int code, String lastProblem) {
+    WorkerExit exit;
+    try {
+      exit = WorkerExit.ofCode(code);
+    } catch (IllegalArgumentException e) {
+      return new WorkerResult(WorkerExit.MEDIA_ERROR, "worker process died with exit code " + code
+          + (code > 128 ? " (signal " + (code - 128) + ")" : "") + (lastProblem == null ? "" : "; last error: " + lastProblem));
+    }
+    String reason = lastProblem != null ? lastProblem : exit == WorkerExit.STOPPED ? "stopped on request" : "exit code " + code;
+    return new WorkerResult(exit, reason);
+  }
+
+  private void follow(Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        logSink.println(line);
+        if (!line.startsWith("{")) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (IOException notJson) {
+          continue;
+        }
+        String event = node.path("event").asText("");
+        switch (event) {
+          case "worker-running" -> onState.accept(WorkerState.RUNNING);
+          case "worker-reconnect" -> onState.accept(WorkerState.RECONNECTING);
+          default -> { }
+        }
+        String level = node.path("level").asText("");
+        if (level.equals("ERROR") || event.equals("worker-failed")) {
+          lastProblem.set(node.path("message").asText(line));
+        }
+      }
+    } catch (IOException e) {
+      lastProblem.compareAndSet(null, "worker output unreadable: " + e.getMessage());
+    }
+  }
+
+  /** A worker that never started. */
+  private record Stopped(CompletableFuture<WorkerResult> exit) implements RunningWorker {
+    @Override
+    public void stop() {}
+
+    @Override
+    public void kill() {}
+
+    @Override
+    public String handle() {
+      return "none";
+    }
+  }
+}

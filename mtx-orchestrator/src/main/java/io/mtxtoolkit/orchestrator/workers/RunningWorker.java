@@ -1,0 +1,19 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import io.mtxtoolkit.worker.WorkerResult;
+import java.util.concurrent.CompletableFuture;
+
+/** A launched worker, whatever runs it. */
+public interface RunningWorker {
+  /** Asks it to stop cleanly (SIGTERM for a process); {@link #exit()} completes when it has. */
+  void stop();
+
+  /** Forces it down when a clean stop takes too long. */
+  void kill();
+
+  /** Completes with the exit code and reason when the worker ends, on its own or after {@link #stop()}. */
+  CompletableFuture<WorkerResult> exit();
+
+  /** {@code pid 1234} or {@code thread worker-cam1-1}. */
+  String handle();
+}

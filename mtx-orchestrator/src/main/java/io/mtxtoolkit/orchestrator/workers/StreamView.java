@@ -1,0 +1,7 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+
+/** One stream as {@code GET /v1/streams} shows it. */
+public record StreamView(String streamId, String inputPath, String outputPath, boolean ready, String workerState,
+                         String launchMode, String worker, String startedAt, int restarts, Integer lastExitCode,
+                         String lastExitReason, String failedReason) {}

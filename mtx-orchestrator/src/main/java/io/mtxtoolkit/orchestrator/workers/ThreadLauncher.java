@@ -1,0 +1,70 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import io.mtxtoolkit.core.path.MediaMtxEndpoints;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.worker.StreamWorker;
+import io.mtxtoolkit.worker.WorkerConfig;
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerResult;
+import io.mtxtoolkit.worker.WorkerState;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** Runs each worker on its own thread inside the orchestrator's JVM. */
+public final class ThreadLauncher implements WorkerLauncher {
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private final Function<StreamId, WorkerConfig> configs;
+
+  public ThreadLauncher(Function<StreamId, WorkerConfig> configs) {
+    this.configs = configs;
+  }
+
+  public static ThreadLauncher forMediaMtx(MediaMtxEndpoints mediamtx) {
+    return new ThreadLauncher(id -> WorkerConfig.forStream(id, mediamtx));
+  }
+
+  @Override
+  public LaunchMode mode() {
+    return LaunchMode.THREAD;
+  }
+
+  @Override
+  public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+    StreamWorker worker = new StreamWorker(configs.apply(id), onState);
+    CompletableFuture<WorkerResult> exit = new CompletableFuture<>();
+    String name = "worker-" + id.value() + "-" + SEQUENCE.incrementAndGet();
+    Thread thread = new Thread(() -> {
+      try {
+        exit.complete(worker.run());
+      } catch (RuntimeException | LinkageError e) {
+        exit.complete(new WorkerResult(WorkerExit.MEDIA_ERROR, "worker thread failed: " + e));
+      }
+    }, name);
+    thread.setDaemon(true);
+    thread.start();
+    return new RunningWorker() {
+      @Override
+      public void stop() {
+        worker.stop();
+      }
+
+      @Override
+      public void kill() {
+        worker.stop();
+        thread.interrupt();
+      }
+
+      @Override
+      public CompletableFuture<WorkerResult> exit() {
+        return exit;
+      }
+
+      @Override
+      public String handle() {
+        return "thread " + name;
+      }
+    };
+  }
+}

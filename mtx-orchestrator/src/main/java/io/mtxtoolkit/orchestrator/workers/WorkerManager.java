@@ -1,0 +1,272 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.mtxtoolkit.core.hook.HookEvent;
+import io.mtxtoolkit.core.hook.HookEventType;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerResult;
+import io.mtxtoolkit.worker.WorkerState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker per stream. ready starts it (or cancels a pending stop); not-ready stops it after the grace
+ * period; a worker that exits on its own while the stream is ready is restarted with a doubling wait,
+ * until too many restarts in a row mark the stream failed. All transitions run under one lock, and a
+ * new worker is only launched once the previous one has exited, so two workers never share an id.
+ */
+public final class WorkerManager implements HookEventListener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerManager.class);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  private final WorkerLauncher launcher;
+  private final LifecyclePolicy policy;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "worker-lifecycle");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<StreamId, Entry> streams = new HashMap<>();
+
+  /** Mutable per-stream state, only touched under the manager's lock. */
+  private static final class Entry {
+    final StreamId id;
+    boolean ready;
+    RunningWorker worker;
+    WorkerState workerState = WorkerState.STOPPED;
+    Instant startedAt;
+    boolean stopping;
+    boolean reachedRunning;
+    int restarts;
+    int failuresInARow;
+    Integer lastExitCode;
+    String lastExitReason;
+    String failedReason;
+    ScheduledFuture<?> pendingStop;
+    ScheduledFuture<?> pendingRestart;
+
+    Entry(StreamId id) {
+      this.id = id;
+    }
+  }
+
+  public WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock) {
+    this.launcher = launcher;
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  @Override
+  public void onEvent(HookEvent event) {
+    if (event.type() == HookEventType.READY) {
+      ready(event.streamId());
+    } else {
+      notReady(event.streamId());
+    }
+  }
+
+  public synchronized void ready(StreamId id) {
+    Entry e = streams.computeIfAbsent(id, Entry::new);
+    e.ready = true;
+    e.failedReason = null;
+    e.failuresInARow = 0;
+    if (e.pendingStop != null) {
+      e.pendingStop.cancel(false);
+      e.pendingStop = null;
+      LOG.info("ready within the grace period: keeping the worker for {}", id, kv("streamId", id.value()),
+          kv("event", "grace-cancelled"));
+    }
+    if (e.worker == null && e.pendingRestart == null) {
+      launch(e);
+    }
+    // A worker that is stopping is replaced when it has exited (see exited()).
+  }
+
+  public synchronized void notReady(StreamId id) {
+    Entry e = streams.computeIfAbsent(id, Entry::new);
+    e.ready = false;
+    cancelRestart(e);
+    if (e.worker == null || e.stopping || e.pendingStop != null) {
+      return;
+    }
+    LOG.info("not-ready: stopping the worker for {} in {} ms unless it becomes ready again", id,
+        policy.gracePeriod().toMillis(), kv("streamId", id.value()), kv("event", "grace-started"),
+        kv("gracePeriodMs", policy.gracePeriod().toMillis()));
+    e.pendingStop = scheduler.schedule(() -> graceExpired(id), policy.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void graceExpired(StreamId id) {
+    Entry e = streams.get(id);
+    if (e == null || e.pendingStop == null) {
+      return;
+    }
+    e.pendingStop = null;
+    if (!e.ready && e.worker != null) {
+      LOG.info("grace period over: stopping the worker for {}", id, kv("streamId", id.value()), kv("event", "grace-expired"));
+      stop(e);
+    }
+  }
+
+  private void launch(Entry e) {
+    e.stopping = false;
+    e.reachedRunning = false;
+    e.workerState = WorkerState.STARTING;
+    e.startedAt = clock.instant();
+    RunningWorker worker = launcher.launch(e.id, state -> stateChanged(e.id, state));
+    e.worker = worker;
+    LOG.info("worker started for {} ({})", e.id, worker.handle(), kv("streamId", e.id.value()), kv("event", "worker-started"),
+        kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
+    worker.exit().whenComplete((result, error) -> exited(e.id, worker,
+        result != null ? result : new WorkerResult(WorkerExit.MEDIA_ERROR, "worker failed: " + error)));
+  }
+
+  private synchronized void stateChanged(StreamId id, WorkerState state) {
+    Entry e = streams.get(id);
+    if (e == null || e.worker == null) {
+      return;
+    }
+    if (state == WorkerState.RUNNING) {
+      e.reachedRunning = true;
+      e.failuresInARow = 0;
+    }
+    if (!e.stopping || state == WorkerState.STOPPING) {
+      e.workerState = state;
+    }
+  }
+
+  private void stop(Entry e) {
+    e.stopping = true;
+    e.workerState = WorkerState.STOPPING;
+    RunningWorker worker = e.worker;
+    worker.stop();
+    scheduler.schedule(() -> {
+      if (!worker.exit().isDone()) {
+        LOG.warn("worker for {} did not stop within {} s; killing it", e.id, STOP_TIMEOUT.toSeconds(),
+            kv("streamId", e.id.value()), kv("event", "worker-killed"));
+        worker.kill();
+      }
+    }, STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void exited(StreamId id, RunningWorker worker, WorkerResult result) {
+    Entry e = streams.get(id);
+    if (e == null || e.worker != worker) {
+      return;
+    }
+    e.worker = null;
+    e.lastExitCode = result.exit().code();
+    e.lastExitReason = result.reason();
+    boolean requested = e.stopping;
+    e.stopping = false;
+    LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), kv("streamId", id.value()),
+        kv("event", "worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
+    if (!e.ready) {
+      e.workerState = WorkerState.STOPPED;
+      return;
+    }
+    if (requested) {
+      // Stopped for a not-ready that a ready has since overtaken: start the replacement now.
+      launch(e);
+      return;
+    }
+    if (!e.reachedRunning) {
+      e.failuresInARow++;
+    }
+    if (e.failuresInARow > policy.maxRestarts()) {
+      e.workerState = WorkerState.FAILED;
+      e.failedReason = "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason();
+      LOG.error("stream {} failed: {}", id, e.failedReason, kv("streamId", id.value()), kv("event", "stream-failed"));
+      return;
+    }
+    e.workerState = WorkerState.STARTING;
+    e.restarts++;
+    Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
+    LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts,
+        kv("streamId", id.value()), kv("event", "worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
+    e.pendingRestart = scheduler.schedule(() -> restart(id), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void restart(StreamId id) {
+    Entry e = streams.get(id);
+    if (e == null || e.pendingRestart == null) {
+      return;
+    }
+    e.pendingRestart = null;
+    if (e.ready && e.worker == null) {
+      launch(e);
+    }
+  }
+
+  private static void cancelRestart(Entry e) {
+    if (e.pendingRestart != null) {
+      e.pendingRestart.cancel(false);
+      e.pendingRestart = null;
+      e.workerState = WorkerState.STOPPED;
+    }
+  }
+
+  /** Number of streams with a live worker (running, reconnecting, starting or stopping). */
+  public synchronized int liveWorkers() {
+    return (int) streams.values().stream().filter(e -> e.worker != null).count();
+  }
+
+  public synchronized List<StreamView> streams() {
+    return streams.values().stream().sorted(Comparator.comparing(e -> e.id.value())).map(this::view).toList();
+  }
+
+  public synchronized Optional<StreamView> stream(StreamId id) {
+    return Optional.ofNullable(streams.get(id)).map(this::view);
+  }
+
+  private StreamView view(Entry e) {
+    return new StreamView(e.id.value(), StreamPath.in(e.id).name(), StreamPath.out(e.id).name(), e.ready,
+        e.workerState.wireName(), launcher.mode().wireName(), e.worker == null ? null : e.worker.handle(), e.startedAt == null ? null : e.startedAt.toString(),
+        e.restarts, e.lastExitCode, e.lastExitReason, e.failedReason);
+  }
+
+  /** Stops every worker and waits (bounded) for them to exit. */
+  @Override
+  public void close() {
+    List<RunningWorker> running;
+    synchronized (this) {
+      streams.values().forEach(e -> {
+        e.ready = false;
+        cancelRestart(e);
+        if (e.pendingStop != null) {
+          e.pendingStop.cancel(false);
+          e.pendingStop = null;
+        }
+      });
+      running = streams.values().stream().filter(e -> e.worker != null).map(e -> {
+        RunningWorker w = e.worker;
+        stop(e);
+        return w;
+      }).toList();
+    }
+    for (RunningWorker w : running) {
+      try {
+        w.exit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        w.kill();
+      }
+    }
+    scheduler.shutdownNow();
+  }
+}

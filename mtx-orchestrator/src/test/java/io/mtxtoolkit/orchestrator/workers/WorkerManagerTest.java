@@ -1,0 +1,215 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mtxtoolkit.core.hook.HookEvent;
+import io.mtxtoolkit.core.hook.HookEventType;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerResult;
+import io.mtxtoolkit.worker.WorkerState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lifecycle rules with a launcher whose workers the test ends by hand: one worker per stream, the grace
+ * period, restarts with backoff, failure after too many. Real workers are covered by WorkerLifecycleIT.
+ */
+class WorkerManagerTest {
+  private static final StreamId ID = StreamId.of("cam1");
+
+  /** A worker the test controls. */
+  static final class Handle implements RunningWorker {
+    final CompletableFuture<WorkerResult> exit = new CompletableFuture<>();
+    final Consumer<WorkerState> onState;
+    final int number;
+    volatile boolean stopAsked;
+
+    Handle(Consumer<WorkerState> onState, int number) {
+      this.onState = onState;
+      this.number = number;
+    }
+
+    @Override
+    public void stop() {
+      stopAsked = true;
+      exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+    }
+
+    @Override
+    public void kill() {
+      exit.complete(new WorkerResult(WorkerExit.MEDIA_ERROR, "killed"));
+    }
+
+    @Override
+    public CompletableFuture<WorkerResult> exit() {
+      return exit;
+    }
+
+    @Override
+    public String handle() {
+      return "test " + number;
+    }
+  }
+
+  static final class Launcher implements WorkerLauncher {
+    final List<Handle> launched = new CopyOnWriteArrayList<>();
+    final AtomicInteger counter = new AtomicInteger();
+
+    @Override
+    public LaunchMode mode() {
+      return LaunchMode.THREAD;
+    }
+
+    @Override
+    public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+      Handle h = new Handle(onState, counter.incrementAndGet());
+      launched.add(h);
+      return h;
+    }
+
+    long alive() {
+      return launched.stream().filter(h -> !h.exit.isDone()).count();
+    }
+  }
+
+  private final Launcher launcher = new Launcher();
+  private WorkerManager manager = new WorkerManager(launcher,
+      new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20), Duration.ofMillis(80), 2), Clock.systemUTC());
+
+  @AfterEach
+  void close() {
+    manager.close();
+  }
+
+  private static HookEvent event(HookEventType type) {
+    return HookEvent.create(type, StreamPath.in(ID), "", "rtmpConn", "c1", Instant.now());
+  }
+
+  @Test
+  void readyStartsOneWorkerHoweverOftenItRepeats() {
+    for (int i = 0; i < 5; i++) {
+      manager.onEvent(event(HookEventType.READY));
+    }
+    assertThat(launcher.launched).hasSize(1);
+    launcher.launched.get(0).onState.accept(WorkerState.RUNNING);
+    StreamView view = manager.stream(ID).orElseThrow();
+    assertThat(view.workerState()).isEqualTo("running");
+    assertThat(view.worker()).isEqualTo("test 1");
+    assertThat(view.inputPath()).isEqualTo("live/cam1/in");
+    assertThat(view.outputPath()).isEqualTo("live/cam1/out");
+    assertThat(view.launchMode()).isEqualTo("thread");
+    assertThat(view.startedAt()).isNotNull();
+    assertThat(manager.liveWorkers()).isEqualTo(1);
+  }
+
+  @Test
+  void notReadyStopsAfterTheGracePeriod() {
+    manager.ready(ID);
+    Handle worker = launcher.launched.get(0);
+    long start = System.nanoTime();
+    manager.onEvent(event(HookEventType.NOT_READY));
+    assertThat(worker.stopAsked).isFalse();
+    await("stop after grace").atMost(Duration.ofSeconds(5)).until(() -> worker.stopAsked);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+    await().atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().workerState().equals("stopped"));
+    assertThat(manager.stream(ID).orElseThrow().lastExitCode()).isZero();
+    assertThat(launcher.launched).hasSize(1);
+  }
+
+  @Test
+  void readyWithinTheGracePeriodKeepsTheSameWorker() {
+    manager.ready(ID);
+    manager.notReady(ID);
+    manager.ready(ID);
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !launcher.launched.get(0).stopAsked);
+    assertThat(launcher.launched).hasSize(1);
+  }
+
+  @Test
+  void churnNeverRunsTwoWorkersForOneId() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(5), Duration.ofMillis(10), 2),
+        Clock.systemUTC());
+    for (int i = 0; i < 50; i++) {
+      manager.ready(ID);
+      assertThat(launcher.alive()).isLessThanOrEqualTo(1);
+      manager.notReady(ID);
+      assertThat(launcher.alive()).isLessThanOrEqualTo(1);
+    }
+    manager.ready(ID);
+    await().atMost(Duration.ofSeconds(2)).until(() -> launcher.alive() == 1);
+  }
+
+  @Test
+  void aWorkerThatDiesIsRestartedWithBackoffThenTheStreamFails() {
+    manager.ready(ID);
+    for (int i = 0; i < 3; i++) {
+      int n = i + 1;
+      await("launch " + n).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == n);
+      launcher.launched.get(i).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "source lost #" + n));
+    }
+    await("stream failed").atMost(Duration.ofSeconds(2))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
+    StreamView view = manager.stream(ID).orElseThrow();
+    assertThat(view.restarts()).isEqualTo(2);
+    assertThat(view.lastExitCode()).isEqualTo(4);
+    assertThat(view.failedReason()).contains("3 times in a row").contains("source lost #3");
+    assertThat(launcher.launched).hasSize(3);
+    manager.ready(ID);
+    assertThat(launcher.launched).as("a new ready tries again").hasSize(4);
+  }
+
+  @Test
+  void aWorkerThatRanIsRestartedWithoutCountingAsAFailure() {
+    manager.ready(ID);
+    Handle first = launcher.launched.get(0);
+    first.onState.accept(WorkerState.RUNNING);
+    first.exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost after running"));
+    await().atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 2);
+    assertThat(manager.stream(ID).orElseThrow().restarts()).isEqualTo(1);
+  }
+
+  @Test
+  void notReadyCancelsAPendingRestart() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(500), 2),
+        Clock.systemUTC());
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
+    manager.notReady(ID);
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 1);
+    assertThat(manager.stream(ID).orElseThrow().workerState()).isEqualTo("stopped");
+  }
+
+  @Test
+  void closeStopsEveryWorker() {
+    manager.ready(ID);
+    manager.ready(StreamId.of("cam2"));
+    assertThat(manager.streams()).extracting(StreamView::streamId).containsExactly("cam1", "cam2");
+    manager.close();
+    assertThat(launcher.launched).allMatch(h -> h.stopAsked);
+    assertThat(manager.liveWorkers()).isZero();
+  }
+
+  @Test
+  void policyDefaultsAndBackoff() {
+    LifecyclePolicy p = LifecyclePolicy.defaults();
+    assertThat(p.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(p.restartDelay(1)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(p.restartDelay(3)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(p.restartDelay(10)).isEqualTo(Duration.ofSeconds(30));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.withGracePeriod(Duration.ofSeconds(-1)))
+        .hasMessageContaining("invalid lifecycle timings");
+    assertThat(LaunchMode.parse("m", "thread")).isEqualTo(LaunchMode.THREAD);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LaunchMode.parse("m", "fork")).hasMessageContaining("process or thread");
+  }
+}
