@@ -17,6 +17,11 @@ public final class HookTraining {
   private HookTraining() {}
 
   public static void main(String[] args) throws IOException {
+    System.exit(train(new PrintStream(OutputStream.nullOutputStream())));
+  }
+
+  /** One delivered ready event; returns the hook's exit code (0 when the archive recorded a full run). */
+  static int train(PrintStream out) throws IOException {
     HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     receiver.createContext("/", exchange -> {
       exchange.getRequestBody().readAllBytes();
@@ -34,9 +39,10 @@ public final class HookTraining {
     env.put("MTX_SOURCE_ID", "00000000-0000-4000-8000-000000000000");
     env.put("ORCHESTRATOR_URL", "http://127.0.0.1:" + receiver.getAddress().getPort());
     env.remove(HookSettings.DRY_RUN_ENV);
-    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    int code = HookMain.run(new String[] {"ready"}, env, quiet, System.err);
-    receiver.stop(0);
-    System.exit(code);
+    try {
+      return HookMain.run(new String[] {"ready"}, env, out, System.err);
+    } finally {
+      receiver.stop(0);
+    }
   }
 }

@@ -191,4 +191,10 @@ class HookRunTest {
     assertThat(run(Map.of(), "ready", "--read-timeout", "0")).isEqualTo(3);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("readTimeout must be between 1 and 60000 ms");
   }
+
+  @Test
+  void trainingRunDeliversOneEvent() throws Exception {
+    assertThat(HookTraining.train(new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
+    assertThat(onlyLine(out).get("path").asText()).isEqualTo("live/cds-training/in");
+  }
 }

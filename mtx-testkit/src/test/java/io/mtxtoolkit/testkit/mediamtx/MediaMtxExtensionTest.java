@@ -1,0 +1,60 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The extension's plumbing; MediaMTX itself is exercised by the tests tagged "mediamtx". */
+class MediaMtxExtensionTest {
+
+  @Test
+  void startFailuresSurfaceFromEveryCallback(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("mediamtx");
+    Files.writeString(broken, "#!/bin/sh\necho 'ERR: bad config'\nexit 1\n");
+    broken.toFile().setExecutable(true);
+    MediaMtxExtension perTest = MediaMtxExtension.create(b -> b.binary(broken).env("X", "1").prependPath(dir));
+    assertThatThrownBy(() -> perTest.beforeEach(null)).hasMessageContaining("ERR: bad config");
+    assertThatThrownBy(perTest::server).hasMessageContaining("not running");
+    perTest.afterEach(null);
+    MediaMtxExtension perClass = MediaMtxExtension.create(b -> b.binary(broken));
+    assertThatThrownBy(() -> perClass.beforeAll(null)).hasMessageContaining("exited with code 1");
+    perClass.afterAll(null);
+    perClass.beforeEach(null);
+    perClass.afterEach(null);
+  }
+
+  @Test
+  void resolvesServerParameters() throws Exception {
+    MediaMtxExtension ext = MediaMtxExtension.create();
+    var method = getClass().getDeclaredMethod("takesServer", MediaMtxServer.class, String.class);
+    var ctx = new org.junit.jupiter.api.extension.ParameterContext() {
+      int index;
+
+      @Override
+      public java.lang.reflect.Parameter getParameter() {
+        return method.getParameters()[index];
+      }
+
+      @Override
+      public int getIndex() {
+        return index;
+      }
+
+      @Override
+      public java.util.Optional<Object> getTarget() {
+        return java.util.Optional.empty();
+      }
+    };
+    assertThat(ext.supportsParameter(ctx, null)).isTrue();
+    ctx.index = 1;
+    assertThat(ext.supportsParameter(ctx, null)).isFalse();
+    assertThatThrownBy(() -> ext.resolveParameter(ctx, null)).hasMessageContaining("not running");
+  }
+
+  @SuppressWarnings("unused")
+  private void takesServer(MediaMtxServer server, String other) {}
+}
