@@ -1,0 +1,178 @@
+package io.mtxtoolkit.orchestrator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mtxtoolkit.core.api.ApiPath;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.path.MediaMtxEndpoints;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.orchestrator.OrchestratorServer;
+import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.orchestrator.http.StreamsApi;
+import io.mtxtoolkit.orchestrator.workers.LifecyclePolicy;
+import io.mtxtoolkit.orchestrator.workers.ProcessLauncher;
+import io.mtxtoolkit.orchestrator.workers.WorkerManager;
+import io.mtxtoolkit.testkit.mediamtx.MediaMtxServer;
+import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
+import io.mtxtoolkit.worker.StreamWorker;
+import io.mtxtoolkit.worker.WorkerConfig;
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** User story 3 and the lifecycle on the real MediaMTX: worker in → out, the whole loop, loss, churn, five streams. */
+@Tag("mediamtx")
+class WorkerMediaMtxIT {
+  private final List<AutoCloseable> running = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (int i = running.size() - 1; i >= 0; i--) {
+      running.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T keep(T r) {
+    running.add(r);
+    return r;
+  }
+
+  private static MediaMtxEndpoints endpoints(MediaMtxServer m) {
+    return new MediaMtxEndpoints("127.0.0.1", m.rtspPort(), m.rtmpPort());
+  }
+
+  private static Optional<ApiPath> readyPath(MediaMtxApiClient api, String name) {
+    return api.listPaths().stream().filter(p -> p.name().equals(name) && p.ready()).findFirst();
+  }
+
+  @Test
+  void test_worker_passthrough_pipeline() throws Exception {
+    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:9").start());
+    MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
+    keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/test/in"), TestStreamOptions.defaults()));
+    await("live/test/in ready").atMost(Duration.ofSeconds(10)).until(() -> readyPath(api, "live/test/in").isPresent());
+
+    StreamWorker worker = new StreamWorker(WorkerConfig.forStream(StreamId.of("test"), endpoints(mediamtx)), s -> { });
+    CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+    await("first packet").atMost(Duration.ofSeconds(10)).until(() -> worker.packets() > 0);
+    long firstPacket = System.nanoTime();
+    ApiPath out = await("live/test/out ready").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> readyPath(api, "live/test/out"), Optional::isPresent).orElseThrow();
+    long outAfterMs = (System.nanoTime() - firstPacket) / 1_000_000;
+    System.out.printf("SC-005: /out ready %d ms after the worker's first packet%n", outAfterMs);
+    assertThat(outAfterMs).as("SC-005: /out within 1 s of the first packet").isLessThan(1000);
+    assertThat(out.tracks()).containsExactlyInAnyOrder("H264", "MPEG-4 Audio");
+
+    try (FFmpegFrameGrabber reader = new FFmpegFrameGrabber(mediamtx.rtspUrl("live/test/out"))) {
+      reader.setOption("rtsp_transport", "tcp");
+      reader.setOption("timeout", "5000000");
+      reader.start();
+      assertThat(reader.getVideoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
+      assertThat(reader.getAudioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
+      long last = Long.MIN_VALUE;
+      int video = 0;
+      for (Frame f; video < 50 && (f = reader.grabImage()) != null; video++) {
+        assertThat(f.timestamp).as("video timestamps increase").isGreaterThan(last);
+        last = f.timestamp;
+      }
+      assertThat(video).isEqualTo(50);
+    }
+    assertThat(api.getPath("live/test/in").orElseThrow().readers()).as("worker and player read /in and /out").isNotEmpty();
+    worker.stop();
+    assertThat(result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
+  }
+
+  @Test
+  void sourceDisconnectGivesThreeAttemptsThenACleanExit() throws Exception {
+    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:9").start());
+    TestStreamPublisher publisher = TestStreamPublisher.start(mediamtx.rtmpUrl("live/test/in"), TestStreamOptions.defaults());
+    StreamWorker worker = new StreamWorker(WorkerConfig.forStream(StreamId.of("test"), endpoints(mediamtx)), s -> { });
+    CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+    await().atMost(Duration.ofSeconds(10)).until(() -> worker.packets() > 25);
+    long lost = System.nanoTime();
+    publisher.close();
+    WorkerResult r = result.get(40, TimeUnit.SECONDS);
+    long totalMs = (System.nanoTime() - lost) / 1_000_000;
+    System.out.printf("source lost -> worker gave up after %d ms (detection + 1 s + 2 s + 4 s + attempts)%n", totalMs);
+    assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+    assertThat(totalMs).isBetween(7_000L, 30_000L);
+  }
+
+  @Test
+  void wholeLoopPublishHookWorkerOutThenGraceStop() {
+    WorkerManager[] manager = new WorkerManager[1];
+    OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
+        e -> manager[0].onEvent(e), Clock.systemUTC(), app -> { });
+    int port = server.start();
+    running.add(server::stop);
+    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
+        .prependPath(HookPathMediaMtxIT.HOOK_BIN).start());
+    manager[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out),
+        LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(2)), Clock.systemUTC()));
+    MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
+
+    TestStreamPublisher publisher = TestStreamPublisher.start(mediamtx.rtmpUrl("live/loop/in"), TestStreamOptions.defaults());
+    await("publish -> hook -> worker -> /out").atMost(Duration.ofSeconds(20)).until(() -> readyPath(api, "live/loop/out").isPresent());
+    publisher.close();
+    await("grace period -> worker gone -> /out gone").atMost(Duration.ofSeconds(20))
+        .until(() -> readyPath(api, "live/loop/out").isEmpty() && manager[0].liveWorkers() == 0);
+    assertThat(manager[0].stream(StreamId.of("loop")).orElseThrow().lastExitCode()).isZero();
+  }
+
+  @Test
+  void churnWithinTheGracePeriodKeepsOnePublisherOnOut() {
+    WorkerManager[] manager = new WorkerManager[1];
+    OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
+        e -> manager[0].onEvent(e), Clock.systemUTC(), app -> { });
+    int port = server.start();
+    running.add(server::stop);
+    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
+        .prependPath(HookPathMediaMtxIT.HOOK_BIN).start());
+    manager[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out),
+        LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(10)), Clock.systemUTC()));
+    MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
+    for (int cycle = 0; cycle < 10; cycle++) {
+      try (TestStreamPublisher p = TestStreamPublisher.start(mediamtx.rtmpUrl("live/churn/in"), TestStreamOptions.defaults())) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> readyPath(api, "live/churn/in").isPresent());
+        long outPublishers = api.listRtmpConns().stream()
+            .filter(c -> c.path().equals("live/churn/out") && c.state().equals("publish")).count();
+        assertThat(outPublishers).as("publishers on live/churn/out in cycle %d", cycle).isLessThanOrEqualTo(1);
+        assertThat(manager[0].liveWorkers()).isLessThanOrEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void fiveStreamsEachWithItsOwnWorker() {
+    WorkerManager[] manager = new WorkerManager[1];
+    OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
+        e -> manager[0].onEvent(e), Clock.systemUTC(), app -> new StreamsApi(manager[0]).register(app));
+    int port = server.start();
+    running.add(server::stop);
+    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
+        .prependPath(HookPathMediaMtxIT.HOOK_BIN).start());
+    manager[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out),
+        LifecyclePolicy.defaults(), Clock.systemUTC()));
+    MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
+    for (int i = 1; i <= 5; i++) {
+      keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/s" + i + "/in"), TestStreamOptions.defaults()));
+    }
+    await("five /out paths").atMost(Duration.ofSeconds(40)).until(() ->
+        api.listPaths().stream().filter(p -> p.ready() && p.name().endsWith("/out")).count() == 5);
+    assertThat(manager[0].liveWorkers()).isEqualTo(5);
+  }
+}
