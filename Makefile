@@ -30,8 +30,8 @@ down: ## stop the stack
 ps: ## list the stack's services
 	@echo "make ps: coming with the dev-environment issue (#7)." >&2; exit 2
 
-bench: ## run the benchmarks (not part of make test)
-	@echo "make bench: coming with the benchmarks issue (#8)." >&2; exit 2
+bench: build ## run the benchmarks (not part of make test); writes docs/benchmarks.md
+	@bench/run.sh
 
 clean: ## remove build output
 	$(MVN) -q clean
