@@ -22,6 +22,7 @@ public final class LogCapture {
   private final String label;
   private final List<String> lines = new ArrayList<>();
   private final PrintStream echo;
+  private volatile Thread reader;
 
   public LogCapture(String label, PrintStream echo) {
     this.label = label;
@@ -30,7 +31,7 @@ public final class LogCapture {
 
   /** Reads {@code stream} to its end on a daemon thread. */
   public Thread follow(InputStream stream) {
-    Thread reader = new Thread(() -> {
+    Thread follower = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) {
           add(line);
@@ -39,9 +40,22 @@ public final class LogCapture {
         add("[log capture of " + label + " ended: " + e.getMessage() + "]");
       }
     }, label + "-log");
-    reader.setDaemon(true);
-    reader.start();
-    return reader;
+    follower.setDaemon(true);
+    follower.start();
+    this.reader = follower;
+    return follower;
+  }
+
+  /** Waits (bounded) until the followed stream has been read to its end, e.g. after the process exited. */
+  public void awaitEndOfStream(Duration timeout) {
+    Thread r = reader;
+    if (r != null) {
+      try {
+        r.join(timeout.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Records a line and wakes waiters. */

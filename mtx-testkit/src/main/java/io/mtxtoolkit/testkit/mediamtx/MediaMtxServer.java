@@ -244,7 +244,9 @@ public final class MediaMtxServer implements AutoCloseable {
     URI uri = URI.create(apiBaseUrl() + "/v3/paths/list");
     while (true) {
       if (!process.isAlive()) {
+        log.awaitEndOfStream(Duration.ofSeconds(2));
         close();
+
         throw new IllegalStateException("MediaMTX exited with code " + process.exitValue()
             + " before its API answered; output:\n  " + String.join("\n  ", log.tail()));
       }

@@ -51,6 +51,7 @@ public final class ServiceProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!process.isAlive()) {
+        log.awaitEndOfStream(Duration.ofSeconds(2));
         throw new IllegalStateException("process exited with " + process.exitValue() + " before " + url
             + " answered; output:\n  " + String.join("\n  ", log.tail()));
       }
