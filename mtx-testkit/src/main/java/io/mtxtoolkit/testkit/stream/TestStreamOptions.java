@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /** How a synthetic H.264 + AAC test stream is made: picture size, frame rate, bitrates and duration. */
 public record TestStreamOptions(int width, int height, int fps, int videoBitrate, int audioBitrate,
-                                int sampleRate, Duration duration) {
+                                int sampleRate, Duration duration, boolean timecode) {
   public TestStreamOptions {
     if (fps < 1 || fps > 120) {
       throw new IllegalArgumentException("frame rate must be 1..120, got " + fps);
@@ -16,19 +16,28 @@ public record TestStreamOptions(int width, int height, int fps, int videoBitrate
 
   /** 320x240 at 25 fps, 500 kbit/s video, 64 kbit/s AAC at 48 kHz, until stopped. */
   public static TestStreamOptions defaults() {
-    return new TestStreamOptions(320, 240, 25, 500_000, 64_000, 48_000, null);
+    return new TestStreamOptions(320, 240, 25, 500_000, 64_000, 48_000, null, false);
   }
 
   public TestStreamOptions withSize(int w, int h) {
-    return new TestStreamOptions(w, h, fps, videoBitrate, audioBitrate, sampleRate, duration);
+    return new TestStreamOptions(w, h, fps, videoBitrate, audioBitrate, sampleRate, duration, timecode);
   }
 
   public TestStreamOptions withFps(int f) {
-    return new TestStreamOptions(width, height, f, videoBitrate, audioBitrate, sampleRate, duration);
+    return new TestStreamOptions(width, height, f, videoBitrate, audioBitrate, sampleRate, duration, timecode);
   }
 
   public TestStreamOptions withDuration(Duration d) {
-    return new TestStreamOptions(width, height, fps, videoBitrate, audioBitrate, sampleRate, d);
+    return new TestStreamOptions(width, height, fps, videoBitrate, audioBitrate, sampleRate, d, timecode);
+  }
+
+  public TestStreamOptions withVideoBitrate(int bps) {
+    return new TestStreamOptions(width, height, fps, bps, audioBitrate, sampleRate, duration, timecode);
+  }
+
+  /** With the wall-clock time of each frame burned in ({@link Timecode}). */
+  public TestStreamOptions withTimecode(boolean on) {
+    return new TestStreamOptions(width, height, fps, videoBitrate, audioBitrate, sampleRate, duration, on);
   }
 
   /** Keyframe interval in frames: one per second, within the 1–2 s that players and MediaMTX handle well. */

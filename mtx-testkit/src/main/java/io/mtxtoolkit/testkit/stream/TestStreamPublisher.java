@@ -117,7 +117,11 @@ public final class TestStreamPublisher implements AutoCloseable {
           continue;
         }
         recorder.setTimestamp(n * frameMicros);
-        recorder.record(pattern.videoFrame(n), avutil.AV_PIX_FMT_BGR24);
+        var frame = pattern.videoFrame(n);
+        if (options.timecode()) {
+          Timecode.write(frame, System.currentTimeMillis());
+        }
+        recorder.record(frame, avutil.AV_PIX_FMT_BGR24);
         recorder.recordSamples(options.sampleRate(), 1, pattern.audioForFrame(options.fps()));
         frames.incrementAndGet();
       }

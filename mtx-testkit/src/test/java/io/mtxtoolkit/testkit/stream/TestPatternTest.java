@@ -52,6 +52,6 @@ class TestPatternTest {
     assertThat(o.width()).isEqualTo(640);
     assertThat(o.duration()).hasSeconds(2);
     assertThatThrownBy(() -> TestStreamOptions.defaults().withFps(0)).hasMessageContaining("frame rate");
-    assertThatThrownBy(() -> new TestStreamOptions(320, 240, 25, 1, 64_000, 48_000, null)).hasMessageContaining("bitrates");
+    assertThatThrownBy(() -> new TestStreamOptions(320, 240, 25, 1, 64_000, 48_000, null, false)).hasMessageContaining("bitrates");
   }
 }

@@ -1,0 +1,227 @@
+package io.mtxtoolkit.testkit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mtxtoolkit.testkit.stream.FfmpegCommands;
+import io.mtxtoolkit.testkit.stream.FilePublisher;
+import io.mtxtoolkit.testkit.stream.PlayReport;
+import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPlayer;
+import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mtx-testkit publish|play}: make and check test streams without outside software. */
+@Command(name = "mtx-testkit", mixinStandardHelpOptions = true, versionProvider = TestkitMain.Version.class,
+    description = "Publishes an H.264 + AAC test stream, or reads one and reports codecs, frames, gaps and latency.",
+    subcommands = {TestkitMain.Publish.class, TestkitMain.Play.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "2:usage", "3:invalid URL or option", "4:server unreachable, path rejected, or no media",
+        "5:media error"})
+public final class TestkitMain implements Runnable {
+  static final int INVALID = 3;
+  static final int UNREACHABLE = 4;
+  static final int MEDIA_ERROR = 5;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new TestkitMain());
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: publish or play");
+  }
+
+  /** {@code mtx-testkit publish}. */
+  @Command(name = "publish", mixinStandardHelpOptions = true,
+      description = "Publish a moving test pattern and a 1 kHz tone (H.264, keyframe every second, + AAC) until Ctrl-C or --duration.")
+  static final class Publish implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--url", required = true, description = "rtmp://host:1935/live/<id>/in or rtsp://host:8554/live/<id>/in")
+    String url;
+
+    @Option(names = "--size", defaultValue = "320x240", description = "Picture size WxH (default ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--fps", defaultValue = "25", description = "Frame rate (default ${DEFAULT-VALUE}).")
+    int fps;
+
+    @Option(names = "--bitrate", defaultValue = "500", description = "Video bitrate in kbit/s (default ${DEFAULT-VALUE}).")
+    int bitrateKbps;
+
+    @Option(names = "--duration", description = "Stop after this many seconds.")
+    Double durationSeconds;
+
+    @Option(names = "--timecode", description = "Burn the wall-clock time of each frame into the picture (for play's latency).")
+    boolean timecode;
+
+    @Option(names = "--source", description = "Republish this media file without re-encoding instead of the test pattern.")
+    String source;
+
+    @Option(names = "--loop", description = "With --source: start over at the end.")
+    boolean loop;
+
+    @Option(names = "--print-ffmpeg", description = "Print the equivalent FFmpeg command and exit.")
+    boolean printFfmpeg;
+
+    @Option(names = "--print-gstreamer", description = "Print the equivalent GStreamer command and exit.")
+    boolean printGstreamer;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      TestStreamOptions options;
+      try {
+        String[] wh = size.toLowerCase().split("x");
+        options = TestStreamOptions.defaults().withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])).withFps(fps)
+            .withVideoBitrate(bitrateKbps * 1000).withTimecode(timecode)
+            .withDuration(durationSeconds == null ? null : Duration.ofMillis((long) (durationSeconds * 1000)));
+        new io.mtxtoolkit.testkit.stream.TestPattern(options.width(), options.height(), options.sampleRate(), 1000);
+      } catch (RuntimeException e) {
+        err.println("mtx-testkit: invalid option: " + e.getMessage());
+        return INVALID;
+      }
+      if (printFfmpeg || printGstreamer) {
+        out.println(printFfmpeg ? FfmpegCommands.publish(url, options) : FfmpegCommands.publishGstreamer(url, options));
+        return 0;
+      }
+      if (source != null) {
+        return publishFile(out, err, options);
+      }
+      TestStreamPublisher publisher;
+      try {
+        publisher = TestStreamPublisher.start(url, options);
+      } catch (TestStreamPublisher.PublishException e) {
+        err.println("mtx-testkit: " + e.getMessage());
+        return e.getMessage().startsWith("invalid URL") ? INVALID : UNREACHABLE;
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
+      Progress progress = new Progress(out, System.console() != null);
+      long started = System.nanoTime();
+      while (!publisher.awaitEnd(Duration.ofSeconds(1))) {
+        progress.show(publisher.frames(), (System.nanoTime() - started) / 1e9, options.videoBitrate());
+      }
+      progress.done(publisher.frames(), (System.nanoTime() - started) / 1e9);
+      if (publisher.failure() != null) {
+        err.println("mtx-testkit: " + publisher.failure().getMessage());
+        return UNREACHABLE;
+      }
+      return 0;
+    }
+
+    private int publishFile(PrintWriter out, PrintWriter err, TestStreamOptions options) {
+      FilePublisher publisher = new FilePublisher(source, url, loop, options.duration());
+      Runtime.getRuntime().addShutdownHook(new Thread(publisher::stop));
+      try {
+        publisher.run();
+      } catch (TestStreamPublisher.PublishException e) {
+        err.println("mtx-testkit: " + e.getMessage());
+        return INVALID;
+      } catch (Exception e) {
+        err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + e.getMessage());
+        return e.getMessage() != null && e.getMessage().contains(source) ? MEDIA_ERROR : UNREACHABLE;
+      }
+      out.println("published " + publisher.packets() + " packets from " + source);
+      return 0;
+    }
+  }
+
+  /** {@code mtx-testkit play}. */
+  @Command(name = "play", mixinStandardHelpOptions = true,
+      description = "Read a stream (RTSP over TCP, or RTMP) and report codecs, size, frame rate, frames, gaps and latency.")
+  static final class Play implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--url", required = true, description = "rtsp://host:8554/live/<id>/in (or rtmp://…)")
+    String url;
+
+    @Option(names = "--duration", defaultValue = "10", description = "Seconds to read (default ${DEFAULT-VALUE}).")
+    double durationSeconds;
+
+    @Option(names = "--frames", defaultValue = "" + Long.MAX_VALUE, description = "Stop after this many video frames.")
+    long frames;
+
+    @Option(names = "--timeout", defaultValue = "10", description = "Fail if no media arrives within this many seconds.")
+    double timeoutSeconds;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Option(names = "--snapshot", description = "Write the first decoded picture to this PNG file.")
+    Path snapshot;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      PlayReport report;
+      try {
+        report = TestStreamPlayer.play(url, Duration.ofMillis((long) (durationSeconds * 1000)), frames,
+            Duration.ofMillis((long) (timeoutSeconds * 1000)), snapshot);
+      } catch (TestStreamPublisher.PublishException e) {
+        err.println("mtx-testkit: " + e.getMessage());
+        return INVALID;
+      } catch (TestStreamPlayer.NoMediaException e) {
+        err.println("mtx-testkit: " + e.getMessage());
+        return UNREACHABLE;
+      }
+      out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
+      return 0;
+    }
+  }
+
+  /** One live line on a terminal, a plain line every 5 s otherwise. */
+  static final class Progress {
+    private final PrintWriter out;
+    private final boolean terminal;
+    private long lastPrinted;
+
+    Progress(PrintWriter out, boolean terminal) {
+      this.out = out;
+      this.terminal = terminal;
+    }
+
+    void show(long frames, double seconds, int bitrate) {
+      String line = String.format("frames %d  fps %.1f  bitrate %d kbit/s  elapsed %.0f s", frames,
+          seconds > 0 ? frames / seconds : 0, bitrate / 1000, seconds);
+      if (terminal) {
+        out.print("\r" + line);
+        out.flush();
+      } else if ((long) seconds / 5 != lastPrinted) {
+        lastPrinted = (long) seconds / 5;
+        out.println(line);
+      }
+    }
+
+    void done(long frames, double seconds) {
+      out.println((terminal ? "\n" : "") + String.format("published %d frames in %.1f s", frames, seconds));
+    }
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = TestkitMain.class.getPackage().getImplementationVersion();
+      return new String[] {"mtx-testkit " + (v == null ? "development" : v)};
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.mtxtoolkit.testkit.stream;
+
+import java.util.List;
+
+/**
+ * What {@code mtx-testkit play} saw: codecs, picture, frame rate, frames and gaps, and per-frame latency
+ * when the source carries a {@link Timecode}.
+ *
+ * @param gaps video frame intervals longer than 2.5 nominal frame durations
+ * @param latencyMs p50, p95 and max, or null without a timecode
+ */
+public record PlayReport(String url, String videoCodec, String audioCodec, int width, int height, double nominalFps,
+                         double measuredFps, long videoFrames, long audioFrames, int gaps, double seconds,
+                         Latency latencyMs) {
+  /** Latency percentiles in milliseconds over {@code samples} frames. */
+  public record Latency(long p50, long p95, long max, int samples) {
+    static Latency of(List<Long> values) {
+      if (values.isEmpty()) {
+        return null;
+      }
+      List<Long> sorted = values.stream().sorted().toList();
+      return new Latency(sorted.get((sorted.size() - 1) / 2), sorted.get((int) Math.ceil(sorted.size() * 0.95) - 1),
+          sorted.get(sorted.size() - 1), sorted.size());
+    }
+  }
+
+  /** One human-readable line. */
+  public String summary() {
+    String base = String.format("%s: video %s %dx%d @ %.1f fps (nominal %.1f), audio %s; %d video / %d audio frames in %.1f s, %d gaps",
+        url, videoCodec, width, height, measuredFps, nominalFps, audioCodec, videoFrames, audioFrames, seconds, gaps);
+    return latencyMs == null ? base + "; no timecode"
+        : base + String.format("; latency p50 %d ms, p95 %d ms, max %d ms (%d frames)", latencyMs.p50(), latencyMs.p95(),
+            latencyMs.max(), latencyMs.samples());
+  }
+}

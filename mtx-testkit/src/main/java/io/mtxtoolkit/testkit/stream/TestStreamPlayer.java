@@ -1,0 +1,110 @@
+package io.mtxtoolkit.testkit.stream;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import javax.imageio.ImageIO;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FFmpegLogCallback;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.Java2DFrameConverter;
+
+/** Reads a stream (RTSP over TCP, or RTMP) for a while and reports what arrived; see {@link PlayReport}. */
+public final class TestStreamPlayer {
+  private TestStreamPlayer() {}
+
+  /** No media within the timeout, or the URL could not be opened. */
+  public static final class NoMediaException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NoMediaException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Plays {@code url} for {@code duration} (or until {@code maxVideoFrames}), failing when nothing
+   * arrives within {@code timeout}; writes the first decoded picture to {@code snapshot} when given.
+   */
+  public static PlayReport play(String url, Duration duration, long maxVideoFrames, Duration timeout, Path snapshot) {
+    TestStreamPublisher.parse(url);
+    FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
+      String micros = String.valueOf(timeout.toNanos() / 1000);
+      if (url.startsWith("rtsp:")) {
+        grabber.setOption("rtsp_transport", "tcp");
+        grabber.setOption("timeout", micros);
+      } else {
+        grabber.setOption("rw_timeout", micros);
+      }
+      grabber.setTimeout((int) timeout.toMillis());
+      try {
+        grabber.startUnsafe();
+      } catch (FFmpegFrameGrabber.Exception e) {
+        throw new NoMediaException("cannot read " + url + ": " + e.getMessage(), e);
+      }
+      double nominal = grabber.getFrameRate();
+      long start = System.nanoTime();
+      long end = start + duration.toNanos();
+      long video = 0;
+      long audio = 0;
+      int gaps = 0;
+      long lastTs = Long.MIN_VALUE;
+      List<Long> latencies = new ArrayList<>();
+      boolean snapped = snapshot == null;
+      while (System.nanoTime() < end && video < maxVideoFrames) {
+        Frame f;
+        try {
+          f = grabber.grab();
+        } catch (FFmpegFrameGrabber.Exception e) {
+          break;
+        }
+        if (f == null) {
+          break;
+        }
+        if (f.image != null) {
+          video++;
+          if (lastTs != Long.MIN_VALUE && nominal > 0 && f.timestamp - lastTs > 2.5 * 1_000_000 / nominal) {
+            gaps++;
+          }
+          lastTs = f.timestamp;
+          OptionalLong code = Timecode.read(f);
+          if (code.isPresent()) {
+            latencies.add(Timecode.latency(code.getAsLong(), System.currentTimeMillis()));
+          }
+          if (!snapped) {
+            writePng(f, snapshot);
+            snapped = true;
+          }
+        } else if (f.samples != null) {
+          audio++;
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (video + audio == 0) {
+        throw new NoMediaException("no media from " + url + " within " + timeout.toMillis() + " ms", null);
+      }
+      return new PlayReport(url, grabber.getVideoCodecName(), grabber.getAudioCodecName(), grabber.getImageWidth(),
+          grabber.getImageHeight(), nominal, video / Math.max(seconds, 1e-3), video, audio, gaps, seconds,
+          PlayReport.Latency.of(latencies));
+    } catch (org.bytedeco.javacv.FrameGrabber.Exception e) {
+      throw new NoMediaException("reading " + url + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void writePng(Frame frame, Path file) {
+    try (Java2DFrameConverter converter = new Java2DFrameConverter()) {
+      BufferedImage image = converter.convert(frame);
+      if (!ImageIO.write(image, "png", file.toFile())) {
+        throw new IOException("no PNG writer");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write snapshot " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.mtxtoolkit.testkit.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import java.time.Duration;
+import org.bytedeco.javacv.Frame;
+import org.junit.jupiter.api.Test;
+
+class TimecodeTest {
+
+  @Test
+  void roundTripsInARawFrame() {
+    Frame frame = new TestPattern(320, 240, 48_000, 1000).videoFrame(3);
+    long now = System.currentTimeMillis();
+    Timecode.write(frame, now);
+    assertThat(Timecode.read(frame)).hasValue(now & ((1L << 40) - 1));
+    assertThat(Timecode.latency(now & ((1L << 40) - 1), now + 42)).isEqualTo(42);
+    assertThat(Timecode.bandHeight(240)).isEqualTo(30);
+  }
+
+  @Test
+  void aFrameWithoutACodeReadsAsEmpty() {
+    assertThat(Timecode.read(new TestPattern(320, 240, 48_000, 1000).videoFrame(0))).isEmpty();
+    assertThat(Timecode.read(null)).isEmpty();
+    assertThat(Timecode.read(new Frame(40, 40, Frame.DEPTH_UBYTE, 3))).isEmpty();
+  }
+
+  @Test
+  void survivesH264AtTheDefaultBitrateAndGivesLatency() {
+    String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/tc/in";
+    TestStreamOptions options = TestStreamOptions.defaults().withTimecode(true);
+    java.util.concurrent.CompletableFuture<PlayReport> played = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (true) {
+        try {
+          return TestStreamPlayer.play(url, Duration.ofSeconds(3), 60, Duration.ofSeconds(5), null);
+        } catch (TestStreamPlayer.NoMediaException e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+        }
+      }
+    });
+    try (TestStreamPublisher server = TestStreamPublisher.serve(url, options, Duration.ofSeconds(20))) {
+      PlayReport report = played.join();
+      assertThat(report.videoCodec()).isEqualTo("h264");
+      assertThat(report.audioCodec()).isEqualTo("aac");
+      assertThat(report.latencyMs()).as("timecode decoded after H.264").isNotNull();
+      assertThat(report.latencyMs().samples()).as("frames with a valid code").isGreaterThan(report.videoFrames() > 40 ? 30 : 10);
+      assertThat(report.latencyMs().p50()).isBetween(0L, 2000L);
+      assertThat(report.summary()).contains("latency p50");
+    }
+  }
+}
