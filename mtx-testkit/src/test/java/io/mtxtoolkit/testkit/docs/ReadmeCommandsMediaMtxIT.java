@@ -1,0 +1,110 @@
+package io.mtxtoolkit.testkit.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.testkit.mediamtx.MediaMtxExtension;
+import io.mtxtoolkit.testkit.mediamtx.MediaMtxServer;
+import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** README.md's commands against the real MediaMTX, as printed but for the ports (user story 5, SC-008). */
+@Tag("mediamtx")
+class ReadmeCommandsMediaMtxIT {
+  @RegisterExtension
+  MediaMtxExtension mediamtx = MediaMtxExtension.create(b -> b.env("ORCHESTRATOR_URL", "http://127.0.0.1:9"));
+
+  private final Map<String, String> commands = ReadmeCommands.load();
+
+  private static boolean ready(MediaMtxServer m, String path) {
+    return new MediaMtxApiClient(m.apiBaseUrl()).listPaths().stream().anyMatch(p -> p.name().equals(path) && p.ready());
+  }
+
+  private int runToEnd(MediaMtxServer m, String name, Path log) throws Exception {
+    Process p = ReadmeCommands.process(commands.get(name), m.rtmpPort(), m.rtspPort(), log).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", name).isTrue();
+    return p.exitValue();
+  }
+
+  private Process start(MediaMtxServer m, String name, Path log) throws Exception {
+    return ReadmeCommands.process(commands.get(name), m.rtmpPort(), m.rtspPort(), log).start();
+  }
+
+  @Test
+  void publishCommandsMakeThePathReady(MediaMtxServer m, @TempDir Path dir) throws Exception {
+    for (String name : new String[] {"publish-ffmpeg", "publish-gstreamer", "publish-testkit"}) {
+      Process p = start(m, name, dir.resolve(name + ".log"));
+      try {
+        await(name + " makes live/test/in ready").atMost(Duration.ofSeconds(20)).until(() -> ready(m, "live/test/in"));
+      } finally {
+        p.destroy();
+        p.waitFor();
+      }
+      await("live/test/in idle again").atMost(Duration.ofSeconds(20)).until(() -> !ready(m, "live/test/in"));
+    }
+  }
+
+  @Test
+  void readingCommandsReadTheStream(MediaMtxServer m, @TempDir Path dir) throws Exception {
+    ReadmeCommands.requireTool("ffprobe", "ffmpeg");
+    try (TestStreamPublisher ignored = TestStreamPublisher.start(m.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> ready(m, "live/test/in"));
+      Path probe = dir.resolve("probe.log");
+      assertThat(runToEnd(m, "read-ffprobe", probe)).isZero();
+      assertThat(Files.readString(probe)).contains("h264", "aac");
+      assertThat(runToEnd(m, "read-ffmpeg", dir.resolve("ffmpeg.log"))).isZero();
+      assertThat(runToEnd(m, "read-gstreamer", dir.resolve("gst.log"))).isZero();
+      Path play = dir.resolve("play.log");
+      assertThat(runToEnd(m, "play-testkit", play)).isZero();
+      assertThat(Files.readString(play)).contains("video h264 320x240", "audio aac");
+    }
+  }
+
+  @Test
+  void gstreamerBypassMakesOutReady(MediaMtxServer m, @TempDir Path dir) throws Exception {
+    try (TestStreamPublisher ignored = TestStreamPublisher.start(m.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> ready(m, "live/test/in"));
+      Process bypass = start(m, "bypass-gstreamer", dir.resolve("bypass.log"));
+      try {
+        await("bypass makes live/test/out ready").atMost(Duration.ofSeconds(20)).until(() -> ready(m, "live/test/out"));
+      } finally {
+        bypass.destroy();
+        bypass.waitFor();
+      }
+    }
+  }
+
+  @Test
+  void ffplayShowsAPictureUnderXvfb(MediaMtxServer m, @TempDir Path dir) throws Exception {
+    ReadmeCommands.requireTool("xvfb-run", "xvfb");
+    ReadmeCommands.requireTool("ffplay", "ffmpeg");
+    try (TestStreamPublisher ignored = TestStreamPublisher.start(m.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> ready(m, "live/test/in"));
+      Path shot = dir.resolve("shot.png");
+      String ffplay = commands.get("read-ffplay").replace("localhost:8554", "127.0.0.1:" + m.rtspPort());
+      // ffplay in a virtual display; x11grab takes a screenshot of that display once it has shown frames.
+      String script = "xvfb-run -a -s '-screen 0 640x480x24' sh -c '" + ffplay + " -autoexit -t 8 >/dev/null 2>&1 & "
+          + "for i in $(seq 50); do sleep 0.2; done; ffmpeg -loglevel error -f x11grab -video_size 640x480 -i $DISPLAY "
+          + "-frames:v 1 -y " + shot + "; wait'";
+      Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).redirectOutput(dir.resolve("x.log").toFile()).start();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      BufferedImage image = ImageIO.read(shot.toFile());
+      assertThat(image).as("screenshot; log: %s", Files.readString(dir.resolve("x.log"))).isNotNull();
+      long distinct = java.util.stream.IntStream.range(0, 64)
+          .map(i -> image.getRGB(i * image.getWidth() / 64, image.getHeight() / 2)).distinct().count();
+      assertThat(distinct).as("colours across the middle row (a blank screen has one)").isGreaterThan(3);
+    }
+  }
+}
