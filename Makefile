@@ -18,17 +18,17 @@ test: ## run all tests and the 80% coverage gate (provisions MediaMTX first)
 mediamtx: ## find or build the pinned MediaMTX; prints the binary's path last
 	@deploy/mediamtx/install.sh
 
-dev: ## start the stack (MediaMTX + orchestrator)
-	@echo "make dev: coming with the dev-environment issue (#7); 'make test' works now." >&2; exit 2
+dev: ## start the stack (MediaMTX + orchestrator): Docker Compose, or local processes without an engine
+	@deploy/local/stack.sh dev
 
-logs: ## follow all services' logs
-	@echo "make logs: coming with the dev-environment issue (#7)." >&2; exit 2
+logs: ## follow all services' logs, labelled
+	@deploy/local/stack.sh logs
 
 down: ## stop the stack
-	@echo "make down: coming with the dev-environment issue (#7)." >&2; exit 2
+	@deploy/local/stack.sh down
 
 ps: ## list the stack's services
-	@echo "make ps: coming with the dev-environment issue (#7)." >&2; exit 2
+	@deploy/local/stack.sh ps
 
 bench: build ## run the benchmarks (not part of make test); writes docs/benchmarks.md
 	@bench/run.sh

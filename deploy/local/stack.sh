@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# The dev stack behind `make dev|logs|down|ps`: Docker Compose when a Docker engine answers, otherwise the
+# same services as local processes (MediaMTX from deploy/mediamtx/install.sh + the orchestrator), with
+# logs and pids under run/. MTX_DEV_MODE=docker|local forces a mode.
+#
+# Exit codes: 0 ok; 2 usage or nothing built; 3 MediaMTX unavailable; 4 a port is in use; 5 not healthy in time.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+run="${MTX_RUN_DIR:-$root/run}"
+compose_file="$root/deploy/docker-compose.yml"
+
+# name:variable:default:proto — every port the stack binds, and the variable that moves it.
+ports=(
+  "RTMP:MTX_RTMP_PORT:1935:tcp" "RTSP:MTX_RTSP_PORT:8554:tcp" "HLS:MTX_HLS_PORT:8888:tcp"
+  "WebRTC:MTX_WEBRTC_PORT:8889:tcp" "WebRTC ICE:MTX_WEBRTC_UDP_PORT:8189:udp" "playback:MTX_PLAYBACK_PORT:9996:tcp"
+  "API:MTX_API_PORT:9997:tcp" "metrics:MTX_METRICS_PORT:9998:tcp" "orchestrator:ORCHESTRATOR_PORT:8080:tcp"
+)
+port_of() { local var=$1 def=$2; printf '%s' "${!var:-$def}"; }
+say() { printf 'make %s: %s\n' "$cmd" "$*"; }
+die() { local code=$1; shift; printf 'make %s: %s\n' "$cmd" "$*" >&2; exit "$code"; }
+
+mode() {
+  case "${MTX_DEV_MODE:-auto}" in
+    docker|local) printf '%s' "$MTX_DEV_MODE" ;;
+    auto) if command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; then printf docker; else printf local; fi ;;
+  esac
+}
+
+compose() {
+  if docker compose version >/dev/null 2>&1; then docker compose -f "$compose_file" "$@"; else docker-compose -f "$compose_file" "$@"; fi
+}
+
+# Who holds a port, when the system can tell.
+holder() {
+  local port=$1 proto=$2 flag=-ltnp
+  [[ $proto == udp ]] && flag=-lunp
+  ss $flag "sport = :$port" 2>/dev/null | sed -n 's/.*users:((\("[^"]*",pid=[0-9]*\).*/\1/p' | head -n 1 | tr -d '"'
+}
+
+port_busy() {
+  local port=$1 proto=$2 flag=-ltn
+  [[ $proto == udp ]] && flag=-lun
+  [[ -n "$(ss -H $flag "sport = :$port" 2>/dev/null)" ]]
+}
+
+check_ports() {
+  local entry name var def proto port who
+  for entry in "${ports[@]}"; do
+    IFS=: read -r name var def proto <<<"$entry"
+    port=$(port_of "$var" "$def")
+    if port_busy "$port" "$proto"; then
+      who=$(holder "$port" "$proto")
+      die 4 "port $port/$proto ($name) is already in use${who:+ by $who}; free it or choose another with $var=<port>"
+    fi
+  done
+}
+
+urls() {
+  local h=localhost
+  say "RTMP      rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/<id>/in"
+  say "RTSP      rtsp://$h:$(port_of MTX_RTSP_PORT 8554)/live/<id>/in   (…/out: the worker's output)"
+  say "API       http://$h:$(port_of MTX_API_PORT 9997)/v3/paths/list"
+  say "metrics   http://$h:$(port_of MTX_METRICS_PORT 9998)/metrics"
+  say "playback  http://$h:$(port_of MTX_PLAYBACK_PORT 9996)"
+  say "orchestrator http://$h:$(port_of ORCHESTRATOR_PORT 8080)/v1/streams   (status page: issue #6)"
+  say "try:      mtx-testkit/target/dist/bin/mtx-testkit publish --url rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/test/in"
+}
+
+await_http() { # url, deadline (epoch s)
+  until curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null; do
+    (( $(date +%s) < $2 )) || return 1
+    sleep 0.2
+  done
+}
+
+local_up() {
+  local hook="$root/mtx-hook-cli/target/dist/bin/mtx-hook" orch="$root/mtx-orchestrator/target/dist/bin/mtx-orchestrator"
+  [[ -x $hook && -x $orch ]] || die 2 "build first: make build (missing $hook or $orch)"
+  if [[ -f "$run/mediamtx.pid" ]] && kill -0 "$(cat "$run/mediamtx.pid")" 2>/dev/null; then
+    die 2 "the local stack is already running (make ps; make down to stop it)"
+  fi
+  check_ports
+  local bin rc install_log
+  install_log=$(mktemp)
+  bin=$("$root/deploy/mediamtx/install.sh" 2>"$install_log" | tail -n 1); rc=${PIPESTATUS[0]}
+  if [[ $rc != 0 ]]; then
+    cat "$install_log" >&2; rm -f "$install_log"
+    die 3 "no MediaMTX binary (deploy/mediamtx/install.sh exit $rc); set MEDIAMTX_BIN to one"
+  fi
+  rm -f "$install_log"
+  mkdir -p "$run/logs"
+  local deadline=$(( $(date +%s) + 30 ))
+  say "mode: local processes (no Docker engine answered, or MTX_DEV_MODE=local); logs and pids in $run"
+  ORCHESTRATOR_PORT=$(port_of ORCHESTRATOR_PORT 8080) MEDIAMTX_HOST=127.0.0.1 \
+    MEDIAMTX_RTSP_PORT=$(port_of MTX_RTSP_PORT 8554) MEDIAMTX_RTMP_PORT=$(port_of MTX_RTMP_PORT 1935) \
+    setsid "$orch" >"$run/logs/orchestrator.log" 2>&1 < /dev/null &
+  echo $! > "$run/orchestrator.pid"
+  # MediaMTX reads MTX_<KEY> variables as overrides of its configuration keys: only the ports move.
+  PATH="$(dirname "$hook"):$PATH" ORCHESTRATOR_URL="http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)" \
+    MTX_RTMPADDRESS=":$(port_of MTX_RTMP_PORT 1935)" MTX_RTSPADDRESS=":$(port_of MTX_RTSP_PORT 8554)" \
+    MTX_HLSADDRESS=":$(port_of MTX_HLS_PORT 8888)" MTX_WEBRTCADDRESS=":$(port_of MTX_WEBRTC_PORT 8889)" \
+    MTX_WEBRTCLOCALUDPADDRESS=":$(port_of MTX_WEBRTC_UDP_PORT 8189)" MTX_PLAYBACKADDRESS=":$(port_of MTX_PLAYBACK_PORT 9996)" \
+    MTX_APIADDRESS=":$(port_of MTX_API_PORT 9997)" MTX_METRICSADDRESS=":$(port_of MTX_METRICS_PORT 9998)" \
+    setsid "$bin" "$root/deploy/mediamtx/mediamtx.yml" >"$run/logs/mediamtx.log" 2>&1 < /dev/null &
+  echo $! > "$run/mediamtx.pid"
+  if ! await_http "http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)/healthz" "$deadline" \
+     || ! await_http "http://127.0.0.1:$(port_of MTX_API_PORT 9997)/v3/paths/list" "$deadline"; then
+    tail -n 20 "$run"/logs/*.log >&2
+    local_down >/dev/null
+    die 5 "the stack was not healthy within 30 s (logs above); stopped it again"
+  fi
+  say "healthy: mediamtx (pid $(cat "$run/mediamtx.pid")), orchestrator (pid $(cat "$run/orchestrator.pid"))"
+  urls
+}
+
+local_down() {
+  local svc pid
+  for svc in mediamtx orchestrator; do
+    [[ -f "$run/$svc.pid" ]] || continue
+    pid=$(cat "$run/$svc.pid")
+    # Each service leads its own process group (setsid): the group holds its hooks and workers too.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  local deadline=$(( $(date +%s) + 10 ))
+  for svc in mediamtx orchestrator; do
+    [[ -f "$run/$svc.pid" ]] || continue
+    pid=$(cat "$run/$svc.pid")
+    while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    rm -f "$run/$svc.pid"
+    say "stopped $svc"
+  done
+}
+
+local_ps() {
+  local svc pid state
+  printf '%-13s %-8s %-8s %s\n' SERVICE STATE PID PORTS
+  for svc in mediamtx orchestrator; do
+    pid=-; state=stopped
+    if [[ -f "$run/$svc.pid" ]]; then
+      pid=$(cat "$run/$svc.pid")
+      kill -0 "$pid" 2>/dev/null && state=running || state=exited
+    fi
+    if [[ $svc == orchestrator ]]; then
+      printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" "$(port_of ORCHESTRATOR_PORT 8080)/tcp"
+    else
+      printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" \
+        "$(port_of MTX_RTMP_PORT 1935),$(port_of MTX_RTSP_PORT 8554),$(port_of MTX_API_PORT 9997),$(port_of MTX_METRICS_PORT 9998),$(port_of MTX_PLAYBACK_PORT 9996)/tcp"
+    fi
+  done
+}
+
+local_logs() {
+  ls "$run"/logs/*.log >/dev/null 2>&1 || die 2 "no logs yet (make dev first)"
+  local follow=-F
+  [[ "${MTX_LOGS_FOLLOW:-1}" == 0 ]] && follow=""
+  tail -n 100 $follow "$run"/logs/*.log | awk '/^==> / {split($2, p, "/"); svc = p[length(p)]; sub(/\.log$/, "", svc); next}
+    NF {printf "%-12s | %s\n", svc, $0; fflush()}'
+}
+
+cmd=${1:-}
+case "$cmd" in
+  dev|down|ps|logs) ;;
+  *) echo "usage: deploy/local/stack.sh dev|down|ps|logs" >&2; exit 2 ;;
+esac
+case "${MTX_DEV_MODE:-auto}" in
+  docker|local|auto) ;;
+  *) die 2 "MTX_DEV_MODE must be docker, local or auto, not '$MTX_DEV_MODE'" ;;
+esac
+m=$(mode)
+if [[ $m == docker ]]; then
+  case "$cmd" in
+    dev) say "mode: docker compose ($compose_file)"; check_ports; compose up -d --build --wait || die 5 "docker compose up failed"; urls ;;
+    down) compose down --timeout 10 ;;
+    ps) compose ps ;;
+    logs) compose logs -f ;;
+  esac
+  exit
+fi
+mkdir -p "$run"
+case "$cmd" in
+  dev) local_up ;;
+  down) local_down ;;
+  ps) local_ps ;;
+  logs) local_logs ;;
+esac

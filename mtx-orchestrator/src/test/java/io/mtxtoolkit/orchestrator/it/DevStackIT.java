@@ -1,0 +1,191 @@
+package io.mtxtoolkit.orchestrator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.testkit.http.Http;
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
+import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
+import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/** User story 1: the Compose file, and `make dev|ps|logs|down` in local mode (deploy/local/stack.sh). */
+class DevStackIT {
+  static final Path ROOT = RepoFiles.root();
+  static final Path STACK = ROOT.resolve("deploy/local/stack.sh");
+
+  record Result(int exit, String output) {}
+
+  static Result stack(Map<String, String> env, String command, Duration timeout) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(STACK.toString(), command).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().put("MTX_DEV_MODE", "local");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("%s finished in %s", command, timeout).isTrue();
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  /** Every port of the stack moved to a free one, and a private run directory. */
+  static Map<String, String> isolatedPorts(Path runDir) {
+    Map<String, String> env = new HashMap<>();
+    for (String var : List.of("MTX_RTMP_PORT", "MTX_RTSP_PORT", "MTX_HLS_PORT", "MTX_WEBRTC_PORT", "MTX_PLAYBACK_PORT",
+        "MTX_API_PORT", "MTX_METRICS_PORT", "ORCHESTRATOR_PORT")) {
+      env.put(var, String.valueOf(FreePorts.tcp()));
+    }
+    env.put("MTX_WEBRTC_UDP_PORT", String.valueOf(FreePorts.tcp()));
+    env.put("MTX_RUN_DIR", runDir.toString());
+    return env;
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void test_docker_compose_config_valid() throws Exception {
+    Path composeFile = ROOT.resolve("deploy/docker-compose.yml");
+    Map<String, Object> compose = new Yaml().load(Files.readString(composeFile));
+    Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+    assertThat(services).containsOnlyKeys("mediamtx", "media-service");
+
+    Map<String, Object> mediamtx = services.get("mediamtx");
+    assertThat((List<String>) mediamtx.get("ports")).containsExactlyInAnyOrder(
+        "${MTX_RTMP_PORT:-1935}:1935", "${MTX_RTSP_PORT:-8554}:8554", "${MTX_HLS_PORT:-8888}:8888",
+        "${MTX_WEBRTC_PORT:-8889}:8889", "${MTX_WEBRTC_UDP_PORT:-8189}:8189/udp", "${MTX_PLAYBACK_PORT:-9996}:9996",
+        "${MTX_API_PORT:-9997}:9997", "${MTX_METRICS_PORT:-9998}:9998");
+    assertThat((Map<String, Object>) mediamtx.get("environment")).containsEntry("ORCHESTRATOR_URL", "http://media-service:8080");
+    assertThat(mediamtx.get("healthcheck").toString()).contains("9997/v3/paths/list");
+    assertThat(mediamtx.get("depends_on").toString()).contains("media-service").contains("service_healthy");
+    assertThat((List<String>) mediamtx.get("volumes")).containsExactly("./mediamtx/mediamtx.yml:/mediamtx.yml:ro");
+
+    Map<String, Object> media = services.get("media-service");
+    assertThat((List<String>) media.get("ports")).containsExactly("${ORCHESTRATOR_PORT:-8080}:8080");
+    assertThat((Map<String, Object>) media.get("environment")).containsEntry("MEDIAMTX_HOST", "mediamtx");
+    assertThat(media.get("healthcheck").toString()).contains("/healthz");
+
+    for (Map<String, Object> service : services.values()) {
+      Map<String, Object> build = (Map<String, Object>) service.get("build");
+      Path context = composeFile.getParent().resolve((String) build.get("context")).normalize();
+      Path dockerfile = context.resolve((String) build.get("dockerfile"));
+      assertThat(dockerfile).as("Dockerfile of %s", service.get("image")).isRegularFile();
+      String text = Files.readString(dockerfile);
+      for (String line : text.lines().toList()) {
+        if (line.startsWith("FROM ")) {
+          String image = line.split("\\s+")[1];
+          String tag = image.substring(image.lastIndexOf(':') + 1);
+          if (tag.startsWith("${")) {
+            // A tag from a build argument is pinned by the argument's default.
+            String arg = tag.substring(2, tag.length() - 1);
+            assertThat(text).as("ARG %s pinned", arg).containsPattern("ARG " + arg + "=\\d");
+          } else {
+            assertThat(tag).as("base image %s pinned by tag", image).isNotEqualTo("latest").containsPattern("\\d");
+          }
+        }
+        if (line.startsWith("COPY ") && !line.contains("--from")) {
+          String source = line.split("\\s+")[1];
+          assertThat(context.resolve(source)).as("COPY source %s in %s", source, dockerfile).exists();
+        }
+      }
+    }
+    assertThat(composeFile.getParent().resolve("mediamtx/mediamtx.yml")).isRegularFile();
+    assertThat(ROOT.resolve("deploy/.env.example")).isRegularFile();
+    assertThat(Files.readString(ROOT.resolve("deploy/mediamtx/Dockerfile"))).contains("MEDIAMTX_VERSION=" + "1.16.3");
+
+    boolean composeCli = Files.isExecutable(Path.of("/usr/bin/docker-compose"));
+    if (System.getenv("CI") != null || composeCli) {
+      Process p = new ProcessBuilder("docker-compose", "-f", composeFile.toString(), "config", "-q").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as("docker-compose config -q: %s", out).isZero();
+    }
+  }
+
+  @Test
+  void aPortInUseStopsMakeDevWithTheVariableToChange(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    try (ServerSocket busy = new ServerSocket()) {
+      busy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      env.put("MTX_API_PORT", String.valueOf(busy.getLocalPort()));
+      Result r = stack(env, "dev", Duration.ofSeconds(30));
+      assertThat(r.exit()).isEqualTo(4);
+      assertThat(r.output()).contains("port " + busy.getLocalPort() + "/tcp (API) is already in use")
+          .contains("MTX_API_PORT=<port>").contains("java");
+    }
+    assertThat(runDir.resolve("mediamtx.pid")).doesNotExist();
+    assertThat(runDir.resolve("orchestrator.pid")).doesNotExist();
+    Result ps = stack(env, "ps", Duration.ofSeconds(10));
+    assertThat(ps.output()).contains("mediamtx      stopped", "orchestrator  stopped");
+  }
+
+  @Test
+  void usageAndDownWithNothingRunning(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    assertThat(stack(env, "down", Duration.ofSeconds(10)).exit()).isZero();
+    assertThat(stack(env, "bogus", Duration.ofSeconds(10)).exit()).isEqualTo(2);
+    env.put("MTX_DEV_MODE", "sideways");
+    ProcessBuilder pb = new ProcessBuilder(STACK.toString(), "ps").redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).isEqualTo(2);
+    assertThat(out).contains("MTX_DEV_MODE must be docker, local or auto");
+  }
+
+  @Test
+  @Tag("mediamtx")
+  void test_local_environment_startup(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    env.put("MEDIAMTX_BIN", MediaMtxBinary.require().toString());
+    long start = System.nanoTime();
+    Result up = stack(env, "dev", Duration.ofSeconds(40));
+    long upMs = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf("make dev (local mode) healthy after %d ms%n", upMs);
+    try {
+      assertThat(up.exit()).as(up.output()).isZero();
+      assertThat(upMs).as("SC-001: healthy within 30 s").isLessThan(30_000);
+      assertThat(up.output()).contains("mode: local processes", "rtmp://localhost:" + env.get("MTX_RTMP_PORT"));
+
+      String rtmp = "rtmp://127.0.0.1:" + env.get("MTX_RTMP_PORT") + "/live/test/in";
+      MediaMtxApiClient api = new MediaMtxApiClient("http://127.0.0.1:" + env.get("MTX_API_PORT"));
+      try (TestStreamPublisher ignored = TestStreamPublisher.start(rtmp, TestStreamOptions.defaults())) {
+        await("live/test/in in /v3/paths/list").atMost(Duration.ofSeconds(10))
+            .until(() -> api.listPaths().stream().anyMatch(p -> p.name().equals("live/test/in") && p.ready()));
+        await("ready event at the orchestrator").atMost(Duration.ofSeconds(10)).until(() ->
+            Http.get("http://127.0.0.1:" + env.get("ORCHESTRATOR_PORT") + "/v1/events").body().contains("live/test/in"));
+      }
+      Result ps = stack(env, "ps", Duration.ofSeconds(10));
+      assertThat(ps.output()).containsPattern("mediamtx\\s+running\\s+\\d+").containsPattern("orchestrator\\s+running\\s+\\d+");
+      env.put("MTX_LOGS_FOLLOW", "0");
+      assertThat(stack(env, "logs", Duration.ofSeconds(10)).output()).contains("mediamtx     |", "orchestrator |");
+    } finally {
+      long downStart = System.nanoTime();
+      Result down = stack(env, "down", Duration.ofSeconds(20));
+      long downMs = (System.nanoTime() - downStart) / 1_000_000;
+      System.out.printf("make down took %d ms%n", downMs);
+      assertThat(down.exit()).isZero();
+      assertThat(downMs).as("stops within 10 s").isLessThan(10_000);
+    }
+    for (String var : List.of("MTX_RTMP_PORT", "MTX_API_PORT", "ORCHESTRATOR_PORT")) {
+      try (ServerSocket s = new ServerSocket(Integer.parseInt(env.get(var)))) {
+        assertThat(s.getLocalPort()).as("%s free again", var).isPositive();
+      } catch (IOException e) {
+        throw new AssertionError(var + " still bound after make down", e);
+      }
+    }
+  }
+}
