@@ -5,6 +5,7 @@ import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.orchestrator.http.StreamsApi;
+import io.mtxtoolkit.orchestrator.metrics.OrchestratorMetrics;
 import io.mtxtoolkit.orchestrator.workers.LaunchMode;
 import io.mtxtoolkit.orchestrator.workers.LifecyclePolicy;
 import io.mtxtoolkit.orchestrator.workers.ProcessLauncher;
@@ -135,9 +136,21 @@ public final class OrchestratorMain implements Callable<Integer> {
     } catch (ValidationException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    OrchestratorServer server = workers == null
-        ? new OrchestratorServer(config, HookEventListener.NONE, Clock.systemUTC())
-        : new OrchestratorServer(config, workers, Clock.systemUTC(), app -> new StreamsApi(workers).register(app));
+    OrchestratorMetrics metrics = new OrchestratorMetrics();
+    HookEventListener listener = metrics;
+    if (workers != null) {
+      metrics.track(workers);
+      listener = event -> {
+        metrics.onEvent(event);
+        workers.onEvent(event);
+      };
+    }
+    OrchestratorServer server = new OrchestratorServer(config, listener, Clock.systemUTC(), app -> {
+      metrics.register(app);
+      if (workers != null) {
+        new StreamsApi(workers).register(app);
+      }
+    });
     try {
       server.start();
     } catch (ListenException e) {

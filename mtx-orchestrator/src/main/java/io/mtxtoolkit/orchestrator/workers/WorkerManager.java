@@ -44,6 +44,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     return t;
   });
   private final Map<StreamId, Entry> streams = new HashMap<>();
+  private volatile LifecycleObserver observer = LifecycleObserver.NONE;
 
   /** Mutable per-stream state, only touched under the manager's lock. */
   private static final class Entry {
@@ -61,6 +62,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     String failedReason;
     ScheduledFuture<?> pendingStop;
     ScheduledFuture<?> pendingRestart;
+    Instant readyAt;
 
     Entry(StreamId id) {
       this.id = id;
@@ -71,6 +73,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     this.launcher = launcher;
     this.policy = policy;
     this.clock = clock;
+  }
+
+  /** Reports lifecycle actions to {@code o} (metrics). */
+  public void observe(LifecycleObserver o) {
+    this.observer = o;
+  }
+
+  /** Every stream's worker state by name, for gauges. */
+  public synchronized Map<WorkerState, Long> workersByState() {
+    Map<WorkerState, Long> counts = new java.util.EnumMap<>(WorkerState.class);
+    for (WorkerState s : WorkerState.values()) {
+      counts.put(s, 0L);
+    }
+    streams.values().forEach(e -> counts.merge(e.workerState, 1L, Long::sum));
+    return counts;
   }
 
   @Override
@@ -85,6 +102,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   public synchronized void ready(StreamId id) {
     Entry e = streams.computeIfAbsent(id, Entry::new);
     e.ready = true;
+    e.readyAt = clock.instant();
     e.failedReason = null;
     e.failuresInARow = 0;
     if (e.pendingStop != null) {
@@ -120,6 +138,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.pendingStop = null;
     if (!e.ready && e.worker != null) {
       LOG.info("grace period over: stopping the worker for {}", id, kv("streamId", id.value()), kv("event", "grace-expired"));
+      observer.gracePeriodStop();
       stop(e);
     }
   }
@@ -131,6 +150,12 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.startedAt = clock.instant();
     RunningWorker worker = launcher.launch(e.id, state -> stateChanged(e.id, state));
     e.worker = worker;
+    if (e.readyAt != null) {
+      observer.workerStarted(Duration.between(e.readyAt, clock.instant()));
+      e.readyAt = null;
+    } else {
+      observer.workerStarted(null);
+    }
     LOG.info("worker started for {} ({})", e.id, worker.handle(), kv("streamId", e.id.value()), kv("event", "worker-started"),
         kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
     worker.exit().whenComplete((result, error) -> exited(e.id, worker,
@@ -175,6 +200,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastExitReason = result.reason();
     boolean requested = e.stopping;
     e.stopping = false;
+    observer.workerExited(result.exit().code());
     LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), kv("streamId", id.value()),
         kv("event", "worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
     if (!e.ready) {
@@ -191,12 +217,14 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     if (e.failuresInARow > policy.maxRestarts()) {
       e.workerState = WorkerState.FAILED;
+      observer.streamFailed();
       e.failedReason = "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason();
       LOG.error("stream {} failed: {}", id, e.failedReason, kv("streamId", id.value()), kv("event", "stream-failed"));
       return;
     }
     e.workerState = WorkerState.STARTING;
     e.restarts++;
+    observer.workerRestarted();
     Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
     LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts,
         kv("streamId", id.value()), kv("event", "worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));

@@ -1,0 +1,43 @@
+package io.mtxtoolkit.core.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The text format, with lines in the shape MediaMTX writes them (synthesised here, not recorded). */
+class PrometheusTextTest {
+
+  @Test
+  void test_metrics_endpoint_format() {
+    String text = """
+        # HELP paths paths
+        # TYPE paths gauge
+        paths{name="live/test/in",state="ready"} 1
+        paths_bytes_received{name="live/test/in",state="ready"} 123456
+        paths_readers{name="live/test/in",state="ready"} 2
+        odd{path="a\\"b\\\\c",x="1"} 1.5e3 1700000000000
+        plain_counter 42
+        special{le="+Inf"} +Inf
+
+        """;
+    List<PrometheusText.Sample> samples = PrometheusText.parse(text);
+    assertThat(samples).hasSize(6);
+    assertThat(PrometheusText.value(samples, "paths", Map.of("name", "live/test/in"))).hasValue(1.0);
+    assertThat(PrometheusText.value(samples, "paths_bytes_received", Map.of("state", "ready"))).hasValue(123456.0);
+    assertThat(PrometheusText.value(samples, "odd", Map.of("path", "a\"b\\c"))).hasValue(1500.0);
+    assertThat(PrometheusText.value(samples, "plain_counter", Map.of())).hasValue(42.0);
+    assertThat(PrometheusText.value(samples, "special", Map.of())).hasValue(Double.POSITIVE_INFINITY);
+    assertThat(PrometheusText.value(samples, "paths", Map.of("name", "other"))).isEmpty();
+  }
+
+  @Test
+  void rejectsWhatIsNotTheFormat() {
+    assertThatThrownBy(() -> PrometheusText.parse("ok 1\nbroken{a=1} 2\n")).hasMessageContaining("line 2");
+    assertThatThrownBy(() -> PrometheusText.parse("name notanumber")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(PrometheusText.parse("x NaN").get(0).value()).isNaN();
+    assertThat(PrometheusText.parse("x -Inf").get(0).value()).isEqualTo(Double.NEGATIVE_INFINITY);
+  }
+}

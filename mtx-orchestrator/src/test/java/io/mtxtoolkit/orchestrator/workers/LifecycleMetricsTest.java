@@ -1,0 +1,84 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mtxtoolkit.core.api.PrometheusText;
+import io.mtxtoolkit.core.hook.HookEvent;
+import io.mtxtoolkit.core.hook.HookEventType;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.orchestrator.OrchestratorMain;
+import io.mtxtoolkit.orchestrator.metrics.OrchestratorMetrics;
+import io.mtxtoolkit.testkit.http.Http;
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerResult;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** The orchestrator's metrics follow events and the worker lifecycle, and are served at /metrics. */
+class LifecycleMetricsTest {
+
+  @Test
+  void lifecycleAndEventsShowInTheExposition() {
+    WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
+    WorkerManager manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(10),
+        Duration.ofMillis(20), 0), Clock.systemUTC());
+    OrchestratorMetrics metrics = new OrchestratorMetrics().track(manager);
+    try {
+      metrics.onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/a/in"), "", "", "", Instant.now()));
+      manager.ready(StreamId.of("a"));
+      manager.notReady(StreamId.of("a"));
+      await().atMost(Duration.ofSeconds(3)).until(() -> launcher.launched.get(0).stopAsked);
+      manager.ready(StreamId.of("b"));
+      launcher.launched.get(1).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
+      await().atMost(Duration.ofSeconds(3))
+          .until(() -> manager.stream(StreamId.of("b")).orElseThrow().workerState().equals("failed"));
+      var samples = PrometheusText.parse(metrics.scrape());
+      assertThat(PrometheusText.value(samples, "mtx_hook_events_total", Map.of("event", "ready"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_grace_period_stops_total", Map.of())).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_stream_failures_total", Map.of())).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("code", "4"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_workers", Map.of("state", "failed"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_hook_to_worker_start_seconds_count", Map.of())).hasValue(2.0);
+    } finally {
+      manager.close();
+    }
+  }
+
+  @Test
+  void servedAtMetricsByTheOrchestrator() throws Exception {
+    int port = FreePorts.tcp();
+    CountDownLatch up = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> OrchestratorMain.run(
+        new String[] {"--port", String.valueOf(port), "--host", "127.0.0.1", "--worker-mode", "thread"}, Map.of(),
+        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), server -> {
+          up.countDown();
+          try {
+            done.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }));
+    up.await();
+    try {
+      Http.Reply reply = Http.get("http://127.0.0.1:" + port + "/metrics");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.contentType()).startsWith("text/plain");
+      assertThat(reply.body()).contains("mtx_hook_events_total{event=\"ready\"} 0.0", "mtx_workers{state=\"running\"} 0.0");
+      assertThat(Http.get("http://127.0.0.1:" + port + "/v1/streams").body()).isEqualTo("{\"streams\":[]}");
+    } finally {
+      done.countDown();
+    }
+    assertThat(code.get()).isZero();
+  }
+}
