@@ -92,6 +92,7 @@ local_up() {
   local deadline=$(( $(date +%s) + 30 ))
   say "mode: local processes (no Docker engine answered, or MTX_DEV_MODE=local); logs and pids in $run"
   ORCHESTRATOR_PORT=$(port_of ORCHESTRATOR_PORT 8080) MEDIAMTX_HOST=127.0.0.1 \
+    MEDIAMTX_API_URL="http://127.0.0.1:$(port_of MTX_API_PORT 9997)" \
     MEDIAMTX_RTSP_PORT=$(port_of MTX_RTSP_PORT 8554) MEDIAMTX_RTMP_PORT=$(port_of MTX_RTMP_PORT 1935) \
     setsid "$orch" >"$run/logs/orchestrator.log" 2>&1 < /dev/null &
   echo $! > "$run/orchestrator.pid"

@@ -2,6 +2,7 @@ package io.mtxtoolkit.orchestrator;
 
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.orchestrator.http.StreamsApi;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mtx-orchestrator", sortOptions = false,
     description = "Receives MediaMTX hook events (POST /v1/mediamtx/events/{ready,not-ready}), runs one worker "
         + "per ready stream, and serves GET /v1/streams, GET /v1/events and GET /healthz. Logs JSON lines on stdout.",
+    subcommands = StatusCommand.class,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped (SIGTERM)", "1:could not start", "2:invalid option or environment value",
         "3:the port is already in use"})
@@ -148,7 +150,7 @@ public final class OrchestratorMain implements Callable<Integer> {
     OrchestratorServer server = new OrchestratorServer(config, listener, Clock.systemUTC(), app -> {
       metrics.register(app);
       if (workers != null) {
-        new StreamsApi(workers).register(app);
+        new StreamsApi(workers, mediaMtxApi()).register(app);
       }
     });
     try {
@@ -172,6 +174,15 @@ public final class OrchestratorMain implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** MediaMTX's Control API for the joined stream view: MEDIAMTX_API_URL, or http://MEDIAMTX_HOST:9997. */
+  private MediaMtxApiClient mediaMtxApi() {
+    String url = env.get("MEDIAMTX_API_URL");
+    if (url == null || url.isBlank()) {
+      url = "http://" + MediaMtxEndpoints.fromEnvironment(env).host() + ":9997";
+    }
+    return new MediaMtxApiClient(url, Duration.ofMillis(800));
   }
 
   /** The worker lifecycle for --worker-mode, or null for {@code none}. */

@@ -58,6 +58,37 @@ public final class MediaMtxApiClient {
     return listAll("/v3/rtmpconns/list", ApiRtmpConn.class);
   }
 
+  /** RTSP connections ({@code /v3/rtspconns/list}). */
+  public List<ApiRtspConn> listRtspConns() {
+    return listAll("/v3/rtspconns/list", ApiRtspConn.class);
+  }
+
+  /** RTSP sessions ({@code /v3/rtspsessions/list}): a reader or publisher with its transport. */
+  public List<ApiRtspSession> listRtspSessions() {
+    return listAll("/v3/rtspsessions/list", ApiRtspSession.class);
+  }
+
+  /** The metrics endpoint's samples, optionally filtered the way MediaMTX filters ({@code ?type=paths&path=…}). */
+  public static List<PrometheusText.Sample> metrics(String metricsBaseUrl, String type, String path, Duration timeout) {
+    HttpUrl.Builder url = HttpUrl.get(metricsBaseUrl.replaceAll("/+$", "") + "/metrics").newBuilder();
+    if (type != null) {
+      url.addQueryParameter("type", type);
+    }
+    if (path != null) {
+      url.addQueryParameter("path", path);
+    }
+    OkHttpClient http = new OkHttpClient.Builder().connectTimeout(timeout).readTimeout(timeout).build();
+    try (Response response = http.newCall(new Request.Builder().url(url.build()).get().build()).execute()) {
+      String body = response.body() == null ? "" : response.body().string();
+      if (!response.isSuccessful()) {
+        throw new MediaMtxApiException("MediaMTX metrics " + url + " answered " + response.code(), response.code(), null);
+      }
+      return PrometheusText.parse(body);
+    } catch (IOException e) {
+      throw new MediaMtxApiException("MediaMTX metrics at " + metricsBaseUrl + " are unreachable: " + e.getMessage(), 0, e);
+    }
+  }
+
   private <T> List<T> listAll(String endpoint, Class<T> itemType) {
     JavaType pageType = JSON.getTypeFactory().constructParametricType(ApiPage.class, itemType);
     List<T> all = new ArrayList<>();

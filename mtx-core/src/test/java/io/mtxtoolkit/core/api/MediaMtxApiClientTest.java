@@ -131,4 +131,29 @@ class MediaMtxApiClientTest {
   void rejectsAnInvalidBaseUrl() {
     assertThatThrownBy(() -> new MediaMtxApiClient("not a url")).hasMessageContaining("invalid MediaMTX API URL");
   }
+
+  @Test
+  void listsRtspConnectionsAndSessions() {
+    answers.put("/v3/rtspconns/list?itemsPerPage=100&page=0", new String[] {"200",
+        "{\"pageCount\":1,\"itemCount\":1,\"items\":[{\"id\":\"k1\",\"remoteAddr\":\"127.0.0.1:6000\",\"session\":\"s1\"}]}"});
+    answers.put("/v3/rtspsessions/list?itemsPerPage=100&page=0", new String[] {"200",
+        "{\"pageCount\":1,\"itemCount\":1,\"items\":[{\"id\":\"s1\",\"state\":\"read\",\"path\":\"live/a/in\","
+            + "\"transport\":\"TCP\",\"bytesSent\":9}]}"});
+    assertThat(client().listRtspConns()).singleElement().extracting(ApiRtspConn::session).isEqualTo("s1");
+    assertThat(client().listRtspSessions()).singleElement().satisfies(s -> {
+      assertThat(s.state()).isEqualTo("read");
+      assertThat(s.transport()).isEqualTo("TCP");
+    });
+  }
+
+  @Test
+  void readsFilteredMetrics() {
+    answers.put("/metrics?type=paths&path=live%2Fa%2Fin", new String[] {"200",
+        "paths{name=\"live/a/in\",state=\"ready\"} 1\npaths_bytes_received{name=\"live/a/in\",state=\"ready\"} 77\n"});
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    var samples = MediaMtxApiClient.metrics(base, "paths", "live/a/in", java.time.Duration.ofSeconds(2));
+    assertThat(PrometheusText.value(samples, "paths_bytes_received", Map.of("name", "live/a/in"))).hasValue(77.0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MediaMtxApiClient.metrics(base, null, null, java.time.Duration.ofSeconds(2)))
+        .hasMessageContaining("answered 404");
+  }
 }

@@ -2,36 +2,125 @@ package io.mtxtoolkit.orchestrator.http;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.mtxtoolkit.core.api.ApiPath;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.api.MediaMtxApiException;
 import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.workers.StreamView;
 import io.mtxtoolkit.orchestrator.workers.WorkerManager;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** {@code GET /v1/streams} and {@code GET /v1/streams/{id}}: each stream's worker as the orchestrator sees it. */
+/**
+ * {@code GET /v1/streams} and {@code GET /v1/streams/{id}}: each stream's worker joined with what MediaMTX
+ * reports for its {@code /in} and {@code /out} paths (ready, tracks, bytes, readers, the output's
+ * bitrate), so an operator sees which streams a worker processes and which sit idle.
+ */
 public final class StreamsApi {
   public static final String STREAMS_PATH = "/v1/streams";
 
   private final WorkerManager workers;
+  private final MediaMtxApiClient mediamtx;
+  private final Map<String, long[]> lastOutBytes = new ConcurrentHashMap<>();
+
+  /** @param mediamtx the Control API to join with, or null for the worker view alone */
+  public StreamsApi(WorkerManager workers, MediaMtxApiClient mediamtx) {
+    this.workers = workers;
+    this.mediamtx = mediamtx;
+  }
 
   public StreamsApi(WorkerManager workers) {
-    this.workers = workers;
+    this(workers, null);
   }
+
+  /** A path as MediaMTX sees it; {@code bitrateKbps} only for {@code /out}, from the bytes since the last request. */
+  public record PathState(boolean ready, List<String> tracks, long bytesReceived, List<String> readers, Double bitrateKbps) {}
+
+  /**
+   * One stream. {@code status}: processing (worker running, /out ready), idle (/in ready, no worker),
+   * or the worker's state otherwise.
+   */
+  public record JoinedStream(String streamId, String status, StreamView worker, PathState in, PathState out) {}
+
+  /** The list, and whether MediaMTX answered. */
+  public record StreamList(List<JoinedStream> streams, String mediamtx) {}
 
   public void register(Javalin app) {
     app.get(STREAMS_PATH, this::list);
     app.get(STREAMS_PATH + "/{id}", this::one);
   }
 
+  /** The joined view (also used by {@code mtx-orchestrator status}). */
+  public StreamList snapshot() {
+    Map<String, ApiPath> paths = new TreeMap<>();
+    String state = "not configured";
+    if (mediamtx != null) {
+      try {
+        for (ApiPath p : mediamtx.listPaths()) {
+          paths.put(p.name(), p);
+        }
+        state = "ok";
+      } catch (MediaMtxApiException e) {
+        state = "unreachable: " + e.getMessage();
+      }
+    }
+    Map<String, StreamView> views = new TreeMap<>();
+    workers.streams().forEach(v -> views.put(v.streamId(), v));
+    for (String name : paths.keySet()) {
+      try {
+        views.putIfAbsent(StreamPath.parse(name).streamId().value(), null);
+      } catch (IllegalArgumentException notOurs) {
+        // other paths (not live/<id>/in|out) are MediaMTX's business, not a stream of this pipeline
+      }
+    }
+    List<JoinedStream> out = new ArrayList<>();
+    views.forEach((id, view) -> out.add(join(id, view, paths)));
+    return new StreamList(out, state);
+  }
+
+  private JoinedStream join(String id, StreamView view, Map<String, ApiPath> paths) {
+    PathState in = state(paths.get("live/" + id + "/in"), false);
+    PathState out = state(paths.get("live/" + id + "/out"), true);
+    String workerState = view == null ? "none" : view.workerState();
+    String status;
+    if (workerState.equals("running") && out != null && out.ready()) {
+      status = "processing";
+    } else if (view == null || workerState.equals("stopped") || workerState.equals("none")) {
+      status = in != null && in.ready() ? "idle" : "stopped";
+    } else {
+      status = workerState;
+    }
+    return new JoinedStream(id, status, view, in, out);
+  }
+
+  private PathState state(ApiPath p, boolean measureBitrate) {
+    if (p == null) {
+      return null;
+    }
+    Double kbps = null;
+    if (measureBitrate) {
+      long now = System.nanoTime();
+      long[] previous = lastOutBytes.put(p.name(), new long[] {p.bytesReceived(), now});
+      if (previous != null && now > previous[1] && p.bytesReceived() >= previous[0]) {
+        kbps = (p.bytesReceived() - previous[0]) * 8.0 / ((now - previous[1]) / 1e9) / 1000;
+      }
+    }
+    return new PathState(p.ready(), p.tracks(), p.bytesReceived(), p.readers().stream().map(ApiPath.Reader::type).toList(), kbps);
+  }
+
   private void list(Context ctx) {
-    List<StreamView> streams = workers.streams();
-    ctx.json(Map.of("streams", streams));
+    ctx.json(snapshot());
   }
 
   private void one(Context ctx) {
     StreamId id = StreamId.of("id", ctx.pathParam("id"));
-    StreamView view = workers.stream(id).orElseThrow(() ->
-        new RequestRejected(404, "id", "no stream " + id + " (no ready event seen for live/" + id + "/in)", null));
-    ctx.json(view);
+    Optional<JoinedStream> stream = snapshot().streams().stream().filter(s -> s.streamId().equals(id.value())).findFirst();
+    ctx.json(stream.orElseThrow(() ->
+        new RequestRejected(404, "id", "no stream " + id + " (neither a worker nor a MediaMTX path live/" + id + "/…)", null)));
   }
 }

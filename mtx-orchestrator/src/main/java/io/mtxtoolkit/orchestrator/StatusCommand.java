@@ -1,0 +1,62 @@
+package io.mtxtoolkit.orchestrator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mtxtoolkit.orchestrator.http.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mtx-orchestrator status}: a running orchestrator's joined stream view as a table. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Print each stream: status, worker state and handle, restarts, /in and /out readiness, readers, /out bitrate.")
+final class StatusCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The orchestrator (default ${DEFAULT-VALUE}).")
+  String url;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    JsonNode list;
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create(url.replaceAll("/+$", "") + "/v1/streams").toURL().openConnection();
+      c.setConnectTimeout(2000);
+      c.setReadTimeout(5000);
+      list = Json.MAPPER.readTree(new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + url + "/v1/streams: " + e.getMessage());
+      return OrchestratorMain.EXIT_START_FAILED;
+    }
+    out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %s%n", "STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS",
+        "IN", "OUT", "IN READERS", "OUT kbit/s");
+    for (JsonNode s : list.path("streams")) {
+      JsonNode w = s.path("worker");
+      JsonNode in = s.path("in");
+      JsonNode outPath = s.path("out");
+      out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %s%n", s.path("streamId").asText(), s.path("status").asText(),
+          w.path("workerState").asText("-"), w.path("worker").asText("-"), w.path("restarts").asText("-"),
+          in.isMissingNode() || in.isNull() ? "-" : in.path("ready").asBoolean() ? "ready" : "no",
+          outPath.isMissingNode() || outPath.isNull() ? "-" : outPath.path("ready").asBoolean() ? "ready" : "no",
+          readers(in),
+          outPath.path("bitrateKbps").isNumber() ? String.format("%.0f", outPath.path("bitrateKbps").asDouble()) : "-");
+    }
+    out.println("MediaMTX: " + list.path("mediamtx").asText());
+    out.flush();
+    return 0;
+  }
+
+  private static String readers(JsonNode path) {
+    StringBuilder b = new StringBuilder();
+    path.path("readers").forEach(r -> b.append(b.length() == 0 ? "" : ",").append(r.asText()));
+    return b.length() == 0 ? "-" : b.toString();
+  }
+}

@@ -1,0 +1,82 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.orchestrator.OrchestratorMain;
+import io.mtxtoolkit.orchestrator.OrchestratorServer;
+import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import io.mtxtoolkit.orchestrator.http.StreamsApi;
+import io.mtxtoolkit.testkit.http.Http;
+import io.mtxtoolkit.worker.WorkerState;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The joined view: worker state with MediaMTX's paths. MediaMTX's Control API is answered here with
+ * JSON in its documented shape (the recorded-response contract tests belong to issue #6).
+ */
+class StreamsViewTest {
+
+  @Test
+  void joinsWorkersWithMediaMtxPathsAndShowsIdleStreams() throws Exception {
+    AtomicLong outBytes = new AtomicLong(1_000_000);
+    HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    api.createContext("/v3/paths/list", exchange -> {
+      String body = "{\"pageCount\":1,\"itemCount\":4,\"items\":["
+          + "{\"name\":\"live/a/in\",\"ready\":true,\"tracks\":[\"H264\",\"MPEG-4 Audio\"],\"bytesReceived\":500,"
+          + "\"readers\":[{\"type\":\"rtspSession\",\"id\":\"r1\"}]},"
+          + "{\"name\":\"live/a/out\",\"ready\":true,\"tracks\":[\"H264\",\"MPEG-4 Audio\"],\"bytesReceived\":"
+          + outBytes.getAndAdd(125_000) + ",\"readers\":[]},"
+          + "{\"name\":\"live/idle/in\",\"ready\":true,\"tracks\":[\"H264\"],\"bytesReceived\":1,\"readers\":[]},"
+          + "{\"name\":\"other/path\",\"ready\":true,\"readers\":[]}]}";
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    api.start();
+    WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
+    WorkerManager manager = new WorkerManager(launcher, LifecyclePolicy.defaults(), Clock.systemUTC());
+    MediaMtxApiClient client = new MediaMtxApiClient("http://127.0.0.1:" + api.getAddress().getPort());
+    OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
+        HookEventListener.NONE, Clock.systemUTC(), app -> new StreamsApi(manager, client).register(app));
+    int port = server.start();
+    try {
+      manager.ready(StreamId.of("a"));
+      launcher.launched.get(0).onState.accept(WorkerState.RUNNING);
+      String base = "http://127.0.0.1:" + port;
+      String first = Http.get(base + "/v1/streams").body();
+      assertThat(first).contains("\"mediamtx\":\"ok\"", "\"streamId\":\"a\",\"status\":\"processing\"",
+          "\"streamId\":\"idle\",\"status\":\"idle\",\"worker\":null", "\"readers\":[\"rtspSession\"]")
+          .doesNotContain("other/path");
+      String second = Http.get(base + "/v1/streams/a").body();
+      assertThat(second).containsPattern("\"bitrateKbps\":[1-9][0-9.E]*");
+      assertThat(Http.get(base + "/v1/streams/idle").body()).contains("\"status\":\"idle\"");
+
+      StringWriter out = new StringWriter();
+      int code = OrchestratorMain.run(new String[] {"status", "--url", base}, Map.of(), new PrintWriter(out, true),
+          new PrintWriter(new StringWriter(), true), s -> { });
+      assertThat(code).isZero();
+      assertThat(out.toString()).contains("STREAM", "processing", "idle", "rtspSession", "MediaMTX: ok");
+      StringWriter err = new StringWriter();
+      assertThat(OrchestratorMain.run(new String[] {"status", "--url", "http://127.0.0.1:1"}, Map.of(),
+          new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), s -> { })).isEqualTo(1);
+      assertThat(err.toString()).contains("cannot read http://127.0.0.1:1/v1/streams");
+    } finally {
+      server.stop();
+      manager.close();
+      api.stop(0);
+    }
+  }
+}
