@@ -61,7 +61,7 @@ class HookToOrchestratorIT {
   void aProcessThatDiesEarlyIsReported() {
     try (ServiceProcess bad = ServiceProcess.start(ORCHESTRATOR, List.of("--port", "-5"), Map.of())) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> bad.awaitHttp("http://127.0.0.1:1/healthz", Duration.ofSeconds(30)))
-          .hasMessageContaining("process exited with 2");
+          .hasMessageContaining("process exited with code 2");
     }
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServiceProcess.start(Path.of("/nonexistent/launcher"), List.of(), Map.of()))
         .hasMessageContaining("build the distributions first");

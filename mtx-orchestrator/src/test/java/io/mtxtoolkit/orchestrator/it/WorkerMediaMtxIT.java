@@ -112,17 +112,30 @@ class WorkerMediaMtxIT {
     assertThat(totalMs).isBetween(7_000L, 30_000L);
   }
 
-  @Test
-  void wholeLoopPublishHookWorkerOutThenGraceStop() {
-    WorkerManager[] manager = new WorkerManager[1];
+  /** MediaMTX, the orchestrator's receiver and the worker lifecycle (child-process workers), wired to each other. */
+  private record Pipeline(MediaMtxServer mediamtx, WorkerManager workers) {}
+
+  private Pipeline pipeline(LifecyclePolicy policy) {
+    // MediaMTX needs the receiver's URL and the workers need MediaMTX's ports: receiver first, then
+    // MediaMTX, then the lifecycle, which the receiver reaches through the holder.
+    WorkerManager[] holder = new WorkerManager[1];
     OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
-        e -> manager[0].onEvent(e), Clock.systemUTC(), app -> { });
+        e -> holder[0].onEvent(e), Clock.systemUTC(), app -> app.get(StreamsApi.STREAMS_PATH,
+            ctx -> ctx.json(new StreamsApi(holder[0]).snapshot())));
     int port = server.start();
     running.add(server::stop);
     MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
         .prependPath(HookPathMediaMtxIT.HOOK_BIN).start());
-    manager[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out),
-        LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(2)), Clock.systemUTC()));
+    holder[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out), policy,
+        Clock.systemUTC()));
+    return new Pipeline(mediamtx, holder[0]);
+  }
+
+  @Test
+  void wholeLoopPublishHookWorkerOutThenGraceStop() {
+    Pipeline pipeline = pipeline(LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(2)));
+    MediaMtxServer mediamtx = pipeline.mediamtx();
+    WorkerManager[] manager = {pipeline.workers()};
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
 
     TestStreamPublisher publisher = TestStreamPublisher.start(mediamtx.rtmpUrl("live/loop/in"), TestStreamOptions.defaults());
@@ -135,15 +148,9 @@ class WorkerMediaMtxIT {
 
   @Test
   void churnWithinTheGracePeriodKeepsOnePublisherOnOut() {
-    WorkerManager[] manager = new WorkerManager[1];
-    OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
-        e -> manager[0].onEvent(e), Clock.systemUTC(), app -> { });
-    int port = server.start();
-    running.add(server::stop);
-    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
-        .prependPath(HookPathMediaMtxIT.HOOK_BIN).start());
-    manager[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out),
-        LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(10)), Clock.systemUTC()));
+    Pipeline pipeline = pipeline(LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(10)));
+    MediaMtxServer mediamtx = pipeline.mediamtx();
+    WorkerManager[] manager = {pipeline.workers()};
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
     for (int cycle = 0; cycle < 10; cycle++) {
       try (TestStreamPublisher p = TestStreamPublisher.start(mediamtx.rtmpUrl("live/churn/in"), TestStreamOptions.defaults())) {
@@ -158,15 +165,9 @@ class WorkerMediaMtxIT {
 
   @Test
   void fiveStreamsEachWithItsOwnWorker() {
-    WorkerManager[] manager = new WorkerManager[1];
-    OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
-        e -> manager[0].onEvent(e), Clock.systemUTC(), app -> new StreamsApi(manager[0]).register(app));
-    int port = server.start();
-    running.add(server::stop);
-    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
-        .prependPath(HookPathMediaMtxIT.HOOK_BIN).start());
-    manager[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out),
-        LifecyclePolicy.defaults(), Clock.systemUTC()));
+    Pipeline pipeline = pipeline(LifecyclePolicy.defaults());
+    MediaMtxServer mediamtx = pipeline.mediamtx();
+    WorkerManager[] manager = {pipeline.workers()};
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
     for (int i = 1; i <= 5; i++) {
       keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/s" + i + "/in"), TestStreamOptions.defaults()));

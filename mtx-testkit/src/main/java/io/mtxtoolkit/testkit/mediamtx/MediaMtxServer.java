@@ -2,11 +2,10 @@ package io.mtxtoolkit.testkit.mediamtx;
 
 import io.mtxtoolkit.core.config.Listener;
 import io.mtxtoolkit.core.config.MediaMtxConfig;
+import io.mtxtoolkit.testkit.process.ServiceProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -132,20 +130,7 @@ public final class MediaMtxServer implements AutoCloseable {
   }
 
   private void kill() {
-    List<ProcessHandle> children = new ArrayList<>(process.descendants().toList());
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-    for (ProcessHandle child : children) {
-      child.destroyForcibly();
-    }
+    ServiceProcess.stopTree(process, Duration.ofSeconds(5));
   }
 
   /** Chooses the configuration and environment before start. */
@@ -240,47 +225,11 @@ public final class MediaMtxServer implements AutoCloseable {
   }
 
   private void awaitApi() {
-    long deadline = System.nanoTime() + API_READY_TIMEOUT.toNanos();
-    URI uri = URI.create(apiBaseUrl() + "/v3/paths/list");
-    while (true) {
-      if (!process.isAlive()) {
-        log.awaitEndOfStream(Duration.ofSeconds(2));
-        close();
-
-        throw new IllegalStateException("MediaMTX exited with code " + process.exitValue()
-            + " before its API answered; output:\n  " + String.join("\n  ", log.tail()));
-      }
-      if (answers(uri)) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        close();
-        throw new IllegalStateException("MediaMTX API at " + uri + " did not answer within "
-            + API_READY_TIMEOUT.toSeconds() + " s; output:\n  " + String.join("\n  ", log.tail()));
-      }
-      try {
-        // Poll interval while MediaMTX binds its sockets; bounded by the deadline above.
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new IllegalStateException("interrupted while starting MediaMTX", e);
-      }
-    }
-  }
-
-  private static boolean answers(URI uri) {
     try {
-      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(1000);
-      try {
-        return c.getResponseCode() == 200;
-      } finally {
-        c.disconnect();
-      }
-    } catch (IOException e) {
-      return false;
+      ServiceProcess.awaitHttp(process, log, "MediaMTX", apiBaseUrl() + "/v3/paths/list", API_READY_TIMEOUT);
+    } catch (IllegalStateException e) {
+      close();
+      throw e;
     }
   }
 }

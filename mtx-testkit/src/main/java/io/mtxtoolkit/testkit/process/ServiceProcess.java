@@ -48,26 +48,35 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Waits until {@code url} answers 2xx, failing early if the process exits. */
   public ServiceProcess awaitHttp(String url, Duration timeout) {
+    awaitHttp(process, log, "process", url, timeout);
+    return this;
+  }
+
+  /**
+   * Waits until {@code url} answers 2xx while {@code process} runs; an exit or the timeout fails with the
+   * process's last output lines, read to their end first so the reason is in the message.
+   */
+  public static void awaitHttp(Process process, LogCapture log, String label, String url, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!process.isAlive()) {
         log.awaitEndOfStream(Duration.ofSeconds(2));
-        throw new IllegalStateException("process exited with " + process.exitValue() + " before " + url
+        throw new IllegalStateException(label + " exited with code " + process.exitValue() + " before " + url
             + " answered; output:\n  " + String.join("\n  ", log.tail()));
       }
       if (answers(url)) {
-        return this;
+        return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(url + " did not answer within " + timeout.toMillis() + " ms; output:\n  "
-            + String.join("\n  ", log.tail()));
+        throw new IllegalStateException(label + ": " + url + " did not answer within " + timeout.toMillis()
+            + " ms; output:\n  " + String.join("\n  ", log.tail()));
       }
       try {
         // Poll interval while the service binds; bounded by the deadline.
         Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
+        throw new IllegalStateException("interrupted while waiting for " + url, e);
       }
     }
   }
@@ -86,6 +95,22 @@ public final class ServiceProcess implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** SIGTERM to {@code process}, SIGKILL after {@code grace}, then every process it had started. */
+  public static void stopTree(Process process, Duration grace) {
+    List<ProcessHandle> children = process.descendants().toList();
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    children.forEach(ProcessHandle::destroyForcibly);
   }
 
   public LogCapture log() {
@@ -112,17 +137,6 @@ public final class ServiceProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL after 10 s; children too. */
   @Override
   public void close() {
-    List<ProcessHandle> children = process.descendants().toList();
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-    children.forEach(ProcessHandle::destroyForcibly);
+    stopTree(process, Duration.ofSeconds(10));
   }
 }
