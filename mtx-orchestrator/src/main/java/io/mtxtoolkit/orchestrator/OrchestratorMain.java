@@ -10,6 +10,7 @@ import io.mtxtoolkit.orchestrator.metrics.OrchestratorMetrics;
 import io.mtxtoolkit.orchestrator.workers.LaunchMode;
 import io.mtxtoolkit.orchestrator.workers.LifecyclePolicy;
 import io.mtxtoolkit.orchestrator.workers.ProcessLauncher;
+import io.mtxtoolkit.orchestrator.workers.Reconciler;
 import io.mtxtoolkit.orchestrator.workers.ThreadLauncher;
 import io.mtxtoolkit.orchestrator.workers.WorkerLauncher;
 import io.mtxtoolkit.orchestrator.workers.WorkerManager;
@@ -48,9 +49,10 @@ public final class OrchestratorMain implements Callable<Integer> {
   public static final String ENV_EVENTS_KEPT = "ORCHESTRATOR_EVENTS_KEPT";
   public static final String ENV_GRACE_PERIOD = "ORCHESTRATOR_GRACE_PERIOD_MS";
   public static final String ENV_WORKER_MODE = "ORCHESTRATOR_WORKER_MODE";
+  public static final String ENV_RECONCILE = "ORCHESTRATOR_RECONCILE_INTERVAL_MS";
   private static final Map<String, String> ENV_BY_OPTION =
       Map.of("--port", ENV_PORT, "--host", ENV_HOST, "--events-kept", ENV_EVENTS_KEPT,
-          "--grace-period-ms", ENV_GRACE_PERIOD, "--worker-mode", ENV_WORKER_MODE);
+          "--grace-period-ms", ENV_GRACE_PERIOD, "--worker-mode", ENV_WORKER_MODE, "--reconcile-interval-ms", ENV_RECONCILE);
 
   @Spec
   private CommandSpec spec;
@@ -77,6 +79,11 @@ public final class OrchestratorMain implements Callable<Integer> {
           + "(env " + ENV_WORKER_MODE + "; default: ${DEFAULT-VALUE}). Workers reach MediaMTX at MEDIAMTX_HOST, "
           + "MEDIAMTX_RTSP_PORT, MEDIAMTX_RTMP_PORT (defaults localhost, 8554, 1935).")
   private String workerMode;
+
+  @Option(names = "--reconcile-interval-ms", paramLabel = "MS", defaultValue = "10000",
+      description = "Compare MediaMTX's ready paths with the workers at start-up and this often, fixing what a lost "
+          + "hook event left behind; 0 turns it off (env " + ENV_RECONCILE + "; default: ${DEFAULT-VALUE})")
+  private long reconcileIntervalMs;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
@@ -153,9 +160,13 @@ public final class OrchestratorMain implements Callable<Integer> {
         new StreamsApi(workers, mediaMtxApi()).register(app);
       }
     });
+
     try {
       server.start();
     } catch (ListenException e) {
+      if (workers != null) {
+        workers.close();
+      }
       PrintWriter err = spec.commandLine().getErr();
       if (e.portInUse()) {
         err.println("mtx-orchestrator: port " + e.port() + " on " + e.host() + " is already in use; choose another with --port or "
@@ -165,10 +176,15 @@ public final class OrchestratorMain implements Callable<Integer> {
       err.println("mtx-orchestrator: " + e.getMessage() + " (check --host/" + ENV_HOST + " and --port/" + ENV_PORT + ")");
       return EXIT_START_FAILED;
     }
+    Reconciler reconciler = workers != null && reconcileIntervalMs > 0
+        ? new Reconciler(mediaMtxApi(), workers).start(Duration.ofMillis(reconcileIntervalMs)) : null;
     try {
       whileRunning.accept(server);
     } finally {
       server.stop();
+      if (reconciler != null) {
+        reconciler.close();
+      }
       if (workers != null) {
         workers.close();
       }

@@ -13,6 +13,7 @@ import io.mtxtoolkit.core.hook.HookEventJson;
 import io.mtxtoolkit.core.hook.HookEventType;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.EventLog;
+import io.mtxtoolkit.orchestrator.events.RecentIds;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.orchestrator.events.ReceivedEvent;
 import java.io.IOException;
@@ -34,6 +35,8 @@ public final class HookApi {
   private final EventLog events;
   private final HookEventListener listener;
   private final Clock clock;
+  /** Far more ids than events arrive within any redelivery window. */
+  private final RecentIds seen = new RecentIds(10_000);
 
   public HookApi(EventLog events, HookEventListener listener, Clock clock) {
     this.events = events;
@@ -56,6 +59,12 @@ public final class HookApi {
       event = HookEventJson.read(type, body, clock::instant);
     } catch (ValidationException e) {
       throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), ingestPathIn(body));
+    }
+    if (!seen.firstTime(event.eventId())) {
+      LOG.info("duplicate hook event {} for {} ignored", v("event", type.wireName()), v("path", event.path().name()),
+          kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("duplicate", true));
+      ctx.status(HttpStatus.ACCEPTED).json(Map.of("eventId", event.eventId(), "duplicate", true));
+      return;
     }
     LOG.info("hook event {} for {}", v("event", type.wireName()), v("path", event.path().name()),
         kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),

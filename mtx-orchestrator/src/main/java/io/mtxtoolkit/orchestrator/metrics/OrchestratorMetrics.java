@@ -93,4 +93,9 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
   public void gracePeriodStop() {
     graceStops.increment();
   }
+
+  @Override
+  public void reconciled(String action) {
+    registry.counter("mtx_reconcile_corrections", "action", action).increment();
+  }
 }

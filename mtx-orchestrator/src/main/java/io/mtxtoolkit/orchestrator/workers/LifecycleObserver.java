@@ -16,4 +16,7 @@ public interface LifecycleObserver {
   default void streamFailed() {}
 
   default void gracePeriodStop() {}
+
+  /** Reconciliation corrected a missed event: {@code start} or {@code stop}. */
+  default void reconciled(String action) {}
 }

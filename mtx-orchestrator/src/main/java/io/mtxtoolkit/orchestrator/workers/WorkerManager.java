@@ -250,6 +250,24 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
   }
 
+  /** True when the last word on {@code id} was ready (from an event or a reconciliation). */
+  public synchronized boolean isReady(StreamId id) {
+    Entry e = streams.get(id);
+    return e != null && e.ready;
+  }
+
+  /** A ready that reconciliation found missing. */
+  public void reconciledReady(StreamId id) {
+    observer.reconciled("start");
+    ready(id);
+  }
+
+  /** A not-ready that reconciliation found missing. */
+  public void reconciledNotReady(StreamId id) {
+    observer.reconciled("stop");
+    notReady(id);
+  }
+
   /** Number of streams with a live worker (running, reconnecting, starting or stopping). */
   public synchronized int liveWorkers() {
     return (int) streams.values().stream().filter(e -> e.worker != null).count();

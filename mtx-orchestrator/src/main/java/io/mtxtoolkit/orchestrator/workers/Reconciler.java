@@ -1,0 +1,100 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.mtxtoolkit.core.api.ApiPath;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.api.MediaMtxApiException;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Heals what a lost hook leaves behind (the hook never retries): at start-up and then periodically,
+ * the ready {@code live/<id>/in} paths that MediaMTX reports are compared with the workers; a ready path
+ * without a worker gets one, and a worker whose path is gone is stopped after the grace period.
+ */
+public final class Reconciler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+  private final MediaMtxApiClient mediamtx;
+  private final WorkerManager workers;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "reconciler");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public Reconciler(MediaMtxApiClient mediamtx, WorkerManager workers) {
+    this.mediamtx = mediamtx;
+    this.workers = workers;
+  }
+
+  /** Reconciles now and then every {@code interval}. */
+  public Reconciler start(Duration interval) {
+    timer.scheduleWithFixedDelay(this::reconcileQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void reconcileQuietly() {
+    try {
+      reconcile();
+    } catch (RuntimeException e) {
+      LOG.error("reconciliation failed", e);
+    }
+  }
+
+  /** One pass; returns the number of corrections, or -1 when MediaMTX could not be asked. */
+  public int reconcile() {
+    Set<StreamId> ready = new HashSet<>();
+    try {
+      for (ApiPath p : mediamtx.listPaths()) {
+        if (!p.ready()) {
+          continue;
+        }
+        try {
+          StreamPath path = StreamPath.parse(p.name());
+          if (path.direction() == StreamPath.Direction.IN) {
+            ready.add(path.streamId());
+          }
+        } catch (IllegalArgumentException notOurs) {
+          // not a pipeline path
+        }
+      }
+    } catch (MediaMtxApiException e) {
+      LOG.warn("reconciliation skipped: {}", e.getMessage(), kv("event", "reconcile-skipped"));
+      return -1;
+    }
+    int corrections = 0;
+    for (StreamId id : ready) {
+      if (!workers.isReady(id)) {
+        LOG.warn("reconcile: live/{}/in is ready in MediaMTX but no ready event arrived; starting its worker", id,
+            kv("event", "reconcile-start"), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()));
+        workers.reconciledReady(id);
+        corrections++;
+      }
+    }
+    for (StreamView view : workers.streams()) {
+      StreamId id = StreamId.of(view.streamId());
+      if (view.ready() && !ready.contains(id)) {
+        LOG.warn("reconcile: live/{}/in is gone from MediaMTX; stopping its worker after the grace period", id,
+            kv("event", "reconcile-stop"), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()));
+        workers.reconciledNotReady(id);
+        corrections++;
+      }
+    }
+    return corrections;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

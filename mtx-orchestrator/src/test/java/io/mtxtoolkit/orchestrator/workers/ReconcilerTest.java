@@ -1,0 +1,118 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.orchestrator.OrchestratorServer;
+import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.testkit.http.Http;
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reconciliation against MediaMTX's Control API, answered here in its documented JSON shape: missed
+ * readys start workers, missed not-readys stop them, an unreachable API changes nothing. The convergence
+ * tests on real MediaMTX (orchestrator down while publishing, …) belong to issue #9.
+ */
+class ReconcilerTest {
+  private final AtomicReference<String> readyPaths = new AtomicReference<>("");
+  private HttpServer api;
+  private final WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
+  private final WorkerManager manager = new WorkerManager(launcher,
+      new LifecyclePolicy(Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofMillis(20), 2), Clock.systemUTC());
+
+  @BeforeEach
+  void start() throws Exception {
+    api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    api.createContext("/v3/paths/list", exchange -> {
+      StringBuilder items = new StringBuilder();
+      for (String name : readyPaths.get().split(",")) {
+        if (!name.isBlank()) {
+          items.append(items.length() == 0 ? "" : ",").append("{\"name\":\"").append(name).append("\",\"ready\":true}");
+        }
+      }
+      byte[] body = ("{\"pageCount\":1,\"itemCount\":1,\"items\":[" + items
+          + ",{\"name\":\"live/notready/in\",\"ready\":false}]}").replace("[,", "[").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    api.start();
+  }
+
+  @AfterEach
+  void stop() {
+    manager.close();
+    api.stop(0);
+  }
+
+  private Reconciler reconciler() {
+    return new Reconciler(new MediaMtxApiClient("http://127.0.0.1:" + api.getAddress().getPort()), manager);
+  }
+
+  @Test
+  void startsWorkersForReadyPathsItMissedAndStopsWorkersWhosePathIsGone() {
+    readyPaths.set("live/a/in,live/a/out,other/path,live/b/in");
+    Reconciler r = reconciler();
+    assertThat(r.reconcile()).isEqualTo(2);
+    assertThat(launcher.launched).hasSize(2);
+    assertThat(r.reconcile()).as("converged: nothing more to do").isZero();
+
+    readyPaths.set("live/b/in");
+    assertThat(r.reconcile()).isEqualTo(1);
+    await("a's worker stopped after the grace period").atMost(Duration.ofSeconds(3))
+        .until(() -> manager.stream(StreamId.of("a")).orElseThrow().workerState().equals("stopped"));
+    assertThat(manager.stream(StreamId.of("b")).orElseThrow().ready()).isTrue();
+    assertThat(manager.liveWorkers()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnreachableApiChangesNothing() {
+    manager.ready(StreamId.of("a"));
+    Reconciler r = new Reconciler(new MediaMtxApiClient("http://127.0.0.1:" + FreePorts.tcp()), manager);
+    assertThat(r.reconcile()).isEqualTo(-1);
+    assertThat(manager.isReady(StreamId.of("a"))).isTrue();
+    assertThat(manager.liveWorkers()).isEqualTo(1);
+  }
+
+  @Test
+  void periodicPassesConverge() {
+    readyPaths.set("live/late/in");
+    try (Reconciler r = reconciler().start(Duration.ofMillis(50))) {
+      await("worker started by reconciliation").atMost(Duration.ofSeconds(3)).until(() -> launcher.launched.size() == 1);
+    }
+  }
+
+  @Test
+  void aRepeatedEventIsAppliedOnce() {
+    OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
+        manager, Clock.systemUTC());
+    int port = server.start();
+    try {
+      String url = "http://127.0.0.1:" + port + "/v1/mediamtx/events/";
+      String ready = "{\"eventId\":\"5f3a9b0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b\",\"path\":\"live/dup/in\"}";
+      assertThat(Http.post(url + "ready", "application/json", ready).body()).doesNotContain("duplicate");
+      Http.Reply again = Http.post(url + "ready", "application/json", ready);
+      assertThat(again.status()).isEqualTo(202);
+      assertThat(again.body()).contains("\"duplicate\":true");
+      assertThat(server.events().total()).isEqualTo(1);
+      Http.post(url + "not-ready", "application/json", "{\"eventId\":\"6f3a9b0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b\",\"path\":\"live/dup/in\"}");
+      assertThat(Http.post(url + "ready", "application/json", ready).body()).as("an old ready replayed").contains("duplicate");
+      assertThat(manager.isReady(StreamId.of("dup"))).isFalse();
+      assertThat(launcher.launched).hasSize(1);
+    } finally {
+      server.stop();
+    }
+  }
+}
