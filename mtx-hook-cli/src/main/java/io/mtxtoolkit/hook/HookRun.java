@@ -5,6 +5,7 @@ import io.mtxtoolkit.core.hook.HookEnvironment;
 import io.mtxtoolkit.core.hook.HookEvent;
 import io.mtxtoolkit.core.hook.HookEventJson;
 import io.mtxtoolkit.core.hook.HookEventType;
+import io.mtxtoolkit.core.hook.HookSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,13 +55,13 @@ public final class HookRun {
       out.println(new String(body, StandardCharsets.UTF_8));
       return HookExit.OK;
     }
-    HookLog.Outcome outcome = post(event, endpoint, body, started);
+    HookLog.Outcome outcome = post(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
     HookLog.write(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR",
         type.wireName(), event, null, outcome);
     return outcome.exit();
   }
 
-  private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, long started) {
+  private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, String secret, long started) {
     String url = endpoint.toString();
     String what = "hook " + type + " for " + event.path();
     HttpURLConnection c = null;
@@ -74,6 +75,11 @@ public final class HookRun {
       c.setFixedLengthStreamingMode(body.length);
       c.setRequestProperty("Content-Type", "application/json");
       c.setRequestProperty("User-Agent", "mtx-hook");
+      if (secret != null && !secret.isEmpty()) {
+        long now = System.currentTimeMillis() / 1000;
+        c.setRequestProperty(HookSignature.TIMESTAMP_HEADER, String.valueOf(now));
+        c.setRequestProperty(HookSignature.SIGNATURE_HEADER, HookSignature.sign(secret, now, body));
+      }
       try (OutputStream os = c.getOutputStream()) {
         os.write(body);
       }

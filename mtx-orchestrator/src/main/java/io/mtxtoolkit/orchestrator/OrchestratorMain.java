@@ -3,6 +3,7 @@ package io.mtxtoolkit.orchestrator;
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.hook.HookSignature;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.orchestrator.http.StreamsApi;
@@ -159,7 +160,7 @@ public final class OrchestratorMain implements Callable<Integer> {
       if (workers != null) {
         new StreamsApi(workers, mediaMtxApi()).register(app);
       }
-    });
+    }, env.get(HookSignature.SECRET_ENV));
 
     try {
       server.start();

@@ -37,6 +37,12 @@ public final class OrchestratorServer {
   /** With extra routes (e.g. {@link io.mtxtoolkit.orchestrator.http.StreamsApi}) registered before the error handlers. */
   public OrchestratorServer(OrchestratorConfig config, HookEventListener listener, Clock clock,
                             java.util.function.Consumer<Javalin> extraRoutes) {
+    this(config, listener, clock, extraRoutes, null);
+  }
+
+  /** With signed hooks required when {@code hookSecret} is set. */
+  public OrchestratorServer(OrchestratorConfig config, HookEventListener listener, Clock clock,
+                            java.util.function.Consumer<Javalin> extraRoutes, String hookSecret) {
     this.config = config;
     this.events = new EventLog(config.eventsKept());
     this.app = Javalin.create(c -> {
@@ -46,7 +52,7 @@ public final class OrchestratorServer {
       c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     });
-    new HookApi(events, listener, clock).register(app);
+    new HookApi(events, listener, clock, hookSecret).register(app);
     extraRoutes.accept(app);
     ErrorResponses.register(app);
   }

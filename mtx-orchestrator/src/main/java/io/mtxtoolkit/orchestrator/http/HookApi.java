@@ -11,6 +11,7 @@ import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.hook.HookEvent;
 import io.mtxtoolkit.core.hook.HookEventJson;
 import io.mtxtoolkit.core.hook.HookEventType;
+import io.mtxtoolkit.core.hook.HookSignature;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.EventLog;
 import io.mtxtoolkit.orchestrator.events.RecentIds;
@@ -38,10 +39,18 @@ public final class HookApi {
   /** Far more ids than events arrive within any redelivery window. */
   private final RecentIds seen = new RecentIds(10_000);
 
+  private final String hookSecret;
+
   public HookApi(EventLog events, HookEventListener listener, Clock clock) {
+    this(events, listener, clock, null);
+  }
+
+  /** @param hookSecret when set, only requests signed with it are accepted ({@link HookSignature}) */
+  public HookApi(EventLog events, HookEventListener listener, Clock clock, String hookSecret) {
     this.events = events;
     this.listener = listener;
     this.clock = clock;
+    this.hookSecret = hookSecret == null || hookSecret.isEmpty() ? null : hookSecret;
   }
 
   public void register(Javalin app) {
@@ -54,6 +63,13 @@ public final class HookApi {
 
   private void receive(Context ctx, HookEventType type) throws IOException {
     byte[] body = RequestBodies.readJson(ctx, MAX_BODY_BYTES);
+    if (hookSecret != null) {
+      String problem = HookSignature.problem(hookSecret, ctx.header(HookSignature.TIMESTAMP_HEADER),
+          ctx.header(HookSignature.SIGNATURE_HEADER), body, clock.instant());
+      if (problem != null) {
+        throw new RequestRejected(HttpStatus.UNAUTHORIZED.getCode(), HookSignature.SIGNATURE_HEADER, problem, ingestPathIn(body));
+      }
+    }
     HookEvent event;
     try {
       event = HookEventJson.read(type, body, clock::instant);

@@ -1,0 +1,55 @@
+package io.mtxtoolkit.core.hook;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Optional signed hooks: with {@code HOOK_SECRET} set on both sides, {@code mtx-hook} sends
+ * {@code X-Mtx-Timestamp} (epoch seconds) and {@code X-Mtx-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">},
+ * and the orchestrator refuses requests that are unsigned, wrongly signed or older than {@link #MAX_SKEW}.
+ */
+public final class HookSignature {
+  public static final String SECRET_ENV = "HOOK_SECRET";
+  public static final String TIMESTAMP_HEADER = "X-Mtx-Timestamp";
+  public static final String SIGNATURE_HEADER = "X-Mtx-Signature";
+  /** Requests further from the receiver's clock than this are stale (replays). */
+  public static final Duration MAX_SKEW = Duration.ofMinutes(5);
+
+  private HookSignature() {}
+
+  /** {@code sha256=<hex>} for {@code body} sent at {@code epochSeconds}. */
+  public static String sign(String secret, long epochSeconds, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      mac.update((epochSeconds + ".").getBytes(StandardCharsets.US_ASCII));
+      return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
+  /** Why the request is refused, or null when it is correctly signed and fresh. */
+  public static String problem(String secret, String timestamp, String signature, byte[] body, Instant now) {
+    if (timestamp == null || signature == null) {
+      return "missing " + (timestamp == null ? TIMESTAMP_HEADER : SIGNATURE_HEADER) + " (HOOK_SECRET is set)";
+    }
+    long sent;
+    try {
+      sent = Long.parseLong(timestamp.trim());
+    } catch (NumberFormatException e) {
+      return TIMESTAMP_HEADER + " is not epoch seconds";
+    }
+    if (Math.abs(now.getEpochSecond() - sent) > MAX_SKEW.toSeconds()) {
+      return "stale request: " + TIMESTAMP_HEADER + " is more than " + MAX_SKEW.toMinutes() + " minutes from now";
+    }
+    byte[] expected = sign(secret, sent, body).getBytes(StandardCharsets.US_ASCII);
+    return MessageDigest.isEqual(expected, signature.trim().getBytes(StandardCharsets.US_ASCII)) ? null : "wrong signature";
+  }
+}
