@@ -1,0 +1,109 @@
+package io.mtxtoolkit.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
+import io.mtxtoolkit.testkit.http.Http;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.StringLength;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+/** Random and hostile requests: client mistakes get 4xx, never 5xx, and the service keeps answering. */
+class HostileRequestsTest {
+  private static OrchestratorServer server;
+  private static String base;
+
+  @BeforeContainer
+  static void start() {
+    server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0));
+    base = "http://127.0.0.1:" + server.start();
+  }
+
+  @AfterContainer
+  static void stop() {
+    server.stop();
+  }
+
+  @Provide
+  Arbitrary<String> contentTypes() {
+    return Arbitraries.of("application/json", "application/json; charset=utf-8", "text/plain", "application/xml",
+        "application/json; charset=latin1", "multipart/form-data; boundary=x");
+  }
+
+  @Property(tries = 300)
+  void randomBodiesGetOnly202Or4xx(@ForAll @StringLength(max = 300) String body, @ForAll("contentTypes") String type,
+                                   @ForAll boolean ready) {
+    String url = base + "/v1/mediamtx/events/" + (ready ? "ready" : "not-ready");
+    int status = Http.call(new Request.Builder().url(url).post(RequestBody.create(body.getBytes(StandardCharsets.UTF_8),
+        MediaType.get(type))).build()).status();
+    assertThat(status).isIn(202, 400, 413, 415);
+  }
+
+  @Property(tries = 100)
+  void jsonShapedGarbageGets202Or400(@ForAll @StringLength(max = 80) String path, @ForAll @StringLength(max = 20) String key) {
+    String body = "{\"path\":\"" + path.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"" + key.replace("\"", "") + "\":[1,{\"x\":null}]}";
+    int status = Http.post(base + "/v1/mediamtx/events/ready", "application/json", body).status();
+    assertThat(status).isIn(202, 400);
+  }
+
+  @Example
+  void traversalAndUnicodeInUrlsAreClientErrors() {
+    for (String path : List.of("/v1/streams/..%2F..%2Fetc%2Fpasswd", "/%2e%2e/%2e%2e/etc/passwd", "/v1/streams/caf%C3%A9",
+        "/v1/events?limit=%00", "/v1/mediamtx/events/%2e%2e", "/v1/events?limit=99999999999999")) {
+      assertThat(Http.get(base + path).status()).as(path).isBetween(400, 499);
+    }
+    assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
+  }
+
+  @Example
+  void hugeHeadersAreRefusedNotFatal() throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)))) {
+      OutputStream out = s.getOutputStream();
+      out.write(("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(64 * 1024) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+      assertThat(status).startsWith("HTTP/1.1 4");
+    }
+    assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
+  }
+
+  @Example
+  void manyConcurrentConnectionsAreAllAnswered() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(64);
+    try {
+      List<Future<Integer>> replies = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        int n = i;
+        replies.add(pool.submit(() -> Http.post(base + "/v1/mediamtx/events/ready", "application/json",
+            "{\"path\":\"live/load" + (n % 10) + "/in\"}").status()));
+      }
+      for (Future<Integer> f : replies) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(202);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
+  }
+}
