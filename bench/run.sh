@@ -23,7 +23,19 @@ out="$root/docs/benchmarks.md"
   echo
   "$root/bench/hook.sh" 31
   echo
-  echo "## 2–5. Hook delivery, end-to-end latency, worker cost, scale"
+  echo "## 4a. Worker launch modes (child process vs thread), between FFmpeg RTMP endpoints"
+  echo
+  echo "Command: \`mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerModesBench -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false\`."
+  echo "Start = ready → first packet at the sink, including the test source's own start (~2.3 s, the same in both modes)."
+  echo "CPU: /proc utime+stime of each child, or the worker threads' CPU time; RSS: each child's VmRSS, or the JVM's growth."
+  echo
+  table=$(mktemp)
+  (cd "$root" && mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerModesBench -Dtest.excludedGroups= \
+     -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true -Dbench.out="$table" >/dev/null 2>&1) \
+    && cat "$table" || echo "(WorkerModesBench failed; run the command above to see why)"
+  rm -f "$table"
+  echo
+  echo "## 2, 3, 4b, 5. Hook delivery, end-to-end latency, worker cost against ffmpeg, scale"
   echo
   echo "Not run: they need a real MediaMTX, and none could be provisioned here (issue #2)."
 } | tee "$out"

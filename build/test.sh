@@ -29,7 +29,7 @@ case $rc in
 #  Set MEDIAMTX_BIN to a MediaMTX binary to run them. Tracked in issue #2.       #
 ################################################################################
 BANNER
-    extra+=("-Dtest.excludedGroups=mediamtx")
+    extra+=("-Dtest.excludedGroups=bench,mediamtx")
     ;;
   *)
     echo "test: provisioning MediaMTX failed (install.sh exit $rc)" >&2
