@@ -6,6 +6,7 @@ import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.hook.HookSignature;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import io.mtxtoolkit.orchestrator.http.StatusPage;
 import io.mtxtoolkit.orchestrator.http.StreamsApi;
 import io.mtxtoolkit.orchestrator.metrics.OrchestratorMetrics;
 import io.mtxtoolkit.orchestrator.workers.LaunchMode;
@@ -159,6 +160,7 @@ public final class OrchestratorMain implements Callable<Integer> {
       metrics.register(app);
       if (workers != null) {
         new StreamsApi(workers, mediaMtxApi()).register(app);
+        StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env)).register(app);
       }
     }, env.get(HookSignature.SECRET_ENV));
 

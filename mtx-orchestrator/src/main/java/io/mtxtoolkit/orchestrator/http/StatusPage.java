@@ -1,0 +1,107 @@
+package io.mtxtoolkit.orchestrator.http;
+
+import io.javalin.Javalin;
+import io.mtxtoolkit.core.path.MediaMtxEndpoints;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import javax.imageio.ImageIO;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.Java2DFrameConverter;
+
+/**
+ * The status page at {@code /} (streams, states, thumbnails, player links; it polls {@code /v1/streams})
+ * and {@code GET /v1/streams/{id}/thumbnail.jpg}: one decoded picture of the stream's {@code /out} (or
+ * {@code /in} when there is no output yet), cached for a few seconds so the page cannot load MediaMTX.
+ */
+public final class StatusPage {
+  private static final long CACHE_NANOS = 3_000_000_000L;
+
+  private final byte[] page;
+  private final Function<StreamPath, String> readUrl;
+  private final Map<String, Thumbnail> cache = new ConcurrentHashMap<>();
+
+  private record Thumbnail(byte[] jpeg, long takenAt) {}
+
+  /** @param readUrl where a path is read for its thumbnail (RTSP over TCP on MediaMTX) */
+  public StatusPage(Function<StreamPath, String> readUrl) {
+    this.readUrl = readUrl;
+    try (InputStream in = StatusPage.class.getResourceAsStream("/status/index.html")) {
+      if (in == null) {
+        throw new IllegalStateException("status page resource missing");
+      }
+      this.page = in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static StatusPage forMediaMtx(MediaMtxEndpoints mediamtx) {
+    return new StatusPage(mediamtx::rtspUrl);
+  }
+
+  public void register(Javalin app) {
+    app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+    app.get(StreamsApi.STREAMS_PATH + "/{id}/thumbnail.jpg", ctx -> {
+      StreamId id = StreamId.of("id", ctx.pathParam("id"));
+      byte[] jpeg = thumbnail(id);
+      if (jpeg == null) {
+        throw new RequestRejected(404, "id", "no picture from live/" + id + "/out or /in", null);
+      }
+      ctx.contentType("image/jpeg").header("Cache-Control", "no-store").result(jpeg);
+    });
+  }
+
+  byte[] thumbnail(StreamId id) {
+    Thumbnail cached = cache.get(id.value());
+    if (cached != null && System.nanoTime() - cached.takenAt() < CACHE_NANOS) {
+      return cached.jpeg();
+    }
+    byte[] jpeg = grab(readUrl.apply(StreamPath.out(id)));
+    if (jpeg == null) {
+      jpeg = grab(readUrl.apply(StreamPath.in(id)));
+    }
+    if (jpeg != null) {
+      cache.put(id.value(), new Thumbnail(jpeg, System.nanoTime()));
+    }
+    return jpeg;
+  }
+
+  /** One decoded picture from {@code url} as JPEG, or null when none arrives within 3 s. */
+  static byte[] grab(String url) {
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url);
+         Java2DFrameConverter converter = new Java2DFrameConverter()) {
+      if (url.startsWith("rtsp:")) {
+        grabber.setOption("rtsp_transport", "tcp");
+        grabber.setOption("timeout", "3000000");
+      } else {
+        grabber.setOption("rw_timeout", "3000000");
+      }
+      grabber.setTimeout(3000);
+      grabber.startUnsafe();
+      for (int i = 0; i < 100; i++) {
+        Frame f = grabber.grabImage();
+        if (f == null) {
+          return null;
+        }
+        if (f.image != null) {
+          BufferedImage image = converter.convert(f);
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          ImageIO.write(image, "jpg", out);
+          return out.toByteArray();
+        }
+      }
+      return null;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}
