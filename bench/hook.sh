@@ -9,7 +9,7 @@ hook="$root/mtx-hook-cli/target/dist/bin/mtx-hook"
 orch="$root/mtx-orchestrator/target/dist/bin/mtx-orchestrator"
 [[ -x "$hook" && -x "$orch" ]] || { echo "bench/hook.sh: build first (make build)" >&2; exit 2; }
 command -v curl >/dev/null || { echo "bench/hook.sh: curl is needed" >&2; exit 2; }
-[[ -x /usr/bin/time ]] || { echo "bench/hook.sh: GNU time (/usr/bin/time) is needed for peak RSS" >&2; exit 2; }
+gnu_time=$(type -P time) || { echo "bench/hook.sh: GNU time (Debian package time) is needed for peak RSS" >&2; exit 2; }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
@@ -22,11 +22,9 @@ export ORCHESTRATOR_URL="http://127.0.0.1:$port" MTX_PATH=live/bench/in MTX_QUER
   MTX_SOURCE_ID=0b9c3f5e-3f1a-4c1e-9d2a-7b6e5d4c3b2a
 body=$(MTX_HOOK_DRY_RUN=1 "$hook" ready)
 
-# Optional peer: the same hook on JDK 25 with an AOT cache (trained once here), when that JDK is installed.
+# Optional peer: the same hook on JDK 25 with an AOT cache (trained once here), when JDK25_HOME names one.
 jdk25=""
-for candidate in "${JDK25_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64; do
-  if [[ -n "$candidate" && -x "$candidate/bin/java" ]]; then jdk25=$candidate; break; fi
-done
+if [[ -n "${JDK25_HOME:-}" && -x "$JDK25_HOME/bin/java" ]]; then jdk25=$JDK25_HOME; fi
 lib="$root/mtx-hook-cli/target/dist/lib"
 if [[ -n "$jdk25" ]]; then
   "$jdk25/bin/java" -XX:AOTCacheOutput="$work/hook.aot" -Xlog:disable -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
@@ -37,7 +35,7 @@ measure() { # name, command... → appends "ms rss_kb" lines to $work/<name>
   local name=$1; shift
   local start end
   start=$(date +%s%N)
-  /usr/bin/time -f "%M" -o "$work/t" "$@" >/dev/null 2>&1 || { echo "bench: $name failed" >&2; exit 1; }
+  "$gnu_time" -f "%M" -o "$work/t" "$@" >/dev/null 2>&1 || { echo "bench: $name failed" >&2; exit 1; }
   end=$(date +%s%N)
   echo "$(( (end - start) / 1000 )) $(cat "$work/t")" | awk '{printf "%.1f %d\n", $1/1000, $2}' >> "$work/$name"
 }

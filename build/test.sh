@@ -9,7 +9,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
 
-out=$(deploy/mediamtx/install.sh 2> >(tee /tmp/mtx-install.$$ >&2))
+out=$(deploy/mediamtx/install.sh)
 rc=$?
 extra=()
 case $rc in
@@ -36,6 +36,5 @@ BANNER
     exit "$rc"
     ;;
 esac
-rm -f /tmp/mtx-install.$$
 
 exec mvn verify "${extra[@]}" "$@"

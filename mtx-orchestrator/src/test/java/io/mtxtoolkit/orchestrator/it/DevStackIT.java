@@ -107,9 +107,9 @@ class DevStackIT {
     assertThat(ROOT.resolve("deploy/.env.example")).isRegularFile();
     assertThat(Files.readString(ROOT.resolve("deploy/mediamtx/Dockerfile"))).contains("MEDIAMTX_VERSION=" + "1.16.3");
 
-    boolean composeCli = Files.isExecutable(Path.of("/usr/bin/docker-compose"));
-    if (System.getenv("CI") != null || composeCli) {
-      Process p = new ProcessBuilder("docker-compose", "-f", composeFile.toString(), "config", "-q").redirectErrorStream(true).start();
+    if (System.getenv("CI") != null || io.mtxtoolkit.testkit.process.Tools.find("docker-compose").isPresent()) {
+      Path composeCli = io.mtxtoolkit.testkit.process.Tools.require("docker-compose", "docker-compose");
+      Process p = new ProcessBuilder(composeCli.toString(), "-f", composeFile.toString(), "config", "-q").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor()).as("docker-compose config -q: %s", out).isZero();
     }

@@ -38,12 +38,7 @@ class StatusPageTest {
       "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync");
 
   static Path chromium() {
-    for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
-      if (Files.isExecutable(Path.of(candidate))) {
-        return Path.of(candidate);
-      }
-    }
-    throw new IllegalStateException("chromium is not installed: the status page test needs it (apt-get install chromium; .ci/run installs it)");
+    return io.mtxtoolkit.testkit.process.Tools.require("chromium", "chromium", "chromium-browser");
   }
 
   @Test

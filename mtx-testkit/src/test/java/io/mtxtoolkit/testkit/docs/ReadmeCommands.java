@@ -39,12 +39,6 @@ final class ReadmeCommands {
 
   /** Fails loudly when a tool the README uses is missing: a skipped docs test would prove nothing. */
   static void requireTool(String tool, String debianPackage) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return;
-      }
-    }
-    throw new IllegalStateException(tool + " is not installed: the README's commands need it (apt-get install " + debianPackage
-        + "; .ci/run installs it)");
+    io.mtxtoolkit.testkit.process.Tools.require(debianPackage, tool);
   }
 }
