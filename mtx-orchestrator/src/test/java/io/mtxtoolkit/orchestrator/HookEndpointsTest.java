@@ -155,15 +155,17 @@ class HookEndpointsTest {
   }
 
   @Test
-  void recordsARepeatedEventIdAgain() {
+  void appliesARepeatedEventIdOnce() {
     HookEvent sent = event(HookEventType.READY, "dup");
 
     assertThat(send(sent).status()).isEqualTo(202);
-    assertThat(send(sent).status()).isEqualTo(202);
+    Http.Reply again = send(sent);
+    assertThat(again.status()).as("a redelivery is acknowledged").isEqualTo(202);
+    assertThat(again.body()).contains("\"duplicate\":true");
 
     assertThat(json(Http.get(orch.url("/v1/events")))).extracting(e -> e.get("eventId").asText())
-        .containsExactly("evt-dup", "evt-dup");
-    assertThat(orch.heard).hasSize(2);
+        .containsExactly("evt-dup");
+    assertThat(orch.heard).hasSize(1);
   }
 
   @ParameterizedTest(name = "{0} -> 400 naming {1}")
