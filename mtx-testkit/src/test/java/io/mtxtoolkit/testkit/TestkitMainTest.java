@@ -49,6 +49,8 @@ class TestkitMainTest {
       });
       assertThat(code.get()).isZero();
       assertThat(out.toString()).contains("published 30 frames");
+      // The sink learns the codecs on its own thread; wait until it has read the stream.
+      sink.awaitPackets(20, Duration.ofSeconds(10));
       assertThat(sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
     }
   }
