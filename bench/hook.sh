@@ -15,7 +15,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 work=$(mktemp -d)
 "$orch" --host 127.0.0.1 --port "$port" --worker-mode none --events-kept 1000 >"$work/orchestrator.log" 2>&1 &
 orch_pid=$!
-trap 'kill $orch_pid 2>/dev/null; wait $orch_pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $orch_pid 2>/dev/null; wait $orch_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 
 export ORCHESTRATOR_URL="http://127.0.0.1:$port" MTX_PATH=live/bench/in MTX_QUERY=lang=es MTX_SOURCE_TYPE=rtmpConn \
