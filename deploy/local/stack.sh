@@ -75,7 +75,10 @@ await_http() { # url, deadline (epoch s)
 
 local_up() {
   local hook="$root/mtx-hook-cli/target/dist/bin/mtx-hook" orch="$root/mtx-orchestrator/target/dist/bin/mtx-orchestrator"
-  [[ -x $hook && -x $orch ]] || die 2 "build first: make build (missing $hook or $orch)"
+  if [[ ! -x $hook || ! -x $orch ]]; then
+    say "first run: building the launchers (mvn package -DskipTests)"
+    (cd "$root" && mvn -q package -DskipTests) || die 2 "the build failed; run make build to see why"
+  fi
   if [[ -f "$run/mediamtx.pid" ]] && kill -0 "$(cat "$run/mediamtx.pid")" 2>/dev/null; then
     die 2 "the local stack is already running (make ps; make down to stop it)"
   fi

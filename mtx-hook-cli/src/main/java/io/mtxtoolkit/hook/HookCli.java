@@ -13,7 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** The full command line of {@code mtx-hook} (help, version, flags), for people and scripts. */
 @Command(name = "mtx-hook", mixinStandardHelpOptions = true, versionProvider = HookCli.Version.class,
@@ -23,8 +22,7 @@ import picocli.CommandLine.ParentCommand;
             + "MTX_SOURCE_ID set; ORCHESTRATOR_URL names the orchestrator (e.g. http://media-service:8080).",
         "",
         "Exit codes: 0 delivered; 2 usage; 3 invalid environment; 4 orchestrator answered non-2xx; "
-            + "5 orchestrator unreachable or timed out."},
-    subcommands = {HookCli.Ready.class, HookCli.NotReady.class})
+            + "5 orchestrator unreachable or timed out."})
 final class HookCli implements Runnable {
   private final Map<String, String> env;
   private final PrintStream out;
@@ -37,7 +35,14 @@ final class HookCli implements Runnable {
   }
 
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-    CommandLine cli = new CommandLine(new HookCli(env, out, err));
+    HookCli root = new HookCli(env, out, err);
+    CommandLine cli = new CommandLine(root);
+    cli.addSubcommand(HookEventType.READY.wireName(), new CommandLine(new Send(root, HookEventType.READY)));
+    cli.addSubcommand(HookEventType.NOT_READY.wireName(), new CommandLine(new Send(root, HookEventType.NOT_READY)));
+    cli.getSubcommands().get("ready").getCommandSpec().usageMessage()
+        .description("The path became ready (a publisher is streaming).");
+    cli.getSubcommands().get("not-ready").getCommandSpec().usageMessage()
+        .description("The path stopped being ready (the publisher left).");
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -81,33 +86,23 @@ final class HookCli implements Runnable {
     boolean dryRun;
   }
 
-  /** {@code mtx-hook ready}. */
-  @Command(name = "ready", description = "The path became ready (a publisher is streaming).")
-  static final class Ready implements Callable<Integer> {
-    @ParentCommand
-    HookCli parent;
+  /** {@code mtx-hook ready} and {@code mtx-hook not-ready}: one command object per event type. */
+  @Command
+  static final class Send implements Callable<Integer> {
+    private final HookCli parent;
+    private final HookEventType type;
 
     @Mixin
     Options options;
 
-    @Override
-    public Integer call() {
-      return parent.send(HookEventType.READY, options);
+    Send(HookCli parent, HookEventType type) {
+      this.parent = parent;
+      this.type = type;
     }
-  }
-
-  /** {@code mtx-hook not-ready}. */
-  @Command(name = "not-ready", description = "The path stopped being ready (the publisher left).")
-  static final class NotReady implements Callable<Integer> {
-    @ParentCommand
-    HookCli parent;
-
-    @Mixin
-    Options options;
 
     @Override
     public Integer call() {
-      return parent.send(HookEventType.NOT_READY, options);
+      return parent.send(type, options);
     }
   }
 
