@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
 public final class OrchestratorServer {
   private static final Logger LOG = LoggerFactory.getLogger(OrchestratorServer.class);
 
+  /** Longest pause allowed inside a request body. */
+  public static final java.time.Duration REQUEST_IDLE_TIMEOUT = java.time.Duration.ofSeconds(5);
+
   private final OrchestratorConfig config;
   private final EventLog events;
   private final Javalin app;
@@ -51,6 +54,8 @@ public final class OrchestratorServer {
       c.http.maxRequestSize = HookApi.MAX_BODY_BYTES;
       c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      // Bounds how long a request may stall mid-body (slowloris) before it is answered 408.
+      c.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(REQUEST_IDLE_TIMEOUT.toMillis()));
     });
     new HookApi(events, listener, clock, hookSecret).register(app);
     extraRoutes.accept(app);

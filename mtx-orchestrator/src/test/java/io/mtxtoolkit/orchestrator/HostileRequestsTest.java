@@ -106,4 +106,22 @@ class HostileRequestsTest {
     }
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
   }
+
+  @Example
+  void aBodyThatStallsGets408AndFreesTheServer() throws Exception {
+    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /v1/mediamtx/events/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n{\"path\":").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      long start = System.nanoTime();
+      String reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(reply).as("status line after %d ms", waitedMs).isEqualTo("HTTP/1.1 408");
+      assertThat(waitedMs).isBetween(OrchestratorServer.REQUEST_IDLE_TIMEOUT.toMillis() - 500, 20_000L);
+    }
+    assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
+  }
 }

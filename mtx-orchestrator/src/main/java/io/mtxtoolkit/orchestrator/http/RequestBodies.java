@@ -25,11 +25,29 @@ public final class RequestBodies {
       throw tooLarge(maxBytes);
     }
     InputStream in = ctx.req().getInputStream();
-    byte[] body = in.readNBytes(maxBytes + 1);
+    byte[] body;
+    try {
+      body = in.readNBytes(maxBytes + 1);
+    } catch (IOException e) {
+      // A client that stops sending mid-body (slowloris) runs into Jetty's idle timeout: its mistake, not ours.
+      if (isTimeout(e)) {
+        throw new RequestRejected(HttpStatus.REQUEST_TIMEOUT.getCode(), "body", "request body not received in time", null);
+      }
+      throw e;
+    }
     if (body.length > maxBytes) {
       throw tooLarge(maxBytes);
     }
     return body;
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException || String.valueOf(t.getMessage()).contains("Idle timeout")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Accepts {@code application/json} with no charset or UTF-8, case-insensitively; JSON on the wire is UTF-8 (RFC 8259). */
