@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 MVN ?= mvn
 
-.PHONY: help build test mediamtx dev logs down ps bench clean
+.PHONY: help build test fuzz mediamtx dev logs down ps bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -14,6 +14,9 @@ build: ## compile and package every module (skips tests); launchers land in */ta
 
 test: ## run all tests and the 80% coverage gate (provisions MediaMTX first)
 	@build/test.sh
+
+fuzz: ## fuzz the hook payload parsing with Jazzer for a bounded time (45 s)
+	JAZZER_FUZZ=1 $(MVN) -q -pl mtx-core test -Dtest=HookPayloadFuzzTest -Djacoco.skip=true
 
 mediamtx: ## find or build the pinned MediaMTX; prints the binary's path last
 	@deploy/mediamtx/install.sh

@@ -59,7 +59,9 @@ public final class HookEventJson {
     } catch (JsonProcessingException e) {
       throw new ValidationException("body", "malformed JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // Reading a byte array fails only on its content, e.g. bytes Jackson takes for truncated UTF-32
+      // (found by HookPayloadFuzzTest): the client's mistake, never a server error.
+      throw new ValidationException("body", "malformed JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new ValidationException("body", "the body must be a JSON object");

@@ -71,4 +71,14 @@ class HookEventJsonTest {
     assertThatThrownBy(() -> read(HookEventType.READY, huge))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("query"));
   }
+
+  @Test
+  void bytesThatLookLikeTruncatedUtf32AreMalformedJson() {
+    // Found by HookPayloadFuzzTest: Jackson's encoding detection read these as UTF-32 and threw an I/O error.
+    for (byte[] body : new byte[][] {{0, 0, 0}, {0, 0, 0, 0x7b, 0}, {(byte) 0xff, (byte) 0xfe, 0, 0, 0x7b}}) {
+      assertThatThrownBy(() -> HookEventJson.read(HookEventType.READY, body, () -> NOW))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("body"))
+          .hasMessageContaining("malformed JSON");
+    }
+  }
 }
