@@ -40,25 +40,42 @@ class StreamWorkerTest {
     return "rtmp://127.0.0.1:" + FreePorts.tcp() + "/" + path;
   }
 
+  /** A worker running between a served test source and an RTMP sink, all on fresh ports. */
+  private final class Rig implements AutoCloseable {
+    final String in = rtmp("live/test/in");
+    final String out = rtmp("live/test/out");
+    final RtmpSink sink;
+    final StreamWorker worker;
+    final CompletableFuture<WorkerResult> result;
+    final TestStreamPublisher source;
+
+    Rig(WorkerConfig.Mode mode, Duration stall) {
+      sink = RtmpSink.listen(out, Duration.ofSeconds(30));
+      worker = worker(in, out, mode, stall);
+      result = CompletableFuture.supplyAsync(worker::run);
+      source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20));
+    }
+
+    @Override
+    public void close() {
+      source.close();
+      sink.close();
+    }
+  }
+
   @Test
   void test_worker_passthrough_pipeline_remuxesH264AndAacWithIncreasingTimestamps() throws Exception {
-    String in = rtmp("live/test/in");
-    String out = rtmp("live/test/out");
-    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
-      StreamWorker worker = worker(in, out, WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2));
-      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
-      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
-        sink.awaitPackets(100, Duration.ofSeconds(20));
-        assertThat(worker.state()).isEqualTo(WorkerState.RUNNING);
-        assertThat(sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
-        assertThat(sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
-        assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO)).hasSizeGreaterThan(20).isSorted();
-        assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(20).isSorted();
-        worker.stop();
-        WorkerResult r = result.get(15, TimeUnit.SECONDS);
-        assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
-        assertThat(worker.packets()).isGreaterThanOrEqualTo(100);
-      }
+    try (Rig rig = new Rig(WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2))) {
+      rig.sink.awaitPackets(100, Duration.ofSeconds(20));
+      assertThat(rig.worker.state()).isEqualTo(WorkerState.RUNNING);
+      assertThat(rig.sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
+      assertThat(rig.sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
+      assertThat(rig.sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO)).hasSizeGreaterThan(20).isSorted();
+      assertThat(rig.sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(20).isSorted();
+      rig.worker.stop();
+      WorkerResult r = rig.result.get(15, TimeUnit.SECONDS);
+      assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
+      assertThat(rig.worker.packets()).isGreaterThanOrEqualTo(100);
     }
     assertThat(states).extracting(Timed::state).contains(WorkerState.RUNNING, WorkerState.STOPPING)
         .last().isEqualTo(WorkerState.STOPPED);
@@ -66,18 +83,13 @@ class StreamWorkerTest {
 
   @Test
   void sourceLossIsDetectedThenThreeSpacedAttemptsThenACleanExit() throws Exception {
-    String in = rtmp("live/test/in");
-    String out = rtmp("live/test/out");
-    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
-      StreamWorker worker = worker(in, out, WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2));
-      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
-      TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20));
-      sink.awaitPackets(50, Duration.ofSeconds(20));
+    try (Rig rig = new Rig(WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2))) {
+      rig.sink.awaitPackets(50, Duration.ofSeconds(20));
       long lost = System.nanoTime();
-      source.close();
-      WorkerResult r = result.get(20, TimeUnit.SECONDS);
+      rig.source.close();
+      WorkerResult r = rig.result.get(20, TimeUnit.SECONDS);
       assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
-      assertThat(r.reason()).contains("3 reconnect attempts failed").contains("cannot read " + in);
+      assertThat(r.reason()).contains("3 reconnect attempts failed").contains("cannot read " + rig.in);
       List<Long> reconnecting = states.stream().filter(t -> t.state() == WorkerState.RECONNECTING && t.atNanos() > lost)
           .map(Timed::atNanos).toList();
       assertThat(reconnecting).as("reconnect attempts after the loss").hasSize(3);
@@ -89,21 +101,15 @@ class StreamWorkerTest {
 
   @Test
   void stalledSourceCountsAsLostWithinTheStallTimeout() throws Exception {
-    String in = rtmp("live/test/in");
-    String out = rtmp("live/test/out");
-    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
-      StreamWorker worker = worker(in, out, WorkerConfig.Mode.PASSTHROUGH, Duration.ofMillis(1500));
-      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
-      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
-        sink.awaitPackets(50, Duration.ofSeconds(20));
-        long stalled = System.nanoTime();
-        source.pause(true);
-        await("worker notices the stall").atMost(Duration.ofSeconds(5))
-            .until(() -> worker.state() == WorkerState.RECONNECTING);
-        assertThat(Duration.ofNanos(System.nanoTime() - stalled)).isLessThan(Duration.ofSeconds(5));
-        worker.stop();
-        assertThat(result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
-      }
+    try (Rig rig = new Rig(WorkerConfig.Mode.PASSTHROUGH, Duration.ofMillis(1500))) {
+      rig.sink.awaitPackets(50, Duration.ofSeconds(20));
+      long stalled = System.nanoTime();
+      rig.source.pause(true);
+      await("worker notices the stall").atMost(Duration.ofSeconds(5))
+          .until(() -> rig.worker.state() == WorkerState.RECONNECTING);
+      assertThat(Duration.ofNanos(System.nanoTime() - stalled)).isLessThan(Duration.ofSeconds(5));
+      rig.worker.stop();
+      assertThat(rig.result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
     }
   }
 
@@ -140,18 +146,12 @@ class StreamWorkerTest {
 
   @Test
   void transcodeModeRunsTheLabelStepAndEncodesH264AndAac() throws Exception {
-    String in = rtmp("live/test/in");
-    String out = rtmp("live/test/out");
-    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
-      StreamWorker worker = worker(in, out, WorkerConfig.Mode.TRANSCODE, Duration.ofSeconds(2));
-      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
-      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
-        sink.awaitPackets(60, Duration.ofSeconds(30));
-        assertThat(sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
-        assertThat(sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
-        worker.stop();
-        assertThat(result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
-      }
+    try (Rig rig = new Rig(WorkerConfig.Mode.TRANSCODE, Duration.ofSeconds(2))) {
+      rig.sink.awaitPackets(60, Duration.ofSeconds(30));
+      assertThat(rig.sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
+      assertThat(rig.sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
+      rig.worker.stop();
+      assertThat(rig.result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
     }
   }
 

@@ -36,8 +36,6 @@ import org.junit.jupiter.api.Test;
 class HookPathMediaMtxIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DELIVERY = Duration.ofSeconds(10);
-  static final Path HOOK_BIN = RepoFiles.resolve("mtx-hook-cli/target/dist/bin");
-  static final Path ORCHESTRATOR = Path.of("target", "dist", "bin", "mtx-orchestrator").toAbsolutePath();
 
   private final List<AutoCloseable> running = new ArrayList<>();
 
@@ -56,13 +54,12 @@ class HookPathMediaMtxIT {
   private String startOrchestrator() {
     int port = FreePorts.tcp();
     String url = "http://127.0.0.1:" + port;
-    keep(ServiceProcess.start(ORCHESTRATOR, List.of("--port", String.valueOf(port)), Map.of()))
-        .awaitHttp(url + "/healthz", Duration.ofSeconds(30));
+    keep(Launchers.orchestrator(port, Map.of()));
     return url;
   }
 
   private MediaMtxServer startMediaMtx(String orchestratorUrl) {
-    return keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", orchestratorUrl).prependPath(HOOK_BIN).start());
+    return keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", orchestratorUrl).prependPath(Launchers.HOOK_BIN).start());
   }
 
   private static List<JsonNode> events(String orchestratorUrl) throws Exception {

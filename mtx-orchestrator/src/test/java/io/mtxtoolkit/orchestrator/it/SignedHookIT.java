@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mtxtoolkit.core.hook.HookSignature;
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
-import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
 import io.mtxtoolkit.testkit.process.ServiceProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,28 +18,23 @@ import org.junit.jupiter.api.Test;
 
 /** Optional signed hooks: HOOK_SECRET on both packaged launchers; unsigned, wrongly signed or stale → 401. */
 class SignedHookIT {
-  static final Path ORCHESTRATOR = Path.of("target", "dist", "bin", "mtx-orchestrator").toAbsolutePath();
-  static final Path HOOK = RepoFiles.resolve("mtx-hook-cli/target/dist/bin/mtx-hook");
-
   @Test
   void onlySignedFreshRequestsAreAccepted() throws Exception {
     int port = FreePorts.tcp();
     String base = "http://127.0.0.1:" + port;
-    try (ServiceProcess orchestrator = ServiceProcess.start(ORCHESTRATOR, List.of("--port", String.valueOf(port),
-        "--worker-mode", "none"), Map.of("HOOK_SECRET", "s3cret"))) {
-      orchestrator.awaitHttp(base + "/healthz", Duration.ofSeconds(30));
+    try (ServiceProcess orchestrator = Launchers.orchestrator(port, Map.of("HOOK_SECRET", "s3cret"), "--worker-mode", "none")) {
       Map<String, String> env = Map.of("MTX_PATH", "live/signed/in", "ORCHESTRATOR_URL", base);
-      try (ServiceProcess hook = ServiceProcess.start(HOOK, List.of("ready"),
+      try (ServiceProcess hook = ServiceProcess.start(Launchers.HOOK, List.of("ready"),
           new java.util.HashMap<>(Map.of("MTX_PATH", "live/signed/in", "ORCHESTRATOR_URL", base, "HOOK_SECRET", "s3cret")))) {
         assertThat(hook.awaitExit(Duration.ofSeconds(20))).as("signed hook: %s", hook.log().lines()).isZero();
       }
-      try (ServiceProcess unsigned = ServiceProcess.start(HOOK, List.of("ready"), env)) {
+      try (ServiceProcess unsigned = ServiceProcess.start(Launchers.HOOK, List.of("ready"), env)) {
         assertThat(unsigned.awaitExit(Duration.ofSeconds(20))).isEqualTo(4);
         assertThat(String.join("", unsigned.log().lines())).contains("\"status\":401");
         // The JDK's client drops a 401's body in streaming mode; the orchestrator's WARN line names the reason.
         orchestrator.log().await("the rejection's reason", l -> l.contains("missing X-Mtx-Timestamp"), Duration.ofSeconds(5));
       }
-      try (ServiceProcess wrong = ServiceProcess.start(HOOK, List.of("ready"),
+      try (ServiceProcess wrong = ServiceProcess.start(Launchers.HOOK, List.of("ready"),
           Map.of("MTX_PATH", "live/signed/in", "ORCHESTRATOR_URL", base, "HOOK_SECRET", "guess"))) {
         assertThat(wrong.awaitExit(Duration.ofSeconds(20))).isEqualTo(4);
         assertThat(String.join("", wrong.log().lines())).contains("\"status\":401");

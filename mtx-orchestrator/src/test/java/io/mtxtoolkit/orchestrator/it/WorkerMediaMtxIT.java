@@ -125,7 +125,7 @@ class WorkerMediaMtxIT {
     int port = server.start();
     running.add(server::stop);
     MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
-        .prependPath(HookPathMediaMtxIT.HOOK_BIN).start());
+        .prependPath(Launchers.HOOK_BIN).start());
     holder[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out), policy,
         Clock.systemUTC()));
     return new Pipeline(mediamtx, holder[0]);

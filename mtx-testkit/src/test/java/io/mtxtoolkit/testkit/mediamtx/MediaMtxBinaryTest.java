@@ -3,7 +3,6 @@ package io.mtxtoolkit.testkit.mediamtx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,9 +46,7 @@ class MediaMtxBinaryTest {
 
   @Test
   void readsTheVersionAnExecutablePrints(@TempDir Path dir) throws Exception {
-    Path fake = dir.resolve("mediamtx");
-    Files.writeString(fake, "#!/bin/sh\necho v9.9.9\n");
-    fake.toFile().setExecutable(true);
+    Path fake = FakeBinaries.script(dir, "echo v9.9.9");
     assertThat(MediaMtxBinary.require(List.of(fake.toString()))).isEqualTo(fake);
     assertThat(MediaMtxBinary.version(fake)).isEqualTo("v9.9.9");
     assertThatThrownBy(() -> MediaMtxBinary.version(dir.resolve("absent"))).hasMessageContaining("cannot run");

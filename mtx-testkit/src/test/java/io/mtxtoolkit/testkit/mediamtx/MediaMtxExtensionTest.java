@@ -3,7 +3,6 @@ package io.mtxtoolkit.testkit.mediamtx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,9 +12,7 @@ class MediaMtxExtensionTest {
 
   @Test
   void startFailuresSurfaceFromEveryCallback(@TempDir Path dir) throws Exception {
-    Path broken = dir.resolve("mediamtx");
-    Files.writeString(broken, "#!/bin/sh\necho 'ERR: bad config'\nexit 1\n");
-    broken.toFile().setExecutable(true);
+    Path broken = FakeBinaries.script(dir, "echo 'ERR: bad config'\nexit 1");
     MediaMtxExtension perTest = MediaMtxExtension.create(b -> b.binary(broken).env("X", "1").prependPath(dir));
     assertThatThrownBy(() -> perTest.beforeEach(null)).hasMessageContaining("ERR: bad config");
     assertThatThrownBy(perTest::server).hasMessageContaining("not running");

@@ -2,7 +2,6 @@ package io.mtxtoolkit.testkit.mediamtx;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,9 +11,7 @@ class MediaMtxServerStartupTest {
 
   @Test
   void aProcessThatExitsEarlyIsReportedWithItsOutput(@TempDir Path dir) throws Exception {
-    Path broken = dir.resolve("mediamtx");
-    Files.writeString(broken, "#!/bin/sh\necho \"ERR: listen tcp :1935: bind: address already in use\"\nexit 1\n");
-    broken.toFile().setExecutable(true);
+    Path broken = FakeBinaries.script(dir, "echo \"ERR: listen tcp :1935: bind: address already in use\"\nexit 1");
     assertThatThrownBy(() -> MediaMtxServer.builder().binary(broken).start())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("MediaMTX exited with code 1 before")
