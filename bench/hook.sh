@@ -22,13 +22,18 @@ export ORCHESTRATOR_URL="http://127.0.0.1:$port" MTX_PATH=live/bench/in MTX_QUER
   MTX_SOURCE_ID=0b9c3f5e-3f1a-4c1e-9d2a-7b6e5d4c3b2a
 body=$(MTX_HOOK_DRY_RUN=1 "$hook" ready)
 
-# Optional peer: the same hook on JDK 25 with an AOT cache (trained once here), when JDK25_HOME names one.
+# Optional peer: the same launcher on JDK 25 (JAVA_HOME=$JDK25_HOME), which trains its AOT cache in the
+# background on first use; the bench waits (bounded) for that cache before measuring.
 jdk25=""
 if [[ -n "${JDK25_HOME:-}" && -x "$JDK25_HOME/bin/java" ]]; then jdk25=$JDK25_HOME; fi
 lib="$root/mtx-hook-cli/target/dist/lib"
 if [[ -n "$jdk25" ]]; then
-  "$jdk25/bin/java" -XX:AOTCacheOutput="$work/hook.aot" -Xlog:disable -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-    -cp "$lib/*" io.mtxtoolkit.hook.HookTraining >/dev/null 2>&1 || jdk25=""
+  JAVA_HOME=$jdk25 "$hook" ready >/dev/null 2>&1 || true
+  for _ in $(seq 120); do
+    compgen -G "$lib/mtx-hook-*.aot" >/dev/null && ! compgen -G "$lib/mtx-hook-*.lock" >/dev/null && break
+    sleep 0.5
+  done
+  compgen -G "$lib/mtx-hook-*.aot" >/dev/null || { echo "bench/hook.sh: no AOT cache after 60 s; JDK 25 row left out" >&2; jdk25=""; }
 fi
 
 measure() { # name, command... → appends "ms rss_kb" lines to $work/<name>
@@ -43,8 +48,7 @@ for i in $(seq "$runs"); do
   measure "mtx-hook (JDK 17, AppCDS)" "$hook" ready
   measure "curl" curl -fs -o /dev/null -H 'Content-Type: application/json' --data "$body" "$ORCHESTRATOR_URL/v1/mediamtx/events/ready"
   if [[ -n "$jdk25" ]]; then
-    measure "mtx-hook (JDK 25, AOT cache)" "$jdk25/bin/java" -XX:AOTCache="$work/hook.aot" -Xlog:disable \
-      -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -cp "$lib/*" io.mtxtoolkit.hook.HookMain ready
+    JAVA_HOME=$jdk25 measure "mtx-hook (JDK 25, AOT cache)" "$hook" ready
   fi
 done
 
@@ -52,7 +56,7 @@ echo "| command | runs | median ms | p95 ms | max ms | peak RSS MiB (median) |"
 echo "|---|---|---|---|---|---|"
 for f in "$work"/*; do
   name=$(basename "$f")
-  case $name in t|orchestrator.log|hook.aot) continue ;; esac
+  case $name in t|orchestrator.log) continue ;; esac
   sort -n -k1 "$f" | awk -v n="$name" '{ms[NR]=$1} END {p95=ms[int(NR*0.95+0.999)]; printf "| %s | %d | %.0f | %.0f | %.0f |", n, NR, ms[int((NR+1)/2)], p95, ms[NR]}'
   sort -n -k2 "$f" | awk '{r[NR]=$2} END {printf " %.0f |\n", r[int((NR+1)/2)]/1024}'
 done

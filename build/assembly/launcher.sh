@@ -15,14 +15,46 @@ if ! command -v "$java_cmd" >/dev/null 2>&1; then
   exit 127
 fi
 
-if ! opts=$(printenv ${app.env}_JAVA_OPTS); then
-  opts="${app.jvmOpts}"
-fi
-# A class-data-sharing archive made at build time (lib/${app.name}.jsa) cuts start-up; the JVM ignores
-# it, silently, if it does not match this runtime or these jars.
+default_opts="${app.jvmOpts}"
+opts_var=${app.env}_JAVA_OPTS
+eval "opts=\${$opts_var-\$default_opts}"
+
+# Class-data sharing, for a command that starts one JVM per call (mtx-hook: one per MediaMTX event).
+# Java 17-24: lib/${app.name}.jsa, made at build; the JVM ignores it, silently, if it does not match
+# this runtime or these jars. Java 25+: an AOT cache (JEP 483/514), which is faster, made once per
+# runtime and build by a background training run on first use; that first call runs without it.
 cds=""
-if [ -f "$app_home/lib/${app.name}.jsa" ]; then
-  cds="-XX:SharedArchiveFile=$app_home/lib/${app.name}.jsa -Xshare:auto -Xlog:disable -Xlog:all=error:stderr"
+training_class="${app.trainingClass}"
+if [ -n "$training_class" ]; then
+  java_home=$JAVA_HOME
+  if [ -z "$java_home" ]; then java_home=$(readlink -f "$(command -v "$java_cmd")"); java_home=${java_home%/bin/java}; fi
+  runtime=""
+  if [ -r "$java_home/release" ]; then
+    while IFS= read -r line; do
+      case $line in JAVA_RUNTIME_VERSION=*) runtime=${line#*=}; runtime=${runtime#\"}; runtime=${runtime%\"} ;; esac
+    done <"$java_home/release"
+  fi
+  case $runtime in
+    1[7-9]*|2[0-4]*|"")
+      [ ! -f "$app_home/lib/${app.name}.jsa" ] ||
+      cds="-XX:SharedArchiveFile=$app_home/lib/${app.name}.jsa -Xshare:auto -Xlog:disable -Xlog:all=error:stderr" ;;
+    *)
+      # Keyed by build and runtime: Temurin 25.0.3 uses a stale cache after the jars change (JDK-8377932).
+      key=$(printf '%s' "${app.buildId}-$runtime" | tr -c 'A-Za-z0-9._-' '_')
+      cache_dir=$app_home/lib
+      [ -w "$cache_dir" ] || cache_dir=${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit
+      cache=$cache_dir/${app.name}-$key.aot
+      if [ -f "$cache" ]; then
+        cds="-XX:AOTCache=$cache -Xlog:disable -Xlog:all=error:stderr"
+      elif mkdir -p "$cache_dir" 2>/dev/null && mkdir "$cache.lock" 2>/dev/null; then
+        # shellcheck disable=SC2086
+        ( trap 'rm -rf "$cache.lock" "$cache.$$.tmp"' EXIT
+          if "$java_cmd" -XX:AOTCacheOutput="$cache.$$.tmp" -Xlog:disable $opts -cp "$app_home/lib/*" "$training_class"; then
+            rm -f "$cache_dir/${app.name}"-*.aot
+            mv -f "$cache.$$.tmp" "$cache"
+          fi ) </dev/null >/dev/null 2>&1 &
+      fi ;;
+  esac
 fi
 # shellcheck disable=SC2086 # word splitting of the option strings is intended
 exec "$java_cmd" $cds $opts $JAVA_OPTS -cp "$app_home/lib/*" ${app.mainClass} "$@"

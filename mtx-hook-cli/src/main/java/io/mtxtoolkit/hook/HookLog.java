@@ -3,6 +3,7 @@ package io.mtxtoolkit.hook;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mtxtoolkit.core.hook.HookEvent;
+import io.mtxtoolkit.core.hook.IsoInstant;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +29,7 @@ final class HookLog {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
     try (JsonGenerator g = FACTORY.createGenerator(buf)) {
       g.writeStartObject();
-      g.writeStringField("timestamp", Instant.now().toString());
+      g.writeStringField("timestamp", IsoInstant.format(Instant.now()));
       g.writeStringField("level", level);
       g.writeStringField("logger", "mtx-hook");
       g.writeStringField("message", outcome.message());

@@ -59,7 +59,11 @@ public final class HookEnvironment {
 
   /** Where an event of {@code type} is POSTed: the base URL's path plus {@code /v1/mediamtx/events/<type>}. */
   public static URI endpoint(URI base, HookEventType type) {
-    String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
-    return base.resolve(path + type.endpointPath());
+    String path = base.getRawPath() == null ? "" : base.getRawPath();
+    int end = path.length();
+    while (end > 0 && path.charAt(end - 1) == '/') {
+      end--; // a loop, not replaceAll: compiling a regex costs the hook's JVM a few ms of lambda set-up
+    }
+    return base.resolve(path.substring(0, end) + type.endpointPath());
   }
 }

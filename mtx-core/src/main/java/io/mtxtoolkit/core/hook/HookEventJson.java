@@ -39,7 +39,7 @@ public final class HookEventJson {
       g.writeStringField("query", event.query());
       g.writeStringField("sourceType", event.sourceType());
       g.writeStringField("sourceId", event.sourceId());
-      g.writeStringField("timestamp", event.timestamp().toString());
+      g.writeStringField("timestamp", IsoInstant.format(event.timestamp()));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,0 +1,114 @@
+package io.mtxtoolkit.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which class-data-sharing flags the packaged launcher passes, by runtime: the build's AppCDS archive
+ * on Java 17-24, and on Java 25+ an AOT cache trained once in the background. The runtime here is a
+ * script that records its arguments, so the test needs no second JDK; {@code make bench} runs the real
+ * JDK 25 (JDK25_HOME) through the same launcher.
+ */
+class HookLauncherCdsIT {
+  private static final Map<String, String> ENV = Map.of("MTX_PATH", "live/cds/in", "ORCHESTRATOR_URL", "http://127.0.0.1:9");
+
+  @Test
+  void java17UsesTheArchiveMadeAtBuild(@TempDir Path dir) throws Exception {
+    Path app = copyDistribution(dir);
+    Path jdk = recordingJdk(dir, "17.0.99+1");
+    run(app, jdk);
+    assertThat(calls(jdk)).singleElement().asString()
+        .contains("-XX:SharedArchiveFile=" + app.resolve("lib/mtx-hook.jsa"), "-Xshare:auto", "HookMain ready")
+        .doesNotContain("AOTCache");
+  }
+
+  @Test
+  void java25TrainsAnAotCacheOnceThenUsesIt(@TempDir Path dir) throws Exception {
+    Path app = copyDistribution(dir);
+    Path jdk = recordingJdk(dir, "25.0.9+1-LTS");
+    Path lib = app.resolve("lib");
+
+    run(app, jdk);
+    await("background training writes the cache and releases its lock").atMost(Duration.ofSeconds(10))
+        .until(() -> aotFiles(lib).size() == 1 && aotFiles(lib).get(0).endsWith("25.0.9_1-LTS.aot"));
+    Path cache = lib.resolve(aotFiles(lib).get(0));
+    List<String> first = calls(jdk);
+    assertThat(first).hasSize(2);
+    assertThat(first).filteredOn(c -> c.contains("HookMain ready")).singleElement().asString()
+        .doesNotContain("AOTCache", "SharedArchiveFile");
+    assertThat(first).filteredOn(c -> c.contains("HookTraining")).singleElement().asString()
+        .contains("-XX:AOTCacheOutput=" + cache + ".");
+
+    run(app, jdk);
+    List<String> second = calls(jdk).subList(2, calls(jdk).size());
+    assertThat(second).as("no second training").singleElement().asString()
+        .contains("-XX:AOTCache=" + cache, "HookMain ready")
+        .doesNotContain("-Xshare:auto"); // with an AOT cache, -Xshare:auto is a start-up error on 25
+
+    Path rebuilt = recordingJdk(dir.resolve("other"), "25.0.10+2");
+    run(app, rebuilt);
+    await("a new runtime gets its own cache, replacing the old one").atMost(Duration.ofSeconds(10))
+        .until(() -> aotFiles(lib).equals(List.of(cache.getFileName().toString().replace("25.0.9_1-LTS", "25.0.10_2"))));
+  }
+
+  private static void run(Path app, Path jdk) throws Exception {
+    HookLauncherIT.Result r = HookLauncherIT.launch(app.resolve("bin/mtx-hook"), app,
+        Map.of("JAVA_HOME", jdk.toString(), "MTX_PATH", ENV.get("MTX_PATH"), "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL")),
+        "ready");
+    assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
+  }
+
+  /** A copy of target/dist, so that caches written next to the jars stay in this test's directory. */
+  private static Path copyDistribution(Path dir) throws IOException {
+    Path dist = HookLauncherIT.LAUNCHER.getParent().getParent();
+    Path app = dir.resolve("app");
+    try (Stream<Path> files = Files.walk(dist)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path to = app.resolve(dist.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else if (!f.getFileName().toString().endsWith(".aot")) {
+          Files.copy(f, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    return app;
+  }
+
+  /** A JAVA_HOME whose bin/java logs its arguments and, when asked to train, writes the cache file. */
+  private static Path recordingJdk(Path dir, String runtimeVersion) throws IOException {
+    Path home = Files.createDirectories(dir.resolve("jdk-" + runtimeVersion));
+    Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_RUNTIME_VERSION=\"" + runtimeVersion + "\"\n");
+    Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+    Files.writeString(java, """
+        #!/bin/sh
+        echo "$*" >> "%s"
+        for a in "$@"; do
+          case $a in -XX:AOTCacheOutput=*) echo cache > "${a#*=}" ;; esac
+        done
+        """.formatted(home.resolve("calls.log")));
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    return home;
+  }
+
+  private static List<String> calls(Path jdk) throws IOException {
+    Path log = jdk.resolve("calls.log");
+    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  private static List<String> aotFiles(Path lib) throws IOException {
+    try (Stream<Path> files = Files.list(lib)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".aot") || n.endsWith(".lock")).sorted().toList();
+    }
+  }
+}
