@@ -1,5 +1,8 @@
 package io.mtxtoolkit.orchestrator;
 
+import static io.mtxtoolkit.core.testing.RandomInputs.anyText;
+import static io.mtxtoolkit.core.testing.RandomInputs.forAll;
+import static io.mtxtoolkit.core.testing.RandomInputs.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
@@ -15,58 +18,57 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.StringLength;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
-/** Random and hostile requests: client mistakes get 4xx, never 5xx, and the service keeps answering. */
+/**
+ * Random and hostile requests: client mistakes get 4xx, never 5xx, and the service keeps answering.
+ * Random inputs come from a fixed seed, so a failing sample reproduces.
+ */
 class HostileRequestsTest {
   private static OrchestratorServer server;
   private static String base;
 
-  @BeforeContainer
+  @BeforeAll
   static void start() {
     server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0));
     base = "http://127.0.0.1:" + server.start();
   }
 
-  @AfterContainer
+  @AfterAll
   static void stop() {
     server.stop();
   }
 
-  @Provide
-  Arbitrary<String> contentTypes() {
-    return Arbitraries.of("application/json", "application/json; charset=utf-8", "text/plain", "application/xml",
-        "application/json; charset=latin1", "multipart/form-data; boundary=x");
+  private static final List<String> CONTENT_TYPES = List.of("application/json", "application/json; charset=utf-8",
+      "text/plain", "application/xml", "application/json; charset=latin1", "multipart/form-data; boundary=x");
+
+  @Test
+  void randomBodiesGetOnly202Or4xx() {
+    forAll(samples(0x686f7374L, 300, r -> new String[] {anyText(r, 300), CONTENT_TYPES.get(r.nextInt(CONTENT_TYPES.size())),
+        r.nextBoolean() ? "ready" : "not-ready"}, new String[] {"", "application/json", "ready"},
+        new String[] {"{}", "text/plain", "not-ready"}), request -> {
+          int status = Http.call(new Request.Builder().url(base + "/v1/mediamtx/events/" + request[2])
+              .post(RequestBody.create(request[0].getBytes(StandardCharsets.UTF_8), MediaType.get(request[1]))).build()).status();
+          assertThat(status).isIn(202, 400, 413, 415);
+        });
   }
 
-  @Property(tries = 300)
-  void randomBodiesGetOnly202Or4xx(@ForAll @StringLength(max = 300) String body, @ForAll("contentTypes") String type,
-                                   @ForAll boolean ready) {
-    String url = base + "/v1/mediamtx/events/" + (ready ? "ready" : "not-ready");
-    int status = Http.call(new Request.Builder().url(url).post(RequestBody.create(body.getBytes(StandardCharsets.UTF_8),
-        MediaType.get(type))).build()).status();
-    assertThat(status).isIn(202, 400, 413, 415);
+  @Test
+  void jsonShapedGarbageGets202Or400() {
+    forAll(samples(0x6a736f6eL, 100, r -> new String[] {anyText(r, 80), anyText(r, 20)},
+        new String[] {"live/a/in", "path"}, new String[] {"", ""}), fields -> {
+          String body = "{\"path\":\"" + fields[0].replace("\\", "\\\\").replace("\"", "\\\"") + "\",\""
+              + fields[1].replace("\"", "") + "\":[1,{\"x\":null}]}";
+          assertThat(Http.post(base + "/v1/mediamtx/events/ready", "application/json", body).status()).isIn(202, 400);
+        });
   }
 
-  @Property(tries = 100)
-  void jsonShapedGarbageGets202Or400(@ForAll @StringLength(max = 80) String path, @ForAll @StringLength(max = 20) String key) {
-    String body = "{\"path\":\"" + path.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"" + key.replace("\"", "") + "\":[1,{\"x\":null}]}";
-    int status = Http.post(base + "/v1/mediamtx/events/ready", "application/json", body).status();
-    assertThat(status).isIn(202, 400);
-  }
-
-  @Example
+  @Test
   void traversalAndUnicodeInUrlsAreClientErrors() {
     for (String path : List.of("/v1/streams/..%2F..%2Fetc%2Fpasswd", "/%2e%2e/%2e%2e/etc/passwd", "/v1/streams/caf%C3%A9",
         "/v1/events?limit=%00", "/v1/mediamtx/events/%2e%2e", "/v1/events?limit=99999999999999")) {
@@ -75,7 +77,7 @@ class HostileRequestsTest {
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
   }
 
-  @Example
+  @Test
   void hugeHeadersAreRefusedNotFatal() throws Exception {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)))) {
       OutputStream out = s.getOutputStream();
@@ -88,7 +90,7 @@ class HostileRequestsTest {
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
   }
 
-  @Example
+  @Test
   void manyConcurrentConnectionsAreAllAnswered() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(64);
     try {
@@ -107,7 +109,7 @@ class HostileRequestsTest {
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
   }
 
-  @Example
+  @Test
   void aBodyThatStallsGets408AndFreesTheServer() throws Exception {
     int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {

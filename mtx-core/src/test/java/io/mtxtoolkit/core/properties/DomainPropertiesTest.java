@@ -1,5 +1,10 @@
 package io.mtxtoolkit.core.properties;
 
+import static io.mtxtoolkit.core.testing.RandomInputs.anyBytes;
+import static io.mtxtoolkit.core.testing.RandomInputs.anyText;
+import static io.mtxtoolkit.core.testing.RandomInputs.forAll;
+import static io.mtxtoolkit.core.testing.RandomInputs.samples;
+import static io.mtxtoolkit.core.testing.RandomInputs.validId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,74 +15,84 @@ import io.mtxtoolkit.core.hook.HookEventType;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.core.testing.RandomInputs;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.Test;
 
-/** Property-based checks of ids, paths, URL building and hook payload parsing (jqwik). */
+/** Properties of ids, paths, URL building and hook payload parsing, on edge cases plus seeded random inputs. */
 class DomainPropertiesTest {
+  private static final long SEED = 0x6d7478L;
 
-  @Provide
-  Arbitrary<String> validIds() {
-    return Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-").ofMinLength(1).ofMaxLength(64);
+  @Test
+  void validIdsRoundTripThroughPathsAndUrls() {
+    forAll(samples(SEED, 500, RandomInputs::validId, "a", "-", "_", "0", "x".repeat(64), "A-_z9"), raw -> {
+      StreamId id = StreamId.of(raw);
+      for (StreamPath path : new StreamPath[] {StreamPath.in(id), StreamPath.out(id)}) {
+        assertThat(StreamPath.parse(path.name())).isEqualTo(path);
+      }
+      URI rtsp = URI.create(MediaMtxEndpoints.defaults().rtspUrl(StreamPath.in(id)));
+      assertThat(rtsp.getPath()).isEqualTo("/live/" + raw + "/in");
+      assertThat(URI.create(MediaMtxEndpoints.defaults().rtmpUrl(StreamPath.out(id))).getPath()).isEqualTo("/live/" + raw + "/out");
+    });
   }
 
-  @Provide
-  Arbitrary<String> invalidIds() {
-    Arbitrary<String> valid = validIds();
-    Arbitrary<Character> bad = Arbitraries.chars().filter(c -> !(Character.isLetterOrDigit(c) && c < 128) && c != '_' && c != '-');
-    return net.jqwik.api.Combinators.combine(valid, bad, valid).as((a, c, b) -> (a + c + b));
+  @Test
+  void anyForeignCharacterIsRejectedByName() {
+    forAll(samples(SEED, 500, r -> {
+      char bad;
+      do {
+        bad = (char) r.nextInt(0x10000);
+      } while (RandomInputs.ID_CHARS.indexOf(bad) >= 0);
+      return validId(r) + bad + validId(r);
+    }, "", "a b", "a/b", "a;touch x", "..", "caf\u00e9", "x".repeat(65), "a\u0000", "\ud83d\ude00"), raw -> {
+      assertThatThrownBy(() -> StreamId.of(raw)).isInstanceOf(ValidationException.class).hasMessageContaining("invalid stream id");
+      assertThatThrownBy(() -> StreamPath.parse("live/" + raw + "/in")).isInstanceOf(ValidationException.class);
+    });
   }
 
-  @Property
-  void validIdsRoundTripThroughPathsAndUrls(@ForAll("validIds") String raw) {
-    StreamId id = StreamId.of(raw);
-    for (StreamPath path : new StreamPath[] {StreamPath.in(id), StreamPath.out(id)}) {
-      assertThat(StreamPath.parse(path.name())).isEqualTo(path);
-    }
-    URI rtsp = URI.create(MediaMtxEndpoints.defaults().rtspUrl(StreamPath.in(id)));
-    assertThat(rtsp.getPath()).isEqualTo("/live/" + raw + "/in");
-    assertThat(URI.create(MediaMtxEndpoints.defaults().rtmpUrl(StreamPath.out(id))).getPath()).isEqualTo("/live/" + raw + "/out");
+  record Payload(String id, String query, String sourceId, boolean ready) {}
+
+  @Test
+  void hookPayloadsRoundTrip() {
+    forAll(samples(SEED, 500, r -> new Payload(validId(r), anyText(r, 200), anyText(r, 60), r.nextBoolean()),
+        new Payload("a", "", "", true), new Payload("b", "lang=es&x=%20", "\"quoted\"", false)), p -> {
+          HookEvent event = HookEvent.create(p.ready() ? HookEventType.READY : HookEventType.NOT_READY,
+              StreamPath.in(StreamId.of(p.id())), p.query(), "rtmpConn", p.sourceId(), Instant.ofEpochMilli(1_800_000_000_123L));
+          assertThat(HookEventJson.read(event.type(), HookEventJson.write(event), Instant::now)).isEqualTo(event);
+        });
   }
 
-  @Property
-  void anyForeignCharacterIsRejectedByName(@ForAll("invalidIds") String raw) {
-    assertThatThrownBy(() -> StreamId.of(raw)).isInstanceOf(ValidationException.class).hasMessageContaining("invalid stream id");
-    assertThatThrownBy(() -> StreamPath.parse("live/" + raw + "/in")).isInstanceOf(ValidationException.class);
+  @Test
+  void arbitraryBytesEitherParseOrAreRejectedWithAField() {
+    forAll(samples(SEED, 1000, r -> anyBytes(r, 300), new byte[0], utf8("{}"), utf8("null"), utf8("{\"path\":"),
+        new byte[] {0, 0, 0, '{'}, new byte[] {(byte) 0xfe, (byte) 0xff}), body -> {
+          try {
+            HookEventJson.read(HookEventType.READY, body, Instant::now);
+          } catch (ValidationException e) {
+            assertThat(e.field()).isNotBlank();
+          }
+        });
   }
 
-  @Property
-  void hookPayloadsRoundTrip(@ForAll("validIds") String raw, @ForAll @StringLength(max = 200) String query,
-                             @ForAll @StringLength(max = 60) String sourceId, @ForAll boolean ready) {
-    HookEvent event = HookEvent.create(ready ? HookEventType.READY : HookEventType.NOT_READY, StreamPath.in(StreamId.of(raw)),
-        query, "rtmpConn", sourceId, Instant.ofEpochMilli(1_800_000_000_123L));
-    assertThat(HookEventJson.read(event.type(), HookEventJson.write(event), Instant::now)).isEqualTo(event);
+  @Test
+  void arbitraryJsonObjectsEitherParseOrAreRejectedWithAField() {
+    forAll(samples(SEED, 500, r -> new String[] {anyText(r, 80), anyText(r, 40)},
+        new String[] {"live/a/in", ""}, new String[] {"live/a/out", "x"}, new String[] {"", ""}), fields -> {
+          String path = fields[0];
+          String json = "{\"path\":" + quote(path) + ",\"query\":" + quote(fields[1]) + ",\"eventId\":" + quote(fields[1]) + "}";
+          try {
+            HookEvent e = HookEventJson.read(HookEventType.NOT_READY, utf8(json), Instant::now);
+            assertThat(e.path().name()).isEqualTo(path);
+          } catch (ValidationException e) {
+            assertThat(e.field()).isIn("path", "eventId", "body", "query");
+          }
+        });
   }
 
-  @Property(tries = 500)
-  void arbitraryBytesEitherParseOrAreRejectedWithAField(@ForAll byte[] body) {
-    try {
-      HookEventJson.read(HookEventType.READY, body, Instant::now);
-    } catch (ValidationException e) {
-      assertThat(e.field()).isNotBlank();
-    }
-  }
-
-  @Property(tries = 300)
-  void arbitraryJsonObjectsEitherParseOrAreRejectedWithAField(@ForAll @StringLength(max = 80) String path,
-                                                              @ForAll @StringLength(max = 40) String other) {
-    String json = "{\"path\":" + quote(path) + ",\"query\":" + quote(other) + ",\"eventId\":" + quote(other) + "}";
-    try {
-      HookEvent e = HookEventJson.read(HookEventType.NOT_READY, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), Instant::now);
-      assertThat(e.path().name()).isEqualTo(path);
-    } catch (ValidationException e) {
-      assertThat(e.field()).isIn("path", "eventId", "body", "query");
-    }
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static String quote(String s) {
