@@ -112,7 +112,7 @@ class HookEndpointsTest {
     assertThat(first.get("event").asText()).isEqualTo("ready");
     assertThat(first.get("path").asText()).isEqualTo("live/one/in");
     assertThat(first.get("streamId").asText()).isEqualTo("one");
-    assertThat(first.get("query").asText()).isEqualTo("token=abc");
+    assertThat(first.get("query").asText()).as("credentials masked").isEqualTo("token=***");
     assertThat(first.get("sourceType").asText()).isEqualTo("rtmpConn");
     assertThat(first.get("sourceId").asText()).isEqualTo("conn-one");
     assertThat(first.get("timestamp").asText()).isEqualTo("2026-11-24T07:59:59.500Z");

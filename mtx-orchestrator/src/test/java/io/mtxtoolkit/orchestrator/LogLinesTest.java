@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /** The log lines an operator relies on, encoded by the production {@code logback.xml}'s JSON encoder. */
 class LogLinesTest {
   private static final String EVENT = "{\"eventId\":\"evt-log-1\",\"event\":\"ready\",\"path\":\"live/logcam/in\","
-      + "\"streamId\":\"logcam\",\"query\":\"lang=es\",\"sourceType\":\"rtmpConn\",\"sourceId\":\"conn-9\","
+      + "\"streamId\":\"logcam\",\"query\":\"lang=es&pass=hunter2\",\"sourceType\":\"rtmpConn\",\"sourceId\":\"conn-9\","
       + "\"timestamp\":\"2026-11-24T07:00:00.250Z\"}";
 
   private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
@@ -78,7 +78,8 @@ class LogLinesTest {
     assertThat(line.get("streamId").asText()).isEqualTo("logcam");
     assertThat(line.get("sourceId").asText()).isEqualTo("conn-9");
     assertThat(line.get("sourceType").asText()).isEqualTo("rtmpConn");
-    assertThat(line.get("query").asText()).isEqualTo("lang=es");
+    assertThat(line.get("query").asText()).as("credentials masked").isEqualTo("lang=es&pass=***");
+    assertThat(line.toString()).doesNotContain("hunter2");
     assertThat(line.get("eventTimestamp").asText()).isEqualTo("2026-11-24T07:00:00.250Z");
     assertThat(Instant.parse(line.get("timestamp").asText())).as("the line's own time, in UTC")
         .isBefore(before.plusSeconds(1)).isAfter(before.minusSeconds(60));

@@ -12,6 +12,7 @@ import io.mtxtoolkit.core.hook.HookEvent;
 import io.mtxtoolkit.core.hook.HookEventJson;
 import io.mtxtoolkit.core.hook.HookEventType;
 import io.mtxtoolkit.core.hook.HookSignature;
+import io.mtxtoolkit.core.hook.QueryRedaction;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.EventLog;
 import io.mtxtoolkit.orchestrator.events.RecentIds;
@@ -84,7 +85,7 @@ public final class HookApi {
     }
     LOG.info("hook event {} for {}", v("event", type.wireName()), v("path", event.path().name()),
         kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),
-        kv("sourceType", event.sourceType()), kv("query", event.query()),
+        kv("sourceType", event.sourceType()), kv("query", QueryRedaction.redact(event.query())),
         kv("eventTimestamp", event.timestamp().toString()));
     events.add(new ReceivedEvent(event, clock.instant()));
     listener.onEvent(event);
