@@ -4,6 +4,8 @@ import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.path.StreamPath;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 
@@ -31,8 +33,24 @@ public final class HookEnvironment {
     if (path.direction() != StreamPath.Direction.IN) {
       throw new ValidationException(MTX_PATH, MTX_PATH + "=" + rawPath + " is not an ingest path live/<streamId>/in");
     }
-    return HookEvent.create(type, path, env.getOrDefault(MTX_QUERY, ""), env.getOrDefault(MTX_SOURCE_TYPE, ""),
+    return HookEvent.create(type, path, publisherQuery(env.getOrDefault(MTX_QUERY, "")), env.getOrDefault(MTX_SOURCE_TYPE, ""),
         env.getOrDefault(MTX_SOURCE_ID, ""), now);
+  }
+
+  /**
+   * MTX_QUERY as the publisher sent it. MediaMTX up to v1.18.0 passes the query raw ({@code lang=es});
+   * from v1.18.1 it URL-encodes it as a whole ({@code lang%3Des}), which leaves no raw {@code =} or
+   * {@code &}. Such a value is decoded once, so the event carries the same query whatever the version.
+   */
+  static String publisherQuery(String raw) {
+    if (raw.indexOf('%') < 0 || raw.indexOf('=') >= 0 || raw.indexOf('&') >= 0) {
+      return raw;
+    }
+    try {
+      return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return raw; // not an encoding after all ("100%"): keep what MediaMTX gave
+    }
   }
 
   /** The orchestrator's base URL from ORCHESTRATOR_URL: http or https, with a host; a trailing slash is ignored. */

@@ -58,6 +58,21 @@ class HookEnvironmentTest {
     assertThat(HookEnvironment.event(HookEventType.READY, env, NOW).query()).isEqualTo(odd);
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "lang%3Des|lang=es",
+      "lang%3Des%26user%3Da%2Bb%26pass%3Dp%25%3D|lang=es&user=a+b&pass=p%=",
+      "name%3Da+b|name=a b",
+      "lang=es|lang=es",
+      "a=%41&b=1|a=%41&b=1",
+      "100%|100%",
+      "token|token"})
+  void aQueryUrlEncodedAsAWholeByNewerMediaMtxIsDecodedOnce(String mtxQuery, String query) {
+    Map<String, String> env = mediamtxEnv();
+    env.put("MTX_QUERY", mtxQuery);
+    assertThat(HookEnvironment.event(HookEventType.READY, env, NOW).query()).isEqualTo(query);
+  }
+
   @Test
   void missingPathSaysTheHookMustBeRunByMediaMtx() {
     Map<String, String> env = mediamtxEnv();

@@ -30,6 +30,7 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
   private final Counter restarts;
   private final Counter failures;
   private final Counter graceStops;
+  private final Counter staleEvents;
 
   public OrchestratorMetrics() {
     for (HookEventType t : HookEventType.values()) {
@@ -41,6 +42,8 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
     restarts = Counter.builder("mtx_worker_restarts").description("Workers restarted after exiting on their own").register(registry);
     failures = Counter.builder("mtx_stream_failures").description("Streams marked failed after too many restarts").register(registry);
     graceStops = Counter.builder("mtx_grace_period_stops").description("Workers stopped when a grace period ran out").register(registry);
+    staleEvents = Counter.builder("mtx_stale_events").description("Hook events dropped: older than one already applied to their stream")
+        .register(registry);
   }
 
   /** Adds gauges of {@code workers}' states and observes its lifecycle. */
@@ -92,6 +95,11 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
   @Override
   public void gracePeriodStop() {
     graceStops.increment();
+  }
+
+  @Override
+  public void staleEventIgnored() {
+    staleEvents.increment();
   }
 
   @Override

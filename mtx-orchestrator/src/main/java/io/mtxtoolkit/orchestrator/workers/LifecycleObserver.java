@@ -17,6 +17,9 @@ public interface LifecycleObserver {
 
   default void gracePeriodStop() {}
 
+  /** A hook event older than one already applied to its stream was dropped. */
+  default void staleEventIgnored() {}
+
   /** Reconciliation corrected a missed event: {@code start} or {@code stop}. */
   default void reconciled(String action) {}
 }

@@ -63,6 +63,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     ScheduledFuture<?> pendingStop;
     ScheduledFuture<?> pendingRestart;
     Instant readyAt;
+    Instant lastEventAt;
 
     Entry(StreamId id) {
       this.id = id;
@@ -90,8 +91,23 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     return counts;
   }
 
+  /**
+   * Applies a hook event unless an event of a later time has already been applied to its stream.
+   * MediaMTX starts one hook process per event and does not wait for it, so under fast publish/stop
+   * churn a ready can arrive after the not-ready that followed it; applied, it would start a worker
+   * for a stream that is gone. The hook stamps each event when its process starts, on one clock.
+   */
   @Override
-  public void onEvent(HookEvent event) {
+  public synchronized void onEvent(HookEvent event) {
+    Entry e = streams.computeIfAbsent(event.streamId(), Entry::new);
+    if (e.lastEventAt != null && event.timestamp().isBefore(e.lastEventAt)) {
+      LOG.info("stale {} event for {} ignored: a later event ({}) was already applied", event.type(), event.path().name(),
+          e.lastEventAt, kv("streamId", event.streamId().value()), kv("path", event.path().name()),
+          kv("eventId", event.eventId()), kv("event", "stale-event-ignored"));
+      observer.staleEventIgnored();
+      return;
+    }
+    e.lastEventAt = event.timestamp();
     if (event.type() == HookEventType.READY) {
       ready(event.streamId());
     } else {

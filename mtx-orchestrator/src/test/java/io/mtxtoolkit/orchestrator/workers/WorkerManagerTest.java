@@ -96,6 +96,33 @@ class WorkerManagerTest {
     return HookEvent.create(type, StreamPath.in(ID), "", "rtmpConn", "c1", Instant.now());
   }
 
+  private static HookEvent event(HookEventType type, Instant at) {
+    return HookEvent.create(type, StreamPath.in(ID), "", "rtmpConn", "c1", at);
+  }
+
+  @Test
+  void aReadyOlderThanTheAppliedNotReadyIsIgnored() {
+    Instant t = Instant.parse("2026-11-24T08:00:00Z");
+    List<String> stale = new CopyOnWriteArrayList<>();
+    manager.observe(new LifecycleObserver() {
+      @Override
+      public void staleEventIgnored() {
+        stale.add("stale");
+      }
+    });
+    manager.onEvent(event(HookEventType.READY, t));
+    manager.onEvent(event(HookEventType.NOT_READY, t.plusMillis(200)));
+    manager.onEvent(event(HookEventType.READY, t.plusMillis(100))); // the first publish's hook, delivered late
+    assertThat(stale).hasSize(1);
+    assertThat(manager.stream(ID).orElseThrow().ready()).as("the stream stays not-ready").isFalse();
+    await("stop after grace").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.get(0).stopAsked);
+    assertThat(launcher.launched).hasSize(1);
+
+    manager.onEvent(event(HookEventType.READY, t.plusMillis(200))); // same instant as the last applied: not stale
+    assertThat(stale).hasSize(1);
+    assertThat(manager.stream(ID).orElseThrow().ready()).isTrue();
+  }
+
   @Test
   void readyStartsOneWorkerHoweverOftenItRepeats() {
     for (int i = 0; i < 5; i++) {
