@@ -23,19 +23,34 @@ out="$root/docs/benchmarks.md"
   echo
   "$root/bench/hook.sh" 31
   echo
-  echo "## 4a. Worker launch modes (child process vs thread), between FFmpeg RTMP endpoints"
+  echo "## 3. End-to-end latency: mtx-worker vs the ffmpeg CLI vs no worker, between FFmpeg RTMP endpoints"
   echo
-  echo "Command: \`mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerModesBench -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false\`."
-  echo "Start = ready → first packet at the sink, including the test source's own start (~2.3 s, the same in both modes)."
-  echo "CPU: /proc utime+stime of each child, or the worker threads' CPU time; RSS: each child's VmRSS, or the JVM's growth."
+  echo "Command: \`mvn -q -pl mtx-worker-cli -am test -Dtest=LatencyBench -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false\`."
+  echo "Without MediaMTX: the testkit publisher (H.264 + AAC, 640x360 30 fps, wall-clock timecode burned into each frame)"
+  echo "serves RTMP; the testkit player, an RTMP server at the end, decodes each frame's timecode on the same clock."
   echo
   table=$(mktemp)
-  (cd "$root" && mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerModesBench -Dtest.excludedGroups= \
+  (cd "$root" && mvn -q -pl mtx-worker-cli -am test -Dtest=LatencyBench -Dtest.excludedGroups= \
      -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true -Dbench.out="$table" >/dev/null 2>&1) \
-    && cat "$table" || echo "(WorkerModesBench failed; run the command above to see why)"
+    && cat "$table" || echo "(LatencyBench failed; run the command above to see why)"
   rm -f "$table"
   echo
-  echo "## 2, 3, 4b, 5. Hook delivery, end-to-end latency, worker cost against ffmpeg, scale"
+  echo "## 4. Worker cost: mtx-worker (child process, thread) vs the ffmpeg CLI, between FFmpeg RTMP endpoints"
+  echo
+  echo "Command: \`mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerCostBench -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false\`."
+  echo "Without MediaMTX: each stream's source is the ffmpeg CLI republishing a pre-encoded 640x360 30 fps H.264 + AAC file"
+  echo "in real time (\`-re -stream_loop -1 -c copy -listen 1\`), its sink the ffmpeg CLI into the null muxer; only the worker"
+  echo "in the middle differs (RTMP in, RTMP out; with MediaMTX the worker reads RTSP). Start = launch → first packet at the sink."
+  echo "CPU: /proc utime+stime of each worker process, or the worker threads' CPU time; RSS: each worker process's VmRSS, or"
+  echo "the test JVM's growth over its size before the workers started."
+  echo
+  table=$(mktemp)
+  (cd "$root" && mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerCostBench -Dtest.excludedGroups= \
+     -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true -Dbench.out="$table" >/dev/null 2>&1) \
+    && cat "$table" || echo "(WorkerCostBench failed; run the command above to see why)"
+  rm -f "$table"
+  echo
+  echo "## 2, 5. Hook delivery, scale"
   echo
   echo "Not run: they need a real MediaMTX, and none could be provisioned here (issue #2)."
 } | tee "$out"

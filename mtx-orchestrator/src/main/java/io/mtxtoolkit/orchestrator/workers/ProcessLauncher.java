@@ -48,7 +48,7 @@ public final class ProcessLauncher implements WorkerLauncher {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     // A worker's Java heap holds little (packets live in native memory); small heap, code cache and C1
-    // only keep each child's footprint down without measurable CPU cost (make bench: WorkerModesBench).
+    // only keep each child's footprint down without measurable CPU cost (make bench: WorkerCostBench).
     cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-Xss512k", "-XX:TieredStopAtLevel=1",
         "-XX:ReservedCodeCacheSize=32m", "-XX:-UsePerfData"));
     cmd.add("-cp");

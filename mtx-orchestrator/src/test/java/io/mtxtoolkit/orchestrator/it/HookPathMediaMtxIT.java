@@ -19,12 +19,11 @@ import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -37,29 +36,18 @@ class HookPathMediaMtxIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DELIVERY = Duration.ofSeconds(10);
 
-  private final List<AutoCloseable> running = new ArrayList<>();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T resource) {
-    running.add(resource);
-    return resource;
-  }
+  @AutoClose
+  private final Running running = new Running();
 
   private String startOrchestrator() {
     int port = FreePorts.tcp();
     String url = "http://127.0.0.1:" + port;
-    keep(Launchers.orchestrator(port, Map.of()));
+    running.keep(Launchers.orchestrator(port, Map.of()));
     return url;
   }
 
   private MediaMtxServer startMediaMtx(String orchestratorUrl) {
-    return keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", orchestratorUrl).prependPath(Launchers.HOOK_BIN).start());
+    return running.keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", orchestratorUrl).prependPath(Launchers.HOOK_BIN).start());
   }
 
   private static List<JsonNode> events(String orchestratorUrl) throws Exception {
@@ -75,7 +63,7 @@ class HookPathMediaMtxIT {
   }
 
   private TestStreamPublisher publish(MediaMtxServer mediamtx, String pathAndQuery) {
-    return keep(TestStreamPublisher.start(mediamtx.rtmpUrl(pathAndQuery), TestStreamOptions.defaults()));
+    return running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl(pathAndQuery), TestStreamOptions.defaults()));
   }
 
   @Test
@@ -128,7 +116,7 @@ class HookPathMediaMtxIT {
 
   @Test
   void receiverAnswering503IsNamedInMediaMtxLog() throws Exception {
-    RecordingReceiver receiver = keep(RecordingReceiver.start(503));
+    RecordingReceiver receiver = running.keep(RecordingReceiver.start(503));
     MediaMtxServer mediamtx = startMediaMtx(receiver.baseUrl());
     publish(mediamtx, "live/stream123/in");
     String line = mediamtx.log().await("the hook's 503 line",
@@ -140,7 +128,7 @@ class HookPathMediaMtxIT {
 
   @Test
   void outputAndForeignPathsFireNoHook() {
-    RecordingReceiver receiver = keep(RecordingReceiver.start(202));
+    RecordingReceiver receiver = running.keep(RecordingReceiver.start(202));
     MediaMtxServer mediamtx = startMediaMtx(receiver.baseUrl());
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
     publish(mediamtx, "live/x/out");

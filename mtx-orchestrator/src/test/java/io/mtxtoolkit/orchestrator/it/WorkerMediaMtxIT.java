@@ -22,7 +22,6 @@ import io.mtxtoolkit.worker.WorkerExit;
 import io.mtxtoolkit.worker.WorkerResult;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,26 +29,15 @@ import java.util.concurrent.TimeUnit;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** User story 3 and the lifecycle on the real MediaMTX: worker in → out, the whole loop, loss, churn, five streams. */
 @Tag("mediamtx")
 class WorkerMediaMtxIT {
-  private final List<AutoCloseable> running = new ArrayList<>();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T r) {
-    running.add(r);
-    return r;
-  }
+  @AutoClose
+  private final Running running = new Running();
 
   private static MediaMtxEndpoints endpoints(MediaMtxServer m) {
     return new MediaMtxEndpoints("127.0.0.1", m.rtspPort(), m.rtmpPort());
@@ -61,9 +49,9 @@ class WorkerMediaMtxIT {
 
   @Test
   void test_worker_passthrough_pipeline() throws Exception {
-    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:9").start());
+    MediaMtxServer mediamtx = running.keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:9").start());
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
-    keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/test/in"), TestStreamOptions.defaults()));
+    running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/test/in"), TestStreamOptions.defaults()));
     await("live/test/in ready").atMost(Duration.ofSeconds(10)).until(() -> readyPath(api, "live/test/in").isPresent());
 
     StreamWorker worker = new StreamWorker(WorkerConfig.forStream(StreamId.of("test"), endpoints(mediamtx)), s -> { });
@@ -98,7 +86,7 @@ class WorkerMediaMtxIT {
 
   @Test
   void sourceDisconnectGivesThreeAttemptsThenACleanExit() throws Exception {
-    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:9").start());
+    MediaMtxServer mediamtx = running.keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:9").start());
     TestStreamPublisher publisher = TestStreamPublisher.start(mediamtx.rtmpUrl("live/test/in"), TestStreamOptions.defaults());
     StreamWorker worker = new StreamWorker(WorkerConfig.forStream(StreamId.of("test"), endpoints(mediamtx)), s -> { });
     CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
@@ -123,10 +111,11 @@ class WorkerMediaMtxIT {
         e -> holder[0].onEvent(e), Clock.systemUTC(), app -> app.get(StreamsApi.STREAMS_PATH,
             ctx -> ctx.json(new StreamsApi(holder[0]).snapshot())));
     int port = server.start();
-    running.add(server::stop);
-    MediaMtxServer mediamtx = keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
+    AutoCloseable stopServer = server::stop;
+    running.keep(stopServer);
+    MediaMtxServer mediamtx = running.keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:" + port)
         .prependPath(Launchers.HOOK_BIN).start());
-    holder[0] = keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out), policy,
+    holder[0] = running.keep(new WorkerManager(new ProcessLauncher(endpoints(mediamtx), List.of(), System.out), policy,
         Clock.systemUTC()));
     return new Pipeline(mediamtx, holder[0]);
   }
@@ -170,7 +159,7 @@ class WorkerMediaMtxIT {
     WorkerManager[] manager = {pipeline.workers()};
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
     for (int i = 1; i <= 5; i++) {
-      keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/s" + i + "/in"), TestStreamOptions.defaults()));
+      running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/s" + i + "/in"), TestStreamOptions.defaults()));
     }
     await("five /out paths").atMost(Duration.ofSeconds(40)).until(() ->
         api.listPaths().stream().filter(p -> p.ready() && p.name().endsWith("/out")).count() == 5);

@@ -101,6 +101,10 @@ class WorkerCostBench {
         firstPacket.add(arrived);
         helpers.add(sink(ffmpeg, outs.get(i), arrived));
       }
+      for (int i = 0; i < n; i++) { // every peer starts with its source and sink listening (ffmpeg does not retry)
+        FreePorts.awaitListening(java.net.URI.create(ins.get(i)).getPort(), START_LIMIT);
+        FreePorts.awaitListening(java.net.URI.create(outs.get(i)).getPort(), START_LIMIT);
+      }
       long rssBefore = rssKib(ProcessHandle.current().pid());
       List<Long> startMs = new ArrayList<>();
       if (peer == Peer.FFMPEG) {
@@ -162,14 +166,14 @@ class WorkerCostBench {
     }
   }
 
-  /** An ffmpeg RTMP listener that copies into the null muxer and counts down once its first progress report shows data. */
+  /** An ffmpeg RTMP listener that copies into the null muxer and counts down once its progress report counts a video packet. */
   private static Process sink(Path ffmpeg, String url, CountDownLatch arrived) throws IOException {
     Process p = new ProcessBuilder(ffmpeg.toString(), "-hide_banner", "-loglevel", "error", "-listen", "1", "-i", url,
         "-c", "copy", "-f", "null", "-progress", "pipe:1", "-stats_period", "0.1", "-").redirectErrorStream(true).start();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
-          if (line.startsWith("total_size=") && !line.equals("total_size=0") && !line.equals("total_size=N/A")) {
+          if (line.startsWith("frame=") && !line.equals("frame=0")) { // video packets copied so far
             arrived.countDown();
           }
         }

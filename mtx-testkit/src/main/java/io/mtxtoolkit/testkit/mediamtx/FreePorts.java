@@ -8,6 +8,9 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -62,6 +65,37 @@ public final class FreePorts {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free TCP port", e);
     }
+  }
+
+  /**
+   * Waits until a TCP socket listens on {@code port}, seen in /proc/net/tcp{,6} rather than by
+   * connecting: an FFmpeg listener ({@code -listen 1}) serves the first connection only, and a probe
+   * would take it.
+   */
+  public static void awaitListening(int port, Duration timeout) {
+    String local = String.format(":%04X ", port);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        try {
+          for (String line : Files.readAllLines(Path.of(table))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 3 && (f[1] + " ").endsWith(local) && f[3].equals("0A")) { // 0A: LISTEN
+              return;
+            }
+          }
+        } catch (IOException e) {
+          // no IPv6 table on this machine
+        }
+      }
+      try {
+        Thread.sleep(20); // polling interval of a bounded wait
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for port " + port, e);
+      }
+    }
+    throw new IllegalStateException("nothing listens on port " + port + " within " + timeout.toMillis() + " ms");
   }
 
   private static Closeable open(Listener.Transport transport) throws IOException {

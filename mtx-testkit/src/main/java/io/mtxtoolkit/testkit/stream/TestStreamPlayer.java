@@ -32,17 +32,39 @@ public final class TestStreamPlayer {
    * arrives within {@code timeout}; writes the first decoded picture to {@code snapshot} when given.
    */
   public static PlayReport play(String url, Duration duration, long maxVideoFrames, Duration timeout, Path snapshot) {
+    return read(url, false, duration, maxVideoFrames, timeout, snapshot, Duration.ZERO);
+  }
+
+  /**
+   * Like {@link #play}, but as an RTMP server (FFmpeg's listen mode) on {@code rtmpUrl}, for the one
+   * publisher that connects within {@code timeout}: a reader at the end of a chain without a media server.
+   * Latency counts only frames decoded after {@code warmUp}: frames buffered while each hop probed its
+   * input arrive in a burst at the start and say nothing about the steady state.
+   */
+  public static PlayReport listen(String rtmpUrl, Duration duration, long maxVideoFrames, Duration timeout, Duration warmUp) {
+    return read(rtmpUrl, true, duration, maxVideoFrames, timeout, null, warmUp);
+  }
+
+  private static PlayReport read(String url, boolean listen, Duration duration, long maxVideoFrames, Duration timeout,
+                                 Path snapshot, Duration warmUp) {
     TestStreamPublisher.parse(url);
     FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
       String micros = String.valueOf(timeout.toNanos() / 1000);
-      if (url.startsWith("rtsp:")) {
+      if (listen) {
+        grabber.setFormat("flv");
+        grabber.setOption("listen", "1");
+        grabber.setOption("timeout", String.valueOf(Math.max(1, timeout.toSeconds())));
+        grabber.setOption("rw_timeout", micros);
+      } else if (url.startsWith("rtsp:")) {
         grabber.setOption("rtsp_transport", "tcp");
         grabber.setOption("timeout", micros);
       } else {
         grabber.setOption("rw_timeout", micros);
       }
-      grabber.setTimeout((int) timeout.toMillis());
+      if (!listen) {
+        grabber.setTimeout((int) timeout.toMillis()); // in listen mode it would abort the wait for the publisher
+      }
       try {
         grabber.startUnsafe();
       } catch (FFmpegFrameGrabber.Exception e) {
@@ -74,7 +96,7 @@ public final class TestStreamPlayer {
           }
           lastTs = f.timestamp;
           OptionalLong code = Timecode.read(f);
-          if (code.isPresent()) {
+          if (code.isPresent() && System.nanoTime() - start >= warmUp.toNanos()) {
             latencies.add(Timecode.latency(code.getAsLong(), System.currentTimeMillis()));
           }
           if (!snapped) {

@@ -35,4 +35,21 @@ class FreePortsTest {
   void singleTcpPortIsInTheEphemeralRange() {
     assertThat(FreePorts.tcp()).isBetween(1024, 65535);
   }
+
+  @Test
+  void awaitListeningSeesAListenerWithoutConnectingToIt() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(200);
+      FreePorts.awaitListening(server.getLocalPort(), java.time.Duration.ofSeconds(5));
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(server::accept))
+          .as("no probe connection was made").isInstanceOf(java.net.SocketTimeoutException.class);
+    }
+  }
+
+  @Test
+  void awaitListeningFailsClearlyWhenNothingListens() {
+    int port = FreePorts.tcp();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FreePorts.awaitListening(port, java.time.Duration.ofMillis(300)))
+        .hasMessageContaining("nothing listens on port " + port);
+  }
 }

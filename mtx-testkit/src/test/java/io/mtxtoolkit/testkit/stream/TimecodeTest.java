@@ -52,4 +52,20 @@ class TimecodeTest {
       assertThat(report.summary()).contains("latency p50");
     }
   }
+
+  @Test
+  void aListeningPlayerReadsThePublisherThatConnectsAndLeavesOutTheWarmUp() {
+    int port = FreePorts.tcp();
+    String url = "rtmp://127.0.0.1:" + port + "/live/tc/out";
+    java.util.concurrent.CompletableFuture<PlayReport> played = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> TestStreamPlayer.listen(url, Duration.ofSeconds(3), Long.MAX_VALUE, Duration.ofSeconds(20), Duration.ofSeconds(1)));
+    FreePorts.awaitListening(port, Duration.ofSeconds(10));
+    try (TestStreamPublisher publisher = TestStreamPublisher.start(url, TestStreamOptions.defaults().withTimecode(true))) {
+      PlayReport report = played.join();
+      assertThat(report.videoFrames()).isGreaterThan(40);
+      assertThat(report.latencyMs()).isNotNull();
+      assertThat((long) report.latencyMs().samples()).as("frames of the first second left out")
+          .isBetween(10L, report.videoFrames() - 15);
+    }
+  }
 }
