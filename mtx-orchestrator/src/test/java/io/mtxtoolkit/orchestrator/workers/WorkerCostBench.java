@@ -32,12 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  * ffmpeg CLI doing the same remux ({@code ffmpeg -i in -c copy -f flv out}), at 1 and 10 streams, measured
  * in one run. Every stream has its own RTMP source (the Debian ffmpeg CLI republishing a pre-encoded file
  * in real time, {@code -listen 1}, so no encoder runs) and its own RTMP sink (ffmpeg CLI into the null
- * muxer); only the worker in the middle differs. Start = launch → first packet at the sink; CPU from
- * /proc utime+stime of the worker processes or the worker threads' CPU time; RSS of each worker process,
+ * muxer); only the worker in the middle differs. Start = launch → first packet at the sink; CPU, after
+ * a 5 s warm-up, from /proc utime+stime of the worker processes or the worker threads' CPU time; RSS of each worker process,
  * or the test JVM's growth over its size before the first in-process worker.
  */
 @Tag("bench")
 class WorkerCostBench {
+  private static final Duration WARM_UP = Duration.ofSeconds(5);
   private static final Duration SAMPLE = Duration.ofSeconds(8);
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
 
@@ -136,6 +137,7 @@ class WorkerCostBench {
           List<Long> pids = manager.streams().stream().map(v -> Long.parseLong(v.worker().substring(4))).toList();
           return sampleProcesses(peer, n, startMs, pids);
         }
+        Thread.sleep(WARM_UP.toMillis()); // steady state, as for the processes
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = workerThreadCpu(threads);
         long wall0 = System.nanoTime();
@@ -151,6 +153,7 @@ class WorkerCostBench {
   }
 
   private static Row sampleProcesses(Peer peer, int n, List<Long> startMs, List<Long> pids) throws InterruptedException {
+    Thread.sleep(WARM_UP.toMillis()); // steady state: past the JVM's JIT warm-up, for every peer alike
     long cpu0 = pids.stream().mapToLong(WorkerCostBench::cpuTicks).sum();
     long wall0 = System.nanoTime();
     Thread.sleep(SAMPLE.toMillis()); // a measuring window, not a synchronisation
