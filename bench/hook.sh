@@ -62,3 +62,7 @@ for f in "$work"/*; do
 done
 echo
 echo "Target (issue #3): mtx-hook median <= 100 ms. Wall time of the whole process (including GNU time's own ~1 ms); peak RSS from GNU time; the orchestrator answers 202."
+for f in "$work"/mtx-hook*; do
+  sort -n -k1 "$f" | awk -v n="$(basename "$f")" '{ms[NR]=$1} END {m=ms[int((NR+1)/2)];
+    printf "%s: median %.0f ms, target %s.\n", n, m, (m <= 100 ? "met" : "MISSED")}'
+done

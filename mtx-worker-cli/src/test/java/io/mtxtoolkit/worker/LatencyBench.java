@@ -75,6 +75,10 @@ class LatencyBench {
     table.append(String.format("%n%d rounds of %d s each, peers in alternation, frames of the first %d s of each left out "
         + "(the burst buffered while each hop probes its input); p50 and p95: the median over rounds. "
         + "Targets (SC-004, issue #8): ours <= ffmpeg's + 50 ms, and < 500 ms.%n", ROUNDS, WINDOW.toSeconds(), WARM_UP.toSeconds()));
+    long ours95 = median(p95s.get(Path3.WORKER.ordinal()));
+    long oursOverFfmpeg = median(p50s.get(Path3.WORKER.ordinal())) - median(p50s.get(Path3.FFMPEG.ordinal()));
+    table.append(String.format("Ours vs ffmpeg (p50): %+d ms, target %s; ours p95 %d ms, target %s.%n", oursOverFfmpeg,
+        oursOverFfmpeg <= 50 ? "met" : "MISSED", ours95, ours95 < 500 ? "met" : "MISSED"));
     System.out.println("\n" + table);
     String out = System.getProperty("bench.out");
     if (out != null) {

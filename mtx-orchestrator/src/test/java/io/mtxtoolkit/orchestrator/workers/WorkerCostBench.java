@@ -78,7 +78,15 @@ class WorkerCostBench {
     // growth is then what each extra in-process stream costs.
     Row thread10 = rows.stream().filter(r -> r.peer() == Peer.THREAD && r.streams() == 10).findFirst().orElseThrow();
     table.append(String.format("%nMemory per extra in-process stream (thread mode, 10 streams, libraries already loaded): "
-        + "%.1f MiB (target <= 20 MB).%n", thread10.rssMibPerWorker()));
+        + "%.1f MiB, target %s.%n", thread10.rssMibPerWorker(), thread10.rssMibPerWorker() <= 20 ? "met" : "MISSED"));
+    for (Row r : rows) {
+      if (r.peer() != Peer.FFMPEG) {
+        Row ffmpegRow = rows.stream().filter(f -> f.peer() == Peer.FFMPEG && f.streams() == r.streams()).findFirst().orElseThrow();
+        table.append(String.format("CPU per worker, %s at %d streams: %.1f %% vs ffmpeg's %.1f %%, target (<= ffmpeg's) %s.%n",
+            r.peer().label, r.streams(), r.cpuPctPerWorker(), ffmpegRow.cpuPctPerWorker(),
+            r.cpuPctPerWorker() <= ffmpegRow.cpuPctPerWorker() ? "met" : "MISSED"));
+      }
+    }
     System.out.println("\n" + table);
     String out = System.getProperty("bench.out");
     if (out != null) {
