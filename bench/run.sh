@@ -41,6 +41,7 @@ out="$root/docs/benchmarks.md"
   echo "Without MediaMTX: each stream's source is the ffmpeg CLI republishing a pre-encoded 640x360 30 fps H.264 + AAC file"
   echo "in real time (\`-re -stream_loop -1 -c copy -listen 1\`), its sink the ffmpeg CLI into the null muxer; only the worker"
   echo "in the middle differs (RTMP in, RTMP out; with MediaMTX the worker reads RTSP). Start = launch → first packet at the sink."
+  echo "Two ffmpeg peers: Debian's (what users run) and the ffmpeg program of javacv's FFmpeg build, the libraries the worker runs."
   echo "CPU, over 8 s after a 5 s warm-up: /proc utime+stime of each worker process, or the worker threads' CPU time; RSS: each worker process's VmRSS, or"
   echo "the test JVM's growth over its size before the workers started."
   echo
