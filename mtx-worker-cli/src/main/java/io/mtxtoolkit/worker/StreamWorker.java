@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVOutputFormat;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -138,6 +140,12 @@ public final class StreamWorker {
       if (grabber.getVideoCodec() == avcodec.AV_CODEC_ID_NONE && grabber.getAudioCodec() == avcodec.AV_CODEC_ID_NONE) {
         return new Session(false, "input " + config.inputUrl() + " has neither video nor audio", true);
       }
+      String foreign = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? codecsRtmpCannotCarry(grabber) : null;
+      if (foreign != null) {
+        // e.g. VP8 from a WebRTC publisher: reconnecting cannot help, so this is a media error, not a lost source.
+        return new Session(false, "input " + config.inputUrl() + " carries " + foreign + ", which RTMP (FLV) cannot carry; "
+            + "run the worker with --mode transcode to re-encode to H.264 + AAC", true);
+      }
       FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(config.outputUrl(), grabber.getImageWidth(),
           grabber.getImageHeight(), grabber.getAudioChannels());
       FrameProcessor processor = null;
@@ -178,6 +186,18 @@ public final class StreamWorker {
     } finally {
       close(grabber);
     }
+  }
+
+  /** The input's codecs that FFmpeg's FLV muxer refuses (as {@code avformat_query_codec} answers), or null. */
+  static String codecsRtmpCannotCarry(FFmpegFrameGrabber grabber) {
+    AVOutputFormat flv = avformat.av_guess_format("flv", null, null);
+    StringBuilder foreign = new StringBuilder();
+    for (int codec : new int[] {grabber.getVideoCodec(), grabber.getAudioCodec()}) {
+      if (codec != avcodec.AV_CODEC_ID_NONE && avformat.avformat_query_codec(flv, codec, avcodec.FF_COMPLIANCE_NORMAL) != 1) {
+        foreign.append(foreign.length() == 0 ? "" : " and ").append(avcodec.avcodec_get_name(codec).getString());
+      }
+    }
+    return foreign.length() == 0 ? null : foreign.toString();
   }
 
   private FFmpegFrameGrabber openInput() {
