@@ -67,7 +67,7 @@ public final class ProcessLauncher implements WorkerLauncher {
       process = new ProcessBuilder(command(id)).redirectErrorStream(true).start();
     } catch (IOException e) {
       CompletableFuture<WorkerResult> failed = CompletableFuture.completedFuture(
-          new WorkerResult(WorkerExit.MEDIA_ERROR, "cannot start worker process: " + e.getMessage()));
+          WorkerResult.crashed("cannot start worker process: " + e.getMessage()));
       return new Stopped(failed);
     }
     AtomicReference<String> lastProblem = new AtomicReference<>();
@@ -111,7 +111,7 @@ public final class ProcessLauncher implements WorkerLauncher {
     try {
       exit = WorkerExit.ofCode(code);
     } catch (IllegalArgumentException e) {
-      return new WorkerResult(WorkerExit.MEDIA_ERROR, "worker process died with exit code " + code
+      return WorkerResult.crashed("worker process died with exit code " + code
           + (code > 128 ? " (signal " + (code - 128) + ")" : "") + (lastProblem == null ? "" : "; last error: " + lastProblem));
     }
     String reason = lastProblem != null ? lastProblem : exit == WorkerExit.STOPPED ? "stopped on request" : "exit code " + code;

@@ -4,7 +4,6 @@ import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.worker.StreamWorker;
 import io.mtxtoolkit.worker.WorkerConfig;
-import io.mtxtoolkit.worker.WorkerExit;
 import io.mtxtoolkit.worker.WorkerResult;
 import io.mtxtoolkit.worker.WorkerState;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +38,7 @@ public final class ThreadLauncher implements WorkerLauncher {
       try {
         exit.complete(worker.run());
       } catch (RuntimeException | LinkageError e) {
-        exit.complete(new WorkerResult(WorkerExit.MEDIA_ERROR, "worker thread failed: " + e));
+        exit.complete(WorkerResult.crashed("worker thread failed: " + e));
       }
     }, name);
     thread.setDaemon(true);

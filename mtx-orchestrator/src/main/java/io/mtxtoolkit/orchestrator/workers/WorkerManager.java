@@ -7,7 +7,6 @@ import io.mtxtoolkit.core.hook.HookEventType;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
-import io.mtxtoolkit.worker.WorkerExit;
 import io.mtxtoolkit.worker.WorkerResult;
 import io.mtxtoolkit.worker.WorkerState;
 import java.time.Clock;
@@ -175,7 +174,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     LOG.info("worker started for {} ({})", e.id, worker.handle(), kv("streamId", e.id.value()), kv("event", "worker-started"),
         kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
     worker.exit().whenComplete((result, error) -> exited(e.id, worker,
-        result != null ? result : new WorkerResult(WorkerExit.MEDIA_ERROR, "worker failed: " + error)));
+        result != null ? result : WorkerResult.crashed("worker failed: " + error)));
   }
 
   private synchronized void stateChanged(StreamId id, WorkerState state) {
@@ -228,14 +227,17 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       launch(e);
       return;
     }
+    if (result.streamUnusable()) {
+      // The worker's own verdict on this publisher's media or on its configuration: a restart would
+      // fail the same way. A new ready (the publisher came back) tries again.
+      fail(e, "the worker cannot process this stream: " + result.reason());
+      return;
+    }
     if (!e.reachedRunning) {
       e.failuresInARow++;
     }
     if (e.failuresInARow > policy.maxRestarts()) {
-      e.workerState = WorkerState.FAILED;
-      observer.streamFailed();
-      e.failedReason = "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason();
-      LOG.error("stream {} failed: {}", id, e.failedReason, kv("streamId", id.value()), kv("event", "stream-failed"));
+      fail(e, "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason());
       return;
     }
     e.workerState = WorkerState.STARTING;
@@ -245,6 +247,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts,
         kv("streamId", id.value()), kv("event", "worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
     e.pendingRestart = scheduler.schedule(() -> restart(id), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void fail(Entry e, String reason) {
+    e.workerState = WorkerState.FAILED;
+    e.failedReason = reason;
+    observer.streamFailed();
+    LOG.error("stream {} failed: {}", e.id, reason, kv("streamId", e.id.value()), kv("event", "stream-failed"));
   }
 
   private synchronized void restart(StreamId id) {

@@ -48,7 +48,7 @@ class WorkerManagerTest {
 
     @Override
     public void kill() {
-      exit.complete(new WorkerResult(WorkerExit.MEDIA_ERROR, "killed"));
+      exit.complete(WorkerResult.crashed("killed"));
     }
 
     @Override
@@ -194,6 +194,28 @@ class WorkerManagerTest {
     assertThat(launcher.launched).hasSize(3);
     manager.ready(ID);
     assertThat(launcher.launched).as("a new ready tries again").hasSize(4);
+  }
+
+  @Test
+  void aWorkersOwnMediaErrorFailsTheStreamAtOnceAndANewReadyTriesAgain() {
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.MEDIA_ERROR, "input carries vp8, which RTMP (FLV) cannot carry"));
+    await("stream failed").atMost(Duration.ofSeconds(2))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
+    StreamView view = manager.stream(ID).orElseThrow();
+    assertThat(view.restarts()).as("no futile restarts").isZero();
+    assertThat(view.lastExitCode()).isEqualTo(5);
+    assertThat(view.failedReason()).contains("cannot process this stream", "vp8");
+    manager.ready(ID);
+    assertThat(launcher.launched).as("the publisher came back: try again").hasSize(2);
+  }
+
+  @Test
+  void aCrashedWorkerIsRestarted() {
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("worker process died with exit code 134 (signal 6)"));
+    await("restarted").atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 2);
+    assertThat(manager.stream(ID).orElseThrow().restarts()).isEqualTo(1);
   }
 
   @Test
