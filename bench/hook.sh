@@ -44,7 +44,7 @@ measure() { # name, command... → appends "ms rss_kb" lines to $work/<name>
   end=$(date +%s%N)
   echo "$(( (end - start) / 1000 )) $(cat "$work/t")" | awk '{printf "%.1f %d\n", $1/1000, $2}' >> "$work/$name"
 }
-for i in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
   measure "mtx-hook (JDK 17, AppCDS)" "$hook" ready
   measure "curl" curl -fs -o /dev/null -H 'Content-Type: application/json' --data "$body" "$ORCHESTRATOR_URL/v1/mediamtx/events/ready"
   if [[ -n "$jdk25" ]]; then

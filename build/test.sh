@@ -7,7 +7,7 @@
 # provisioning failure fails the run. MTX_REQUIRE_MEDIAMTX=1 turns the exclusion into a failure.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$root"
+cd "$root" || exit 2
 
 out=$(deploy/mediamtx/install.sh)
 rc=$?

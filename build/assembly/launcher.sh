@@ -15,8 +15,10 @@ if ! command -v "$java_cmd" >/dev/null 2>&1; then
   exit 127
 fi
 
+# shellcheck disable=SC2034 # default_opts is read by the eval
 default_opts="${app.jvmOpts}"
 opts_var=${app.env}_JAVA_OPTS
+opts=""
 eval "opts=\${$opts_var-\$default_opts}"
 
 # Class-data sharing, for a command that starts one JVM per call (mtx-hook: one per MediaMTX event).
