@@ -42,7 +42,7 @@ public final class HookRun {
     HookEvent event;
     URI endpoint;
     try {
-      event = HookEnvironment.event(type, env, Instant.now());
+      event = HookEnvironment.event(type, env, startedAt());
       endpoint = HookEnvironment.endpoint(HookEnvironment.orchestratorUrl(env), type);
     } catch (ValidationException e) {
       HookLog.write(err, "ERROR", type.wireName(), null, env.get(HookEnvironment.MTX_PATH),
@@ -103,6 +103,40 @@ public final class HookRun {
       if (c != null) {
         c.disconnect();
       }
+    }
+  }
+
+  /**
+   * When MediaMTX started this hook process (the launcher execs the JVM, so it is the same process),
+   * not when the JVM got here: JVM start-up varies by tens of milliseconds, and under load by far more,
+   * while the orchestrator orders a stream's events by this time (a late ready must not undo the
+   * not-ready that MediaMTX ran after it). Now minus the process's age from /proc, good to about 20 ms;
+   * where /proc cannot tell, now.
+   */
+  static Instant startedAt() {
+    Instant now = Instant.now();
+    try {
+      return now.minusMillis(ageMillis(read("/proc/self/stat"), read("/proc/uptime")));
+    } catch (IOException | RuntimeException e) {
+      return now;
+    }
+  }
+
+  /** The process's age from /proc/self/stat (start time in ticks of 1/100 s, field 22) and /proc/uptime (seconds). */
+  static long ageMillis(String stat, String uptime) {
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // the command name may hold spaces
+    long startedTicks = Long.parseLong(fields[19]);
+    double upSeconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+    long age = Math.round(upSeconds * 1000) - startedTicks * 10;
+    if (age < 0 || age > 60_000) {
+      throw new IllegalStateException("implausible process age " + age + " ms"); // e.g. another tick rate
+    }
+    return age;
+  }
+
+  private static String read(String file) throws IOException {
+    try (InputStream in = new java.io.FileInputStream(file)) {
+      return new String(in.readNBytes(1024), StandardCharsets.US_ASCII);
     }
   }
 

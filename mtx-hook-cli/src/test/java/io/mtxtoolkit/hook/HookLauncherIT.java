@@ -56,6 +56,12 @@ class HookLauncherIT {
       assertThat(request.bodyText()).contains("\"query\":\"lang=es\"", "\"sourceType\":\"rtmpConn\"");
       assertThat(r.out().lines()).hasSize(1);
       assertThat(r.err()).as("no JVM warnings (e.g. about the CDS archive)").isEmpty();
+      // The event time is the process's start, not the JVM's arrival in main (which the log line's own
+      // timestamp, written after the POST, comes well after).
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      java.time.Instant eventAt = java.time.Instant.parse(json.readTree(request.body()).get("timestamp").asText());
+      java.time.Instant loggedAt = java.time.Instant.parse(json.readTree(r.out()).get("timestamp").asText());
+      assertThat(eventAt).isBefore(loggedAt.minusMillis(30));
     }
   }
 

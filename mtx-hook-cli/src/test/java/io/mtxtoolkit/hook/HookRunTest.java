@@ -197,4 +197,18 @@ class HookRunTest {
     assertThat(HookTraining.train(new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
     assertThat(onlyLine(out).get("path").asText()).isEqualTo("live/cds-training/in");
   }
+
+  @Test
+  void theEventTimeIsWhenTheProcessStartedFromProc() {
+    // pid (comm with ") (" and spaces) state ppid ... field 22 = starttime in ticks
+    String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 1 0 0 20 0 12 0 123456 999 888 rest";
+    assertThat(HookRun.ageMillis(stat, "1234.56 9876.54\n")).isEqualTo(1_234_560 - 1_234_560);
+    assertThat(HookRun.ageMillis(stat.replace(" 123456 ", " 123400 "), "1234.56 1.0")).isEqualTo(560);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HookRun.ageMillis(stat, "1000.00 1.0"))
+        .as("started after now: another tick rate, so not trusted").isInstanceOf(IllegalStateException.class);
+    java.time.Instant started = HookRun.startedAt();
+    assertThat(started).isBefore(java.time.Instant.now().plusMillis(1))
+        .as("this JVM started within the last minute or so, not at boot")
+        .isAfter(java.time.Instant.now().minus(Duration.ofMinutes(30)));
+  }
 }

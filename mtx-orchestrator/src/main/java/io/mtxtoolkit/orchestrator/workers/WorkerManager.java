@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerManager implements HookEventListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerManager.class);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  /** Closer than this, two events count as simultaneous and apply in arrival order (the hook's clock reads to ~20 ms). */
+  static final Duration STALE_MARGIN = Duration.ofMillis(100);
 
   private final WorkerLauncher launcher;
   private final LifecyclePolicy policy;
@@ -94,12 +96,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    * Applies a hook event unless an event of a later time has already been applied to its stream.
    * MediaMTX starts one hook process per event and does not wait for it, so under fast publish/stop
    * churn a ready can arrive after the not-ready that followed it; applied, it would start a worker
-   * for a stream that is gone. The hook stamps each event when its process starts, on one clock.
+   * for a stream that is gone. The hook stamps each event with its process's start, so the stamps
+   * follow the order in which MediaMTX ran the hooks, however long each JVM took to start.
    */
   @Override
   public synchronized void onEvent(HookEvent event) {
     Entry e = streams.computeIfAbsent(event.streamId(), Entry::new);
-    if (e.lastEventAt != null && event.timestamp().isBefore(e.lastEventAt)) {
+    if (e.lastEventAt != null && event.timestamp().isBefore(e.lastEventAt.minus(STALE_MARGIN))) {
       LOG.info("stale {} event for {} ignored: a later event ({}) was already applied", event.type(), event.path().name(),
           e.lastEventAt, kv("streamId", event.streamId().value()), kv("path", event.path().name()),
           kv("eventId", event.eventId()), kv("event", "stale-event-ignored"));
