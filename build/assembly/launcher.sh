@@ -48,7 +48,11 @@ if [ -n "$training_class" ]; then
       cache=$cache_dir/${app.name}-$key.aot
       if [ -f "$cache" ]; then
         cds="-XX:AOTCache=$cache -Xlog:disable -Xlog:all=error:stderr"
-      elif mkdir -p "$cache_dir" 2>/dev/null && mkdir "$cache.lock" 2>/dev/null; then
+      else
+        # A lock older than any training run is left by a killed one: take it over.
+        [ -z "$(find "$cache.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] || rm -rf "$cache.lock"
+      fi
+      if [ -z "$cds" ] && mkdir -p "$cache_dir" 2>/dev/null && mkdir "$cache.lock" 2>/dev/null; then
         # shellcheck disable=SC2086
         ( trap 'rm -rf "$cache.lock" "$cache.$$.tmp"' EXIT
           if "$java_cmd" -XX:AOTCacheOutput="$cache.$$.tmp" -Xlog:disable $opts -cp "$app_home/lib/*" "$training_class"; then

@@ -61,6 +61,27 @@ class HookLauncherCdsIT {
         .until(() -> aotFiles(lib).equals(List.of(cache.getFileName().toString().replace("25.0.9_1-LTS", "25.0.10_2"))));
   }
 
+  @Test
+  void aLockLeftByAKilledTrainingRunIsTakenOverOnceItIsOld(@TempDir Path dir) throws Exception {
+    Path app = copyDistribution(dir);
+    Path jdk = recordingJdk(dir, "25.0.9+1-LTS");
+    Path lib = app.resolve("lib");
+    run(app, jdk);
+    await().atMost(Duration.ofSeconds(10)).until(() -> aotFiles(lib).size() == 1 && aotFiles(lib).get(0).endsWith(".aot"));
+    Path cache = lib.resolve(aotFiles(lib).get(0));
+    Files.delete(cache);
+    Path lock = Files.createDirectory(lib.resolve(cache.getFileName() + ".lock"));
+
+    run(app, jdk);
+    assertThat(calls(jdk).stream().filter(c -> c.contains("HookTraining"))).as("a fresh lock: someone is training").hasSize(1);
+
+    Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofMinutes(20))));
+    run(app, jdk);
+    await("the stale lock is taken over and the cache trained").atMost(Duration.ofSeconds(10))
+        .until(() -> Files.exists(cache) && !Files.exists(lock));
+    assertThat(calls(jdk).stream().filter(c -> c.contains("HookTraining"))).hasSize(2);
+  }
+
   private static void run(Path app, Path jdk) throws Exception {
     HookLauncherIT.Result r = HookLauncherIT.launch(app.resolve("bin/mtx-hook"), app,
         Map.of("JAVA_HOME", jdk.toString(), "MTX_PATH", ENV.get("MTX_PATH"), "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL")),
