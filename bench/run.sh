@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
 # `make bench`: runs the benchmarks that this machine can run and writes docs/benchmarks.md.
-# Parts that need a real MediaMTX (hook delivery, end-to-end latency, worker cost, scale) are listed as
-# not run when deploy/mediamtx/install.sh cannot provide it (issue #2).
+# Parts that need a real MediaMTX (hook delivery, scale) are listed as not run when
+# deploy/mediamtx/install.sh cannot provide it (issue #2).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 out="$root/docs/benchmarks.md"
+
+# java_bench MODULE CLASS: prints the command, then the Markdown table the @Tag("bench") test writes.
+java_bench() {
+  local args="-pl $1 -am test -Dtest=$2 -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false"
+  local table
+  echo "Command: \`mvn -q $args\`."
+  table=$(mktemp)
+  # shellcheck disable=SC2086 # $args is a list of options
+  if (cd "$root" && mvn -q $args -Djacoco.skip=true -Dbench.out="$table" >/dev/null 2>&1); then
+    echo; cat "$table"
+  else
+    echo; echo "($2 failed; run the command above to see why)"
+  fi
+  rm -f "$table"
+}
 {
   echo "# Benchmarks"
   echo
@@ -25,31 +40,19 @@ out="$root/docs/benchmarks.md"
   echo
   echo "## 3. End-to-end latency: mtx-worker vs the ffmpeg CLI vs no worker, between FFmpeg RTMP endpoints"
   echo
-  echo "Command: \`mvn -q -pl mtx-worker-cli -am test -Dtest=LatencyBench -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false\`."
   echo "Without MediaMTX: the testkit publisher (H.264 + AAC, 640x360 30 fps, wall-clock timecode burned into each frame)"
   echo "serves RTMP; the testkit player, an RTMP server at the end, decodes each frame's timecode on the same clock."
-  echo
-  table=$(mktemp)
-  (cd "$root" && mvn -q -pl mtx-worker-cli -am test -Dtest=LatencyBench -Dtest.excludedGroups= \
-     -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true -Dbench.out="$table" >/dev/null 2>&1) \
-    && cat "$table" || echo "(LatencyBench failed; run the command above to see why)"
-  rm -f "$table"
+  java_bench mtx-worker-cli LatencyBench
   echo
   echo "## 4. Worker cost: mtx-worker (child process, thread) vs the ffmpeg CLI, between FFmpeg RTMP endpoints"
   echo
-  echo "Command: \`mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerCostBench -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false\`."
   echo "Without MediaMTX: each stream's source is the ffmpeg CLI republishing a pre-encoded 640x360 30 fps H.264 + AAC file"
   echo "in real time (\`-re -stream_loop -1 -c copy -listen 1\`), its sink the ffmpeg CLI into the null muxer; only the worker"
   echo "in the middle differs (RTMP in, RTMP out; with MediaMTX the worker reads RTSP). Start = launch → first packet at the sink."
   echo "Two ffmpeg peers: Debian's (what users run) and the ffmpeg program of javacv's FFmpeg build, the libraries the worker runs."
-  echo "CPU, over 8 s after a 5 s warm-up: /proc utime+stime of each worker process, or the worker threads' CPU time; RSS: each worker process's VmRSS, or"
-  echo "the test JVM's growth over its size before the workers started."
-  echo
-  table=$(mktemp)
-  (cd "$root" && mvn -q -pl mtx-orchestrator -am test -Dtest=WorkerCostBench -Dtest.excludedGroups= \
-     -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true -Dbench.out="$table" >/dev/null 2>&1) \
-    && cat "$table" || echo "(WorkerCostBench failed; run the command above to see why)"
-  rm -f "$table"
+  echo "CPU, over 8 s after a 5 s warm-up: /proc utime+stime of each worker process, or the worker threads' CPU time; RSS: each"
+  echo "worker process's VmRSS, or the test JVM's growth over its size before the workers started."
+  java_bench mtx-orchestrator WorkerCostBench
   echo
   echo "## 2, 5. Hook delivery, scale"
   echo
