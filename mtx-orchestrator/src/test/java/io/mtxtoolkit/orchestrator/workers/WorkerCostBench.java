@@ -94,8 +94,8 @@ class WorkerCostBench {
       if (!cli.containsKey(r.peer())) {
         Row debian = rows.stream().filter(f -> f.peer() == Peer.FFMPEG && f.streams() == r.streams()).findFirst().orElseThrow();
         Row sameBuild = rows.stream().filter(f -> f.peer() == Peer.FFMPEG_JAVACV && f.streams() == r.streams()).findFirst().orElseThrow();
-        table.append(String.format("CPU per worker, %s, %d stream(s): %.1f %% vs %.1f %% for Debian's ffmpeg, target (<= ffmpeg's) %s; "
-            + "%.1f %% for the ffmpeg of the worker's own FFmpeg build.%n", r.peer().label, r.streams(), r.cpuPctPerWorker(),
+        table.append(String.format("CPU per worker, %s, %d stream(s): %.2f %% vs %.2f %% for Debian's ffmpeg, target (<= ffmpeg's) %s; "
+            + "%.2f %% for the ffmpeg of the worker's own FFmpeg build.%n", r.peer().label, r.streams(), r.cpuPctPerWorker(),
             debian.cpuPctPerWorker(), r.cpuPctPerWorker() <= debian.cpuPctPerWorker() ? "met" : "MISSED", sameBuild.cpuPctPerWorker()));
       }
     }
