@@ -1,10 +1,10 @@
 package io.mtxtoolkit.orchestrator;
 
 import io.mtxtoolkit.core.ValidationException;
-import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.hook.HookSignature;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
+import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.orchestrator.http.StatusPage;
 import io.mtxtoolkit.orchestrator.http.StreamsApi;
@@ -16,15 +16,15 @@ import io.mtxtoolkit.orchestrator.workers.Reconciler;
 import io.mtxtoolkit.orchestrator.workers.ThreadLauncher;
 import io.mtxtoolkit.orchestrator.workers.WorkerLauncher;
 import io.mtxtoolkit.orchestrator.workers.WorkerManager;
-import java.time.Duration;
-import java.util.List;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +32,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code mtx-orchestrator}: runs the HTTP service until SIGTERM. Options fall back to ORCHESTRATOR_* variables. */
 @Command(name = "mtx-orchestrator", sortOptions = false,
@@ -45,6 +46,8 @@ public final class OrchestratorMain implements Callable<Integer> {
   public static final int EXIT_START_FAILED = 1;
   public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
   public static final int EXIT_PORT_IN_USE = 3;
+  /** How long SIGTERM waits for the workers to stop before the JVM ends anyway; below Compose's 10 s stop timeout. */
+  static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(8);
 
   public static final String ENV_PORT = "ORCHESTRATOR_PORT";
   public static final String ENV_HOST = "ORCHESTRATOR_HOST";
@@ -99,8 +102,14 @@ public final class OrchestratorMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    Thread main = Thread.currentThread();
+    AtomicBoolean terminated = new AtomicBoolean();
     int code = run(args, System.getenv(), new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-        new PrintWriter(System.err, true, StandardCharsets.UTF_8), OrchestratorMain::untilTerminated);
+        new PrintWriter(System.err, true, StandardCharsets.UTF_8), server -> untilTerminated(server, main, terminated));
+    if (terminated.get()) {
+      // Shutdown is under way and its hook waits for this thread: halt with our code, or the JVM reports 143.
+      Runtime.getRuntime().halt(code);
+    }
     if (code != 0) {
       System.exit(code);
     }
@@ -119,13 +128,27 @@ public final class OrchestratorMain implements Callable<Integer> {
     return cmd.execute(args);
   }
 
-  /** Production {@code whileRunning}: serve until the JVM is asked to stop (SIGTERM, SIGINT). */
-  static void untilTerminated(OrchestratorServer server) {
-    Thread hook = new Thread(server::stop, "mtx-orchestrator-shutdown");
+  /**
+   * Production {@code whileRunning}: serve until the JVM is asked to stop (SIGTERM, SIGINT). The shutdown hook
+   * stops the server and then waits for {@code main} to stop the workers, because the JVM ends when its hooks
+   * do and would otherwise leave the worker processes running.
+   */
+  static void untilTerminated(OrchestratorServer server, Thread main, AtomicBoolean terminated) {
+    Thread hook = new Thread(() -> {
+      terminated.set(true);
+      server.stop();
+      try {
+        main.join(SHUTDOWN_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "mtx-orchestrator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       server.awaitStop();
-      Runtime.getRuntime().removeShutdownHook(hook);
+      if (!terminated.get()) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IllegalStateException shuttingDown) {

@@ -120,7 +120,8 @@ class OrchestratorMainTest {
   void untilTerminatedReturnsOnceTheServerStops() throws Exception {
     OrchestratorServer server = new OrchestratorServer(new OrchestratorConfig("127.0.0.1", 0, 10));
     server.start();
-    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> OrchestratorMain.untilTerminated(server));
+    CompletableFuture<Void> waiting = CompletableFuture.runAsync(
+        () -> OrchestratorMain.untilTerminated(server, Thread.currentThread(), new java.util.concurrent.atomic.AtomicBoolean()));
 
     server.stop();
 

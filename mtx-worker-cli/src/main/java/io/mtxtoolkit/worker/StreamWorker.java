@@ -2,6 +2,7 @@ package io.mtxtoolkit.worker;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.mtxtoolkit.core.path.StreamPath;
 import java.time.Duration;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +18,8 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.FFmpegLogCallback;
 import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.FrameRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -38,6 +41,20 @@ public final class StreamWorker {
   public StreamWorker(WorkerConfig config, Consumer<WorkerState> stateListener) {
     this.config = config;
     this.stateListener = stateListener;
+    loadNatives();
+  }
+
+  /**
+   * Loads javacv's FFmpeg libraries in the constructing thread, one caller at a time: JavaCPP deadlocks when
+   * two threads (e.g. in-process workers started together) load its natives for the first time at once.
+   */
+  private static synchronized void loadNatives() {
+    try {
+      FFmpegFrameGrabber.tryLoad();
+      FFmpegFrameRecorder.tryLoad();
+    } catch (FrameGrabber.Exception | FrameRecorder.Exception e) {
+      throw new IllegalStateException("cannot load javacv's FFmpeg libraries: " + e.getMessage(), e);
+    }
   }
 
   /** Result of one connect-and-pump session. */
@@ -46,7 +63,7 @@ public final class StreamWorker {
   /** Runs until stopped or until the reconnect attempts are used up. */
   public WorkerResult run() {
     MDC.put("streamId", config.streamId().value());
-    MDC.put("path", "live/" + config.streamId().value() + "/in");
+    MDC.put("path", StreamPath.in(config.streamId()).toString());
     try {
       FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
       int attempt = 0;
@@ -98,6 +115,22 @@ public final class StreamWorker {
       setState(WorkerState.STOPPING);
       stopSignal.countDown();
     }
+  }
+
+  /**
+   * Stops a worker that is not publishing yet and returns true: it has no output to close, so its process may
+   * end at once rather than wait out FFmpeg's open of a silent source, which cannot be interrupted. Returns
+   * false, doing nothing, while the worker publishes.
+   */
+  public boolean stopBeforePublishing() {
+    if (state == WorkerState.RUNNING) {
+      return false;
+    }
+    stop();
+    LOG.info("worker stopped: stopped on request before publishing", kv("event", "worker-stopped"),
+        kv("exitCode", WorkerExit.STOPPED.code()), kv("streamId", config.streamId().value()),
+        kv("path", StreamPath.in(config.streamId()).toString()));
+    return true;
   }
 
   public WorkerState state() {
@@ -209,8 +242,6 @@ public final class StreamWorker {
     } else {
       grabber.setOption("rw_timeout", micros);
     }
-    // Aborts any blocking read that has waited longer than the stall timeout: the loss detector.
-    grabber.setTimeout((int) config.stallTimeout().toMillis());
     return grabber;
   }
 

@@ -33,6 +33,9 @@ public final class WorkerMain implements Runnable {
     Thread main = Thread.currentThread();
     int code = run(args, System.getenv(), worker -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM/SIGINT: stop reading, close the output cleanly, then end with the worker's own code (0).
+      if (worker.stopBeforePublishing()) {
+        Runtime.getRuntime().halt(WorkerExit.STOPPED.code());
+      }
       worker.stop();
       try {
         main.join(10_000);

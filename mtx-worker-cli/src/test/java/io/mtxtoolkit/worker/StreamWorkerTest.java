@@ -72,6 +72,8 @@ class StreamWorkerTest {
       assertThat(rig.sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
       assertThat(rig.sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO)).hasSizeGreaterThan(20).isSorted();
       assertThat(rig.sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(20).isSorted();
+      assertThat(rig.worker.stopBeforePublishing()).as("a publishing worker must close its output first").isFalse();
+      assertThat(rig.worker.state()).isEqualTo(WorkerState.RUNNING);
       rig.worker.stop();
       WorkerResult r = rig.result.get(15, TimeUnit.SECONDS);
       assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
@@ -129,6 +131,16 @@ class StreamWorkerTest {
     long gap2 = (at.get(2) - at.get(1)) / 1_000_000;
     assertThat(gap1).isBetween(100L, 2_000L);
     assertThat(gap2).isBetween(200L, 2_500L);
+  }
+
+  @Test
+  void aWorkerNotYetPublishingCanStopAtOnce() {
+    StreamWorker worker = worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1));
+
+    assertThat(worker.stopBeforePublishing()).isTrue();
+
+    assertThat(worker.state()).isEqualTo(WorkerState.STOPPING);
+    assertThat(worker.run().exit()).as("run() after the stop").isEqualTo(WorkerExit.STOPPED);
   }
 
   @Test

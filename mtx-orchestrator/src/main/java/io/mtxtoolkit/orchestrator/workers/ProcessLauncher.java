@@ -85,7 +85,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     return new RunningWorker() {
       @Override
       public void stop() {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close the pipe and lose the worker's last lines.
+        process.toHandle().destroy();
       }
 
       @Override
@@ -143,7 +144,11 @@ public final class ProcessLauncher implements WorkerLauncher {
         }
       }
     } catch (IOException e) {
-      lastProblem.compareAndSet(null, "worker output unreadable: " + e.getMessage());
+      // The JDK closes a dead child's pipe under a blocked reader ("Stream closed"): that is the end of the
+      // output, not a problem of the worker's.
+      if (process.isAlive()) {
+        lastProblem.compareAndSet(null, "worker output unreadable: " + e.getMessage());
+      }
     }
   }
 

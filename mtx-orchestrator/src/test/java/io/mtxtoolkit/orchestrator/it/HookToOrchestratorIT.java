@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import io.mtxtoolkit.testkit.process.ServiceProcess;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +37,37 @@ class HookToOrchestratorIT {
           l -> l.contains("\"event\":\"not-ready\"") && l.contains("\"streamId\":\"stream123\""), Duration.ofSeconds(5));
       assertThat(orchestrator.pid()).isPositive();
       assertThat(orchestrator.isAlive()).isTrue();
+    }
+  }
+
+  @Test
+  void sigtermStopsTheWorkerProcessesAndExits0() throws Exception {
+    int port = FreePorts.tcp();
+    String base = "http://127.0.0.1:" + port;
+    // An RTSP port that accepts and never answers keeps the worker busy connecting until it is stopped.
+    try (ServerSocket silentRtsp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+         ServiceProcess orchestrator = Launchers.orchestrator(port, Map.of("MEDIAMTX_HOST", "127.0.0.1",
+             "MEDIAMTX_RTSP_PORT", String.valueOf(silentRtsp.getLocalPort()), "MEDIAMTX_API_URL", "http://127.0.0.1:1"),
+             "--worker-mode", "process", "--reconcile-interval-ms", "0")) {
+      try (ServiceProcess hook = ServiceProcess.start(Launchers.HOOK, List.of("ready"), Map.of("MTX_PATH", "live/term/in",
+          "MTX_SOURCE_TYPE", "rtmpConn", "MTX_SOURCE_ID", "c1", "ORCHESTRATOR_URL", base))) {
+        assertThat(hook.awaitExit(Duration.ofSeconds(20))).isZero();
+      }
+      String started = orchestrator.log().await("the worker-started line",
+          l -> l.contains("worker started for term (pid "), Duration.ofSeconds(10));
+      long workerPid = Long.parseLong(started.replaceAll(".*worker started for term \\(pid (\\d+)\\).*", "$1"));
+      // Wait until the worker is connecting, so SIGTERM reaches its handler rather than a JVM still starting.
+      silentRtsp.setSoTimeout(15_000);
+      try (Socket workerConnection = silentRtsp.accept()) {
+        assertThat(ProcessHandle.of(workerPid)).as("worker process %d", workerPid).hasValueSatisfying(
+            h -> assertThat(h.isAlive()).isTrue());
+
+        orchestrator.terminate();
+
+        assertThat(orchestrator.awaitExit(Duration.ofSeconds(15))).as("exit code after SIGTERM").isZero();
+      }
+      assertThat(ProcessHandle.of(workerPid).filter(ProcessHandle::isAlive)).as("worker %d after SIGTERM", workerPid).isEmpty();
+      assertThat(orchestrator.log().lines()).anyMatch(l -> l.contains("worker for term exited with 0: stopped on request"));
     }
   }
 

@@ -100,7 +100,8 @@ public final class ServiceProcess implements AutoCloseable {
   /** SIGTERM to {@code process}, SIGKILL after {@code grace}, then every process it had started. */
   public static void stopTree(Process process, Duration grace) {
     List<ProcessHandle> children = process.descendants().toList();
-    process.destroy();
+    // Through the handle: Process.destroy() also closes the output pipe, and the last lines would be lost.
+    process.toHandle().destroy();
     try {
       if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
@@ -123,6 +124,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Sends SIGTERM only, as {@code docker stop} or {@code make down} would; see {@link #awaitExit}. */
+  public void terminate() {
+    process.toHandle().destroy();
   }
 
   /** Exit code after the process ended on its own within {@code timeout}. */

@@ -28,6 +28,7 @@ public final class RtmpSink implements AutoCloseable {
 
   private RtmpSink(String url, Duration waitForPublisher) {
     this.url = url;
+    FFmpegNatives.load();
     thread = new Thread(() -> run(waitForPublisher), "rtmp-sink");
     thread.setDaemon(true);
     thread.start();

@@ -49,6 +49,7 @@ public final class TestStreamPublisher implements AutoCloseable {
   private static TestStreamPublisher launch(String url, TestStreamOptions options, boolean listen, Duration wait) {
     URI uri = parse(url);
     TestStreamPublisher publisher = new TestStreamPublisher(uri, options, listen);
+    FFmpegNatives.load();
     publisher.thread = new Thread(publisher::run, "test-publisher " + uri.getPath());
     publisher.thread.setDaemon(true);
     publisher.thread.start();
