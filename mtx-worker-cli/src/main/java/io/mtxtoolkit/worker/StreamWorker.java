@@ -170,6 +170,10 @@ public final class StreamWorker {
       } catch (FFmpegFrameGrabber.Exception e) {
         return new Session(false, "cannot read " + config.inputUrl() + ": " + firstLine(e), false);
       }
+      if (stopRequested()) {
+        // Stopped while the open blocked (and perhaps already replaced): never publish to /out now.
+        return new Session(false, "stopped while opening the source", false);
+      }
       if (grabber.getVideoCodec() == avcodec.AV_CODEC_ID_NONE && grabber.getAudioCodec() == avcodec.AV_CODEC_ID_NONE) {
         return new Session(false, "input " + config.inputUrl() + " has neither video nor audio", true);
       }

@@ -4,6 +4,7 @@ import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.worker.StreamWorker;
 import io.mtxtoolkit.worker.WorkerConfig;
+import io.mtxtoolkit.worker.WorkerExit;
 import io.mtxtoolkit.worker.WorkerResult;
 import io.mtxtoolkit.worker.WorkerState;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +47,13 @@ public final class ThreadLauncher implements WorkerLauncher {
     return new RunningWorker() {
       @Override
       public void stop() {
-        worker.stop();
+        // A worker still opening its source has nothing to close: report it stopped now rather than after
+        // FFmpeg's uninterruptible open gives up; the thread then ends on its own without publishing.
+        if (worker.stopBeforePublishing()) {
+          exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request before publishing"));
+        } else {
+          worker.stop();
+        }
       }
 
       @Override

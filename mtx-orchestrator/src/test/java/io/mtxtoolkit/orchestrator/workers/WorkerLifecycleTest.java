@@ -15,14 +15,20 @@ import io.mtxtoolkit.testkit.stream.RtmpSink;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import io.mtxtoolkit.worker.WorkerConfig;
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The lifecycle with real workers (child JVMs and threads) between FFmpeg RTMP endpoints. */
@@ -96,6 +102,28 @@ class WorkerLifecycleTest {
         sink.awaitPackets(50, Duration.ofSeconds(30));
         assertThat(manager.stream(ID).orElseThrow().worker()).startsWith("thread worker-cam1-");
         await().atMost(Duration.ofSeconds(5)).until(() -> manager.stream(ID).orElseThrow().workerState().equals("running"));
+      }
+    }
+  }
+
+  @Test
+  void threadWorkerStillOpeningASilentSourceStopsAtOnce() throws Exception {
+    // The source accepts and never answers: FFmpeg's open blocks until its 4 s timeout and cannot be interrupted.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String in = "rtmp://127.0.0.1:" + silent.getLocalPort() + "/live/cam1/in";
+      ThreadLauncher launcher = new ThreadLauncher(id -> new WorkerConfig(id, in, rtmp("live/cam1/out"),
+          WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(4), ReconnectPolicy.spec()));
+      RunningWorker worker = launcher.launch(ID, state -> { });
+      silent.setSoTimeout(10_000);
+      try (Socket opening = silent.accept()) {
+        long stop = System.nanoTime();
+        worker.stop();
+
+        WorkerResult result = worker.exit().get(1, TimeUnit.SECONDS);
+
+        assertThat(result.exit()).isEqualTo(WorkerExit.STOPPED);
+        assertThat(result.reason()).isEqualTo("stopped on request before publishing");
+        assertThat(Duration.ofNanos(System.nanoTime() - stop)).isLessThan(Duration.ofSeconds(1));
       }
     }
   }
