@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,40 @@ class HookLauncherCdsIT {
     await("the stale lock is taken over and the cache trained").atMost(Duration.ofSeconds(10))
         .until(() -> Files.exists(cache) && !Files.exists(lock));
     assertThat(calls(jdk).stream().filter(c -> c.contains("HookTraining"))).hasSize(2);
+  }
+
+  @Test
+  void aReadOnlyDistributionKeepsItsCacheUnderXdgCacheHome(@TempDir Path dir) throws Exception {
+    Path app = copyDistribution(dir);
+    Path jdk = recordingJdk(dir, "25.0.9+1-LTS");
+    Path xdg = Files.createDirectories(dir.resolve("xdg"));
+    Files.writeString(jdk.resolve("calls.log"), "");
+    // Root may write anywhere, so as root the launcher runs as nobody; everything is readable, only XDG is writable.
+    List<String> asAnotherUser = System.getProperty("user.name").equals("root")
+        ? List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups") : List.of();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(
+            Files.isDirectory(f) || Files.isExecutable(f) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+    Files.setPosixFilePermissions(xdg, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(jdk.resolve("calls.log"), PosixFilePermissions.fromString("rw-rw-rw-"));
+    Files.setPosixFilePermissions(app.resolve("lib"), PosixFilePermissions.fromString("r-xr-xr-x"));
+    Map<String, String> env = Map.of("JAVA_HOME", jdk.toString(), "MTX_PATH", ENV.get("MTX_PATH"),
+        "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL"), "XDG_CACHE_HOME", xdg.toString(), "HOME", dir.toString());
+    Path cacheDir = xdg.resolve("mtx-toolkit");
+
+    HookLauncherIT.Result first = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, env, "ready");
+    assertThat(first.exit()).as("stderr: %s", first.err()).isZero();
+    await("training writes the cache under XDG_CACHE_HOME").atMost(Duration.ofSeconds(10))
+        .until(() -> Files.isDirectory(cacheDir) && aotFiles(cacheDir).size() == 1 && aotFiles(cacheDir).get(0).endsWith(".aot"));
+    Path cache = cacheDir.resolve(aotFiles(cacheDir).get(0));
+    assertThat(aotFiles(app.resolve("lib"))).as("nothing written next to the jars").isEmpty();
+
+    HookLauncherIT.Result second = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, env, "ready");
+    assertThat(second.exit()).as("stderr: %s", second.err()).isZero();
+    assertThat(calls(jdk)).last().asString().contains("-XX:AOTCache=" + cache, "HookMain ready");
   }
 
   /** Runs the launcher once and waits (bounded) for its background training: one cache, no lock left. */

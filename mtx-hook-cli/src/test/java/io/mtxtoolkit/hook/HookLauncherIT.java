@@ -22,8 +22,13 @@ class HookLauncherIT {
   record Result(int exit, String out, String err) {}
 
   static Result launch(Path launcher, Path cwd, Map<String, String> env, String... args) throws Exception {
+    return launch(List.of(), launcher, cwd, env, args);
+  }
+
+  /** Runs the launcher behind {@code prefix} (e.g. a {@code setpriv} that changes the user). */
+  static Result launch(List<String> prefix, Path launcher, Path cwd, Map<String, String> env, String... args) throws Exception {
     assertThat(launcher).as("packaged launcher (mvn package builds it)").isExecutable();
-    ProcessBuilder pb = new ProcessBuilder();
+    ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(prefix));
     pb.command().add(launcher.toString());
     pb.command().addAll(List.of(args));
     pb.directory(cwd.toFile());
