@@ -85,9 +85,15 @@ class DevStackIT {
       Path dockerfile = context.resolve((String) build.get("dockerfile"));
       assertThat(dockerfile).as("Dockerfile of %s", service.get("image")).isRegularFile();
       String text = Files.readString(dockerfile);
+      List<String> stages = text.lines().filter(l -> l.startsWith("FROM ") && l.contains(" AS "))
+          .map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
+      assertThat(stages).as("build stages of %s", dockerfile).contains((String) build.get("target"));
       for (String line : text.lines().toList()) {
         if (line.startsWith("FROM ")) {
           String image = line.split("\\s+")[1];
+          if (stages.contains(image)) {
+            continue; // an earlier stage of this file, not a base image
+          }
           String tag = image.substring(image.lastIndexOf(':') + 1);
           if (tag.startsWith("${")) {
             // A tag from a build argument is pinned by the argument's default.
@@ -105,7 +111,7 @@ class DevStackIT {
     }
     assertThat(composeFile.getParent().resolve("mediamtx/mediamtx.yml")).isRegularFile();
     assertThat(ROOT.resolve("deploy/.env.example")).isRegularFile();
-    assertThat(Files.readString(ROOT.resolve("deploy/mediamtx/Dockerfile"))).contains("MEDIAMTX_VERSION=" + "1.16.3");
+    assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile"))).contains("MEDIAMTX_VERSION=" + "1.16.3");
 
     if (System.getenv("CI") != null || io.mtxtoolkit.testkit.process.Tools.find("docker-compose").isPresent()) {
       Path composeCli = io.mtxtoolkit.testkit.process.Tools.require("docker-compose", "docker-compose");
