@@ -38,6 +38,9 @@ public final class ProcessLauncher implements WorkerLauncher {
     this.logSink = logSink;
   }
 
+  /** A JVM ended by SIGTERM before any handler ran exits with 128 + 15. */
+  static final int SIGTERM_EXIT = 143;
+
   @Override
   public LaunchMode mode() {
     return LaunchMode.PROCESS;
@@ -108,6 +111,10 @@ public final class ProcessLauncher implements WorkerLauncher {
   }
 
   static WorkerResult result(int code, String lastProblem) {
+    if (code == SIGTERM_EXIT) {
+      // SIGTERM reached the JVM before the worker had installed its handler: a stop, not a crash.
+      return new WorkerResult(WorkerExit.STOPPED, "ended by SIGTERM while starting", true);
+    }
     WorkerExit exit;
     try {
       exit = WorkerExit.ofCode(code);

@@ -1,0 +1,37 @@
+package io.mtxtoolkit.orchestrator.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mtxtoolkit.worker.WorkerExit;
+import io.mtxtoolkit.worker.WorkerResult;
+import org.junit.jupiter.api.Test;
+
+/** How a worker process's exit code becomes the result the lifecycle acts on. */
+class ProcessLauncherTest {
+  @Test
+  void theWorkersOwnCodesAreItsVerdict() {
+    assertThat(ProcessLauncher.result(0, null)).isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+    WorkerResult lost = ProcessLauncher.result(4, "source lost: 3 reconnect attempts failed");
+    assertThat(lost.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+    assertThat(lost.reason()).isEqualTo("source lost: 3 reconnect attempts failed");
+    assertThat(lost.crashed()).isFalse();
+  }
+
+  @Test
+  void sigtermBeforeTheWorkersHandlerIsAStopNotAMediaError() {
+    WorkerResult r = ProcessLauncher.result(143, null);
+
+    assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
+    assertThat(r.reason()).isEqualTo("ended by SIGTERM while starting");
+    assertThat(r.crashed()).as("not the worker's own report").isTrue();
+  }
+
+  @Test
+  void otherSignalsAreCrashesNamingTheSignalAndTheLastError() {
+    WorkerResult r = ProcessLauncher.result(137, "cannot read rtsp://h/live/a/in");
+
+    assertThat(r.crashed()).isTrue();
+    assertThat(r.streamUnusable()).as("a crash says nothing about the stream").isFalse();
+    assertThat(r.reason()).isEqualTo("worker process died with exit code 137 (signal 9); last error: cannot read rtsp://h/live/a/in");
+  }
+}
