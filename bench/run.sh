@@ -8,7 +8,7 @@ out="$root/docs/benchmarks.md"
 
 # java_bench MODULE CLASS: prints the command, then the Markdown table the @Tag("bench") test writes.
 java_bench() {
-  local args="-pl $1 -am test -Dtest=$2 -Dtest.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false"
+  local args="-pl $1 -am test -Dtest=$2 -Dtest.excludedGroups= -Dtest.timeout=60m -Dsurefire.failIfNoSpecifiedTests=false"
   local table
   echo "Command: \`mvn -q $args\`."
   table=$(mktemp)
