@@ -38,7 +38,7 @@ java_bench() {
   echo
   "$root/bench/hook.sh" 31
   echo
-  echo "## 3. End-to-end latency: mtx-worker vs the ffmpeg CLI vs no worker, between FFmpeg RTMP endpoints"
+  echo "## 3. End-to-end latency: mtx-worker vs the ffmpeg CLI vs GStreamer vs no worker, between FFmpeg RTMP endpoints"
   echo
   echo "Without MediaMTX: the testkit publisher (H.264 + AAC, 640x360 30 fps, wall-clock timecode burned into each frame)"
   echo "serves RTMP; the testkit player, an RTMP server at the end, decodes each frame's timecode on the same clock."

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * `make bench`, part 3 without MediaMTX: per-frame latency from the testkit's burned-in timecode
  * (encoder in → decoder out, same clock), reading the source directly (the floor), through our worker
- * in passthrough, and through {@code ffmpeg -i in -c copy -f flv out}; the peers alternate over rounds.
+ * in passthrough, through {@code ffmpeg -i in -c copy -f flv out} and through the README's GStreamer bypass (RTMP in);
+ * the peers alternate over rounds.
  * Source: the testkit publisher (H.264 + AAC, default size and bitrate) as an RTMP server; sink: the
  * testkit player as an RTMP server. With MediaMTX in between, both hops would add its relay time.
  */
@@ -35,7 +36,8 @@ class LatencyBench {
 
   /** Who sits between the source and the reader. */
   enum Path3 {
-    DIRECT("none: the reader reads the source (floor)"), WORKER("mtx-worker passthrough"), FFMPEG("ffmpeg -c copy");
+    DIRECT("none: the reader reads the source (floor)"), WORKER("mtx-worker passthrough"), FFMPEG("ffmpeg -c copy"),
+    GSTREAMER("GStreamer flvdemux ! flvmux (the README's bypass, RTMP in)");
 
     final String label;
 
@@ -47,6 +49,7 @@ class LatencyBench {
   @Test
   void compareLatency() throws Exception {
     Path ffmpeg = Tools.require("ffmpeg", "ffmpeg");
+    Path gst = Tools.require("gstreamer1.0-tools", "gst-launch-1.0");
     List<List<Long>> p50s = new ArrayList<>();
     List<List<Long>> p95s = new ArrayList<>();
     List<List<Long>> maxes = new ArrayList<>();
@@ -59,7 +62,7 @@ class LatencyBench {
     }
     for (int round = 0; round < ROUNDS; round++) {
       for (Path3 p : Path3.values()) {
-        PlayReport.Latency l = measure(ffmpeg, p);
+        PlayReport.Latency l = measure(ffmpeg, gst, p);
         p50s.get(p.ordinal()).add(l.p50());
         p95s.get(p.ordinal()).add(l.p95());
         maxes.get(p.ordinal()).add(l.max());
@@ -86,7 +89,7 @@ class LatencyBench {
     }
   }
 
-  private static PlayReport.Latency measure(Path ffmpeg, Path3 middle) throws Exception {
+  private static PlayReport.Latency measure(Path ffmpeg, Path gst, Path3 middle) throws Exception {
     String in = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/lat/in";
     String out = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/lat/out";
     TestStreamOptions options = TestStreamOptions.defaults().withTimecode(true);
@@ -95,7 +98,7 @@ class LatencyBench {
     awaitListening(middle == Path3.DIRECT ? in : out);
     TestStreamPublisher source = null;
     StreamWorker worker = null;
-    Process ffmpegWorker = null;
+    Process peer = null;
     try {
       if (middle == Path3.DIRECT) {
         source = TestStreamPublisher.start(in, options);
@@ -108,8 +111,8 @@ class LatencyBench {
           StreamWorker running = worker;
           CompletableFuture.runAsync(running::run);
         } else {
-          ffmpegWorker = new ProcessBuilder(ffmpeg.toString(), "-hide_banner", "-loglevel", "error", "-i", in, "-c", "copy",
-              "-f", "flv", out).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+          peer = new ProcessBuilder(peerCommand(middle, ffmpeg, gst, in, out)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         }
         source = serving.get(CONNECT.toSeconds(), TimeUnit.SECONDS);
       }
@@ -122,13 +125,26 @@ class LatencyBench {
       if (worker != null) {
         worker.stop();
       }
-      if (ffmpegWorker != null) {
-        ServiceProcess.stopTree(ffmpegWorker, Duration.ofSeconds(5));
+      if (peer != null) {
+        ServiceProcess.stopTree(peer, Duration.ofSeconds(5));
       }
       if (source != null) {
         source.close();
       }
     }
+  }
+
+  /**
+   * The peer's argument vector. GStreamer's bypass is the README's with RTMP in place of RTSP on the input
+   * side (no RTSP server without MediaMTX); its librtmp elements take options after the URL ("live=1").
+   */
+  private static List<String> peerCommand(Path3 middle, Path ffmpeg, Path gst, String in, String out) {
+    if (middle == Path3.FFMPEG) {
+      return List.of(ffmpeg.toString(), "-hide_banner", "-loglevel", "error", "-i", in, "-c", "copy", "-f", "flv", out);
+    }
+    return List.of(gst.toString(), "-q", "-e", "rtmpsrc", "location=" + in + " live=1", "!", "flvdemux", "name=d",
+        "d.video", "!", "h264parse", "!", "queue", "!", "mux.", "d.audio", "!", "aacparse", "!", "queue", "!", "mux.",
+        "flvmux", "name=mux", "streamable=true", "!", "rtmpsink", "location=" + out + " live=1");
   }
 
   private static void awaitListening(String url) {
