@@ -32,13 +32,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerManager implements HookEventListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerManager.class);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a worker asked to stop gets before it is killed. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   /** Closer than this, two events count as simultaneous and apply in arrival order (the hook's clock reads to ~20 ms). */
   static final Duration STALE_MARGIN = Duration.ofMillis(100);
 
   private final WorkerLauncher launcher;
   private final LifecyclePolicy policy;
   private final Clock clock;
+  private final Duration stopTimeout;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "worker-lifecycle");
     t.setDaemon(true);
@@ -72,9 +74,14 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   public WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock) {
+    this(launcher, policy, clock, STOP_TIMEOUT);
+  }
+
+  WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock, Duration stopTimeout) {
     this.launcher = launcher;
     this.policy = policy;
     this.clock = clock;
+    this.stopTimeout = stopTimeout;
   }
 
   /** Reports lifecycle actions to {@code o} (metrics). */
@@ -201,11 +208,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     worker.stop();
     scheduler.schedule(() -> {
       if (!worker.exit().isDone()) {
-        LOG.warn("worker for {} did not stop within {} s; killing it", e.id, STOP_TIMEOUT.toSeconds(),
+        LOG.warn("worker for {} did not stop within {} ms; killing it", e.id, stopTimeout.toMillis(),
             kv("streamId", e.id.value()), kv("event", "worker-killed"));
         worker.kill();
       }
-    }, STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }, stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private synchronized void exited(StreamId id, RunningWorker worker, WorkerResult result) {
@@ -334,9 +341,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         return w;
       }).toList();
     }
+    // stop() has scheduled a kill for each at the stop timeout, so this waits about one timeout in all.
     for (RunningWorker w : running) {
       try {
-        w.exit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        w.exit().get(stopTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         w.kill();
       }

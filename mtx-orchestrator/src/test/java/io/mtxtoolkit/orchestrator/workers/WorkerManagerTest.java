@@ -34,6 +34,7 @@ class WorkerManagerTest {
     final Consumer<WorkerState> onState;
     final int number;
     volatile boolean stopAsked;
+    volatile boolean ignoresStop;
 
     Handle(Consumer<WorkerState> onState, int number) {
       this.onState = onState;
@@ -43,7 +44,9 @@ class WorkerManagerTest {
     @Override
     public void stop() {
       stopAsked = true;
-      exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+      if (!ignoresStop) {
+        exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+      }
     }
 
     @Override
@@ -65,6 +68,7 @@ class WorkerManagerTest {
   static final class Launcher implements WorkerLauncher {
     final List<Handle> launched = new CopyOnWriteArrayList<>();
     final AtomicInteger counter = new AtomicInteger();
+    volatile boolean workersIgnoreStop;
 
     @Override
     public LaunchMode mode() {
@@ -74,6 +78,7 @@ class WorkerManagerTest {
     @Override
     public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
       Handle h = new Handle(onState, counter.incrementAndGet());
+      h.ignoresStop = workersIgnoreStop;
       launched.add(h);
       return h;
     }
@@ -247,6 +252,24 @@ class WorkerManagerTest {
     manager.close();
     assertThat(launcher.launched).allMatch(h -> h.stopAsked);
     assertThat(manager.liveWorkers()).isZero();
+  }
+
+  @Test
+  void closeKillsStuckWorkersAfterOneStopTimeout() {
+    Launcher stuck = new Launcher();
+    stuck.workersIgnoreStop = true;
+    WorkerManager stuckManager = new WorkerManager(stuck, LifecyclePolicy.defaults(), Clock.systemUTC(), Duration.ofMillis(400));
+    for (String id : List.of("a", "b", "c")) {
+      stuckManager.ready(StreamId.of(id));
+    }
+    long start = System.nanoTime();
+
+    stuckManager.close();
+
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(took).as("three stuck workers, one 400 ms timeout").isBetween(Duration.ofMillis(350), Duration.ofMillis(1100));
+    assertThat(stuck.launched).hasSize(3).allMatch(h -> h.stopAsked)
+        .allMatch(h -> h.exit.join().reason().equals("killed"));
   }
 
   @Test
