@@ -1,9 +1,13 @@
 package io.mtxtoolkit.worker;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.core.retry.ReconnectPolicy;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
@@ -11,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -101,6 +106,10 @@ public final class WorkerMain implements Runnable {
     @Option(names = "--output-url", paramLabel = "URL", description = "Publish to this URL instead of rtmp://HOST:PORT/live/ID/out.")
     String outputUrl;
 
+    @Option(names = "--stop-on-stdin-eof", description = "Stop as on SIGTERM when standard input closes. The orchestrator "
+        + "passes it and holds the pipe, so a worker never outlives it (kill -9, crash) to publish beside its replacement.")
+    boolean stopOnStdinEof;
+
     private Map<String, String> env = Map.of();
     private java.util.function.Consumer<StreamWorker> onStart = w -> {};
 
@@ -128,8 +137,29 @@ public final class WorkerMain implements Runnable {
       }
       StreamWorker worker = new StreamWorker(config, state -> {});
       onStart.accept(worker);
+      if (stopOnStdinEof) {
+        watchStdin(id);
+      }
       return worker.run().exit().code();
     }
+  }
+
+  /** Exits through the shutdown hook (the SIGTERM path) once standard input reaches end of file. */
+  private static void watchStdin(StreamId id) {
+    Thread watch = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {
+          // the orchestrator never writes; only the end of the pipe matters
+        }
+      } catch (IOException closed) {
+        // a broken pipe means the same: the orchestrator is gone
+      }
+      LoggerFactory.getLogger(WorkerMain.class).warn("standard input closed: the orchestrator is gone; stopping",
+          kv("event", "worker-orphaned"), kv("streamId", id.value()), kv("path", StreamPath.in(id).toString()));
+      System.exit(WorkerExit.STOPPED.code());
+    }, "stdin-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   /** Version from the jar manifest. */

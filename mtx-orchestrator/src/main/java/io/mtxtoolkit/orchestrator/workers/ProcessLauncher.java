@@ -57,7 +57,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(WorkerMain.class.getName());
-    cmd.addAll(List.of("run", "--stream", id.value(), "--host", mediamtx.host(),
+    // --stop-on-stdin-eof: the child's stdin is a pipe this JVM holds, so its end tells the worker we are gone.
+    cmd.addAll(List.of("run", "--stop-on-stdin-eof", "--stream", id.value(), "--host", mediamtx.host(),
         "--rtsp-port", String.valueOf(mediamtx.rtspPort()), "--rtmp-port", String.valueOf(mediamtx.rtmpPort())));
     cmd.addAll(extraArgs);
     return cmd;

@@ -1,6 +1,7 @@
 package io.mtxtoolkit.orchestrator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
@@ -8,6 +9,7 @@ import io.mtxtoolkit.testkit.process.ServiceProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +70,40 @@ class HookToOrchestratorIT {
       }
       assertThat(ProcessHandle.of(workerPid).filter(ProcessHandle::isAlive)).as("worker %d after SIGTERM", workerPid).isEmpty();
       assertThat(orchestrator.log().lines()).anyMatch(l -> l.contains("worker for term exited with 0: stopped on request"));
+    }
+  }
+
+  @Test
+  void aWorkerDoesNotOutliveAKilledOrchestrator() throws Exception {
+    int port = FreePorts.tcp();
+    try (ServerSocket silentRtsp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+         ServiceProcess orchestrator = Launchers.orchestrator(port, Map.of("MEDIAMTX_HOST", "127.0.0.1",
+             "MEDIAMTX_RTSP_PORT", String.valueOf(silentRtsp.getLocalPort()), "MEDIAMTX_API_URL", "http://127.0.0.1:1"),
+             "--worker-mode", "process", "--reconcile-interval-ms", "0")) {
+      Http.post("http://127.0.0.1:" + port + "/v1/mediamtx/events/ready", "application/json", "{\"path\":\"live/orphan/in\"}");
+      String started = orchestrator.log().await("the worker-started line",
+          l -> l.contains("worker started for orphan (pid "), Duration.ofSeconds(10));
+      long workerPid = Long.parseLong(started.replaceAll(".*worker started for orphan \\(pid (\\d+)\\).*", "$1"));
+      silentRtsp.setSoTimeout(15_000);
+      try (Socket workerConnection = silentRtsp.accept()) {
+        // Left alone, this worker would keep retrying its silent source for another 20-40 s.
+        long killed = System.nanoTime();
+        ProcessHandle.of(orchestrator.pid()).orElseThrow().destroyForcibly();
+
+        await("worker " + workerPid + " ends after its orchestrator was killed").atMost(Duration.ofSeconds(10))
+            .until(() -> !running(workerPid));
+        System.out.printf("worker gone %d ms after kill -9 of the orchestrator%n", (System.nanoTime() - killed) / 1_000_000);
+      }
+    }
+  }
+
+  /** Alive and not a zombie: an orphan's exit is reaped by whoever adopted it, which may take a while. */
+  private static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.io.IOException gone) {
+      return false;
     }
   }
 
