@@ -75,6 +75,35 @@ class WorkerLifecycleTest {
   }
 
   @Test
+  void childKilledWithSigkillIsRestartedWithBackoff() throws Exception {
+    String in = rtmp("live/cam1/in");
+    String out = rtmp("live/cam1/out");
+    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(60));
+         WorkerManager manager = new WorkerManager(processLauncher(in, out), policy(Duration.ofMillis(200), 3), Clock.systemUTC())) {
+      manager.ready(ID);
+      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(40))) {
+        sink.awaitPackets(50, Duration.ofSeconds(30));
+        await("worker reported running").atMost(Duration.ofSeconds(10))
+            .until(() -> manager.stream(ID).orElseThrow().workerState().equals("running"));
+        String first = manager.stream(ID).orElseThrow().worker();
+        long killed = System.nanoTime();
+
+        ProcessHandle.of(Long.parseLong(first.substring("pid ".length()))).orElseThrow().destroyForcibly();
+
+        await("a new worker process after kill -9 of " + first).atMost(Duration.ofSeconds(15)).until(() -> {
+          String now = manager.stream(ID).orElseThrow().worker();
+          return now != null && !now.equals(first);
+        });
+        System.out.printf("worker restarted %d ms after kill -9%n", (System.nanoTime() - killed) / 1_000_000);
+        StreamView restarted = manager.stream(ID).orElseThrow();
+        assertThat(restarted.restarts()).isEqualTo(1);
+        assertThat(restarted.lastExitReason()).isEqualTo("worker process died with exit code 137 (signal 9)");
+        assertThat(restarted.failedReason()).isNull();
+      }
+    }
+  }
+
+  @Test
   void childThatCannotReachItsSourceIsRestartedThenMarkedFailed() {
     String closed = rtmp("live/cam1/in");
     try (WorkerManager manager = new WorkerManager(processLauncher(closed, rtmp("live/cam1/out")), policy(Duration.ZERO, 1),
