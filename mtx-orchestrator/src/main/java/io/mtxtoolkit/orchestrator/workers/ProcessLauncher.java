@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  * log lines are copied to our stdout and read for its state and its reason when it ends.
  */
 public final class ProcessLauncher implements WorkerLauncher {
+  /** A JVM ended by SIGTERM before any handler ran exits with 128 + 15. */
+  static final int SIGTERM_EXIT = 143;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final MediaMtxEndpoints mediamtx;
@@ -37,9 +39,6 @@ public final class ProcessLauncher implements WorkerLauncher {
     this.extraArgs = List.copyOf(extraArgs);
     this.logSink = logSink;
   }
-
-  /** A JVM ended by SIGTERM before any handler ran exits with 128 + 15. */
-  static final int SIGTERM_EXIT = 143;
 
   @Override
   public LaunchMode mode() {
