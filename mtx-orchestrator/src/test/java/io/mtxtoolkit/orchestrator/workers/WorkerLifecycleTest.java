@@ -49,8 +49,13 @@ class WorkerLifecycleTest {
     return new LifecyclePolicy(grace, Duration.ofMillis(50), Duration.ofMillis(200), maxRestarts);
   }
 
-  @Test
-  void childProcessWorkerRunsAndStopsAfterTheGracePeriod() throws Exception {
+  /** What a test does with a manager whose child-process worker for {@link #ID} is running. */
+  private interface WithRunningChild {
+    void check(WorkerManager manager) throws Exception;
+  }
+
+  /** A child-process worker between a served test source and an RTMP sink, delivering and reported running. */
+  private void withRunningChild(WithRunningChild test) throws Exception {
     String in = rtmp("live/cam1/in");
     String out = rtmp("live/cam1/out");
     try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(60));
@@ -60,47 +65,45 @@ class WorkerLifecycleTest {
         sink.awaitPackets(50, Duration.ofSeconds(30));
         await("worker reported running").atMost(Duration.ofSeconds(10))
             .until(() -> manager.stream(ID).orElseThrow().workerState().equals("running"));
-        StreamView running = manager.stream(ID).orElseThrow();
-        assertThat(running.worker()).startsWith("pid ");
-        assertThat(running.launchMode()).isEqualTo("process");
-        manager.notReady(ID);
-        await("worker stopped after the grace period").atMost(Duration.ofSeconds(15))
-            .until(() -> manager.stream(ID).orElseThrow().workerState().equals("stopped"));
-        StreamView stopped = manager.stream(ID).orElseThrow();
-        assertThat(stopped.lastExitCode()).as("clean exit on SIGTERM").isZero();
-        assertThat(stopped.worker()).isNull();
+        test.check(manager);
       }
     }
+  }
+
+  @Test
+  void childProcessWorkerRunsAndStopsAfterTheGracePeriod() throws Exception {
+    withRunningChild(manager -> {
+      StreamView running = manager.stream(ID).orElseThrow();
+      assertThat(running.worker()).startsWith("pid ");
+      assertThat(running.launchMode()).isEqualTo("process");
+      manager.notReady(ID);
+      await("worker stopped after the grace period").atMost(Duration.ofSeconds(15))
+          .until(() -> manager.stream(ID).orElseThrow().workerState().equals("stopped"));
+      StreamView stopped = manager.stream(ID).orElseThrow();
+      assertThat(stopped.lastExitCode()).as("clean exit on SIGTERM").isZero();
+      assertThat(stopped.worker()).isNull();
+    });
     assertThat(childLogs.toString(StandardCharsets.UTF_8)).contains("\"event\":\"worker-running\"", "\"streamId\":\"cam1\"");
   }
 
   @Test
   void childKilledWithSigkillIsRestartedWithBackoff() throws Exception {
-    String in = rtmp("live/cam1/in");
-    String out = rtmp("live/cam1/out");
-    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(60));
-         WorkerManager manager = new WorkerManager(processLauncher(in, out), policy(Duration.ofMillis(200), 3), Clock.systemUTC())) {
-      manager.ready(ID);
-      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(40))) {
-        sink.awaitPackets(50, Duration.ofSeconds(30));
-        await("worker reported running").atMost(Duration.ofSeconds(10))
-            .until(() -> manager.stream(ID).orElseThrow().workerState().equals("running"));
-        String first = manager.stream(ID).orElseThrow().worker();
-        long killed = System.nanoTime();
+    withRunningChild(manager -> {
+      String first = manager.stream(ID).orElseThrow().worker();
+      long killed = System.nanoTime();
 
-        ProcessHandle.of(Long.parseLong(first.substring("pid ".length()))).orElseThrow().destroyForcibly();
+      ProcessHandle.of(Long.parseLong(first.substring("pid ".length()))).orElseThrow().destroyForcibly();
 
-        await("a new worker process after kill -9 of " + first).atMost(Duration.ofSeconds(15)).until(() -> {
-          String now = manager.stream(ID).orElseThrow().worker();
-          return now != null && !now.equals(first);
-        });
-        System.out.printf("worker restarted %d ms after kill -9%n", (System.nanoTime() - killed) / 1_000_000);
-        StreamView restarted = manager.stream(ID).orElseThrow();
-        assertThat(restarted.restarts()).isEqualTo(1);
-        assertThat(restarted.lastExitReason()).isEqualTo("worker process died with exit code 137 (signal 9)");
-        assertThat(restarted.failedReason()).isNull();
-      }
-    }
+      await("a new worker process after kill -9 of " + first).atMost(Duration.ofSeconds(15)).until(() -> {
+        String now = manager.stream(ID).orElseThrow().worker();
+        return now != null && !now.equals(first);
+      });
+      System.out.printf("worker restarted %d ms after kill -9%n", (System.nanoTime() - killed) / 1_000_000);
+      StreamView restarted = manager.stream(ID).orElseThrow();
+      assertThat(restarted.restarts()).isEqualTo(1);
+      assertThat(restarted.lastExitReason()).isEqualTo("worker process died with exit code 137 (signal 9)");
+      assertThat(restarted.failedReason()).isNull();
+    });
   }
 
   @Test
