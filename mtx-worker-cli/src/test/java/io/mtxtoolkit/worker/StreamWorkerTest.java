@@ -102,6 +102,44 @@ class StreamWorkerTest {
   }
 
   @Test
+  void aReconnectThatSucceedsResumesPublishingToTheSameOut() throws Exception {
+    String in = rtmp("live/test/in");
+    String out = rtmp("live/test/out");
+    int inPort = java.net.URI.create(in).getPort();
+    int outPort = java.net.URI.create(out).getPort();
+    // Spec spacing (1 s, 2 s, 4 s) leaves time to bring the source and the reader of /out back before attempt 1.
+    WorkerConfig config = new WorkerConfig(StreamId.of("test"), in, out, WorkerConfig.Mode.PASSTHROUGH, null,
+        Duration.ofSeconds(2), ReconnectPolicy.spec());
+    StreamWorker worker = new StreamWorker(config, s -> states.add(new Timed(s, System.nanoTime())));
+    long lost;
+    try (RtmpSink firstSink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      try (TestStreamPublisher firstSource = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
+        firstSink.awaitPackets(50, Duration.ofSeconds(20));
+        lost = System.nanoTime();
+      }
+      await("the worker notices the source is gone").atMost(Duration.ofSeconds(5))
+          .until(() -> worker.state() == WorkerState.RECONNECTING);
+      // FFmpeg's listeners serve one connection each: the same ports listen again for the next session.
+      try (RtmpSink secondSink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+        FreePorts.awaitListening(outPort, Duration.ofSeconds(5));
+        CompletableFuture<TestStreamPublisher> secondSource = CompletableFuture.supplyAsync(
+            () -> TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20)));
+        FreePorts.awaitListening(inPort, Duration.ofSeconds(5));
+        try (TestStreamPublisher resumed = secondSource.get(20, TimeUnit.SECONDS)) {
+          secondSink.awaitPackets(50, Duration.ofSeconds(20));
+          assertThat(worker.state()).isEqualTo(WorkerState.RUNNING);
+          assertThat(secondSink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
+          worker.stop();
+          assertThat(result.get(15, TimeUnit.SECONDS).exit()).as("stopped, not lost").isEqualTo(WorkerExit.STOPPED);
+        }
+      }
+    }
+    assertThat(states.stream().filter(t -> t.state() == WorkerState.RECONNECTING && t.atNanos() > lost))
+        .as("one reconnect after the loss was enough").hasSize(1);
+  }
+
+  @Test
   void stalledSourceCountsAsLostWithinTheStallTimeout() throws Exception {
     try (Rig rig = new Rig(WorkerConfig.Mode.PASSTHROUGH, Duration.ofMillis(1500))) {
       rig.sink.awaitPackets(50, Duration.ofSeconds(20));
