@@ -37,6 +37,8 @@ public final class StreamWorker {
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final AtomicLong packets = new AtomicLong();
   private volatile WorkerState state = WorkerState.STARTING;
+  /** True from the moment /out is being opened until it is closed; guarded by this. */
+  private boolean publishing;
 
   public StreamWorker(WorkerConfig config, Consumer<WorkerState> stateListener) {
     this.config = config;
@@ -123,10 +125,13 @@ public final class StreamWorker {
    * false, doing nothing, while the worker publishes.
    */
   public boolean stopBeforePublishing() {
-    if (state == WorkerState.RUNNING) {
-      return false;
+    synchronized (this) {
+      if (publishing) {
+        return false;
+      }
+      stopSignal.countDown(); // under the lock, so beginPublishing sees it; listeners are called outside
     }
-    stop();
+    setState(WorkerState.STOPPING);
     LOG.info("worker stopped: stopped on request before publishing", kv("event", "worker-stopped"),
         kv("exitCode", WorkerExit.STOPPED.code()), kv("streamId", config.streamId().value()),
         kv("path", StreamPath.in(config.streamId()).toString()));
@@ -170,10 +175,6 @@ public final class StreamWorker {
       } catch (FFmpegFrameGrabber.Exception e) {
         return new Session(false, "cannot read " + config.inputUrl() + ": " + firstLine(e), false);
       }
-      if (stopRequested()) {
-        // Stopped while the open blocked (and perhaps already replaced): never publish to /out now.
-        return new Session(false, "stopped while opening the source", false);
-      }
       if (grabber.getVideoCodec() == avcodec.AV_CODEC_ID_NONE && grabber.getAudioCodec() == avcodec.AV_CODEC_ID_NONE) {
         return new Session(false, "input " + config.inputUrl() + " has neither video nor audio", true);
       }
@@ -183,46 +184,72 @@ public final class StreamWorker {
         return new Session(false, "input " + config.inputUrl() + " carries " + foreign + ", which RTMP (FLV) cannot carry; "
             + "run the worker with --mode transcode to re-encode to H.264 + AAC", true);
       }
-      FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(config.outputUrl(), grabber.getImageWidth(),
-          grabber.getImageHeight(), grabber.getAudioChannels());
-      FrameProcessor processor = null;
-      try {
-        recorder.setFormat("flv");
-        recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
-        if (config.mode() == WorkerConfig.Mode.PASSTHROUGH) {
-          recorder.start(grabber.getFormatContext());
-        } else {
-          processor = processor(config.step());
-          processor.open(grabber.getImageWidth(), grabber.getImageHeight(), grabber.getFrameRate());
-          configureEncoder(recorder, grabber);
-          recorder.start();
-        }
-      } catch (FFmpegFrameRecorder.Exception e) {
-        close(recorder);
-        return new Session(false, "cannot publish to " + config.outputUrl() + ": " + firstLine(e), false);
-      } catch (IllegalArgumentException e) {
-        close(recorder);
-        return new Session(false, e.getMessage(), true);
+      if (!beginPublishing()) {
+        // Stopped while the open blocked (and perhaps already replaced): never publish to /out now.
+        return new Session(false, "stopped while opening the source", false);
       }
-      setState(WorkerState.RUNNING);
-      LOG.info("worker running: {} -> {}", config.inputUrl(), config.outputUrl(), kv("event", "worker-running"),
-          kv("mode", config.mode().name().toLowerCase()), kv("videoCodec", grabber.getVideoCodecName()),
-          kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
-          kv("height", grabber.getImageHeight()));
-      long before = packets.get();
-      String cause;
       try {
-        cause = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? remux(grabber, recorder) : transcode(grabber, recorder, processor);
+        return publish(grabber);
       } finally {
-        close(recorder);
-        if (processor != null) {
-          processor.close();
-        }
+        endPublishing();
       }
-      return new Session(packets.get() > before, cause, false);
     } finally {
       close(grabber);
     }
+  }
+
+  /** One session's output: opens /out on the opened input and pumps until the input ends or a stop. */
+  private Session publish(FFmpegFrameGrabber grabber) {
+    FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(config.outputUrl(), grabber.getImageWidth(),
+        grabber.getImageHeight(), grabber.getAudioChannels());
+    FrameProcessor processor = null;
+    try {
+      recorder.setFormat("flv");
+      recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
+      if (config.mode() == WorkerConfig.Mode.PASSTHROUGH) {
+        recorder.start(grabber.getFormatContext());
+      } else {
+        processor = processor(config.step());
+        processor.open(grabber.getImageWidth(), grabber.getImageHeight(), grabber.getFrameRate());
+        configureEncoder(recorder, grabber);
+        recorder.start();
+      }
+    } catch (FFmpegFrameRecorder.Exception e) {
+      close(recorder);
+      return new Session(false, "cannot publish to " + config.outputUrl() + ": " + firstLine(e), false);
+    } catch (IllegalArgumentException e) {
+      close(recorder);
+      return new Session(false, e.getMessage(), true);
+    }
+    setState(WorkerState.RUNNING);
+    LOG.info("worker running: {} -> {}", config.inputUrl(), config.outputUrl(), kv("event", "worker-running"),
+        kv("mode", config.mode().name().toLowerCase()), kv("videoCodec", grabber.getVideoCodecName()),
+        kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
+        kv("height", grabber.getImageHeight()));
+    long before = packets.get();
+    String cause;
+    try {
+      cause = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? remux(grabber, recorder) : transcode(grabber, recorder, processor);
+    } finally {
+      close(recorder);
+      if (processor != null) {
+        processor.close();
+      }
+    }
+    return new Session(packets.get() > before, cause, false);
+  }
+
+  /** Marks the start of publishing unless a stop came first; {@link #stopBeforePublishing} and this exclude each other. */
+  private synchronized boolean beginPublishing() {
+    if (stopRequested()) {
+      return false;
+    }
+    publishing = true;
+    return true;
+  }
+
+  private synchronized void endPublishing() {
+    publishing = false;
   }
 
   /** The input's codecs that FFmpeg's FLV muxer refuses (as {@code avformat_query_codec} answers), or null. */
