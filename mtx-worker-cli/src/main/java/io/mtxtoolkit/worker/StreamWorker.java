@@ -113,7 +113,7 @@ public final class StreamWorker {
 
   /** Asks the worker to stop; it closes its output cleanly and {@link #run} returns. */
   public void stop() {
-    if (stopSignal.getCount() > 0) {
+    if (stopSignal.getCount() > 0 && !ended()) {
       setState(WorkerState.STOPPING);
       stopSignal.countDown();
     }
@@ -129,6 +129,9 @@ public final class StreamWorker {
       if (publishing) {
         return false;
       }
+      if (stopSignal.getCount() == 0 || ended()) {
+        return true;
+      }
       stopSignal.countDown(); // under the lock, so beginPublishing sees it; listeners are called outside
     }
     setState(WorkerState.STOPPING);
@@ -136,6 +139,11 @@ public final class StreamWorker {
         kv("exitCode", WorkerExit.STOPPED.code()), kv("streamId", config.streamId().value()),
         kv("path", StreamPath.in(config.streamId()).toString()));
     return true;
+  }
+
+  /** run() has returned: a late stop must not turn STOPPED or FAILED back into STOPPING. */
+  private boolean ended() {
+    return state == WorkerState.STOPPED || state == WorkerState.FAILED;
   }
 
   public WorkerState state() {

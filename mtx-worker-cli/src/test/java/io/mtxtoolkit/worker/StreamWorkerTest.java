@@ -161,6 +161,9 @@ class StreamWorkerTest {
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
     assertThat(r.reason()).startsWith("source lost: 3 reconnect attempts failed; last cause: cannot read rtmp://");
+    worker.stop();
+    assertThat(worker.stopBeforePublishing()).isTrue();
+    assertThat(worker.state()).as("a late stop keeps the verdict").isEqualTo(WorkerState.FAILED);
     assertThat(elapsedMs).as("waited 100 + 200 + 400 ms between attempts").isGreaterThanOrEqualTo(700);
     List<Long> at = states.stream().filter(t -> t.state() == WorkerState.RECONNECTING).map(Timed::atNanos).toList();
     assertThat(at).hasSize(3);
