@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -45,7 +47,7 @@ public final class MediaMtxApiClient {
 
   /** Every path MediaMTX knows (configured or active). */
   public List<ApiPath> listPaths() {
-    return listAll("/v3/paths/list", ApiPath.class);
+    return listAll("/v3/paths/list", ApiPath.class, ApiPath::name);
   }
 
   /** One path by name, or empty when MediaMTX answers 404. */
@@ -55,17 +57,17 @@ public final class MediaMtxApiClient {
   }
 
   public List<ApiRtmpConn> listRtmpConns() {
-    return listAll("/v3/rtmpconns/list", ApiRtmpConn.class);
+    return listAll("/v3/rtmpconns/list", ApiRtmpConn.class, ApiRtmpConn::id);
   }
 
   /** RTSP connections ({@code /v3/rtspconns/list}). */
   public List<ApiRtspConn> listRtspConns() {
-    return listAll("/v3/rtspconns/list", ApiRtspConn.class);
+    return listAll("/v3/rtspconns/list", ApiRtspConn.class, ApiRtspConn::id);
   }
 
   /** RTSP sessions ({@code /v3/rtspsessions/list}): a reader or publisher with its transport. */
   public List<ApiRtspSession> listRtspSessions() {
-    return listAll("/v3/rtspsessions/list", ApiRtspSession.class);
+    return listAll("/v3/rtspsessions/list", ApiRtspSession.class, ApiRtspSession::id);
   }
 
   /** The metrics endpoint's samples, optionally filtered the way MediaMTX filters ({@code ?type=paths&path=…}). */
@@ -89,15 +91,19 @@ public final class MediaMtxApiClient {
     }
   }
 
-  private <T> List<T> listAll(String endpoint, Class<T> itemType) {
+  /**
+   * Every item over all pages. MediaMTX sorts and pages each request afresh, so when items come and go
+   * between two page requests one can show on both; it is kept once (by {@code key}).
+   */
+  private <T> List<T> listAll(String endpoint, Class<T> itemType, Function<T, String> key) {
     JavaType pageType = JSON.getTypeFactory().constructParametricType(ApiPage.class, itemType);
-    List<T> all = new ArrayList<>();
+    Map<String, T> all = new LinkedHashMap<>();
     for (int page = 0; ; page++) {
       ApiPage<T> p = this.<ApiPage<T>>getOptional(endpoint + "?itemsPerPage=" + PAGE_SIZE + "&page=" + page, pageType)
           .orElseThrow(() -> new MediaMtxApiException("MediaMTX API " + endpoint + " answered 404", 404, null));
-      all.addAll(p.items());
+      p.items().forEach(item -> all.putIfAbsent(key.apply(item), item));
       if (page + 1 >= p.pageCount()) {
-        return all;
+        return List.copyOf(all.values());
       }
     }
   }

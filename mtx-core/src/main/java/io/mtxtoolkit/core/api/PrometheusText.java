@@ -82,6 +82,18 @@ public final class PrometheusText {
     return new Sample(name, Map.copyOf(labels), value);
   }
 
+  /**
+   * The sum over every sample named {@code name} whose labels include {@code labels}, or empty when none
+   * matches: for counts MediaMTX splits by a further label (from 1.18 {@code paths_readers} per
+   * {@code readerType}).
+   */
+  public static Optional<Double> sum(List<Sample> samples, String name, Map<String, String> labels) {
+    return samples.stream()
+        .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
+        .map(Sample::value)
+        .reduce(Double::sum);
+  }
+
   /** The value of the first sample named {@code name} whose labels include {@code labels}. */
   public static Optional<Double> value(List<Sample> samples, String name, Map<String, String> labels) {
     return samples.stream()

@@ -29,7 +29,7 @@ class MediaMtxApiClientTest {
     server.createContext("/", exchange -> {
       String uri = exchange.getRequestURI().toString();
       requests.add(uri);
-      String[] answer = answers.getOrDefault(uri, new String[] {"404", "{\"error\":\"path not found\"}"});
+      String[] answer = answers.getOrDefault(uri, new String[] {"404", "{\"status\":\"error\",\"error\":\"path not found\"}"});
       byte[] body = answer[1].getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(Integer.parseInt(answer[0]), body.length);
       exchange.getResponseBody().write(body);
@@ -79,6 +79,38 @@ class MediaMtxApiClientTest {
   }
 
   @Test
+  void prefersTheFieldsMediaMtx117AddedOverTheDeprecatedOnes() {
+    answers.put("/v3/paths/get/live/a/in", new String[] {"200", "{\"name\":\"live/a/in\",\"ready\":true,"
+        + "\"readyTime\":\"2026-01-01T00:00:00Z\",\"online\":false,\"onlineTime\":null,\"tracks\":[],"
+        + "\"tracks2\":[{\"codec\":\"H264\",\"codecProps\":{\"width\":320}}],\"bytesReceived\":1,"
+        + "\"inboundBytes\":10,\"bytesSent\":2,\"outboundBytes\":20}"});
+    ApiPath path = client().getPath("live/a/in").orElseThrow();
+    assertThat(path.ready()).as("online wins over ready (alwaysAvailable keeps ready true)").isFalse();
+    assertThat(path.readyTime()).as("no onlineTime: readyTime is kept").isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(path.tracks()).containsExactly("H264");
+    assertThat(path.bytesReceived()).isEqualTo(10);
+    assertThat(path.bytesSent()).isEqualTo(20);
+
+    answers.put("/v3/rtmpconns/list?itemsPerPage=100&page=0", new String[] {"200",
+        "{\"itemCount\":1,\"pageCount\":1,\"items\":[{\"id\":\"c1\",\"bytesReceived\":1,\"inboundBytes\":10,"
+            + "\"bytesSent\":2,\"outboundBytes\":20}]}"});
+    assertThat(client().listRtmpConns()).singleElement().satisfies(c -> {
+      assertThat(c.bytesReceived()).isEqualTo(10);
+      assertThat(c.bytesSent()).isEqualTo(20);
+    });
+  }
+
+  @Test
+  void anItemOnTwoPagesIsListedOnce() {
+    // MediaMTX pages each request afresh: a path added between two requests shifts live/b/in onto page 1 too
+    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"200",
+        "{\"itemCount\":2,\"pageCount\":2,\"items\":[{\"name\":\"live/a/in\"},{\"name\":\"live/b/in\"}]}"});
+    answers.put("/v3/paths/list?itemsPerPage=100&page=1", new String[] {"200",
+        "{\"itemCount\":3,\"pageCount\":2,\"items\":[{\"name\":\"live/b/in\"},{\"name\":\"live/c/in\"}]}"});
+    assertThat(client().listPaths()).extracting(ApiPath::name).containsExactly("live/a/in", "live/b/in", "live/c/in");
+  }
+
+  @Test
   void emptyListHasNoItems() {
     answers.put("/v3/rtmpconns/list?itemsPerPage=100&page=0", new String[] {"200", "{\"pageCount\":0,\"itemCount\":0,\"items\":[]}"});
     assertThat(client().listRtmpConns()).isEmpty();
@@ -98,7 +130,7 @@ class MediaMtxApiClientTest {
 
   @Test
   void serverErrorsCarryStatusAndBody() {
-    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"500", "{\"error\":\"boom\"}"});
+    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"500", "{\"status\":\"error\",\"error\":\"boom\"}"});
     assertThatThrownBy(() -> client().listPaths())
         .isInstanceOfSatisfying(MediaMtxApiException.class, e -> assertThat(e.status()).isEqualTo(500))
         .hasMessageContaining("answered 500").hasMessageContaining("boom");

@@ -34,6 +34,18 @@ class PrometheusTextTest {
   }
 
   @Test
+  void sumAddsUpASplitCount() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse("""
+        paths_readers{name="live/a/in",state="ready",readerType="rtspSession"} 2
+        paths_readers{name="live/a/in",state="ready",readerType="rtmpConn"} 1
+        paths_readers{name="live/b/in",state="ready",readerType=""} 0
+        """);
+    assertThat(PrometheusText.sum(samples, "paths_readers", Map.of("name", "live/a/in"))).hasValue(3.0);
+    assertThat(PrometheusText.sum(samples, "paths_readers", Map.of("name", "live/b/in"))).hasValue(0.0);
+    assertThat(PrometheusText.sum(samples, "paths_readers", Map.of("name", "live/c/in"))).isEmpty();
+  }
+
+  @Test
   void rejectsWhatIsNotTheFormat() {
     assertThatThrownBy(() -> PrometheusText.parse("ok 1\nbroken{a=1} 2\n")).hasMessageContaining("line 2");
     assertThatThrownBy(() -> PrometheusText.parse("name notanumber")).isInstanceOf(IllegalArgumentException.class);

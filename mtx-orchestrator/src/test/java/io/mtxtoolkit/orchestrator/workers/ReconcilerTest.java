@@ -37,13 +37,15 @@ class ReconcilerTest {
     api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     api.createContext("/v3/paths/list", exchange -> {
       StringBuilder items = new StringBuilder();
+      int count = 1;
       for (String name : readyPaths.get().split(",")) {
         if (!name.isBlank()) {
-          items.append(items.length() == 0 ? "" : ",").append("{\"name\":\"").append(name).append("\",\"ready\":true}");
+          items.append("{\"name\":\"").append(name).append("\",\"ready\":true},");
+          count++;
         }
       }
-      byte[] body = ("{\"pageCount\":1,\"itemCount\":1,\"items\":[" + items
-          + ",{\"name\":\"live/notready/in\",\"ready\":false}]}").replace("[,", "[").getBytes(StandardCharsets.UTF_8);
+      byte[] body = ("{\"itemCount\":" + count + ",\"pageCount\":1,\"items\":[" + items
+          + "{\"name\":\"live/notready/in\",\"ready\":false}]}").getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
       exchange.close();
