@@ -54,7 +54,11 @@ if [ -n "$training_class" ]; then
       fi
       if [ -z "$cds" ] && mkdir -p "$cache_dir" 2>/dev/null && mkdir "$cache.lock" 2>/dev/null; then
         # shellcheck disable=SC2086
+        # MediaMTX stops a hook by signalling its whole process group (SIGINT): training ignores that,
+        # and on SIGTERM it still cleans up, so neither leaves a lock or a partial cache behind.
         ( trap 'rm -rf "$cache.lock" "$cache.$$.tmp"' EXIT
+          trap 'exit 143' TERM
+          trap '' INT HUP
           if "$java_cmd" -XX:AOTCacheOutput="$cache.$$.tmp" -Xlog:disable $opts -cp "$app_home/lib/*" "$training_class"; then
             rm -f "$cache_dir/${app.name}"-*.aot
             mv -f "$cache.$$.tmp" "$cache"

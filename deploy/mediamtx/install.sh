@@ -9,7 +9,8 @@
 #   5. the official release archive (needs internet access to github.com)
 #
 # Exit codes: 0 found; 2 bad usage or MEDIAMTX_BIN not executable; 3 no source could provide an
-# accepted version (see the messages); 4 a source was found but building it failed.
+# accepted version (see the messages); 4 the module proxy served a version but building it failed,
+# and no later source helped.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -90,17 +91,26 @@ build_from_module_proxy() {
     log "go build of MediaMTX $want failed"; return 4
   fi
   mv -f "$cache_root/$want/mediamtx.tmp" "$cache_root/$want/mediamtx"
+  rm -rf "$work" # found exits, so the RETURN trap would not run
   found "$cache_root/$want/mediamtx" "$want" "built from the Go module proxy"
 }
 
-if command -v go >/dev/null 2>&1; then
-  for want in "${versions[@]}"; do
-    rc=0; build_from_module_proxy "$want" || rc=$?
-    [[ $rc == 4 ]] && exit 4
-  done
-else
-  refusals+=("go: not installed")
-fi
+build_failed=""
+case "$(uname -s)/$(uname -m)" in
+  # On Linux ARM, MediaMTX embeds Raspberry Pi camera support that its release build downloads
+  # first (go:embed mtxrpicam_*); the module archive lacks it, so a plain go build cannot work.
+  Linux/aarch64|Linux/arm64|Linux/armv*) refusals+=("module proxy build: not on $(uname -m) (needs MediaMTX's generated camera files)") ;;
+  *)
+    if command -v go >/dev/null 2>&1; then
+      for want in "${versions[@]}"; do
+        rc=0; build_from_module_proxy "$want" || rc=$?
+        # A version the proxy served but that did not build is not replaced by a fall-back version.
+        if [[ $rc == 4 ]]; then build_failed=$want; refusals+=("module proxy build of $want failed (messages above)"); break; fi
+      done
+    else
+      refusals+=("go: not installed")
+    fi ;;
+esac
 
 # 5. official release archive
 case "$(uname -s)/$(uname -m)" in
@@ -127,4 +137,5 @@ fi
 log "no source could provide MediaMTX ${versions[*]}:"
 for r in "${refusals[@]}"; do log "  - $r"; done
 log "set MEDIAMTX_BIN to a MediaMTX ${pinned} binary, or put one on PATH"
+[[ -z $build_failed ]] || exit 4
 exit 3

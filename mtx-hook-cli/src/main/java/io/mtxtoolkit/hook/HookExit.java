@@ -11,7 +11,12 @@ public enum HookExit {
   /** The orchestrator answered, but not with 2xx. */
   REJECTED(4),
   /** No answer: connection refused, unknown host or timed out. */
-  UNREACHABLE(5);
+  UNREACHABLE(5),
+  /**
+   * Stopped by SIGINT/SIGTERM before the orchestrator answered; delivery unknown. MediaMTX interrupts a
+   * ready hook still running when its stream stops being ready. 128 + SIGINT, as a shell reports it.
+   */
+  INTERRUPTED(130);
 
   private final int code;
 

@@ -14,8 +14,8 @@ import java.time.Instant;
 /**
  * The hook's single JSON log line, in the same shape as the services' Logback lines (timestamp,
  * level, logger, message + correlation fields). Written with Jackson's streaming generator rather
- * than Logback because Logback's start-up would more than double the hook's run time; MediaMTX
- * copies the hook's stdout/stderr into its own log.
+ * than Logback because Logback's start-up would more than double the hook's run time. The hook
+ * inherits MediaMTX's stdout/stderr, so the line lands among MediaMTX's own, unwrapped.
  */
 final class HookLog {
   private static final JsonFactory FACTORY = new JsonFactory();

@@ -19,11 +19,13 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One hook run: environment → event → one POST to the orchestrator, no retry (spec FR-007), then
  * exactly one JSON log line: on stdout when delivered, on stderr with the HTTP status or the
- * connection error when not. {@link HttpURLConnection} is used because it is already loaded with
+ * connection error when not, or when a signal stops the run before the orchestrator answered
+ * (MediaMTX interrupts a ready hook whose stream stops being ready; MediaMTX itself logs nothing). {@link HttpURLConnection} is used because it is already loaded with
  * the JDK's boot classes; java.net.http and okhttp each add hundreds of milliseconds per run.
  */
 public final class HookRun {
@@ -31,6 +33,7 @@ public final class HookRun {
 
   private final HookEventType type;
   private final HookSettings settings;
+  private final AtomicBoolean logged = new AtomicBoolean();
 
   public HookRun(HookEventType type, HookSettings settings) {
     this.type = type;
@@ -55,10 +58,37 @@ public final class HookRun {
       out.println(new String(body, StandardCharsets.UTF_8));
       return HookExit.OK;
     }
-    HookLog.Outcome outcome = post(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
-    HookLog.write(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR",
-        type.wireName(), event, null, outcome);
-    return outcome.exit();
+    Thread onSignal = new Thread(() -> interrupted(err, event, endpoint, started), "mtx-hook-signal");
+    Runtime.getRuntime().addShutdownHook(onSignal);
+    try {
+      HookLog.Outcome outcome = post(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
+      logOnce(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR", event, outcome);
+      return outcome.exit();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+      } catch (IllegalStateException shuttingDown) {
+        // a signal arrived: the hook thread decides what is logged
+      }
+    }
+  }
+
+  /** Runs at JVM shutdown; logs only when the run was stopped before its own line, then halts with 130. */
+  void interrupted(PrintStream err, HookEvent event, URI endpoint, long started) {
+    String what = "hook " + type + " for " + event.path();
+    if (logOnce(err, "ERROR", event, new HookLog.Outcome(HookExit.INTERRUPTED,
+        what + " interrupted by a signal before the orchestrator answered: delivery unknown", endpoint.toString(), 0,
+        "interrupted", elapsed(started)))) {
+      Runtime.getRuntime().halt(HookExit.INTERRUPTED.code());
+    }
+  }
+
+  private boolean logOnce(PrintStream stream, String level, HookEvent event, HookLog.Outcome outcome) {
+    if (!logged.compareAndSet(false, true)) {
+      return false;
+    }
+    HookLog.write(stream, level, type.wireName(), event, null, outcome);
+    return true;
   }
 
   private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, String secret, long started) {

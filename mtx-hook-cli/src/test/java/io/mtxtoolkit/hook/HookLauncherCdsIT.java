@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Which class-data-sharing flags the packaged launcher passes, by runtime: the build's AppCDS archive
@@ -113,6 +115,45 @@ class HookLauncherCdsIT {
     assertThat(calls(jdk)).last().asString().contains("-XX:AOTCache=" + cache, "HookMain ready");
   }
 
+  /**
+   * MediaMTX stops a hook by signalling its process group (SIGINT; a container stop sends SIGTERM). Training
+   * survives SIGINT (the shell starts background jobs with it ignored) and finishes; on SIGTERM it stops
+   * and cleans up. Neither leaves a lock, which would hold training off for 10 minutes, or a partial file.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"INT", "TERM"})
+  void aSignalToTheHooksProcessGroupLeavesNoLockOrPartialCache(String signal, @TempDir Path dir) throws Exception {
+    Path app = copyDistribution(dir);
+    // Training writes its file, then takes 1 s more; the hook itself would wait 30 s for its answer.
+    Path jdk = recordingJdk(dir, "25.0.9+1-LTS", "case \"$*\" in *HookTraining*) sleep 1 ;; *) sleep 30 ;; esac");
+    Path lib = app.resolve("lib");
+    // setsid: the launcher leads its own process group, as MediaMTX starts hooks (Setpgid).
+    ProcessBuilder pb = new ProcessBuilder("setsid", app.resolve("bin/mtx-hook").toString(), "ready").directory(app.toFile());
+    pb.environment().putAll(Map.of("JAVA_HOME", jdk.toString(), "MTX_PATH", ENV.get("MTX_PATH"),
+        "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL")));
+    Process hook = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      await("the hook and its background training both started").atMost(Duration.ofSeconds(10))
+          .until(() -> calls(jdk).size() == 2 && !tmpFiles(lib).isEmpty());
+      Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + hook.pid()).inheritIO().start();
+      assertThat(kill.waitFor()).as("kill -%s to the process group", signal).isZero();
+      assertThat(hook.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("the hook stops").isTrue();
+      List<String> expected = signal.equals("INT") ? List.of("mtx-hook-" + cacheKey(lib) + ".aot") : List.of();
+      await("after SIG" + signal + ": cache files " + expected + ", no lock, no partial file").atMost(Duration.ofSeconds(10))
+          .until(() -> aotFiles(lib).equals(expected) && tmpFiles(lib).isEmpty());
+    } finally {
+      hook.destroyForcibly();
+    }
+  }
+
+  /** The key part of the cache name for the recording runtime, from the lock or file training made. */
+  private static String cacheKey(Path lib) throws IOException {
+    try (Stream<Path> files = Files.list(lib)) {
+      String tmp = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).findFirst().orElseThrow();
+      return tmp.substring("mtx-hook-".length(), tmp.indexOf(".aot."));
+    }
+  }
+
   /** Runs the launcher once and waits (bounded) for its background training: one cache, no lock left. */
   private static Path firstCallTrainsCache(Path app, Path jdk) throws Exception {
     Path lib = app.resolve("lib");
@@ -148,6 +189,11 @@ class HookLauncherCdsIT {
 
   /** A JAVA_HOME whose bin/java logs its arguments and, when asked to train, writes the cache file. */
   private static Path recordingJdk(Path dir, String runtimeVersion) throws IOException {
+    return recordingJdk(dir, runtimeVersion, "");
+  }
+
+  /** The same, running {@code beforeExit} (shell) last. */
+  private static Path recordingJdk(Path dir, String runtimeVersion, String beforeExit) throws IOException {
     Path home = Files.createDirectories(dir.resolve("jdk-" + runtimeVersion));
     Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_RUNTIME_VERSION=\"" + runtimeVersion + "\"\n");
     Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
@@ -157,7 +203,8 @@ class HookLauncherCdsIT {
         for a in "$@"; do
           case $a in -XX:AOTCacheOutput=*) echo cache > "${a#*=}" ;; esac
         done
-        """.formatted(home.resolve("calls.log")));
+        %s
+        """.formatted(home.resolve("calls.log"), beforeExit));
     assertThat(java.toFile().setExecutable(true)).isTrue();
     return home;
   }
@@ -165,6 +212,12 @@ class HookLauncherCdsIT {
   private static List<String> calls(Path jdk) throws IOException {
     Path log = jdk.resolve("calls.log");
     return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  private static List<String> tmpFiles(Path lib) throws IOException {
+    try (Stream<Path> files = Files.list(lib)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
+    }
   }
 
   private static List<String> aotFiles(Path lib) throws IOException {

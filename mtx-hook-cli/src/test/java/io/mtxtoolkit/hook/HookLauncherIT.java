@@ -82,6 +82,31 @@ class HookLauncherIT {
   }
 
   @Test
+  void aSignalBeforeTheAnswerStillLeavesItsLine(@TempDir Path dir) throws Exception {
+    // MediaMTX sends SIGINT to a ready hook still running when its stream stops being ready, and logs nothing.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      silent.setSoTimeout(20_000);
+      ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "ready").directory(dir.toFile());
+      pb.environment().putAll(Map.of("MTX_PATH", "live/sig/in", "ORCHESTRATOR_URL", "http://127.0.0.1:" + silent.getLocalPort(),
+          "MTX_HOOK_READ_TIMEOUT_MS", "30000"));
+      Path err = dir.resolve("err.txt");
+      Process hook = pb.redirectError(err.toFile()).redirectOutput(dir.resolve("out.txt").toFile()).start();
+      try (java.net.Socket accepted = silent.accept()) {
+        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(hook.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        assertThat(hook.waitFor(10, TimeUnit.SECONDS)).as("the hook stops on SIGINT").isTrue();
+      } finally {
+        hook.destroyForcibly();
+      }
+      assertThat(hook.exitValue()).isEqualTo(HookExit.INTERRUPTED.code());
+      assertThat(Files.readString(err).lines()).singleElement().asString()
+          .contains("\"level\":\"ERROR\"", "\"path\":\"live/sig/in\"", "interrupted by a signal", "delivery unknown",
+              "\"exitCode\":130");
+      assertThat(dir.resolve("out.txt")).isEmptyFile();
+    }
+  }
+
+  @Test
   void missingJavaIsAClearError(@TempDir Path dir) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "ready").directory(dir.toFile());
     pb.environment().put("JAVA_HOME", dir.resolve("no-jdk").toString());

@@ -1,0 +1,282 @@
+package io.mtxtoolkit.testkit.mediamtx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code deploy/mediamtx/install.sh}'s resolution order, run for real in a sandbox: its PATH holds the
+ * system tools it uses plus stand-ins for {@code go}, {@code npm}, {@code curl} and {@code mediamtx}
+ * that act like the real ones (a module proxy that refuses or serves a version, a build, a release
+ * download), and log how they were called.
+ */
+class InstallScriptTest {
+  private static final List<String> TOOLS = List.of("bash", "sh", "sed", "tr", "mktemp", "cp", "chmod", "mkdir", "mv",
+      "readlink", "dirname", "basename", "head", "cat", "rm", "tar", "gzip", "uname", "grep");
+  private static final String PINNED = "v1.16.3";
+
+  @TempDir
+  Path dir;
+  private Path fakes;
+  private Path tools;
+  private Path cache;
+  private final Map<String, String> env = new HashMap<>();
+
+  record Run(int exit, List<String> out, String err) {
+    String printed() {
+      return out.isEmpty() ? "" : out.get(out.size() - 1);
+    }
+  }
+
+  @BeforeEach
+  void sandbox() throws IOException {
+    tools = Files.createDirectories(dir.resolve("tools"));
+    for (String tool : TOOLS) {
+      Files.createSymbolicLink(tools.resolve(tool), which(tool));
+    }
+    fakes = Files.createDirectories(dir.resolve("fakes"));
+    cache = dir.resolve("cache");
+    env.put("PATH", fakes + File.pathSeparator + tools);
+    env.put("HOME", dir.resolve("home").toString());
+    env.put("MTX_CACHE_DIR", cache.toString());
+    env.put("FAKE_LOG", dir.resolve("calls.log").toString());
+    env.put("FAKE_MODCACHE", dir.resolve("modcache").toString());
+  }
+
+  @AfterEach
+  void removeToolLinks() throws IOException {
+    // before @TempDir's clean-up, which warns about every link pointing out of the directory
+    for (String tool : TOOLS) {
+      Files.deleteIfExists(tools.resolve(tool));
+    }
+  }
+
+  private static Path which(String tool) {
+    for (String d : System.getenv("PATH").split(File.pathSeparator)) {
+      Path candidate = Path.of(d, tool);
+      if (!d.isEmpty() && Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException(tool + " is not on PATH; install.sh needs it");
+  }
+
+  private Run run(String... args) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(which("bash").toString(), RepoFiles.resolve("deploy/mediamtx/install.sh").toString());
+    pb.command().addAll(List.of(args));
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    Path out = dir.resolve("out.txt");
+    Path err = dir.resolve("err.txt");
+    Process p = pb.directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("install.sh finished within 60 s").isTrue();
+    return new Run(p.exitValue(), Files.readAllLines(out), Files.readString(err));
+  }
+
+  private List<String> calls(String tool) throws IOException {
+    Path log = Path.of(env.get("FAKE_LOG"));
+    return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(tool + " ")).toList() : List.of();
+  }
+
+  private Path script(Path where, String name, String body) throws IOException {
+    Path file = where.resolve(name);
+    Files.writeString(file, "#!/bin/sh\n" + body, StandardCharsets.UTF_8);
+    assertThat(file.toFile().setExecutable(true)).isTrue();
+    return file;
+  }
+
+  /** A MediaMTX stand-in that reports {@code version}. */
+  private Path mediamtx(Path where, String version) throws IOException {
+    Files.createDirectories(where);
+    return script(where, "mediamtx", "echo " + version + "\n");
+  }
+
+  /**
+   * {@code go}: the module proxy serves only {@code FAKE_GO_SERVES} (else the real 403 answer); the module
+   * archive lacks internal/core/VERSION and hls.min.js, and the build checks both, as MediaMTX's go:embed does.
+   */
+  private void fakeGo() throws IOException {
+    script(fakes, "go", """
+        echo "go $*" >> "$FAKE_LOG"
+        case "$1 $2" in
+          "mod init") exit 0 ;;
+          "mod download")
+            mv=${4#*@}
+            if [ "$mv" != "${FAKE_GO_SERVES:-}" ]; then
+              printf '{\\n\\t"Path": "github.com/bluenviron/mediamtx",\\n\\t"Version": "%s",\\n\\t"Error": "reading .../@v/%s.info: 403 Forbidden\\\\n\\\\tserver response: This module version is not available."\\n}\\n' "$mv" "$mv"
+              exit 1
+            fi
+            d=$FAKE_MODCACHE/mediamtx@$mv
+            mkdir -p "$d/internal/core" "$d/internal/servers/hls/hlsjsdownloader"
+            echo v1.6.14 > "$d/internal/servers/hls/hlsjsdownloader/VERSION"
+            chmod -R a-w "$d"
+            printf '{\\n\\t"Path": "github.com/bluenviron/mediamtx",\\n\\t"Version": "%s",\\n\\t"Dir": "%s"\\n}\\n' "$mv" "$d"
+            exit 0 ;;
+          "build -trimpath")
+            [ -z "${FAKE_GO_BUILD_FAILS:-}" ] || { echo "internal/foo.go:1: broken" >&2; exit 1; }
+            grep -q 'hls.js 1.6.14' internal/servers/hls/hls.min.js || { echo "pattern hls.min.js: no matching files" >&2; exit 1; }
+            [ -s internal/core/VERSION ] || { echo "pattern VERSION: no matching files" >&2; exit 1; }
+            printf '#!/bin/sh\\necho %s\\n' "$(cat internal/core/VERSION)" > "$4"
+            chmod +x "$4"
+            exit 0 ;;
+        esac
+        echo "unexpected go $*" >&2; exit 2
+        """);
+    script(fakes, "npm", """
+        echo "npm $*" >> "$FAKE_LOG"
+        v=${3#hls.js@}
+        mkdir -p package/dist && echo "/* hls.js $v */" > package/dist/hls.min.js
+        tar -czf "hls.js-$v.tgz" package && rm -rf package
+        """);
+  }
+
+  /** {@code curl}: github.com unreachable, unless {@code FAKE_CURL_SERVES} names the version of a release archive. */
+  private void fakeCurl() throws IOException {
+    script(fakes, "curl", """
+        echo "curl $*" >> "$FAKE_LOG"
+        if [ -z "${FAKE_CURL_SERVES:-}" ]; then echo "curl: (6) Could not resolve host: github.com" >&2; exit 6; fi
+        while [ "$1" != "-o" ]; do shift; done
+        t=$(mktemp -d) && printf '#!/bin/sh\\necho %s\\n' "$FAKE_CURL_SERVES" > "$t/mediamtx" && chmod +x "$t/mediamtx"
+        tar -czf "$2" -C "$t" mediamtx
+        """);
+  }
+
+  private void fakeUname(String machine) throws IOException {
+    script(fakes, "uname", "case $1 in -s) echo Linux ;; -m) echo " + machine + " ;; esac\n");
+  }
+
+  @Test
+  void printsTheAcceptedVersionsAndRejectsUnknownArguments() throws Exception {
+    assertThat(run("--print-versions").out()).containsExactly("v1.16.3", "v1.17.1", "v1.18.2");
+    Run bad = run("--bogus");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("usage: install.sh");
+  }
+
+  @Test
+  void mediamtxBinWinsAndItsAbsolutePathIsTheLastLine() throws Exception {
+    Path bin = mediamtx(dir.resolve("own"), PINNED);
+    mediamtx(fakes, "v1.17.1");
+    env.put("MEDIAMTX_BIN", "own/mediamtx"); // relative to the working directory: printed absolute
+    Run r = run();
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.printed()).isEqualTo(bin.toRealPath().toString());
+    assertThat(r.err()).contains("from MEDIAMTX_BIN");
+
+    env.put("MEDIAMTX_BIN", dir.resolve("missing").toString());
+    Run missing = run();
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).contains("is not an executable file");
+  }
+
+  @Test
+  void mediamtxOnPathCountsOnlyAtAnAcceptedVersion() throws Exception {
+    fakeCurl();
+    mediamtx(fakes, "v1.18.2");
+    Run accepted = run();
+    assertThat(accepted.exit()).as(accepted.err()).isZero();
+    assertThat(accepted.printed()).isEqualTo(fakes.resolve("mediamtx").toRealPath().toString());
+
+    mediamtx(fakes, "v1.15.0");
+    Run other = run();
+    assertThat(other.exit()).isEqualTo(3);
+    assertThat(other.err()).contains("ignoring " + fakes.resolve("mediamtx") + " on PATH: it reports 'v1.15.0'");
+  }
+
+  @Test
+  void aCachedBuildIsUsedWithoutAskingTheProxy() throws Exception {
+    fakeGo();
+    Path cached = mediamtx(cache.resolve("mediamtx/v1.17.1"), "v1.17.1");
+    Run r = run();
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.printed()).isEqualTo(cached.toString());
+    assertThat(r.err()).contains("cached build");
+    assertThat(calls("go")).isEmpty();
+  }
+
+  @Test
+  void whenTheProxyRefusesItAsksForExactlyTheThreeVersionsInOrderAndExits3() throws Exception {
+    fakeGo();
+    fakeCurl();
+    Run r = run();
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(calls("go mod download")).containsExactly(
+        "go mod download -json github.com/bluenviron/mediamtx@v1.16.3",
+        "go mod download -json github.com/bluenviron/mediamtx@v1.17.1",
+        "go mod download -json github.com/bluenviron/mediamtx@v1.18.2");
+    assertThat(r.err()).contains("mediamtx@v1.18.2: reading .../@v/v1.18.2.info: 403 Forbidden",
+        "release download https://github.com/bluenviron/mediamtx/releases/download/v1.16.3/mediamtx_v1.16.3_",
+        "Could not resolve host", "set MEDIAMTX_BIN");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void buildsTheFirstVersionTheProxyServesWithTheGeneratedFilesAndCachesIt() throws Exception {
+    fakeGo();
+    env.put("FAKE_GO_SERVES", "v1.17.1");
+    Run r = run();
+    assertThat(r.exit()).as(r.err()).isZero();
+    Path built = cache.resolve("mediamtx/v1.17.1/mediamtx");
+    assertThat(r.printed()).isEqualTo(built.toString());
+    assertThat(r.err()).contains("built from the Go module proxy");
+    assertThat(calls("npm")).containsExactly("npm pack --silent hls.js@1.6.14");
+    assertThat(MediaMtxBinary.version(built)).as("internal/core/VERSION written before the build").isEqualTo("v1.17.1");
+
+    Run again = run();
+    assertThat(again.printed()).isEqualTo(built.toString());
+    assertThat(again.err()).contains("cached build");
+    assertThat(calls("go build")).as("built once").hasSize(1);
+  }
+
+  @Test
+  void aFailedBuildFallsThroughToTheReleaseDownloadAndElseExits4() throws Exception {
+    fakeGo();
+    fakeCurl();
+    env.put("FAKE_GO_SERVES", PINNED);
+    env.put("FAKE_GO_BUILD_FAILS", "1");
+    Run failed = run();
+    assertThat(failed.exit()).isEqualTo(4);
+    assertThat(failed.err()).contains("broken", "go build of MediaMTX v1.16.3 failed", "Could not resolve host");
+    assertThat(calls("go mod download")).as("a served version that fails to build is not replaced by a fall-back")
+        .singleElement().asString().endsWith("@v1.16.3");
+
+    env.put("FAKE_CURL_SERVES", PINNED);
+    Run downloaded = run();
+    assertThat(downloaded.exit()).as(downloaded.err()).isZero();
+    assertThat(downloaded.printed()).isEqualTo(cache.resolve("mediamtx/v1.16.3/mediamtx").toString());
+    assertThat(downloaded.err()).contains("official release download");
+  }
+
+  @Test
+  void onLinuxArmItSkipsTheModuleBuildForTheReleaseDownload() throws Exception {
+    fakeGo();
+    fakeCurl();
+    fakeUname("aarch64");
+    env.put("FAKE_GO_SERVES", PINNED);
+    Run r = run();
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(calls("go")).isEmpty();
+    assertThat(r.err()).contains("module proxy build: not on aarch64");
+    assertThat(calls("curl")).singleElement().asString().contains("mediamtx_v1.16.3_linux_arm64.tar.gz");
+  }
+
+  @Test
+  void withoutGoOrNetworkItSaysWhatItTriedAndExits3() throws Exception {
+    fakeCurl();
+    Run r = run();
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).contains("no source could provide MediaMTX v1.16.3 v1.17.1 v1.18.2", "go: not installed");
+  }
+}
