@@ -110,6 +110,74 @@ class MediaMtxApiClientTest {
     assertThat(client().listPaths()).extracting(ApiPath::name).containsExactly("live/a/in", "live/b/in", "live/c/in");
   }
 
+  /**
+   * The answers of one scenario (a publisher on live/contract/in?lang=es, a worker reading it over RTSP/TCP
+   * and publishing live/contract/out): shaped from MediaMTX's source per version (api/), and recorded from a
+   * running MediaMTX by deploy/mediamtx/record-contract.sh (contract/), wherever such recordings exist.
+   */
+  static List<String> mediaMtxAnswers() throws Exception {
+    List<String> dirs = new java.util.ArrayList<>(List.of("api/v1.16", "api/v1.18"));
+    java.net.URL recorded = MediaMtxApiClientTest.class.getResource("/contract");
+    if (recorded != null) {
+      try (java.util.stream.Stream<java.nio.file.Path> versions = java.nio.file.Files.list(java.nio.file.Path.of(recorded.toURI()))) {
+        versions.map(v -> "contract/" + v.getFileName()).sorted().forEach(dirs::add);
+      }
+    }
+    return dirs;
+  }
+
+  private static String answer(String dir, String file) throws IOException {
+    try (java.io.InputStream in = MediaMtxApiClientTest.class.getResourceAsStream("/" + dir + "/" + file)) {
+      assertThat(in).as(dir + "/" + file).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("mediaMtxAnswers")
+  void readsWhatMediaMtxAnswers(String dir) throws IOException {
+    for (String list : List.of("paths", "rtmpconns", "rtspconns", "rtspsessions")) {
+      answers.put("/v3/" + list + "/list?itemsPerPage=100&page=0", new String[] {"200", answer(dir, list + "_list.json")});
+    }
+    answers.put("/v3/paths/get/live/missing/in", new String[] {"404", answer(dir, "paths_get_missing.json")});
+    MediaMtxApiClient client = client();
+
+    Map<String, ApiPath> paths = new java.util.HashMap<>();
+    client.listPaths().forEach(p -> paths.put(p.name(), p));
+    ApiPath in = paths.get("live/contract/in");
+    ApiPath out = paths.get("live/contract/out");
+    assertThat(in.ready()).isTrue();
+    assertThat(in.tracks()).containsExactlyInAnyOrder("H264", "MPEG-4 Audio");
+    assertThat(in.source().type()).isEqualTo("rtmpConn");
+    assertThat(in.bytesReceived()).isPositive();
+    assertThat(out.ready()).isTrue();
+    assertThat(out.readers()).isEmpty();
+
+    ApiRtspSession session = client.listRtspSessions().stream()
+        .filter(x -> "live/contract/in".equals(x.path())).findFirst().orElseThrow();
+    assertThat(session.state()).isEqualTo("read");
+    assertThat(session.transport()).isEqualTo("TCP");
+    assertThat(in.readers()).contains(new ApiPath.Reader("rtspSession", session.id()));
+    assertThat(client.listRtspConns()).anySatisfy(c -> {
+      assertThat(c.session()).isEqualTo(session.id());
+      assertThat(c.bytesSent()).isPositive();
+    });
+    assertThat(client.listRtmpConns()).anySatisfy(c -> {
+      assertThat(c.id()).isEqualTo(in.source().id());
+      assertThat(c.state()).isEqualTo("publish");
+      assertThat(c.query()).isEqualTo("lang=es");
+      assertThat(c.bytesReceived()).isPositive();
+    });
+    assertThat(client.getPath("live/missing/in")).isEmpty();
+
+    List<PrometheusText.Sample> metrics = PrometheusText.parse(answer(dir, "metrics.txt"));
+    assertThat(PrometheusText.value(metrics, "paths", Map.of("name", "live/contract/in", "state", "ready"))).hasValue(1.0);
+    assertThat(PathMetrics.readers(metrics, "live/contract/in")).hasValue(1.0);
+    assertThat(PathMetrics.readers(metrics, "live/contract/out")).hasValue(0.0);
+    assertThat(PathMetrics.inboundBytes(metrics, "live/contract/in")).get().satisfies(b -> assertThat(b).isPositive());
+    assertThat(PathMetrics.inboundBytes(metrics, "live/none/in")).isEmpty();
+  }
+
   @Test
   void emptyListHasNoItems() {
     answers.put("/v3/rtmpconns/list?itemsPerPage=100&page=0", new String[] {"200", "{\"pageCount\":0,\"itemCount\":0,\"items\":[]}"});

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mtxtoolkit.core.api.ApiPath;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.api.PathMetrics;
 import io.mtxtoolkit.core.api.PrometheusText;
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
@@ -57,9 +58,6 @@ class ObservabilityMediaMtxIT {
     return MediaMtxApiClient.metrics(mediamtx.metricsBaseUrl(), "paths", path, Duration.ofSeconds(5));
   }
 
-  private static double metric(List<PrometheusText.Sample> samples, String name, String path) {
-    return PrometheusText.sum(samples, name, Map.of("name", path)).orElse(-1.0);
-  }
 
   private static JsonNode stream(String orchestrator, String id) throws Exception {
     return JSON.readTree(Http.get(orchestrator + "/v1/streams/" + id).body());
@@ -80,7 +78,7 @@ class ObservabilityMediaMtxIT {
             && api.getPath("live/obs/out").map(ApiPath::ready).orElse(false));
     await("filtered metrics: bytes received grow, one reader").atMost(SETTLE).until(() -> {
       List<PrometheusText.Sample> m = pathMetrics(s.mediamtx(), "live/obs/in");
-      return metric(m, "paths_bytes_received", "live/obs/in") > 0 && metric(m, "paths_readers", "live/obs/in") >= 1;
+      return PathMetrics.inboundBytes(m, "live/obs/in").orElse(0.0) > 0 && PathMetrics.readers(m, "live/obs/in").orElse(0.0) >= 1;
     });
     assertThat(pathMetrics(s.mediamtx(), "live/obs/in")).as("the filter keeps only live/obs/in")
         .allSatisfy(sample -> assertThat(sample.labels().getOrDefault("name", "live/obs/in")).isEqualTo("live/obs/in"));
@@ -93,7 +91,7 @@ class ObservabilityMediaMtxIT {
     publisher.close();
     await("live/obs/in gone from the paths list").atMost(SETTLE).until(() -> api.getPath("live/obs/in").isEmpty());
     await("filtered metrics no longer list live/obs/in").atMost(SETTLE)
-        .until(() -> metric(pathMetrics(s.mediamtx(), "live/obs/in"), "paths_bytes_received", "live/obs/in") < 0);
+        .until(() -> PathMetrics.inboundBytes(pathMetrics(s.mediamtx(), "live/obs/in"), "live/obs/in").isEmpty());
     JsonNode stopped = await("/v1/streams: worker stopped after the grace period").atMost(SETTLE)
         .until(() -> stream(s.orchestrator(), "obs"), j -> j.path("worker").path("workerState").asText().equals("stopped"));
     assertThat(stopped.path("status").asText()).isEqualTo("stopped");
