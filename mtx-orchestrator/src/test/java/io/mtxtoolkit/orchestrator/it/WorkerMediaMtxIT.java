@@ -144,6 +144,12 @@ class WorkerMediaMtxIT {
     for (int cycle = 0; cycle < 10; cycle++) {
       try (TestStreamPublisher p = TestStreamPublisher.start(mediamtx.rtmpUrl("live/churn/in"), TestStreamOptions.defaults())) {
         await().atMost(Duration.ofSeconds(10)).until(() -> readyPath(api, "live/churn/in").isPresent());
+        if (cycle == 0) {
+          // MediaMTX interrupts a ready hook still starting when the publisher leaves: without this wait no
+          // worker would ever start, and the checks below would hold trivially.
+          await("the first cycle's worker publishes /out").atMost(Duration.ofSeconds(20))
+              .until(() -> readyPath(api, "live/churn/out").isPresent());
+        }
         long outPublishers = api.listRtmpConns().stream()
             .filter(c -> c.path().equals("live/churn/out") && c.state().equals("publish")).count();
         assertThat(outPublishers).as("publishers on live/churn/out in cycle %d", cycle).isLessThanOrEqualTo(1);

@@ -93,18 +93,33 @@ class ReadmeCommandsMediaMtxIT {
     try (TestStreamPublisher ignored = TestStreamPublisher.start(m.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> ready(m, "live/test/in"));
       Path shot = dir.resolve("shot.png");
+      Path stop = dir.resolve("stop");
       String ffplay = commands.get("read-ffplay").replace("localhost:8554", "127.0.0.1:" + m.rtspPort());
-      // ffplay in a virtual display; x11grab takes a screenshot of that display once it has shown frames.
-      String script = "xvfb-run -a -s '-screen 0 640x480x24' sh -c '" + ffplay + " -autoexit -t 8 >/dev/null 2>&1 & "
-          + "for i in $(seq 50); do sleep 0.2; done; ffmpeg -loglevel error -f x11grab -video_size 640x480 -i $DISPLAY "
-          + "-frames:v 1 -y " + shot + "; wait'";
+      // ffplay in a virtual display (it never ends by itself on a live stream); x11grab screenshots the display
+      // every half second until the test has seen a picture, then ffplay is stopped.
+      String script = "xvfb-run -a -s '-screen 0 640x480x24' sh -c '" + ffplay + " >/dev/null 2>&1 & player=$!; "
+          + "for i in $(seq 60); do [ -e " + stop + " ] && break; sleep 0.5; ffmpeg -loglevel error -f x11grab "
+          + "-video_size 640x480 -i $DISPLAY -frames:v 1 -y " + dir.resolve("next.png") + " && mv -f "
+          + dir.resolve("next.png") + " " + shot + "; done; kill $player; wait $player'";
       Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).redirectOutput(dir.resolve("x.log").toFile()).start();
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      BufferedImage image = ImageIO.read(shot.toFile());
-      assertThat(image).as("screenshot; log: %s", Files.readString(dir.resolve("x.log"))).isNotNull();
-      long distinct = java.util.stream.IntStream.range(0, 64)
-          .map(i -> image.getRGB(i * image.getWidth() / 64, image.getHeight() / 2)).distinct().count();
-      assertThat(distinct).as("colours across the middle row (a blank screen has one)").isGreaterThan(3);
+      try {
+        await("a screenshot with a picture in it").atMost(Duration.ofSeconds(30))
+            .until(() -> Files.exists(shot) && colours(ImageIO.read(shot.toFile())) > 3);
+        Files.createFile(stop);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("ffplay stopped; log: %s", Files.readString(dir.resolve("x.log"))).isTrue();
+      } finally {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+      }
     }
+  }
+
+  /** Distinct colours across the middle row: a blank screen has one. */
+  private static long colours(BufferedImage image) {
+    if (image == null) {
+      return 0;
+    }
+    return java.util.stream.IntStream.range(0, 64)
+        .map(i -> image.getRGB(i * image.getWidth() / 64, image.getHeight() / 2)).distinct().count();
   }
 }
