@@ -20,12 +20,13 @@ import picocli.CommandLine.Option;
     description = "Publishes an H.264 + AAC test stream, or reads one and reports codecs, frames, gaps and latency.",
     subcommands = {TestkitMain.Publish.class, TestkitMain.Play.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "2:usage", "3:invalid URL or option", "4:server unreachable, path rejected, or no media",
-        "5:media error"})
+    exitCodeList = {"0:done", "2:usage", "3:invalid URL or option", "4:server unreachable, connection lost, or no media",
+        "5:media error (an unreadable --source file)", "6:the server refused the stream (e.g. a path it does not accept)"})
 public final class TestkitMain implements Runnable {
   static final int INVALID = 3;
   static final int UNREACHABLE = 4;
   static final int MEDIA_ERROR = 5;
+  static final int REJECTED = 6;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -110,7 +111,7 @@ public final class TestkitMain implements Runnable {
         publisher = TestStreamPublisher.start(url, options);
       } catch (TestStreamPublisher.PublishException e) {
         err.println("mtx-testkit: " + e.getMessage());
-        return e.getMessage().startsWith("invalid URL") ? INVALID : UNREACHABLE;
+        return exitCode(e);
       }
       Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
       Progress progress = new Progress(out, System.console() != null);
@@ -121,7 +122,7 @@ public final class TestkitMain implements Runnable {
       progress.done(publisher.frames(), (System.nanoTime() - started) / 1e9);
       if (publisher.failure() != null) {
         err.println("mtx-testkit: " + publisher.failure().getMessage());
-        return UNREACHABLE;
+        return publisher.failure() instanceof TestStreamPublisher.PublishException e ? exitCode(e) : UNREACHABLE;
       }
       return 0;
     }
@@ -133,7 +134,7 @@ public final class TestkitMain implements Runnable {
         publisher.run();
       } catch (TestStreamPublisher.PublishException e) {
         err.println("mtx-testkit: " + e.getMessage());
-        return INVALID;
+        return exitCode(e);
       } catch (Exception e) {
         err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + e.getMessage());
         return e.getMessage() != null && e.getMessage().contains(source) ? MEDIA_ERROR : UNREACHABLE;
@@ -178,7 +179,7 @@ public final class TestkitMain implements Runnable {
             Duration.ofMillis((long) (timeoutSeconds * 1000)), snapshot);
       } catch (TestStreamPublisher.PublishException e) {
         err.println("mtx-testkit: " + e.getMessage());
-        return INVALID;
+        return exitCode(e);
       } catch (TestStreamPlayer.NoMediaException e) {
         err.println("mtx-testkit: " + e.getMessage());
         return UNREACHABLE;
@@ -186,6 +187,14 @@ public final class TestkitMain implements Runnable {
       out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
       return 0;
     }
+  }
+
+  static int exitCode(TestStreamPublisher.PublishException e) {
+    return switch (e.reason()) {
+      case INVALID_URL -> INVALID;
+      case REJECTED -> REJECTED;
+      case UNREACHABLE, BROKEN_OFF -> UNREACHABLE;
+    };
   }
 
   /** One live line on a terminal, a plain line every 5 s otherwise. */

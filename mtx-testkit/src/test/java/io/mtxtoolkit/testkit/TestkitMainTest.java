@@ -98,6 +98,20 @@ class TestkitMainTest {
     assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/a/in", "--duration", "1")).isEqualTo(4);
     assertThat(err.toString()).contains("cannot publish to");
     assertThat(run("publish", "--url", "rtmp://h/live/a/in", "--size", "big")).isEqualTo(3);
+    try (java.net.ServerSocket hangsUp = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      CompletableFuture.runAsync(() -> {
+        try {
+          hangsUp.accept().close();
+        } catch (java.io.IOException ignored) {
+          // the test closes the socket
+        }
+      });
+      assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + hangsUp.getLocalPort() + "/live/a/in", "--duration", "1"))
+          .as("a server that answers and hangs up refused the stream").isEqualTo(6);
+      assertThat(err.toString()).contains("refused the stream");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     assertThat(run("play", "--url", "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/a/in", "--timeout", "1")).isEqualTo(4);
     assertThat(err.toString()).contains("cannot read");
     assertThat(run("play", "--url", "ftp://x")).isEqualTo(3);

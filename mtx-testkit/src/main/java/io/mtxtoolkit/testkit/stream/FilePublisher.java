@@ -38,7 +38,7 @@ public final class FilePublisher {
 
   /** Runs on the calling thread until the file ends (without loop), the duration passes, or {@link #stop()}. */
   public void run() throws Exception {
-    TestStreamPublisher.parse(url);
+    java.net.URI target = TestStreamPublisher.parse(url);
     long startNanos = System.nanoTime();
     long endNanos = duration == null ? Long.MAX_VALUE : startNanos + duration.toNanos();
     long offsetMicros = 0;
@@ -53,7 +53,11 @@ public final class FilePublisher {
       if (url.startsWith("rtsp:")) {
         recorder.setOption("rtsp_transport", "tcp");
       }
-      recorder.start(template.getFormatContext());
+      try {
+        recorder.start(template.getFormatContext());
+      } catch (FFmpegFrameRecorder.Exception e) {
+        throw TestStreamPublisher.PublishException.cannotStart(target, e);
+      }
       FFmpegFrameGrabber grabber = template;
       do {
         long lastMicros = 0;

@@ -1,5 +1,9 @@
 package io.mtxtoolkit.testkit.stream;
 
+import io.mtxtoolkit.testkit.stream.TestStreamPublisher.PublishException.Reason;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -56,17 +60,17 @@ public final class TestStreamPublisher implements AutoCloseable {
     try {
       if (!publisher.started.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
         publisher.close();
-        throw new PublishException((listen ? "no reader connected to " : "no answer from ") + url + " within "
-            + wait.toSeconds() + " s", null);
+        throw new PublishException(Reason.UNREACHABLE, (listen ? "no reader connected to " : "no answer from ") + url
+            + " within " + wait.toSeconds() + " s", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       publisher.close();
-      throw new PublishException("interrupted while connecting to " + url, e);
+      throw new PublishException(Reason.BROKEN_OFF, "interrupted while connecting to " + url, e);
     }
     Throwable error = publisher.failure.get();
     if (error != null) {
-      throw error instanceof PublishException pe ? pe : new PublishException(error.getMessage(), error);
+      throw error instanceof PublishException pe ? pe : new PublishException(Reason.BROKEN_OFF, error.getMessage(), error);
     }
     return publisher;
   }
@@ -76,11 +80,12 @@ public final class TestStreamPublisher implements AutoCloseable {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new PublishException("invalid URL " + url + ": " + e.getMessage(), e);
+      throw new PublishException(Reason.INVALID_URL, "invalid URL " + url + ": " + e.getMessage(), e);
     }
     String scheme = uri.getScheme();
     if (scheme == null || !(scheme.equals("rtmp") || scheme.equals("rtsp")) || uri.getHost() == null) {
-      throw new PublishException("invalid URL " + url + ": expected rtmp://host[:port]/path or rtsp://host[:port]/path", null);
+      throw new PublishException(Reason.INVALID_URL,
+          "invalid URL " + url + ": expected rtmp://host[:port]/path or rtsp://host[:port]/path", null);
     }
     return uri;
   }
@@ -96,7 +101,8 @@ public final class TestStreamPublisher implements AutoCloseable {
       // FFmpeg's codec opening has been thread-safe since 4.0, so the lock is not needed.
       recorder.startUnsafe();
     } catch (Exception | LinkageError e) {
-      failure.set(new PublishException("cannot publish to " + url + ": " + e.getMessage(), e));
+      failure.set(listen ? new PublishException(Reason.UNREACHABLE, "cannot serve " + url + ": " + e.getMessage(), e)
+          : PublishException.cannotStart(url, e));
       started.countDown();
       finished.countDown();
       return;
@@ -130,7 +136,8 @@ public final class TestStreamPublisher implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       if (!stopRequested) {
-        failure.set(new PublishException("publishing to " + url + " failed after " + frames.get() + " frames: " + e.getMessage(), e));
+        failure.set(new PublishException(Reason.BROKEN_OFF,
+            "publishing to " + url + " failed after " + frames.get() + " frames: " + e.getMessage(), e));
       }
     } finally {
       try {
@@ -205,12 +212,47 @@ public final class TestStreamPublisher implements AutoCloseable {
     }
   }
 
-  /** Publishing could not start or broke off. */
+  /** Publishing could not start or broke off; {@link #reason()} says which way. */
   public static final class PublishException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private static final int PROBE_TIMEOUT_MS = 2000;
 
-    public PublishException(String message, Throwable cause) {
+    /** What went wrong, each with its own exit code in {@code mtx-testkit}. */
+    public enum Reason {
+      /** Not an rtmp:// or rtsp:// URL with a host. */
+      INVALID_URL,
+      /** Nothing answers at the URL's host and port. */
+      UNREACHABLE,
+      /** The server answers on its port but ended the session, e.g. for a path it does not accept. */
+      REJECTED,
+      /** Publishing had started and then failed. */
+      BROKEN_OFF
+    }
+
+    private final Reason reason;
+
+    public PublishException(Reason reason, String message, Throwable cause) {
       super(message, cause);
+      this.reason = reason;
+    }
+
+    public Reason reason() {
+      return reason;
+    }
+
+    /**
+     * For a publish that failed to start: FFmpeg's error does not say whether the server was there, so a
+     * plain TCP connect to the same port tells a refusal (REJECTED) from a missing server (UNREACHABLE).
+     */
+    static PublishException cannotStart(URI url, Throwable error) {
+      int port = url.getPort() > 0 ? url.getPort() : "rtsp".equals(url.getScheme()) ? 554 : 1935;
+      try (Socket probe = new Socket()) {
+        probe.connect(new InetSocketAddress(url.getHost(), port), PROBE_TIMEOUT_MS);
+      } catch (IOException | IllegalArgumentException notThere) {
+        return new PublishException(Reason.UNREACHABLE, "cannot publish to " + url + ": " + error.getMessage(), error);
+      }
+      return new PublishException(Reason.REJECTED, url + " refused the stream: the server answers on port " + port
+          + " but ended the session (a path it does not accept?): " + error.getMessage(), error);
     }
   }
 }

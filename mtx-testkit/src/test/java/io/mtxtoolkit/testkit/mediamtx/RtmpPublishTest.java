@@ -21,6 +21,17 @@ class RtmpPublishTest {
   static MediaMtxExtension mediamtx = MediaMtxExtension.create();
 
   @Test
+  void aPathNameMediaMtxDoesNotAcceptIsRefusedWithItsOwnExitCode(MediaMtxServer server) {
+    // MediaMTX path names allow only [0-9a-zA-Z_-/.~]
+    String url = server.rtmpUrl("live/bad!id/in");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestStreamPublisher.start(url, TestStreamOptions.defaults()))
+        .isInstanceOfSatisfying(TestStreamPublisher.PublishException.class,
+            e -> assertThat(e.reason()).isEqualTo(TestStreamPublisher.PublishException.Reason.REJECTED))
+        .hasMessageContaining("refused the stream");
+    assertThat(new MediaMtxApiClient(server.apiBaseUrl()).listPaths()).noneMatch(p -> p.name().contains("bad"));
+  }
+
+  @Test
   void publishedStreamIsReadyWithH264AndAacAndItsPublisherIsListed(MediaMtxServer server) {
     MediaMtxApiClient api = new MediaMtxApiClient(server.apiBaseUrl());
     try (TestStreamPublisher publisher = TestStreamPublisher.start(server.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {

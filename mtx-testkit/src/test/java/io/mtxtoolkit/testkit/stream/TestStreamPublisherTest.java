@@ -114,8 +114,32 @@ class TestStreamPublisherTest {
   void unreachableServerIsAClearError() {
     String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/test/in";
     assertThatThrownBy(() -> TestStreamPublisher.start(url, TestStreamOptions.defaults()))
-        .isInstanceOf(TestStreamPublisher.PublishException.class)
+        .isInstanceOfSatisfying(TestStreamPublisher.PublishException.class,
+            e -> assertThat(e.reason()).isEqualTo(TestStreamPublisher.PublishException.Reason.UNREACHABLE))
         .hasMessageContaining("cannot publish to " + url);
+  }
+
+  @Test
+  void aServerThatEndsTheSessionHasRefusedTheStream() throws Exception {
+    // What a media server does with a path it does not accept: it answers, then hangs up.
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread hangUp = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            server.accept().close();
+          } catch (java.io.IOException closed) {
+            return;
+          }
+        }
+      });
+      hangUp.setDaemon(true);
+      hangUp.start();
+      String url = "rtmp://127.0.0.1:" + server.getLocalPort() + "/live/test/in";
+      assertThatThrownBy(() -> TestStreamPublisher.start(url, TestStreamOptions.defaults()))
+          .isInstanceOfSatisfying(TestStreamPublisher.PublishException.class,
+              e -> assertThat(e.reason()).isEqualTo(TestStreamPublisher.PublishException.Reason.REJECTED))
+          .hasMessageContaining(url + " refused the stream: the server answers on port " + server.getLocalPort());
+    }
   }
 
   @Test
