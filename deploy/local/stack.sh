@@ -97,6 +97,7 @@ local_up() {
   ORCHESTRATOR_PORT=$(port_of ORCHESTRATOR_PORT 8080) MEDIAMTX_HOST=127.0.0.1 \
     MEDIAMTX_API_URL="http://127.0.0.1:$(port_of MTX_API_PORT 9997)" \
     MEDIAMTX_RTSP_PORT=$(port_of MTX_RTSP_PORT 8554) MEDIAMTX_RTMP_PORT=$(port_of MTX_RTMP_PORT 1935) \
+    MEDIAMTX_HLS_PORT=$(port_of MTX_HLS_PORT 8888) MEDIAMTX_WEBRTC_PORT=$(port_of MTX_WEBRTC_PORT 8889) \
     setsid "$orch" >"$run/logs/orchestrator.log" 2>&1 < /dev/null &
   echo $! > "$run/orchestrator.pid"
   # MediaMTX reads MTX_<KEY> variables as overrides of its configuration keys: only the ports move.

@@ -82,7 +82,8 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--worker-mode", paramLabel = "MODE", defaultValue = "process",
       description = "process (a child JVM per stream), thread (in this JVM) or none (receive events only) "
           + "(env " + ENV_WORKER_MODE + "; default: ${DEFAULT-VALUE}). Workers reach MediaMTX at MEDIAMTX_HOST, "
-          + "MEDIAMTX_RTSP_PORT, MEDIAMTX_RTMP_PORT (defaults localhost, 8554, 1935).")
+          + "MEDIAMTX_RTSP_PORT, MEDIAMTX_RTMP_PORT (defaults localhost, 8554, 1935); the status page links to its "
+          + "players on MEDIAMTX_HLS_PORT, MEDIAMTX_WEBRTC_PORT (defaults 8888, 8889) of the browser's host.")
   private String workerMode;
 
   @Option(names = "--reconcile-interval-ms", paramLabel = "MS", defaultValue = "10000",
@@ -170,6 +171,13 @@ public final class OrchestratorMain implements Callable<Integer> {
     } catch (ValidationException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    StatusPage statusPage;
+    try {
+      statusPage = workers == null ? null : StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env), env);
+    } catch (ValidationException e) {
+      workers.close();
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     OrchestratorMetrics metrics = new OrchestratorMetrics();
     HookEventListener listener = metrics;
     if (workers != null) {
@@ -183,7 +191,7 @@ public final class OrchestratorMain implements Callable<Integer> {
       metrics.register(app);
       if (workers != null) {
         new StreamsApi(workers, mediaMtxApi()).register(app);
-        StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env)).register(app);
+        statusPage.register(app);
       }
     }, env.get(HookSignature.SECRET_ENV));
 

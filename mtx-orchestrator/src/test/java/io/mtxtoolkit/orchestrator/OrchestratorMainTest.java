@@ -109,6 +109,14 @@ class OrchestratorMainTest {
   }
 
   @Test
+  void anInvalidPlayerPortIsAUsageError() {
+    int code = run(Map.of("MEDIAMTX_HLS_PORT", "http"), server -> { });
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("MEDIAMTX_HLS_PORT=http is not a port number");
+  }
+
+  @Test
   void helpListsOptionsEnvironmentAndExitCodes() {
     assertThat(run("--help")).isZero();
 

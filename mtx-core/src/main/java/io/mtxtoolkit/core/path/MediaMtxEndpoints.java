@@ -57,16 +57,20 @@ public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
-  private static int port(Map<String, String> env, String name, int fallback) {
+  /** The port in variable {@code name}, or {@code fallback} where it is unset; not a port in 1..65535 is an error. */
+  public static int port(Map<String, String> env, String name, int fallback) {
     String raw = env.get(name);
     if (raw == null || raw.isBlank()) {
       return fallback;
     }
+    int port;
     try {
-      return Integer.parseInt(raw.trim());
+      port = Integer.parseInt(raw.trim());
     } catch (NumberFormatException e) {
       throw new ValidationException(name, name + "=" + raw + " is not a port number");
     }
+    checkPort(name, port);
+    return port;
   }
 
   private static void checkPort(String field, int port) {

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -24,6 +25,10 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  */
 public final class StatusPage {
   private static final long CACHE_NANOS = 3_000_000_000L;
+  public static final String HLS_PORT_ENV = "MEDIAMTX_HLS_PORT";
+  public static final String WEBRTC_PORT_ENV = "MEDIAMTX_WEBRTC_PORT";
+  public static final int DEFAULT_HLS_PORT = 8888;
+  public static final int DEFAULT_WEBRTC_PORT = 8889;
 
   private final byte[] page;
   private final Function<StreamPath, String> readUrl;
@@ -31,21 +36,29 @@ public final class StatusPage {
 
   private record Thumbnail(byte[] jpeg, long takenAt) {}
 
-  /** @param readUrl where a path is read for its thumbnail (RTSP over TCP on MediaMTX) */
-  public StatusPage(Function<StreamPath, String> readUrl) {
+  /**
+   * @param readUrl where a path is read for its thumbnail (RTSP over TCP on MediaMTX)
+   * @param hlsPort, webrtcPort the ports a browser reaches MediaMTX's HLS and WebRTC players on, for the links
+   */
+  public StatusPage(Function<StreamPath, String> readUrl, int hlsPort, int webrtcPort) {
     this.readUrl = readUrl;
     try (InputStream in = StatusPage.class.getResourceAsStream("/status/index.html")) {
       if (in == null) {
         throw new IllegalStateException("status page resource missing");
       }
-      this.page = in.readAllBytes();
+      this.page = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .replace("{{hlsPort}}", String.valueOf(hlsPort))
+          .replace("{{webrtcPort}}", String.valueOf(webrtcPort))
+          .getBytes(StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  public static StatusPage forMediaMtx(MediaMtxEndpoints mediamtx) {
-    return new StatusPage(mediamtx::rtspUrl);
+  /** Thumbnails from {@code mediamtx}; player links on MEDIAMTX_HLS_PORT and MEDIAMTX_WEBRTC_PORT (8888, 8889). */
+  public static StatusPage forMediaMtx(MediaMtxEndpoints mediamtx, Map<String, String> env) {
+    return new StatusPage(mediamtx::rtspUrl, MediaMtxEndpoints.port(env, HLS_PORT_ENV, DEFAULT_HLS_PORT),
+        MediaMtxEndpoints.port(env, WEBRTC_PORT_ENV, DEFAULT_WEBRTC_PORT));
   }
 
   public void register(Javalin app) {

@@ -50,7 +50,7 @@ class StatusPageTest {
     OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
         HookEventListener.NONE, Clock.systemUTC(), app -> {
           new StreamsApi(manager).register(app);
-          new StatusPage(path -> source).register(app);
+          new StatusPage(path -> source, 18888, 18889).register(app);
         });
     int port = server.start();
     CompletableFuture<TestStreamPublisher> served = CompletableFuture.supplyAsync(
@@ -85,6 +85,8 @@ class StatusPageTest {
       String html = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(d.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(html).contains("data-stream=\"cam1\"", "<td class=\"running\">running</td>", "running (test 1, 0 restarts)");
+      assertThat(html).as("player links on the configured ports")
+          .contains("href=\"http://127.0.0.1:18888/live/cam1/out\"", "href=\"http://127.0.0.1:18889/live/cam1/out\"");
 
       // The preview cell: the first column of the first row; a missing picture is a flat dark box.
       Set<Integer> colours = new HashSet<>();
