@@ -50,7 +50,7 @@ public final class StreamWorker {
    * Loads javacv's FFmpeg libraries in the constructing thread, one caller at a time: JavaCPP deadlocks when
    * two threads (e.g. in-process workers started together) load its natives for the first time at once.
    */
-  private static synchronized void loadNatives() {
+  public static synchronized void loadNatives() {
     try {
       FFmpegFrameGrabber.tryLoad();
       FFmpegFrameRecorder.tryLoad();

@@ -54,6 +54,8 @@ public final class WorkerMain implements Runnable {
   /** Parses and runs; {@code onStart} sees the worker before it runs (signal handling, tests). */
   static int run(String[] args, Map<String, String> env, java.util.function.Consumer<StreamWorker> onStart) {
     CommandLine cli = new CommandLine(new WorkerMain());
+    // Stream ids may look like options ("-h" and "--help" are valid ids): --stream takes them as values.
+    cli.setAllowOptionsAsOptionParameters(true);
     ((Run) cli.getSubcommands().get("run").getCommand()).init(env, onStart);
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof ValidationException) {

@@ -9,10 +9,14 @@ import java.time.Duration;
  * @param gracePeriod wait after not-ready before stopping the worker; a ready within it keeps the worker
  * @param restartBase first wait before restarting a worker that exited on its own while the stream is ready
  * @param restartMax longest wait between restarts (the wait doubles up to it)
- * @param maxRestarts restarts in a row without a worker reaching RUNNING before the stream is marked failed
+ * @param maxRestarts restarts in a row without a worker running for {@code healthyRun} before the stream is marked failed
+ * @param healthyRun how long a worker must have been RUNNING for its exit not to count as a failure in a row;
+ *     shorter, a worker that crashes right after its first packets would restart every second for ever
  */
-public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts) {
+public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts,
+                              Duration healthyRun) {
   public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_HEALTHY_RUN = Duration.ofSeconds(30);
 
   public LifecyclePolicy {
     if (gracePeriod.isNegative() || restartBase.isNegative() || restartMax.compareTo(restartBase) < 0) {
@@ -22,6 +26,13 @@ public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Durati
     if (maxRestarts < 0) {
       throw new ValidationException("maxRestarts", "maxRestarts must be >= 0");
     }
+    if (healthyRun.isNegative()) {
+      throw new ValidationException("healthyRun", "healthyRun must be >= 0");
+    }
+  }
+
+  public LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts) {
+    this(gracePeriod, restartBase, restartMax, maxRestarts, DEFAULT_HEALTHY_RUN);
   }
 
   /** Spec default grace period (30 s); restarts after 1, 2, 4, 8, 16 s, then the stream is failed. */
@@ -30,7 +41,11 @@ public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Durati
   }
 
   public LifecyclePolicy withGracePeriod(Duration grace) {
-    return new LifecyclePolicy(grace, restartBase, restartMax, maxRestarts);
+    return new LifecyclePolicy(grace, restartBase, restartMax, maxRestarts, healthyRun);
+  }
+
+  public LifecyclePolicy withHealthyRun(Duration run) {
+    return new LifecyclePolicy(gracePeriod, restartBase, restartMax, maxRestarts, run);
   }
 
   /** Wait before restart number {@code n} (1-based). */

@@ -57,7 +57,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(WorkerMain.class.getName());
     // --stop-on-stdin-eof: the child's stdin is a pipe this JVM holds, so its end tells the worker we are gone.
-    cmd.addAll(List.of("run", "--stop-on-stdin-eof", "--stream", id.value(), "--host", mediamtx.host(),
+    // --stream=<id> in one word: an id may look like an option ("-h", "--help" are valid ids).
+    cmd.addAll(List.of("run", "--stop-on-stdin-eof", "--stream=" + id.value(), "--host", mediamtx.host(),
         "--rtsp-port", String.valueOf(mediamtx.rtspPort()), "--rtmp-port", String.valueOf(mediamtx.rtmpPort())));
     cmd.addAll(extraArgs);
     return cmd;
@@ -76,7 +77,12 @@ public final class ProcessLauncher implements WorkerLauncher {
     AtomicReference<String> lastProblem = new AtomicReference<>();
     Thread reader = new Thread(() -> follow(process, onState, lastProblem), "worker-log-" + id.value());
     reader.setDaemon(true);
-    reader.start();
+    try {
+      reader.start();
+    } catch (Throwable e) { // e.g. no native thread left: a child nobody follows must not live on and publish
+      process.destroyForcibly();
+      throw e;
+    }
     CompletableFuture<WorkerResult> exit = process.onExit().thenApply(p -> {
       try {
         reader.join(2000);

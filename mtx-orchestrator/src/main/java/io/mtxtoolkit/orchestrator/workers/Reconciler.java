@@ -9,6 +9,7 @@ import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,13 +47,14 @@ public final class Reconciler implements AutoCloseable {
   private void reconcileQuietly() {
     try {
       reconcile();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // anything escaping would end the schedule for good, silently
       LOG.error("reconciliation failed", e);
     }
   }
 
   /** One pass; returns the number of corrections, or -1 when MediaMTX could not be asked. */
   public int reconcile() {
+    long takenAt = workers.snapshotTime();
     Set<StreamId> ready = new HashSet<>();
     try {
       for (ApiPath p : mediamtx.listPaths()) {
@@ -72,29 +74,28 @@ public final class Reconciler implements AutoCloseable {
       LOG.warn("reconciliation skipped: {}", e.getMessage(), kv("event", "reconcile-skipped"));
       return -1;
     }
-    int corrections = 0;
-    for (StreamId id : ready) {
-      if (!workers.isReady(id)) {
-        LOG.warn("reconcile: live/{}/in is ready in MediaMTX but no ready event arrived; starting its worker", id,
-            kv("event", "reconcile-start"), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()));
-        workers.reconciledReady(id);
-        corrections++;
-      }
+    List<WorkerManager.Correction> corrections = workers.reconcile(ready, takenAt);
+    for (WorkerManager.Correction c : corrections) {
+      StreamId id = c.streamId();
+      String why = switch (c.action()) {
+        case "start" -> "live/{}/in is ready in MediaMTX but no ready event arrived; starting its worker";
+        case "restart" -> "live/{}/in is ready but its worker is missing; starting it";
+        default -> "live/{}/in is gone from MediaMTX; stopping its worker after the grace period";
+      };
+      LOG.warn("reconcile: " + why, id, kv("event", "reconcile-" + c.action()), kv("streamId", id.value()),
+          kv("path", StreamPath.in(id).name()));
     }
-    for (StreamView view : workers.streams()) {
-      StreamId id = StreamId.of(view.streamId());
-      if (view.ready() && !ready.contains(id)) {
-        LOG.warn("reconcile: live/{}/in is gone from MediaMTX; stopping its worker after the grace period", id,
-            kv("event", "reconcile-stop"), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()));
-        workers.reconciledNotReady(id);
-        corrections++;
-      }
-    }
-    return corrections;
+    return corrections.size();
   }
 
+  /** Stops the schedule and waits (bounded) for a pass under way, so none acts after the workers are closed. */
   @Override
   public void close() {
     timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -19,6 +19,8 @@ public final class ThreadLauncher implements WorkerLauncher {
 
   public ThreadLauncher(Function<StreamId, WorkerConfig> configs) {
     this.configs = configs;
+    // FFmpeg's native libraries take seconds to load on a cold cache: now, not in a launch under the manager's lock
+    StreamWorker.loadNatives();
   }
 
   public static ThreadLauncher forMediaMtx(MediaMtxEndpoints mediamtx) {
@@ -38,8 +40,11 @@ public final class ThreadLauncher implements WorkerLauncher {
     Thread thread = new Thread(() -> {
       try {
         exit.complete(worker.run());
-      } catch (RuntimeException | LinkageError e) {
+      } catch (Throwable e) {
         exit.complete(WorkerResult.crashed("worker thread failed: " + e));
+      } finally {
+        // whatever ended the thread, the manager must learn that this worker is gone
+        exit.complete(WorkerResult.crashed("worker thread ended without a result"));
       }
     }, name);
     thread.setDaemon(true);

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * period; a worker that exits on its own while the stream is ready is restarted with a doubling wait,
  * until too many restarts in a row mark the stream failed. All transitions run under one lock, and a
  * new worker is only launched once the previous one has exited, so two workers never share an id.
+ * Timers and worker callbacks carry the token of what scheduled them, so a late one cannot act on a
+ * newer worker or wait; a stream idle for {@link #IDLE_RETENTION} is forgotten.
  */
 public final class WorkerManager implements HookEventListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerManager.class);
@@ -36,6 +38,15 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   /** Closer than this, two events count as simultaneous and apply in arrival order (the hook's clock reads to ~20 ms). */
   static final Duration STALE_MARGIN = Duration.ofMillis(100);
+  /**
+   * Events are only compared with one received this recently: MediaMTX's reordering spans the start-up of
+   * a few JVMs, and a stamp from a clock that stepped back (or ahead) must not hold a stream's events off.
+   */
+  static final Duration STALE_WINDOW = Duration.ofSeconds(30);
+  /** A stream with no worker, no timer and no ready for this long is dropped from memory and from /v1/streams. */
+  static final Duration IDLE_RETENTION = Duration.ofMinutes(5);
+  /** Shutdown's whole budget for workers to stop (then they are killed), inside the orchestrator's 8 s. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(6);
 
   private final WorkerLauncher launcher;
   private final LifecyclePolicy policy;
@@ -48,6 +59,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   });
   private final Map<StreamId, Entry> streams = new HashMap<>();
   private volatile LifecycleObserver observer = LifecycleObserver.NONE;
+  private boolean closed;
 
   /** Mutable per-stream state, only touched under the manager's lock. */
   private static final class Entry {
@@ -67,9 +79,22 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     ScheduledFuture<?> pendingRestart;
     Instant readyAt;
     Instant lastEventAt;
+    long lastEventReceivedNanos;
+    Instant runningSince;
+    /** Bumped at every launch; a state callback from an older worker is ignored. */
+    long generation;
+    /** Bumped at every timer scheduled; a timer whose token is no longer current does nothing. */
+    long timerToken;
+    long stopToken;
+    long restartToken;
+    long changedNanos = System.nanoTime();
 
     Entry(StreamId id) {
       this.id = id;
+    }
+
+    void changed() {
+      changedNanos = System.nanoTime();
     }
   }
 
@@ -82,6 +107,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     this.policy = policy;
     this.clock = clock;
     this.stopTimeout = stopTimeout;
+    long every = Math.max(1, IDLE_RETENTION.toSeconds() / 5);
+    scheduler.scheduleWithFixedDelay(() -> prune(System.nanoTime()), every, every, TimeUnit.SECONDS);
   }
 
   /** Reports lifecycle actions to {@code o} (metrics). */
@@ -109,14 +136,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   @Override
   public synchronized void onEvent(HookEvent event) {
     Entry e = streams.computeIfAbsent(event.streamId(), Entry::new);
-    if (e.lastEventAt != null && event.timestamp().isBefore(e.lastEventAt.minus(STALE_MARGIN))) {
+    long now = System.nanoTime();
+    // A hook stamps its process's start, before it could be received; a later stamp comes from a clock
+    // that runs ahead, and counts as received now.
+    Instant received = clock.instant();
+    Instant stamp = event.timestamp().isAfter(received) ? received : event.timestamp();
+    boolean recent = e.lastEventAt != null && now - e.lastEventReceivedNanos < STALE_WINDOW.toNanos();
+    if (recent && stamp.isBefore(e.lastEventAt.minus(STALE_MARGIN))) {
       LOG.info("stale {} event for {} ignored: a later event ({}) was already applied", event.type(), event.path().name(),
           e.lastEventAt, kv("streamId", event.streamId().value()), kv("path", event.path().name()),
           kv("eventId", event.eventId()), kv("event", "stale-event-ignored"));
       observer.staleEventIgnored();
       return;
     }
-    e.lastEventAt = event.timestamp();
+    e.lastEventAt = stamp;
+    e.lastEventReceivedNanos = now;
     if (event.type() == HookEventType.READY) {
       ready(event.streamId());
     } else {
@@ -125,7 +159,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   public synchronized void ready(StreamId id) {
+    if (closed) {
+      return;
+    }
     Entry e = streams.computeIfAbsent(id, Entry::new);
+    e.changed();
     e.ready = true;
     e.readyAt = clock.instant();
     e.failedReason = null;
@@ -143,7 +181,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   public synchronized void notReady(StreamId id) {
+    if (closed) {
+      return;
+    }
     Entry e = streams.computeIfAbsent(id, Entry::new);
+    e.changed();
     e.ready = false;
     cancelRestart(e);
     if (e.worker == null || e.stopping || e.pendingStop != null) {
@@ -152,12 +194,15 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     LOG.info("not-ready: stopping the worker for {} in {} ms unless it becomes ready again", id,
         policy.gracePeriod().toMillis(), kv("streamId", id.value()), kv("event", "grace-started"),
         kv("gracePeriodMs", policy.gracePeriod().toMillis()));
-    e.pendingStop = scheduler.schedule(() -> graceExpired(id), policy.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+    long token = ++e.timerToken;
+    e.stopToken = token;
+    e.pendingStop = scheduler.schedule(() -> graceExpired(id, token), policy.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private synchronized void graceExpired(StreamId id) {
+  private synchronized void graceExpired(StreamId id, long token) {
     Entry e = streams.get(id);
-    if (e == null || e.pendingStop == null) {
+    // cancel() cannot stop a timer that already started and waits for the lock: the token tells it apart
+    if (e == null || e.pendingStop == null || e.stopToken != token) {
       return;
     }
     e.pendingStop = null;
@@ -169,11 +214,26 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   private void launch(Entry e) {
+    e.changed();
+    if (closed) {
+      e.workerState = WorkerState.STOPPED;
+      return;
+    }
     e.stopping = false;
     e.reachedRunning = false;
+    e.runningSince = null;
     e.workerState = WorkerState.STARTING;
     e.startedAt = clock.instant();
-    RunningWorker worker = launcher.launch(e.id, state -> stateChanged(e.id, state));
+    long generation = ++e.generation;
+    RunningWorker worker;
+    try {
+      worker = launcher.launch(e.id, state -> stateChanged(e.id, generation, state));
+    } catch (Throwable t) { // an Error too: the stream must not be left ready with no worker and no restart
+      LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), kv("streamId", e.id.value()),
+          kv("event", "worker-launch-failed"));
+      afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false);
+      return;
+    }
     e.worker = worker;
     if (e.readyAt != null) {
       observer.workerStarted(Duration.between(e.readyAt, clock.instant()));
@@ -187,14 +247,14 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         result != null ? result : WorkerResult.crashed("worker failed: " + error)));
   }
 
-  private synchronized void stateChanged(StreamId id, WorkerState state) {
+  private synchronized void stateChanged(StreamId id, long generation, WorkerState state) {
     Entry e = streams.get(id);
-    if (e == null || e.worker == null) {
+    if (e == null || e.worker == null || e.generation != generation) {
       return;
     }
-    if (state == WorkerState.RUNNING) {
+    if (state == WorkerState.RUNNING && !e.reachedRunning) {
       e.reachedRunning = true;
-      e.failuresInARow = 0;
+      e.runningSince = clock.instant();
     }
     if (!e.stopping || state == WorkerState.STOPPING) {
       e.workerState = state;
@@ -221,14 +281,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       return;
     }
     e.worker = null;
-    e.lastExitCode = result.exit().code();
-    e.lastExitReason = result.reason();
     boolean requested = e.stopping;
     e.stopping = false;
-    observer.workerExited(result.exit().code());
     LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), kv("streamId", id.value()),
         kv("event", "worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
-    if (!e.ready) {
+    afterExit(e, result, requested);
+  }
+
+  /** What follows a worker's end (or a launch that failed): nothing, a replacement, a restart, or failed. */
+  private void afterExit(Entry e, WorkerResult result, boolean requested) {
+    StreamId id = e.id;
+    e.changed();
+    e.lastExitCode = result.exit().code();
+    e.lastExitReason = result.reason();
+    observer.workerExited(result.exit().code());
+    if (!e.ready || closed) {
       e.workerState = WorkerState.STOPPED;
       return;
     }
@@ -243,9 +310,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       fail(e, "the worker cannot process this stream: " + result.reason());
       return;
     }
-    if (!e.reachedRunning) {
-      e.failuresInARow++;
-    }
+    boolean healthy = e.runningSince != null
+        && Duration.between(e.runningSince, clock.instant()).compareTo(policy.healthyRun()) >= 0;
+    e.failuresInARow = healthy ? 0 : e.failuresInARow + 1;
     if (e.failuresInARow > policy.maxRestarts()) {
       fail(e, "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason());
       return;
@@ -256,7 +323,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
     LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts,
         kv("streamId", id.value()), kv("event", "worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
-    e.pendingRestart = scheduler.schedule(() -> restart(id), delay.toMillis(), TimeUnit.MILLISECONDS);
+    long token = ++e.timerToken;
+    e.restartToken = token;
+    e.pendingRestart = scheduler.schedule(() -> restart(id, token), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void fail(Entry e, String reason) {
@@ -266,9 +335,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     LOG.error("stream {} failed: {}", e.id, reason, kv("streamId", e.id.value()), kv("event", "stream-failed"));
   }
 
-  private synchronized void restart(StreamId id) {
+  private synchronized void restart(StreamId id, long token) {
     Entry e = streams.get(id);
-    if (e == null || e.pendingRestart == null) {
+    if (e == null || e.pendingRestart == null || e.restartToken != token) {
       return;
     }
     e.pendingRestart = null;
@@ -291,16 +360,54 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     return e != null && e.ready;
   }
 
-  /** A ready that reconciliation found missing. */
-  public void reconciledReady(StreamId id) {
-    observer.reconciled("start");
-    ready(id);
+  /** A reading of {@link System#nanoTime()} to pass to {@link #reconcile} for a list taken after it. */
+  public long snapshotTime() {
+    return System.nanoTime();
   }
 
-  /** A not-ready that reconciliation found missing. */
-  public void reconciledNotReady(StreamId id) {
-    observer.reconciled("stop");
-    notReady(id);
+  /** One reconciliation correction. */
+  public record Correction(StreamId streamId, String action) {}
+
+  /**
+   * Brings the workers in line with {@code readyInMediaMtx}, MediaMTX's ready {@code /in} streams as listed
+   * after {@code takenAt}, in one step under the lock. A stream an event changed since then is left alone:
+   * the event is newer than the list. Starts a worker for a ready stream we did not know as ready, or whose
+   * worker is missing with nothing pending (a launch that failed); stops, after the grace period, the
+   * worker of a stream that is no longer listed.
+   */
+  public synchronized List<Correction> reconcile(java.util.Set<StreamId> readyInMediaMtx, long takenAt) {
+    List<Correction> done = new java.util.ArrayList<>();
+    if (closed) {
+      return done;
+    }
+    for (StreamId id : readyInMediaMtx) {
+      Entry e = streams.get(id);
+      if (e != null && e.changedNanos - takenAt > 0) {
+        continue;
+      }
+      boolean orphaned = e != null && e.ready && e.worker == null && e.pendingRestart == null && e.failedReason == null;
+      if (e == null || !e.ready || orphaned) {
+        observer.reconciled("start");
+        done.add(new Correction(id, e == null || !e.ready ? "start" : "restart"));
+        ready(id);
+      }
+    }
+    for (Entry e : List.copyOf(streams.values())) {
+      if (e.ready && !readyInMediaMtx.contains(e.id) && e.changedNanos - takenAt <= 0) {
+        observer.reconciled("stop");
+        done.add(new Correction(e.id, "stop"));
+        notReady(e.id);
+      }
+    }
+    return done;
+  }
+
+  /** Forgets streams idle (not ready, no worker, no timer) since before {@code now - IDLE_RETENTION}. */
+  synchronized int prune(long now) {
+    int before = streams.size();
+    streams.values().removeIf(e -> !e.ready && e.worker == null && e.pendingStop == null && e.pendingRestart == null
+        && now - e.changedNanos > IDLE_RETENTION.toNanos());
+    return before - streams.size();
   }
 
   /** Number of streams with a live worker (running, reconnecting, starting or stopping). */
@@ -322,11 +429,18 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         e.restarts, e.lastExitCode, e.lastExitReason, e.failedReason);
   }
 
-  /** Stops every worker and waits (bounded) for them to exit. */
+  /**
+   * Stops every worker and waits for them to exit, killing what still runs after {@link #CLOSE_TIMEOUT}
+   * (or the stop timeout, if shorter) in all; nothing is started afterwards.
+   */
   @Override
   public void close() {
     List<RunningWorker> running;
     synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       streams.values().forEach(e -> {
         e.ready = false;
         cancelRestart(e);
@@ -341,12 +455,24 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         return w;
       }).toList();
     }
-    // stop() has scheduled a kill for each at the stop timeout, so this waits about one timeout in all.
+    long deadline = System.nanoTime() + (stopTimeout.compareTo(CLOSE_TIMEOUT) < 0 ? stopTimeout : CLOSE_TIMEOUT).toNanos();
     for (RunningWorker w : running) {
       try {
-        w.exit().get(stopTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        w.exit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        w.kill();
       } catch (Exception e) {
         w.kill();
+      }
+    }
+    for (RunningWorker w : running) {
+      try {
+        w.exit().get(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception gone) {
+        // killed: its exit may not be reported in time, and nothing more can be done
       }
     }
     scheduler.shutdownNow();

@@ -122,6 +122,19 @@ class WorkerLifecycleTest {
   }
 
   @Test
+  void aStreamIdThatLooksLikeAnOptionReachesTheChildAsTheId() {
+    StreamId optionLike = StreamId.of("--help"); // valid: [A-Za-z0-9_-]
+    try (WorkerManager manager = new WorkerManager(processLauncher(rtmp("live/x/in"), rtmp("live/x/out")),
+        policy(Duration.ZERO, 0), Clock.systemUTC())) {
+      manager.ready(optionLike);
+      await("the child ends").atMost(Duration.ofSeconds(40))
+          .until(() -> manager.stream(optionLike).orElseThrow().workerState().equals("failed"));
+      assertThat(manager.stream(optionLike).orElseThrow().lastExitCode())
+          .as("the worker ran (source lost), it did not stop at a usage error; log: %s", childLogs).isEqualTo(4);
+    }
+  }
+
+  @Test
   void threadWorkerServesTheSamePipelineInProcess() throws Exception {
     String in = rtmp("live/cam1/in");
     String out = rtmp("live/cam1/out");

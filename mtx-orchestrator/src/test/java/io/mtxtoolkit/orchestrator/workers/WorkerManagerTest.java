@@ -68,6 +68,7 @@ class WorkerManagerTest {
   static final class Launcher implements WorkerLauncher {
     final List<Handle> launched = new CopyOnWriteArrayList<>();
     final AtomicInteger counter = new AtomicInteger();
+    final AtomicInteger launchesToFail = new AtomicInteger();
     volatile boolean workersIgnoreStop;
 
     @Override
@@ -77,6 +78,9 @@ class WorkerManagerTest {
 
     @Override
     public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+      if (launchesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new OutOfMemoryError("unable to create native thread");
+      }
       Handle h = new Handle(onState, counter.incrementAndGet());
       h.ignoresStop = workersIgnoreStop;
       launched.add(h);
@@ -107,7 +111,7 @@ class WorkerManagerTest {
 
   @Test
   void aReadyOlderThanTheAppliedNotReadyIsIgnored() {
-    Instant t = Instant.parse("2026-11-24T08:00:00Z");
+    Instant t = Instant.now().minusSeconds(10); // stamps later than now are taken as now
     List<String> stale = new CopyOnWriteArrayList<>();
     manager.observe(new LifecycleObserver() {
       @Override
@@ -224,13 +228,98 @@ class WorkerManagerTest {
   }
 
   @Test
-  void aWorkerThatRanIsRestartedWithoutCountingAsAFailure() {
+  void aWorkerThatRanForTheHealthyRunIsRestartedWithoutCountingAsAFailure() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
+        Duration.ofMillis(80), 2).withHealthyRun(Duration.ZERO), Clock.systemUTC());
+    manager.ready(ID);
+    for (int i = 0; i < 5; i++) {
+      int n = i + 1;
+      await("launch " + n).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == n);
+      Handle h = launcher.launched.get(i);
+      h.onState.accept(WorkerState.RUNNING);
+      h.exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost after running"));
+    }
+    await().atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 6);
+    assertThat(manager.stream(ID).orElseThrow().restarts()).isEqualTo(5);
+    assertThat(manager.stream(ID).orElseThrow().failedReason()).isNull();
+  }
+
+  @Test
+  void aWorkerThatKeepsDyingSoonAfterRunningStillEndsFailed() {
+    manager.ready(ID); // the default healthy run: 30 s
+    for (int i = 0; i < 3; i++) {
+      int n = i + 1;
+      await("launch " + n).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == n);
+      Handle h = launcher.launched.get(i);
+      h.onState.accept(WorkerState.RUNNING);
+      h.exit.complete(WorkerResult.crashed("died after its first packets"));
+    }
+    await("stream failed").atMost(Duration.ofSeconds(2))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
+    assertThat(manager.stream(ID).orElseThrow().failedReason()).contains("3 times in a row");
+  }
+
+  @Test
+  void aLaunchThatThrowsIsRetriedWithBackoff() {
+    launcher.launchesToFail.set(1);
+    manager.ready(ID); // the caller (a hook request) sees no exception
+    await("the retry launches").atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 1);
+    StreamView view = manager.stream(ID).orElseThrow();
+    assertThat(view.restarts()).isEqualTo(1);
+    assertThat(view.lastExitReason()).contains("cannot launch the worker", "unable to create native thread");
+    assertThat(manager.liveWorkers()).isEqualTo(1);
+  }
+
+  @Test
+  void aLateStateReportFromAnEarlierWorkerIsIgnored() {
     manager.ready(ID);
     Handle first = launcher.launched.get(0);
-    first.onState.accept(WorkerState.RUNNING);
-    first.exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost after running"));
+    first.exit.complete(WorkerResult.crashed("died"));
     await().atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 2);
-    assertThat(manager.stream(ID).orElseThrow().restarts()).isEqualTo(1);
+    launcher.launched.get(1).onState.accept(WorkerState.RUNNING);
+    first.onState.accept(WorkerState.STOPPED); // e.g. its thread ended long after it was reported gone
+    assertThat(manager.stream(ID).orElseThrow().workerState()).isEqualTo("running");
+  }
+
+  @Test
+  void anEventStampedInTheFutureDoesNotHoldLaterEventsOff() {
+    manager.onEvent(event(HookEventType.READY, Instant.now().plus(Duration.ofHours(1)))); // a clock that runs ahead
+    manager.onEvent(event(HookEventType.NOT_READY, Instant.now()));
+    assertThat(manager.stream(ID).orElseThrow().ready()).isFalse();
+  }
+
+  @Test
+  void reconcileLeavesAStreamAnEventChangedAfterTheListAlone() {
+    manager.ready(ID);
+    long taken = manager.snapshotTime();
+    manager.notReady(ID); // newer than the list, which still shows the stream ready
+    assertThat(manager.reconcile(java.util.Set.of(ID), taken)).isEmpty();
+    assertThat(manager.stream(ID).orElseThrow().ready()).isFalse();
+    assertThat(manager.reconcile(java.util.Set.of(ID), manager.snapshotTime()))
+        .extracting(WorkerManager.Correction::action).containsExactly("start");
+    assertThat(manager.stream(ID).orElseThrow().ready()).isTrue();
+  }
+
+  @Test
+  void aStreamIdleForTheRetentionIsForgotten() {
+    StreamId other = StreamId.of("cam2");
+    manager.ready(ID);
+    manager.ready(other);
+    manager.notReady(ID);
+    await("stopped after grace").atMost(Duration.ofSeconds(5))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("stopped"));
+    assertThat(manager.prune(System.nanoTime())).as("idle only just now").isZero();
+    assertThat(manager.prune(System.nanoTime() + WorkerManager.IDLE_RETENTION.toNanos() + 1)).isEqualTo(1);
+    assertThat(manager.streams()).extracting(StreamView::streamId).containsExactly("cam2");
+  }
+
+  @Test
+  void nothingStartsAfterClose() {
+    manager.close();
+    manager.ready(ID);
+    manager.onEvent(event(HookEventType.READY));
+    assertThat(manager.reconcile(java.util.Set.of(ID), manager.snapshotTime())).isEmpty();
+    assertThat(launcher.launched).isEmpty();
   }
 
   @Test
