@@ -70,7 +70,13 @@ public final class StreamWorker {
       FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
       int attempt = 0;
       while (!stopRequested()) {
-        Session session = pump();
+        Session session;
+        try {
+          session = pump();
+        } catch (RuntimeException e) {
+          // e.g. a processing step failing on a frame: end with a reason rather than an unlogged crash
+          session = new Session(false, "worker failed: " + e, true);
+        }
         if (stopRequested()) {
           break;
         }
@@ -113,10 +119,13 @@ public final class StreamWorker {
 
   /** Asks the worker to stop; it closes its output cleanly and {@link #run} returns. */
   public void stop() {
-    if (stopSignal.getCount() > 0 && !ended()) {
-      setState(WorkerState.STOPPING);
+    synchronized (this) {
+      if (stopSignal.getCount() == 0 || ended()) {
+        return;
+      }
       stopSignal.countDown();
     }
+    setState(WorkerState.STOPPING);
   }
 
   /**
@@ -168,9 +177,20 @@ public final class StreamWorker {
     }
   }
 
+  /**
+   * Moves to {@code next} unless that would undo an end or a stop: once STOPPING only STOPPED or FAILED
+   * follow, and nothing follows those (a session reaching RUNNING as a stop arrives must not hide the stop).
+   */
   private void setState(WorkerState next) {
-    state = next;
-    stateListener.accept(next);
+    synchronized (this) {
+      boolean allowed = !ended()
+          && (state != WorkerState.STOPPING || next == WorkerState.STOPPED || next == WorkerState.FAILED);
+      if (!allowed) {
+        return;
+      }
+      state = next;
+    }
+    stateListener.accept(next); // outside the lock: the listener may take the orchestrator's
   }
 
   private Session pump() {
@@ -225,9 +245,12 @@ public final class StreamWorker {
     } catch (FFmpegFrameRecorder.Exception e) {
       close(recorder);
       return new Session(false, "cannot publish to " + config.outputUrl() + ": " + firstLine(e), false);
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) { // an unknown step, or a step that cannot start: a restart fails the same way
       close(recorder);
-      return new Session(false, e.getMessage(), true);
+      if (processor != null) {
+        processor.close();
+      }
+      return new Session(false, e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e, true);
     }
     setState(WorkerState.RUNNING);
     LOG.info("worker running: {} -> {}", config.inputUrl(), config.outputUrl(), kv("event", "worker-running"),
@@ -285,24 +308,48 @@ public final class StreamWorker {
   }
 
   private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder) {
-    while (!stopRequested()) {
-      AVPacket packet;
-      try {
-        packet = grabber.grabPacket();
-      } catch (FFmpegFrameGrabber.Exception e) {
-        return "read failed: " + firstLine(e);
+    // FLV carries one video and one audio track: those the grabber chose, which the recorder was set up from
+    int video = grabber.getVideoStream();
+    int audio = grabber.getAudioStream();
+    MonotonicTimestamps timestamps = new MonotonicTimestamps();
+    try {
+      while (!stopRequested()) {
+        AVPacket packet;
+        try {
+          packet = grabber.grabPacket();
+        } catch (FFmpegFrameGrabber.Exception e) {
+          return "read failed: " + firstLine(e);
+        }
+        if (packet == null) {
+          return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+        }
+        try {
+          int stream = packet.stream_index();
+          if (stream != video && stream != audio) {
+            continue; // a data track, or a second video or audio track
+          }
+          long[] mended = timestamps.mend(stream, packet.pts(), packet.dts());
+          packet.pts(mended[0]);
+          packet.dts(mended[1]);
+          try {
+            recorder.recordPacket(packet);
+          } catch (FFmpegFrameRecorder.Exception e) {
+            return "publish failed: " + firstLine(e);
+          }
+          packets.incrementAndGet();
+        } finally {
+          // grabPacket reads every packet into one AVPacket without releasing the last; recordPacket releases
+          // only what it writes. Releasing an already released packet does nothing.
+          avcodec.av_packet_unref(packet);
+        }
       }
-      if (packet == null) {
-        return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+      return null;
+    } finally {
+      if (timestamps.mended() > 0) {
+        LOG.warn("{} packets had timestamps out of order and were mended", timestamps.mended(),
+            kv("event", "worker-timestamps-mended"), kv("packets", timestamps.mended()));
       }
-      try {
-        recorder.recordPacket(packet);
-      } catch (FFmpegFrameRecorder.Exception e) {
-        return "publish failed: " + firstLine(e);
-      }
-      packets.incrementAndGet();
     }
-    return null;
   }
 
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {

@@ -77,6 +77,9 @@ public final class WorkerMain implements Runnable {
       "Run the worker for one stream until stopped (SIGTERM/SIGINT → exit 0).",
       "Exit codes: 0 stopped; 2 usage; 3 invalid input; 4 source lost after 3 reconnect attempts (1 s, 2 s, 4 s); 5 media error."})
   static final class Run implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--stream", required = true, paramLabel = "ID", description = "Stream id: [A-Za-z0-9_-], 1..64 characters.")
     String stream;
 
@@ -135,7 +138,12 @@ public final class WorkerMain implements Runnable {
           .withTiming(stallTimeoutMs == null ? WorkerConfig.DEFAULT_STALL_TIMEOUT : Duration.ofMillis(stallTimeoutMs),
               reconnectBaseMs == null ? ReconnectPolicy.spec() : ReconnectPolicy.exponential(Duration.ofMillis(reconnectBaseMs), 3));
       if (m == WorkerConfig.Mode.TRANSCODE) {
-        StreamWorker.processor(config.step()).close();
+        try {
+          StreamWorker.processor(config.step()).close();
+        } catch (IllegalArgumentException unknownStep) {
+          spec.commandLine().getErr().println("mtx-worker: " + unknownStep.getMessage());
+          return WorkerExit.MEDIA_ERROR.code();
+        }
       }
       StreamWorker worker = new StreamWorker(config, state -> {});
       onStart.accept(worker);

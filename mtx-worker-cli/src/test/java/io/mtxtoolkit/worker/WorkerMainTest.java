@@ -35,12 +35,26 @@ class WorkerMainTest {
       assertThat(run(Map.of(), "run", "--stream", "a;touch x")).isEqualTo(WorkerExit.INVALID_INPUT.code());
       assertThat(run(Map.of("MEDIAMTX_RTSP_PORT", "http"), "run", "--stream", "ok")).isEqualTo(3);
       assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "sideways")).isEqualTo(3);
-      assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "transcode", "--step", "sepia")).isNotZero();
+      assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "transcode", "--step", "sepia"))
+          .as("an unknown step is a media error (README)").isEqualTo(5);
       assertThat(run(Map.of(), "run", "--stream", "ok", "--input-url", "http://x")).isEqualTo(3);
     } finally {
       System.setErr(saved);
     }
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("';' (U+003B)", "MEDIAMTX_RTSP_PORT=http", "unknown mode 'sideways'");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("';' (U+003B)", "MEDIAMTX_RTSP_PORT=http", "unknown mode 'sideways'",
+        "unknown processing step 'sepia'");
+  }
+
+  @Test
+  void aStreamIdThatLooksLikeAnOptionIsTakenAsTheId() {
+    String closed = "rtmp://127.0.0.1:" + io.mtxtoolkit.testkit.mediamtx.FreePorts.tcp() + "/live/x/in";
+    for (String[] ids : new String[][] {{"--stream=--help"}, {"--stream", "-h"}}) {
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run"));
+      args.addAll(java.util.List.of(ids));
+      args.addAll(java.util.List.of("--input-url", closed, "--reconnect-base-ms", "1", "--stall-timeout-ms", "500"));
+      assertThat(run(Map.of(), args.toArray(String[]::new))).as("%s: ran and lost its source", String.join(" ", ids))
+          .isEqualTo(WorkerExit.SOURCE_LOST.code());
+    }
   }
 
   @Test

@@ -83,7 +83,9 @@ public final class StatusPage {
       jpeg = grab(readUrl.apply(StreamPath.in(id)));
     }
     if (jpeg != null) {
-      cache.put(id.value(), new Thumbnail(jpeg, System.nanoTime()));
+      long now = System.nanoTime();
+      cache.values().removeIf(t -> now - t.takenAt() > 10 * CACHE_NANOS); // streams nobody looks at any more
+      cache.put(id.value(), new Thumbnail(jpeg, now));
     }
     return jpeg;
   }

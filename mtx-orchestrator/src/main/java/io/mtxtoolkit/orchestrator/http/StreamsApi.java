@@ -80,6 +80,9 @@ public final class StreamsApi {
     }
     List<JoinedStream> out = new ArrayList<>();
     views.forEach((id, view) -> out.add(join(id, view, paths)));
+    if (mediamtx != null && state.equals("ok")) {
+      lastOutBytes.keySet().retainAll(paths.keySet()); // paths gone from MediaMTX need no bitrate history
+    }
     return new StreamList(out, state);
   }
 
