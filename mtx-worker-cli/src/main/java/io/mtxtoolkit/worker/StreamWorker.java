@@ -307,43 +307,60 @@ public final class StreamWorker {
     return grabber;
   }
 
+  /** One read from the source: a packet or a frame, or null when it ended or stalled. */
+  private interface Read<T> {
+    T next() throws FFmpegFrameGrabber.Exception;
+  }
+
+  /** Publishes one packet or frame. */
+  private interface Write<T> {
+    void accept(T item) throws FFmpegFrameRecorder.Exception;
+  }
+
+  /** Reads and publishes until the source ends, publishing fails or a stop; returns the cause, null for a stop. */
+  private <T> String forward(Read<T> read, Write<T> write) {
+    while (!stopRequested()) {
+      T item;
+      try {
+        item = read.next();
+      } catch (FFmpegFrameGrabber.Exception e) {
+        return "read failed: " + firstLine(e);
+      }
+      if (item == null) {
+        return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+      }
+      try {
+        write.accept(item);
+      } catch (FFmpegFrameRecorder.Exception e) {
+        return "publish failed: " + firstLine(e);
+      }
+    }
+    return null;
+  }
+
   private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder) {
     // FLV carries one video and one audio track: those the grabber chose, which the recorder was set up from
     int video = grabber.getVideoStream();
     int audio = grabber.getAudioStream();
     MonotonicTimestamps timestamps = new MonotonicTimestamps();
     try {
-      while (!stopRequested()) {
-        AVPacket packet;
-        try {
-          packet = grabber.grabPacket();
-        } catch (FFmpegFrameGrabber.Exception e) {
-          return "read failed: " + firstLine(e);
-        }
-        if (packet == null) {
-          return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
-        }
+      return forward(grabber::grabPacket, packet -> {
         try {
           int stream = packet.stream_index();
           if (stream != video && stream != audio) {
-            continue; // a data track, or a second video or audio track
+            return; // a data track, or a second video or audio track
           }
           long[] mended = timestamps.mend(stream, packet.pts(), packet.dts());
           packet.pts(mended[0]);
           packet.dts(mended[1]);
-          try {
-            recorder.recordPacket(packet);
-          } catch (FFmpegFrameRecorder.Exception e) {
-            return "publish failed: " + firstLine(e);
-          }
+          recorder.recordPacket(packet);
           packets.incrementAndGet();
         } finally {
           // grabPacket reads every packet into one AVPacket without releasing the last; recordPacket releases
           // only what it writes. Releasing an already released packet does nothing.
           avcodec.av_packet_unref(packet);
         }
-      }
-      return null;
+      });
     } finally {
       if (timestamps.mended() > 0) {
         LOG.warn("{} packets had timestamps out of order and were mended", timestamps.mended(),
@@ -353,30 +370,16 @@ public final class StreamWorker {
   }
 
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
-    while (!stopRequested()) {
-      Frame frame;
-      try {
-        frame = grabber.grab();
-      } catch (FFmpegFrameGrabber.Exception e) {
-        return "read failed: " + firstLine(e);
-      }
-      if (frame == null) {
-        return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
-      }
-      try {
-        if (frame.image != null) {
-          Frame out = processor.processVideo(frame);
-          recorder.setTimestamp(frame.timestamp);
-          recorder.record(out);
-        } else if (frame.samples != null) {
-          recorder.record(frame);
-        }
-      } catch (FFmpegFrameRecorder.Exception e) {
-        return "publish failed: " + firstLine(e);
+    return forward(grabber::grab, frame -> {
+      if (frame.image != null) {
+        Frame out = processor.processVideo(frame);
+        recorder.setTimestamp(frame.timestamp);
+        recorder.record(out);
+      } else if (frame.samples != null) {
+        recorder.record(frame);
       }
       packets.incrementAndGet();
-    }
-    return null;
+    });
   }
 
   private static void configureEncoder(FFmpegFrameRecorder recorder, FFmpegFrameGrabber grabber) {
