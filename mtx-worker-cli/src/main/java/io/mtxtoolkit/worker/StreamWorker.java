@@ -370,10 +370,20 @@ public final class StreamWorker {
   }
 
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
+    long[] firstVideoMicros = {Long.MIN_VALUE};
     return forward(grabber::grab, frame -> {
       if (frame.image != null) {
         Frame out = processor.processVideo(frame);
-        recorder.setTimestamp(frame.timestamp);
+        // Video time counts from the session's first frame, as the encoded audio's does from its first sample
+        // (a live source's clock starts anywhere); a stamp that does not advance leaves the recorder to step
+        // one frame on, since a repeated or earlier PTS is an encoder error.
+        if (firstVideoMicros[0] == Long.MIN_VALUE) {
+          firstVideoMicros[0] = frame.timestamp;
+        }
+        long micros = frame.timestamp - firstVideoMicros[0];
+        if (micros > recorder.getTimestamp()) {
+          recorder.setTimestamp(micros);
+        }
         recorder.record(out);
       } else if (frame.samples != null) {
         recorder.record(frame);

@@ -203,6 +203,10 @@ class StreamWorkerTest {
       rig.sink.awaitPackets(60, Duration.ofSeconds(30));
       assertThat(rig.sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
       assertThat(rig.sink.audioCodec()).isEqualTo(avcodec.AV_CODEC_ID_AAC);
+      java.util.List<Long> video = rig.sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO);
+      java.util.List<Long> audio = rig.sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO);
+      assertThat(video).isSorted();
+      assertThat(Math.abs(video.get(0) - audio.get(0))).as("audio and video start together (µs)").isLessThan(500_000L);
       rig.worker.stop();
       assertThat(rig.result.get(15, TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.STOPPED);
     }
