@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 MVN ?= mvn
+# The repository, wherever make is run from (make -f path/to/Makefile).
+ROOT := $(patsubst %/,%,$(dir $(realpath $(firstword $(MAKEFILE_LIST)))))
 
 .PHONY: help build test fuzz mediamtx dev logs down ps bench clean
 
@@ -10,31 +12,31 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## compile and package every module (skips tests); launchers land in */target/dist/bin
-	$(MVN) -q package -DskipTests
+	cd "$(ROOT)" && $(MVN) -q package -DskipTests
 
 test: ## run all tests and the 80% coverage gate (provisions MediaMTX first)
-	@build/test.sh
+	@"$(ROOT)/build/test.sh"
 
 fuzz: ## fuzz the hook payload parsing with Jazzer for a bounded time (45 s)
-	JAZZER_FUZZ=1 $(MVN) -q -pl mtx-core test -Dtest=HookPayloadFuzzTest -Djacoco.skip=true
+	cd "$(ROOT)" && JAZZER_FUZZ=1 $(MVN) -q -pl mtx-core test -Dtest=HookPayloadFuzzTest -Djacoco.skip=true
 
 mediamtx: ## find or build the pinned MediaMTX; prints the binary's path last
-	@deploy/mediamtx/install.sh
+	@"$(ROOT)/deploy/mediamtx/install.sh"
 
 dev: ## start the stack (MediaMTX + orchestrator): Docker Compose, or local processes without an engine
-	@deploy/local/stack.sh dev
+	@"$(ROOT)/deploy/local/stack.sh" dev
 
 logs: ## follow all services' logs, labelled
-	@deploy/local/stack.sh logs
+	@"$(ROOT)/deploy/local/stack.sh" logs
 
 down: ## stop the stack
-	@deploy/local/stack.sh down
+	@"$(ROOT)/deploy/local/stack.sh" down
 
 ps: ## list the stack's services
-	@deploy/local/stack.sh ps
+	@"$(ROOT)/deploy/local/stack.sh" ps
 
 bench: build ## run the benchmarks (not part of make test); writes docs/benchmarks.md
-	@bench/run.sh
+	@"$(ROOT)/bench/run.sh"
 
 clean: ## remove build output
-	$(MVN) -q clean
+	cd "$(ROOT)" && $(MVN) -q clean

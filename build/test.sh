@@ -37,4 +37,5 @@ BANNER
     ;;
 esac
 
-exec mvn verify "${extra[@]}" "$@"
+# ${extra[@]+…}: an empty array is an unbound variable to bash 3.2 (macOS) under set -u
+exec mvn verify ${extra[@]+"${extra[@]}"} "$@"

@@ -3,11 +3,18 @@
 # same services as local processes (MediaMTX from deploy/mediamtx/install.sh + the orchestrator), with
 # logs and pids under run/. MTX_DEV_MODE=docker|local forces a mode.
 #
-# Exit codes: 0 ok; 2 usage or nothing built; 3 MediaMTX unavailable; 4 a port is in use; 5 not healthy in time.
+# Exit codes: 0 ok; 2 usage, nothing built or a tool missing; 3 MediaMTX unavailable; 4 a port is in use;
+# 5 not healthy in time (or a service exited while starting). `make` reports any of them as its own exit 2.
 set -uo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-run="${MTX_RUN_DIR:-$root/run}"
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
 compose_file="$root/deploy/docker-compose.yml"
+# deploy/.env (copied from .env.example) moves ports here as it does for Compose; exported variables win.
+if [[ -f "$root/deploy/.env" ]]; then
+  while IFS='=' read -r key value; do
+    [[ $key =~ ^[A-Z_][A-Z0-9_]*$ && -z "${!key+set}" ]] && export "$key=$value"
+  done < "$root/deploy/.env"
+fi
+run="${MTX_RUN_DIR:-$root/run}"
 
 # name:variable:default:proto — every port the stack binds, and the variable that moves it.
 ports=(
@@ -22,12 +29,19 @@ die() { local code=$1; shift; printf 'make %s: %s\n' "$cmd" "$*" >&2; exit "$cod
 mode() {
   case "${MTX_DEV_MODE:-auto}" in
     docker|local) printf '%s' "$MTX_DEV_MODE" ;;
-    auto) if command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; then printf docker; else printf local; fi ;;
+    # A stack started as local processes stays local (down, ps, logs) even once a Docker engine answers.
+    auto) if [[ -f "$run/mediamtx.pid" || -f "$run/orchestrator.pid" ]]; then printf local
+          elif command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; then printf docker
+          else printf local; fi ;;
   esac
 }
 
 compose() {
   if docker compose version >/dev/null 2>&1; then docker compose -f "$compose_file" "$@"; else docker-compose -f "$compose_file" "$@"; fi
+}
+
+need() { # command, Debian package
+  command -v "$1" >/dev/null 2>&1 || die 2 "$1 is needed (Debian package $2)"
 }
 
 # Who holds a port, when the system can tell.
@@ -45,6 +59,7 @@ port_busy() {
 
 check_ports() {
   local entry name var def proto port who
+  need ss iproute2 # without it every port would look free
   for entry in "${ports[@]}"; do
     IFS=: read -r name var def proto <<<"$entry"
     port=$(port_of "$var" "$def")
@@ -66,8 +81,20 @@ urls() {
   say "try:      mtx-testkit/target/dist/bin/mtx-testkit publish --url rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/test/in"
 }
 
-await_http() { # url, deadline (epoch s)
+# A pid file holds "pid start-time" (/proc/<pid>/stat field 22): a pid the system reused after a
+# reboot or a crash has another start time, and is not ours to report or to stop.
+start_time() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+record_pid() { echo "$2 $(start_time "$2")" > "$run/$1.pid"; }
+live_pid() { # service → its pid when the pid file names a process that is still that process
+  local pid started
+  [[ -f "$run/$1.pid" ]] || return 1
+  read -r pid started < "$run/$1.pid" || true
+  [[ -n ${pid:-} && -n ${started:-} && "$(start_time "$pid")" == "$started" ]] && echo "$pid"
+}
+
+await_http() { # url, deadline (epoch s): 0 answered, 1 too late, 2 a service exited
   until curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null; do
+    live_pid mediamtx >/dev/null && live_pid orchestrator >/dev/null || return 2
     (( $(date +%s) < $2 )) || return 1
     sleep 0.2
   done
@@ -79,9 +106,12 @@ local_up() {
     say "first run: building the launchers (mvn package -DskipTests)"
     (cd "$root" && mvn -q package -DskipTests) || die 2 "the build failed; run make build to see why"
   fi
-  if [[ -f "$run/mediamtx.pid" ]] && kill -0 "$(cat "$run/mediamtx.pid")" 2>/dev/null; then
+  if live_pid mediamtx >/dev/null || live_pid orchestrator >/dev/null; then
     die 2 "the local stack is already running (make ps; make down to stop it)"
   fi
+  need setsid util-linux
+  need pkill procps
+  need curl curl
   check_ports
   local bin rc install_log
   install_log=$(mktemp)
@@ -99,7 +129,9 @@ local_up() {
     MEDIAMTX_RTSP_PORT=$(port_of MTX_RTSP_PORT 8554) MEDIAMTX_RTMP_PORT=$(port_of MTX_RTMP_PORT 1935) \
     MEDIAMTX_HLS_PORT=$(port_of MTX_HLS_PORT 8888) MEDIAMTX_WEBRTC_PORT=$(port_of MTX_WEBRTC_PORT 8889) \
     setsid "$orch" >"$run/logs/orchestrator.log" 2>&1 < /dev/null &
-  echo $! > "$run/orchestrator.pid"
+  record_pid orchestrator $!
+  # Interrupted while starting (Ctrl-C): stop what was started rather than leave it running.
+  trap 'local_down >/dev/null; exit 130' INT TERM
   # MediaMTX reads MTX_<KEY> variables as overrides of its configuration keys: only the ports move.
   PATH="$(dirname "$hook"):$PATH" ORCHESTRATOR_URL="http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)" \
     MTX_RTMPADDRESS=":$(port_of MTX_RTMP_PORT 1935)" MTX_RTSPADDRESS=":$(port_of MTX_RTSP_PORT 8554)" \
@@ -107,50 +139,74 @@ local_up() {
     MTX_WEBRTCLOCALUDPADDRESS=":$(port_of MTX_WEBRTC_UDP_PORT 8189)" MTX_PLAYBACKADDRESS=":$(port_of MTX_PLAYBACK_PORT 9996)" \
     MTX_APIADDRESS=":$(port_of MTX_API_PORT 9997)" MTX_METRICSADDRESS=":$(port_of MTX_METRICS_PORT 9998)" \
     setsid "$bin" "$root/deploy/mediamtx/mediamtx.yml" >"$run/logs/mediamtx.log" 2>&1 < /dev/null &
-  echo $! > "$run/mediamtx.pid"
-  if ! await_http "http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)/healthz" "$deadline" \
-     || ! await_http "http://127.0.0.1:$(port_of MTX_API_PORT 9997)/v3/paths/list" "$deadline"; then
+  record_pid mediamtx $!
+  local health=0
+  await_http "http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)/healthz" "$deadline" \
+    && await_http "http://127.0.0.1:$(port_of MTX_API_PORT 9997)/v3/paths/list" "$deadline" || health=$?
+  if (( health != 0 )); then
     tail -n 20 "$run"/logs/*.log >&2
     local_down >/dev/null
+    trap - INT TERM
+    (( health == 2 )) && die 5 "a service exited while starting (logs above); stopped the stack"
     die 5 "the stack was not healthy within 30 s (logs above); stopped it again"
   fi
-  say "healthy: mediamtx (pid $(cat "$run/mediamtx.pid")), orchestrator (pid $(cat "$run/orchestrator.pid"))"
+  trap - INT TERM
+  say "healthy: mediamtx (pid $(live_pid mediamtx)), orchestrator (pid $(live_pid orchestrator))"
   urls
 }
 
+# Each service leads its own session (setsid). Its hooks (MediaMTX puts each in a process group of its
+# own) and workers stay in that session, so the session, not the group, is what is stopped.
+session_alive() { pgrep -s "$1" >/dev/null 2>&1; }
+stop_session() { # pid, deadline (epoch s): SIGTERM, then SIGKILL for what remains at the deadline
+  pkill -TERM -s "$1" 2>/dev/null || true
+  while session_alive "$1" && (( $(date +%s) < $2 )); do sleep 0.1; done
+}
+
 local_down() {
-  local svc pid
+  local svc pid start
+  start=$(date +%s)
+  need pkill procps
+  local -A pids=()
   for svc in mediamtx orchestrator; do
-    [[ -f "$run/$svc.pid" ]] || continue
-    pid=$(cat "$run/$svc.pid")
-    # Each service leads its own process group (setsid): the group holds its hooks and workers too.
-    kill -TERM -- "-$pid" 2>/dev/null || true
+    if pid=$(live_pid "$svc"); then
+      pids[$svc]=$pid
+    elif [[ -f "$run/$svc.pid" ]]; then
+      say "$svc: $run/$svc.pid names no process of this stack any more; removed it"
+      rm -f "$run/$svc.pid"
+    fi
   done
-  local deadline=$(( $(date +%s) + 10 ))
+  # MediaMTX first, so its last not-ready hooks still find the orchestrator; 10 s in all.
+  [[ -n ${pids[mediamtx]:-} ]] && stop_session "${pids[mediamtx]}" $(( start + 4 ))
+  [[ -n ${pids[orchestrator]:-} ]] && stop_session "${pids[orchestrator]}" $(( start + 9 ))
   for svc in mediamtx orchestrator; do
-    [[ -f "$run/$svc.pid" ]] || continue
-    pid=$(cat "$run/$svc.pid")
-    while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
+    pid=${pids[$svc]:-}
+    [[ -n $pid ]] || continue
+    if session_alive "$pid"; then
+      pkill -KILL -s "$pid" 2>/dev/null || true
+      stop_session "$pid" $(( $(date +%s) + 1 ))
+    fi
     rm -f "$run/$svc.pid"
     say "stopped $svc"
   done
 }
 
 local_ps() {
-  local svc pid state
+  local svc pid state live
   printf '%-13s %-8s %-8s %s\n' SERVICE STATE PID PORTS
   for svc in mediamtx orchestrator; do
     pid=-; state=stopped
-    if [[ -f "$run/$svc.pid" ]]; then
-      pid=$(cat "$run/$svc.pid")
-      kill -0 "$pid" 2>/dev/null && state=running || state=exited
+    if live=$(live_pid "$svc"); then
+      pid=$live; state=running
+    elif [[ -f "$run/$svc.pid" ]]; then
+      state=exited
     fi
     if [[ $svc == orchestrator ]]; then
       printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" "$(port_of ORCHESTRATOR_PORT 8080)/tcp"
     else
-      printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" \
-        "$(port_of MTX_RTMP_PORT 1935),$(port_of MTX_RTSP_PORT 8554),$(port_of MTX_API_PORT 9997),$(port_of MTX_METRICS_PORT 9998),$(port_of MTX_PLAYBACK_PORT 9996)/tcp"
+      printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" "$(port_of MTX_RTMP_PORT 1935),$(port_of MTX_RTSP_PORT 8554),$(
+        port_of MTX_HLS_PORT 8888),$(port_of MTX_WEBRTC_PORT 8889),$(port_of MTX_PLAYBACK_PORT 9996),$(port_of MTX_API_PORT 9997),$(
+        port_of MTX_METRICS_PORT 9998)/tcp $(port_of MTX_WEBRTC_UDP_PORT 8189)/udp"
     fi
   done
 }
@@ -159,7 +215,7 @@ local_logs() {
   ls "$run"/logs/*.log >/dev/null 2>&1 || die 2 "no logs yet (make dev first)"
   local follow=-F
   [[ "${MTX_LOGS_FOLLOW:-1}" == 0 ]] && follow=""
-  tail -n 100 $follow "$run"/logs/*.log | awk '/^==> / {split($2, p, "/"); svc = p[length(p)]; sub(/\.log$/, "", svc); next}
+  tail -n 100 $follow "$run"/logs/*.log | awk '/^==> / {sub(/^==> /, ""); sub(/ <==$/, ""); n = split($0, p, "/"); svc = p[n]; sub(/\.log$/, "", svc); next}
     NF {printf "%-12s | %s\n", svc, $0; fflush()}'
 }
 
@@ -175,7 +231,10 @@ esac
 m=$(mode)
 if [[ $m == docker ]]; then
   case "$cmd" in
-    dev) say "mode: docker compose ($compose_file)"; check_ports; compose up -d --build --wait || die 5 "docker compose up failed"; urls ;;
+    dev) say "mode: docker compose ($compose_file)"
+         # our own running containers hold the ports: only a first start checks them
+         [[ -n "$(compose ps -q 2>/dev/null)" ]] || check_ports
+         compose up -d --build --wait || die 5 "docker compose up failed"; urls ;;
     down) compose down --timeout 10 ;;
     ps) compose ps ;;
     logs) compose logs -f ;;

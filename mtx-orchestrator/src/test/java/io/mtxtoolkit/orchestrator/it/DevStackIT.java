@@ -152,6 +152,56 @@ class DevStackIT {
     assertThat(out).contains("MTX_DEV_MODE must be docker, local or auto");
   }
 
+  /** What stack.sh records for a service: the pid and its start time from /proc. */
+  private static String pidRecord(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return pid + " " + stat.substring(stat.lastIndexOf(") ") + 2).split(" ")[19] + "\n";
+  }
+
+  @Test
+  void aPidFileThatNamesAnotherProcessIsNeitherReportedNorStopped(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    Process foreign = new ProcessBuilder("setsid", "sleep", "60").start(); // e.g. the pid, reused after a reboot
+    try {
+      Files.writeString(runDir.resolve("orchestrator.pid"), foreign.pid() + " 1\n");
+      assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).contains("orchestrator  exited   -");
+      Result down = stack(env, "down", Duration.ofSeconds(15));
+      assertThat(down.exit()).isZero();
+      assertThat(down.output()).contains("names no process of this stack any more");
+      assertThat(foreign.isAlive()).as("someone else's process survives make down").isTrue();
+      assertThat(runDir.resolve("orchestrator.pid")).doesNotExist();
+    } finally {
+      foreign.destroyForcibly();
+    }
+  }
+
+  @Test
+  void downStopsTheServicesWholeSessionIncludingChildrenInTheirOwnProcessGroups(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    Path python = io.mtxtoolkit.testkit.process.Tools.require("python3", "python3");
+    // A service as stack.sh starts it (setsid: its own session), with a child in a process group of its own, as
+    // MediaMTX runs its hooks, and a plain child, as the orchestrator runs its workers.
+    Process service = new ProcessBuilder("setsid", "bash", "-c", "sleep 300 & " + python
+        + " -c 'import os, time; os.setpgid(0, 0); time.sleep(300)' & wait").start();
+    try {
+      await("the service and its two children").atMost(Duration.ofSeconds(10))
+          .until(() -> service.descendants().count() == 2);
+      List<ProcessHandle> all = new java.util.ArrayList<>(service.descendants().toList());
+      all.add(service.toHandle());
+      Files.writeString(runDir.resolve("mediamtx.pid"), pidRecord(service.pid()));
+      assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).containsPattern("mediamtx\\s+running\\s+" + service.pid());
+
+      long start = System.nanoTime();
+      Result down = stack(env, "down", Duration.ofSeconds(15));
+      assertThat(down.exit()).as(down.output()).isZero();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("make down within 10 s").isLessThan(Duration.ofSeconds(10));
+      assertThat(all).as("nothing of the session left").noneMatch(ProcessHandle::isAlive);
+    } finally {
+      service.descendants().forEach(ProcessHandle::destroyForcibly);
+      service.destroyForcibly();
+    }
+  }
+
   @Test
   @Tag("mediamtx")
   void test_local_environment_startup(@TempDir Path runDir) throws Exception {
