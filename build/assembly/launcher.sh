@@ -15,6 +15,10 @@ if ! command -v "$java_cmd" >/dev/null 2>&1; then
   exit 127
 fi
 
+# The JVM reads the environment (MediaMTX's MTX_QUERY) and writes its output in the locale's charset:
+# under no locale or C/POSIX that is ASCII, which turns "José" into "Jos??". Keep UTF-8 there.
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in ""|C|POSIX) LC_ALL=C.UTF-8; export LC_ALL ;; esac
+
 # shellcheck disable=SC2034 # default_opts is read by the eval
 default_opts="${app.jvmOpts}"
 opts_var=${app.env}_JAVA_OPTS
@@ -25,7 +29,9 @@ eval "opts=\${$opts_var-\$default_opts}"
 # Java 17-24: lib/${app.name}.jsa, made at build; the JVM ignores it, silently, if it does not match
 # this runtime or these jars. Java 25+: an AOT cache (JEP 483/514), which is faster, made once per
 # runtime and build by a background training run on first use; that first call runs without it.
+# cds_archive holds the one flag naming a file (quoted when used: the path may hold spaces), cds the others.
 cds=""
+cds_archive=""
 training_class="${app.trainingClass}"
 if [ -n "$training_class" ]; then
   java_home=$JAVA_HOME
@@ -38,8 +44,10 @@ if [ -n "$training_class" ]; then
   fi
   case $runtime in
     1[7-9]*|2[0-4]*|"")
-      [ ! -f "$app_home/lib/${app.name}.jsa" ] ||
-      cds="-XX:SharedArchiveFile=$app_home/lib/${app.name}.jsa -Xshare:auto -Xlog:disable -Xlog:all=error:stderr" ;;
+      if [ -f "$app_home/lib/${app.name}.jsa" ]; then
+        cds_archive="-XX:SharedArchiveFile=$app_home/lib/${app.name}.jsa"
+        cds="-Xshare:auto -Xlog:disable -Xlog:all=error:stderr"
+      fi ;;
     *)
       # Keyed by build and runtime: Temurin 25.0.3 uses a stale cache after the jars change (JDK-8377932).
       key=$(printf '%s' "${app.buildId}-$runtime" | tr -c 'A-Za-z0-9._-' '_')
@@ -47,12 +55,13 @@ if [ -n "$training_class" ]; then
       [ -w "$cache_dir" ] || cache_dir=${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit
       cache=$cache_dir/${app.name}-$key.aot
       if [ -f "$cache" ]; then
-        cds="-XX:AOTCache=$cache -Xlog:disable -Xlog:all=error:stderr"
+        cds_archive="-XX:AOTCache=$cache"
+        cds="-Xlog:disable -Xlog:all=error:stderr"
       else
         # A lock older than any training run is left by a killed one: take it over.
         [ -z "$(find "$cache.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] || rm -rf "$cache.lock"
       fi
-      if [ -z "$cds" ] && mkdir -p "$cache_dir" 2>/dev/null && mkdir "$cache.lock" 2>/dev/null; then
+      if [ -z "$cds_archive" ] && mkdir -p "$cache_dir" 2>/dev/null && mkdir "$cache.lock" 2>/dev/null; then
         # shellcheck disable=SC2086
         # MediaMTX stops a hook by signalling its whole process group (SIGINT): training ignores that,
         # and on SIGTERM it still cleans up, so neither leaves a lock or a partial cache behind.
@@ -67,4 +76,4 @@ if [ -n "$training_class" ]; then
   esac
 fi
 # shellcheck disable=SC2086 # word splitting of the option strings is intended
-exec "$java_cmd" $cds $opts $JAVA_OPTS -cp "$app_home/lib/*" ${app.mainClass} "$@"
+exec "$java_cmd" ${cds_archive:+"$cds_archive"} $cds $opts $JAVA_OPTS -cp "$app_home/lib/*" ${app.mainClass} "$@"

@@ -171,7 +171,7 @@ class HookLauncherCdsIT {
   }
 
   /** A copy of target/dist, so that caches written next to the jars stay in this test's directory. */
-  private static Path copyDistribution(Path dir) throws IOException {
+  static Path copyDistribution(Path dir) throws IOException {
     Path dist = HookLauncherIT.LAUNCHER.getParent().getParent();
     Path app = dir.resolve("app");
     try (Stream<Path> files = Files.walk(dist)) {

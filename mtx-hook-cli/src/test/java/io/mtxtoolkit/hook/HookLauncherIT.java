@@ -107,6 +107,19 @@ class HookLauncherIT {
   }
 
   @Test
+  void runsFromAPathWithSpacesAndKeepsNonAsciiUnderTheCLocale(@TempDir Path dir) throws Exception {
+    Path app = HookLauncherCdsIT.copyDistribution(Files.createDirectories(dir.resolve("with space")));
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      // LC_ALL=C: what a minimal container gives MediaMTX's hooks; the JVM would read the environment as ASCII
+      Result r = launch(app.resolve("bin/mtx-hook"), dir, Map.of("MTX_PATH", "live/utf/in", "MTX_QUERY", "name=José",
+          "ORCHESTRATOR_URL", receiver.baseUrl(), "LC_ALL", "C"), "ready");
+      assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
+      assertThat(r.err()).as("the AppCDS archive under a path with a space is found, silently").isEmpty();
+      assertThat(receiver.await(1, Duration.ofSeconds(5)).get(0).bodyText()).contains("\"query\":\"name=José\"");
+    }
+  }
+
+  @Test
   void missingJavaIsAClearError(@TempDir Path dir) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "ready").directory(dir.toFile());
     pb.environment().put("JAVA_HOME", dir.resolve("no-jdk").toString());
