@@ -25,7 +25,10 @@ public final class HookMain {
       try {
         settings = HookSettings.fromEnvironment(env);
       } catch (ValidationException e) {
-        err.println("mtx-hook: " + e.getMessage());
+        // the same JSON line as every other outcome: MediaMTX shows nothing else of a hook
+        HookLog.write(err, "ERROR", type.wireName(), null, env.get(io.mtxtoolkit.core.hook.HookEnvironment.MTX_PATH),
+            new HookLog.Outcome(HookExit.INVALID_ENVIRONMENT, "hook " + type + " not sent: " + e.getMessage(), null, 0,
+                e.field() + ": " + e.getMessage(), 0));
         return HookExit.INVALID_ENVIRONMENT.code();
       }
       return new HookRun(type, settings).run(env, out, err).code();

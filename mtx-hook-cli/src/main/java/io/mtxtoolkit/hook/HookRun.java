@@ -34,6 +34,9 @@ public final class HookRun {
   private final HookEventType type;
   private final HookSettings settings;
   private final AtomicBoolean logged = new AtomicBoolean();
+  /** Known once the environment is read; the signal handler reports them. */
+  private volatile HookEvent event;
+  private volatile URI endpoint;
 
   public HookRun(HookEventType type, HookSettings settings) {
     this.type = type;
@@ -42,27 +45,28 @@ public final class HookRun {
 
   public HookExit run(Map<String, String> env, PrintStream out, PrintStream err) {
     long started = System.nanoTime();
-    HookEvent event;
-    URI endpoint;
-    try {
-      event = HookEnvironment.event(type, env, startedAt());
-      endpoint = HookEnvironment.endpoint(HookEnvironment.orchestratorUrl(env), type);
-    } catch (ValidationException e) {
-      HookLog.write(err, "ERROR", type.wireName(), null, env.get(HookEnvironment.MTX_PATH),
-          new HookLog.Outcome(HookExit.INVALID_ENVIRONMENT, "hook " + type + " not sent: " + e.getMessage(), null, 0,
-              e.field() + ": " + e.getMessage(), elapsed(started)));
-      return HookExit.INVALID_ENVIRONMENT;
-    }
-    byte[] body = HookEventJson.write(event);
-    if (settings.dryRun()) {
-      out.println(new String(body, StandardCharsets.UTF_8));
-      return HookExit.OK;
-    }
-    Thread onSignal = new Thread(() -> interrupted(err, event, endpoint, started), "mtx-hook-signal");
+    String rawPath = env.get(HookEnvironment.MTX_PATH);
+    // First thing: MediaMTX may interrupt a ready hook at any point of its short life, JVM start-up included.
+    Thread onSignal = new Thread(() -> interrupted(err, rawPath, started), "mtx-hook-signal");
     Runtime.getRuntime().addShutdownHook(onSignal);
     try {
+      try {
+        event = HookEnvironment.event(type, env, startedAt());
+        endpoint = HookEnvironment.endpoint(HookEnvironment.orchestratorUrl(env), type);
+      } catch (ValidationException e) {
+        logOnce(err, "ERROR", null, rawPath, new HookLog.Outcome(HookExit.INVALID_ENVIRONMENT,
+            "hook " + type + " not sent: " + e.getMessage(), null, 0, e.field() + ": " + e.getMessage(), elapsed(started)));
+        return HookExit.INVALID_ENVIRONMENT;
+      }
+      byte[] body = HookEventJson.write(event);
+      if (settings.dryRun()) {
+        logged.set(true);
+        out.println(new String(body, StandardCharsets.UTF_8));
+        return HookExit.OK;
+      }
       HookLog.Outcome outcome = post(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
-      logOnce(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR", event, outcome);
+      logOnce(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR", event, null,
+          outcome);
       return outcome.exit();
     } finally {
       try {
@@ -74,25 +78,36 @@ public final class HookRun {
   }
 
   /** Runs at JVM shutdown; logs only when the run was stopped before its own line, then halts with 130. */
-  void interrupted(PrintStream err, HookEvent event, URI endpoint, long started) {
-    String what = "hook " + type + " for " + event.path();
-    if (logOnce(err, "ERROR", event, new HookLog.Outcome(HookExit.INTERRUPTED,
-        what + " interrupted by a signal before the orchestrator answered: delivery unknown", endpoint.toString(), 0,
-        "interrupted", elapsed(started)))) {
+  void interrupted(PrintStream err, String rawPath, long started) {
+    HookEvent e = event;
+    URI to = endpoint;
+    String what = "hook " + type + " for " + (e != null ? e.path() : rawPath);
+    if (logOnce(err, "ERROR", e, rawPath, new HookLog.Outcome(HookExit.INTERRUPTED,
+        what + " interrupted by a signal before the orchestrator answered: delivery unknown",
+        to == null ? null : loggable(to), 0, "interrupted", elapsed(started)))) {
       Runtime.getRuntime().halt(HookExit.INTERRUPTED.code());
     }
   }
 
-  private boolean logOnce(PrintStream stream, String level, HookEvent event, HookLog.Outcome outcome) {
+  private boolean logOnce(PrintStream stream, String level, HookEvent e, String rawPath, HookLog.Outcome outcome) {
     if (!logged.compareAndSet(false, true)) {
       return false;
     }
-    HookLog.write(stream, level, type.wireName(), event, null, outcome);
+    HookLog.write(stream, level, type.wireName(), e, rawPath, outcome);
     return true;
   }
 
+  /** The URL as the log shows it: without user and password. */
+  static String loggable(URI uri) {
+    if (uri.getRawUserInfo() == null) {
+      return uri.toString();
+    }
+    return uri.getScheme() + "://" + uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1)
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  }
+
   private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, String secret, long started) {
-    String url = endpoint.toString();
+    String url = loggable(endpoint);
     String what = "hook " + type + " for " + event.path();
     HttpURLConnection c = null;
     try {
@@ -102,7 +117,6 @@ public final class HookRun {
       c.setRequestMethod("POST");
       c.setDoOutput(true);
       c.setInstanceFollowRedirects(false);
-      c.setFixedLengthStreamingMode(body.length);
       c.setRequestProperty("Content-Type", "application/json");
       c.setRequestProperty("User-Agent", "mtx-hook");
       if (secret != null && !secret.isEmpty()) {
@@ -127,7 +141,7 @@ public final class HookRun {
       return unreachable(what, url, "connection failed: " + e.getMessage(), started);
     } catch (UnknownHostException e) {
       return unreachable(what, url, "unknown host " + e.getMessage(), started);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) { // RuntimeException: the JDK's own surprises must still give a line
       return unreachable(what, url, e.getClass().getSimpleName() + ": " + e.getMessage(), started);
     } finally {
       if (c != null) {

@@ -94,6 +94,46 @@ class HookRunTest {
   }
 
   @Test
+  void a401KeepsTheOrchestratorsReason() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(401)) {
+      assertThat(run(env(receiver.baseUrl()), "ready")).isEqualTo(HookExit.REJECTED.code());
+      JsonNode line = onlyLine(err);
+      assertThat(line.get("status").asInt()).isEqualTo(401);
+      assertThat(line.path("error").asText()).as("the answer's body, e.g. why a signature was refused").contains("401");
+    }
+  }
+
+  @Test
+  void aLongQueryIsClippedNotABlockToDelivery() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      Map<String, String> env = env(receiver.baseUrl());
+      env.put("MTX_QUERY", "token=" + "x".repeat(10_000));
+      assertThat(run(env, "ready")).isZero();
+      JsonNode body = JSON.readTree(receiver.await(1, Duration.ofSeconds(5)).get(0).body());
+      assertThat(body.get("query").asText()).hasSize(4096).startsWith("token=xxx");
+    }
+  }
+
+  @Test
+  void badUrlsAndSettingsGetTheJsonLineAndNoSecrets() throws Exception {
+    assertThat(run(env("http://127.0.0.1:99999"), "ready")).isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
+    assertThat(onlyLine(err).get("message").asText()).contains("port outside 1..65535");
+    err.reset();
+
+    Map<String, String> badTimeout = env("http://127.0.0.1:9");
+    badTimeout.put("MTX_HOOK_READ_TIMEOUT_MS", "soon");
+    assertThat(run(badTimeout, "ready")).isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
+    assertThat(onlyLine(err).get("message").asText()).contains("MTX_HOOK_READ_TIMEOUT_MS");
+    err.reset();
+
+    int closed = FreePorts.tcp();
+    assertThat(run(env("http://admin:s3cret@127.0.0.1:" + closed), "ready")).isEqualTo(HookExit.UNREACHABLE.code());
+    JsonNode line = onlyLine(err);
+    assertThat(line.get("url").asText()).isEqualTo("http://127.0.0.1:" + closed + "/v1/mediamtx/events/ready");
+    assertThat(line.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
   void refusedConnectionIsExit5NamingTheError() throws Exception {
     assertThat(run(env("http://127.0.0.1:" + FreePorts.tcp()), "ready")).isEqualTo(HookExit.UNREACHABLE.code());
     JsonNode line = onlyLine(err);

@@ -33,8 +33,16 @@ public final class HookEnvironment {
     if (path.direction() != StreamPath.Direction.IN) {
       throw new ValidationException(MTX_PATH, MTX_PATH + "=" + rawPath + " is not an ingest path live/<streamId>/in");
     }
-    return HookEvent.create(type, path, publisherQuery(env.getOrDefault(MTX_QUERY, "")), env.getOrDefault(MTX_SOURCE_TYPE, ""),
-        env.getOrDefault(MTX_SOURCE_ID, ""), now);
+    return HookEvent.create(type, path, clip(publisherQuery(env.getOrDefault(MTX_QUERY, ""))),
+        clip(env.getOrDefault(MTX_SOURCE_TYPE, "")), clip(env.getOrDefault(MTX_SOURCE_ID, "")), now);
+  }
+
+  /**
+   * At most {@link HookEvent#MAX_TEXT} characters: a publisher's long query (a large token) must not stop
+   * the event from being delivered, and nothing downstream needs more than its start.
+   */
+  static String clip(String value) {
+    return value.length() <= HookEvent.MAX_TEXT ? value : value.substring(0, HookEvent.MAX_TEXT);
   }
 
   /**
@@ -68,6 +76,9 @@ public final class HookEnvironment {
     String scheme = uri.getScheme();
     if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must be http://host[:port] or https://host[:port]");
+    }
+    if (uri.getPort() > 65535) {
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " has a port outside 1..65535");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must not have a query or fragment");
