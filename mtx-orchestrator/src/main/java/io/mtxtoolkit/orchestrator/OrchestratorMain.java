@@ -230,7 +230,7 @@ public final class OrchestratorMain implements Callable<Integer> {
   private MediaMtxApiClient mediaMtxApi() {
     String url = env.get("MEDIAMTX_API_URL");
     if (url == null || url.isBlank()) {
-      url = "http://" + MediaMtxEndpoints.fromEnvironment(env).host() + ":9997";
+      url = "http://" + MediaMtxEndpoints.fromEnvironment(env).hostForUrl() + ":9997";
     }
     return new MediaMtxApiClient(url, Duration.ofMillis(800));
   }

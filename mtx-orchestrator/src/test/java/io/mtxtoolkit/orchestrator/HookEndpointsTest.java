@@ -168,6 +168,13 @@ class HookEndpointsTest {
     assertThat(orch.heard).hasSize(1);
   }
 
+  @Test
+  void oneIdSentToReadyAndToNotReadyIsTwoEvents() {
+    assertThat(send(event(HookEventType.READY, "same")).body()).doesNotContain("duplicate");
+    assertThat(send(event(HookEventType.NOT_READY, "same")).body()).doesNotContain("duplicate");
+    assertThat(orch.heard).hasSize(2);
+  }
+
   @ParameterizedTest(name = "{0} -> 400 naming {1}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
       "{nope|body|malformed JSON",
@@ -185,7 +192,9 @@ class HookEndpointsTest {
       "{\"path\":\"live/a/in\",\"streamId\":\"b\"}|streamId|does not match path",
       "{\"path\":\"live/a/in\",\"eventId\":42}|eventId|must be a string",
       "{\"path\":\"live/a/in\",\"query\":{}}|query|must be a string, got object",
-      "{\"path\":\"live/a/in\",\"timestamp\":\"yesterday\"}|timestamp|not an ISO-8601 instant"})
+      "{\"path\":\"live/a/in\",\"timestamp\":\"yesterday\"}|timestamp|not an ISO-8601 instant",
+      "{\"path\":\"live/a/in\"} garbage|body|malformed JSON",
+      "{\"path\":\"live/a/in\",\"eventId\":\"a\\r\\nb\"}|eventId|invalid character"})
   void rejectsBadBodiesNamingTheField(String body, String field, String message) {
     Reply reply = orch.postJson(READY, body);
 

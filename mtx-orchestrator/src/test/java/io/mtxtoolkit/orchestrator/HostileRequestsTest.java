@@ -110,6 +110,21 @@ class HostileRequestsTest {
   }
 
   @Test
+  void brokenChunkingGets400NotAnEmpty500() throws Exception {
+    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /v1/mediamtx/events/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\nZZ\r\n{\"path\":\"live/a/in\"}\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertThat(reply).isEqualTo("HTTP/1.1 400");
+    }
+    assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
+  }
+
+  @Test
   void aBodyThatStallsGets408AndFreesTheServer() throws Exception {
     int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {

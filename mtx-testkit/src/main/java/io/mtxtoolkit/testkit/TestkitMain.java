@@ -90,7 +90,7 @@ public final class TestkitMain implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       TestStreamOptions options;
       try {
-        String[] wh = size.toLowerCase().split("x");
+        String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
         options = TestStreamOptions.defaults().withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])).withFps(fps)
             .withVideoBitrate(bitrateKbps * 1000).withTimecode(timecode)
             .withDuration(durationSeconds == null ? null : Duration.ofMillis((long) (durationSeconds * 1000)));

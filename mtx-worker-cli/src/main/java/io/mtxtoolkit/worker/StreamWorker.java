@@ -254,7 +254,7 @@ public final class StreamWorker {
     }
     setState(WorkerState.RUNNING);
     LOG.info("worker running: {} -> {}", config.inputUrl(), config.outputUrl(), kv("event", "worker-running"),
-        kv("mode", config.mode().name().toLowerCase()), kv("videoCodec", grabber.getVideoCodecName()),
+        kv("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT)), kv("videoCodec", grabber.getVideoCodecName()),
         kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
         kv("height", grabber.getImageHeight()));
     long before = packets.get();

@@ -6,6 +6,6 @@ public enum WorkerState {
 
   /** The lower-case name used in JSON and logs. */
   public String wireName() {
-    return name().toLowerCase();
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -30,6 +30,14 @@ public record HookEvent(String eventId, HookEventType type, StreamPath path, Str
     if (eventId.length() > 128) {
       throw new ValidationException("eventId", "event id longer than 128 characters");
     }
+    // mtx-hook sends a UUID; anything else a client sends must at least be one visible ASCII word, since
+    // the id is echoed in answers and logs
+    for (int i = 0; i < eventId.length(); i++) {
+      char c = eventId.charAt(i);
+      if (c <= ' ' || c > '~') {
+        throw new ValidationException("eventId", "event id has an invalid character " + StreamId.describe(c));
+      }
+    }
     if (type == null) {
       throw new ValidationException("event", "missing event type");
     }

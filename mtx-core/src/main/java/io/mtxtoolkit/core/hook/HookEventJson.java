@@ -55,7 +55,8 @@ public final class HookEventJson {
   public static HookEvent read(HookEventType type, byte[] body, Supplier<Instant> clock) {
     JsonNode root;
     try {
-      root = Reader.MAPPER.readTree(body);
+      // As UTF-8 whatever the bytes look like (JSON on the wire is UTF-8, RFC 8259), and one value only.
+      root = Reader.MAPPER.readTree(new String(body, java.nio.charset.StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw new ValidationException("body", "malformed JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -97,7 +98,7 @@ public final class HookEventJson {
       return null;
     }
     if (!node.isTextual()) {
-      throw new ValidationException(field, "field " + field + " must be a string, got " + node.getNodeType().name().toLowerCase());
+      throw new ValidationException(field, "field " + field + " must be a string, got " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     }
     return node.textValue();
   }
@@ -106,6 +107,7 @@ public final class HookEventJson {
   private static final class Reader {
     static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(65_536).build())
-        .build());
+        .build())
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 }

@@ -28,6 +28,10 @@ public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
         throw new ValidationException("host", "MediaMTX host '" + host + "' has an invalid character " + StreamId.describe(c));
       }
     }
+    if (ipv6 && !host.replaceAll("^\\[|]$", "").matches("[0-9A-Fa-f.:]+") ) {
+      // "localhost:8554" would become rtsp://[localhost:8554]:8554/…: ports go in their own settings
+      throw new ValidationException("host", "MediaMTX host '" + host + "' must be a name or an address without a port");
+    }
     checkPort("rtspPort", rtspPort);
     checkPort("rtmpPort", rtmpPort);
   }
@@ -53,7 +57,8 @@ public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
     return "rtmp://" + hostForUrl() + ":" + rtmpPort + "/" + path.name();
   }
 
-  private String hostForUrl() {
+  /** The host as a URL's authority needs it: an IPv6 address in brackets. */
+  public String hostForUrl() {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 

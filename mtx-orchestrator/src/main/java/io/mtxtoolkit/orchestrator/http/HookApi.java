@@ -77,7 +77,8 @@ public final class HookApi {
     } catch (ValidationException e) {
       throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), ingestPathIn(body));
     }
-    if (!seen.firstTime(event.eventId())) {
+    // keyed by type as well: one id sent to ready and then to not-ready is two events, not a repeat
+    if (!seen.firstTime(event.type().wireName() + " " + event.eventId())) {
       LOG.info("duplicate hook event {} for {} ignored", v("event", type.wireName()), v("path", event.path().name()),
           kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("duplicate", true));
       ctx.status(HttpStatus.ACCEPTED).json(Map.of("eventId", event.eventId(), "duplicate", true));

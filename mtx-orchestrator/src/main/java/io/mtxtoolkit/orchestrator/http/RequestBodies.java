@@ -33,7 +33,9 @@ public final class RequestBodies {
       if (isTimeout(e)) {
         throw new RequestRejected(HttpStatus.REQUEST_TIMEOUT.getCode(), "body", "request body not received in time", null);
       }
-      throw e;
+      // A body shorter than its Content-Length, or broken chunking: the client's mistake too (Javalin would
+      // answer an escaping EofException with an empty 500).
+      throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), "body", "incomplete request body: " + e.getMessage(), null);
     }
     if (body.length > maxBytes) {
       throw tooLarge(maxBytes);

@@ -7,7 +7,7 @@ public enum LaunchMode {
   PROCESS, THREAD;
 
   public String wireName() {
-    return name().toLowerCase();
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 
   public static LaunchMode parse(String field, String text) {
