@@ -40,16 +40,16 @@ public final class HookSignature {
     if (timestamp == null || signature == null) {
       return "missing " + (timestamp == null ? TIMESTAMP_HEADER : SIGNATURE_HEADER) + " (HOOK_SECRET is set)";
     }
-    long sent;
-    try {
-      sent = Long.parseLong(timestamp.trim());
-    } catch (NumberFormatException e) {
+    // Digits only: the signature covers the header's text, so "+17…" or "017…" could not match anyway
+    if (!timestamp.trim().matches("[0-9]{1,12}")) {
       return TIMESTAMP_HEADER + " is not epoch seconds";
     }
+    long sent = Long.parseLong(timestamp.trim());
     if (Math.abs(now.getEpochSecond() - sent) > MAX_SKEW.toSeconds()) {
       return "stale request: " + TIMESTAMP_HEADER + " is more than " + MAX_SKEW.toMinutes() + " minutes from now";
     }
     byte[] expected = sign(secret, sent, body).getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(expected, signature.trim().getBytes(StandardCharsets.US_ASCII)) ? null : "wrong signature";
+    byte[] given = signature.trim().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII); // hex in either case
+    return MessageDigest.isEqual(expected, given) ? null : "wrong signature";
   }
 }

@@ -29,5 +29,9 @@ class HookSignatureTest {
     assertThat(HookSignature.problem("wrong", String.valueOf(NOW.getEpochSecond()), good, BODY, NOW)).isEqualTo("wrong signature");
     assertThat(HookSignature.problem("s3cret", String.valueOf(NOW.getEpochSecond()), good, "{}".getBytes(), NOW))
         .isEqualTo("wrong signature");
+    assertThat(HookSignature.problem("s3cret", String.valueOf(NOW.getEpochSecond()), "sha256=" + good.substring(7).toUpperCase(),
+        BODY, NOW)).as("hex in capitals").isNull();
+    assertThat(HookSignature.problem("s3cret", "+" + NOW.getEpochSecond(), good, BODY, NOW)).contains("not epoch seconds");
+    assertThat(HookSignature.problem("s3cret", "-9223372036854775808", good, BODY, NOW)).contains("not epoch seconds");
   }
 }

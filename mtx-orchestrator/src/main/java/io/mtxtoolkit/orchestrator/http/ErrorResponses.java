@@ -25,7 +25,12 @@ public final class ErrorResponses {
   private ErrorResponses() {}
 
   public static void register(Javalin app) {
-    app.exception(RequestRejected.class, (e, ctx) -> reject(ctx, e.status(), e.field(), e.getMessage(), e.path()));
+    app.exception(RequestRejected.class, (e, ctx) -> {
+      if (e.status() == 401) {
+        ctx.header("WWW-Authenticate", "Mtx-Signature"); // RFC 9110: a 401 names the scheme it wants
+      }
+      reject(ctx, e.status(), e.field(), e.getMessage(), e.path());
+    });
     app.exception(ValidationException.class,
         (e, ctx) -> reject(ctx, HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), null));
     // Javalin's own outcomes, all 4xx here: 404 for unknown paths, 405 for a known path with another method.
