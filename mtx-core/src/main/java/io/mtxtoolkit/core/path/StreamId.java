@@ -62,7 +62,8 @@ public record StreamId(String value) {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_' || cp == '-';
   }
 
-  static String describe(int cp) {
+  /** A character as a message shows it: itself and its code point, e.g. ';' (U+003B). */
+  public static String describe(int cp) {
     String code = String.format("U+%04X", cp);
     return cp >= 0x21 && cp < 0x7f ? "'" + (char) cp + "' (" + code + ")" : code;
   }
