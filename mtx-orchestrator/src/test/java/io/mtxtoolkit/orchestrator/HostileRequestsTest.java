@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
 import io.mtxtoolkit.testkit.http.Http;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -109,36 +110,32 @@ class HostileRequestsTest {
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
   }
 
-  @Test
-  void brokenChunkingGets400NotAnEmpty500() throws Exception {
+  /** Sends {@code headersAndBody} raw on a fresh connection (the rest of the request never comes) and returns the status line. */
+  private static String statusLineFor(String headersAndBody) throws IOException {
     int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
-      out.write(("POST /v1/mediamtx/events/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Transfer-Encoding: chunked\r\n\r\nZZ\r\n{\"path\":\"live/a/in\"}\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(("POST /v1/mediamtx/events/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + headersAndBody)
+          .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      String reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-      assertThat(reply).isEqualTo("HTTP/1.1 400");
+      return new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
     }
+  }
+
+  @Test
+  void brokenChunkingGets400NotAnEmpty500() throws Exception {
+    assertThat(statusLineFor("Transfer-Encoding: chunked\r\n\r\nZZ\r\n{\"path\":\"live/a/in\"}\r\n")).isEqualTo("HTTP/1.1 400");
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
   }
 
   @Test
   void aBodyThatStallsGets408AndFreesTheServer() throws Exception {
-    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write(("POST /v1/mediamtx/events/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 100\r\n\r\n{\"path\":").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      long start = System.nanoTime();
-      String reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-      long waitedMs = (System.nanoTime() - start) / 1_000_000;
-      assertThat(reply).as("status line after %d ms", waitedMs).isEqualTo("HTTP/1.1 408");
-      assertThat(waitedMs).isBetween(OrchestratorServer.REQUEST_IDLE_TIMEOUT.toMillis() - 500, 20_000L);
-    }
+    long start = System.nanoTime();
+    String reply = statusLineFor("Content-Length: 100\r\n\r\n{\"path\":");
+    long waitedMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(reply).as("status line after %d ms", waitedMs).isEqualTo("HTTP/1.1 408");
+    assertThat(waitedMs).isBetween(OrchestratorServer.REQUEST_IDLE_TIMEOUT.toMillis() - 500, 20_000L);
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
   }
 }
