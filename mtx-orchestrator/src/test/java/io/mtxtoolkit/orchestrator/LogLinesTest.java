@@ -106,6 +106,7 @@ class LogLinesTest {
     assertThat(line.get("error").asText()).contains("not an ISO-8601 instant");
     assertThat(line.get("path").asText()).isEqualTo("live/logcam/in");
     assertThat(line.get("streamId").asText()).isEqualTo("logcam");
+    assertThat(line.get("event").asText()).isEqualTo("request-rejected");
   }
 
   @Test

@@ -54,7 +54,7 @@ public final class ErrorResponses {
 
   private static void reject(Context ctx, int status, String field, String message, StreamPath path) {
     List<Object> args = new ArrayList<>(List.of(v("method", ctx.method().name()), v("requestPath", ctx.path()),
-        v("status", status), v("error", message)));
+        v("status", status), v("error", message), kv("event", "request-rejected")));
     if (field != null) {
       args.add(kv("field", field));
     }

@@ -171,7 +171,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (e.pendingStop != null) {
       e.pendingStop.cancel(false);
       e.pendingStop = null;
-      LOG.info("ready within the grace period: keeping the worker for {}", id, kv("streamId", id.value()),
+      LOG.info("ready within the grace period: keeping the worker for {}", id, kv("streamId", id.value()), kv("path", StreamPath.in(id).name()),
           kv("event", "grace-cancelled"));
     }
     if (e.worker == null && e.pendingRestart == null) {
@@ -192,7 +192,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       return;
     }
     LOG.info("not-ready: stopping the worker for {} in {} ms unless it becomes ready again", id,
-        policy.gracePeriod().toMillis(), kv("streamId", id.value()), kv("event", "grace-started"),
+        policy.gracePeriod().toMillis(), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()), kv("event", "grace-started"),
         kv("gracePeriodMs", policy.gracePeriod().toMillis()));
     long token = ++e.timerToken;
     e.stopToken = token;
@@ -207,7 +207,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     e.pendingStop = null;
     if (!e.ready && e.worker != null) {
-      LOG.info("grace period over: stopping the worker for {}", id, kv("streamId", id.value()), kv("event", "grace-expired"));
+      LOG.info("grace period over: stopping the worker for {}", id, kv("streamId", id.value()), kv("path", StreamPath.in(id).name()), kv("event", "grace-expired"));
       observer.gracePeriodStop();
       stop(e);
     }
@@ -229,7 +229,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     try {
       worker = launcher.launch(e.id, state -> stateChanged(e.id, generation, state));
     } catch (Throwable t) { // an Error too: the stream must not be left ready with no worker and no restart
-      LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), kv("streamId", e.id.value()),
+      LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()),
           kv("event", "worker-launch-failed"));
       afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false);
       return;
@@ -241,7 +241,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     } else {
       observer.workerStarted(null);
     }
-    LOG.info("worker started for {} ({})", e.id, worker.handle(), kv("streamId", e.id.value()), kv("event", "worker-started"),
+    LOG.info("worker started for {} ({})", e.id, worker.handle(), kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()), kv("event", "worker-started"),
         kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
     worker.exit().whenComplete((result, error) -> exited(e.id, worker,
         result != null ? result : WorkerResult.crashed("worker failed: " + error)));
@@ -269,7 +269,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     scheduler.schedule(() -> {
       if (!worker.exit().isDone()) {
         LOG.warn("worker for {} did not stop within {} ms; killing it", e.id, stopTimeout.toMillis(),
-            kv("streamId", e.id.value()), kv("event", "worker-killed"));
+            kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()), kv("event", "worker-killed"));
         worker.kill();
       }
     }, stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -283,7 +283,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.worker = null;
     boolean requested = e.stopping;
     e.stopping = false;
-    LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), kv("streamId", id.value()),
+    LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()),
         kv("event", "worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
     afterExit(e, result, requested);
   }
@@ -322,7 +322,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     observer.workerRestarted();
     Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
     LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts,
-        kv("streamId", id.value()), kv("event", "worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
+        kv("streamId", id.value()), kv("path", StreamPath.in(id).name()), kv("event", "worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
     long token = ++e.timerToken;
     e.restartToken = token;
     e.pendingRestart = scheduler.schedule(() -> restart(id, token), delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -332,7 +332,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.workerState = WorkerState.FAILED;
     e.failedReason = reason;
     observer.streamFailed();
-    LOG.error("stream {} failed: {}", e.id, reason, kv("streamId", e.id.value()), kv("event", "stream-failed"));
+    LOG.error("stream {} failed: {}", e.id, reason, kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()), kv("event", "stream-failed"));
   }
 
   private synchronized void restart(StreamId id, long token) {
