@@ -74,10 +74,11 @@ public final class HookEnvironment {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " is not a URL: " + e.getReason());
     }
     String scheme = uri.getScheme();
-    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+    int port = uri.getHost() != null ? uri.getPort() : underscoredHostPort(uri.getRawAuthority());
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || port == NOT_A_HOST) {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must be http://host[:port] or https://host[:port]");
     }
-    if (uri.getPort() > 65535) {
+    if (port > 65535) {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " has a port outside 1..65535");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
@@ -87,6 +88,43 @@ public final class HookEnvironment {
   }
 
   /** Where an event of {@code type} is POSTed: the base URL's path plus {@code /v1/mediamtx/events/<type>}. */
+  private static final int NOT_A_HOST = -2;
+
+  /**
+   * The port of an authority {@link URI} leaves without a host because the name has an underscore (a
+   * container name such as {@code media_service:8080}, which DNS serves): -1 for none, NOT_A_HOST when the
+   * authority is no {@code name[:port]}. A loop, not a regex, for the hook's start-up time.
+   */
+  static int underscoredHostPort(String authority) {
+    if (authority == null || authority.isEmpty()) {
+      return NOT_A_HOST;
+    }
+    int colon = authority.lastIndexOf(':');
+    String name = colon < 0 ? authority : authority.substring(0, colon);
+    if (name.isEmpty()) {
+      return NOT_A_HOST;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_')) {
+        return NOT_A_HOST;
+      }
+    }
+    if (colon < 0) {
+      return -1;
+    }
+    String digits = authority.substring(colon + 1);
+    if (digits.isEmpty() || digits.length() > 5) {
+      return NOT_A_HOST;
+    }
+    for (int i = 0; i < digits.length(); i++) {
+      if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+        return NOT_A_HOST;
+      }
+    }
+    return Integer.parseInt(digits);
+  }
+
   public static URI endpoint(URI base, HookEventType type) {
     String path = base.getRawPath() == null ? "" : base.getRawPath();
     int end = path.length();

@@ -101,6 +101,9 @@ class HookEnvironmentTest {
     URI base = HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://media-service:8080/"));
     assertThat(HookEnvironment.endpoint(base, HookEventType.READY))
         .hasToString("http://media-service:8080/v1/mediamtx/events/ready");
+    URI underscored = HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://deploy_media_1:8080"));
+    assertThat(HookEnvironment.endpoint(underscored, HookEventType.READY))
+        .as("a container name with underscores, which DNS serves").hasToString("http://deploy_media_1:8080/v1/mediamtx/events/ready");
     URI prefixed = HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", " https://gw.example/media// "));
     assertThat(HookEnvironment.endpoint(prefixed, HookEventType.NOT_READY))
         .hasToString("https://gw.example/media/v1/mediamtx/events/not-ready");
@@ -113,7 +116,10 @@ class HookEnvironmentTest {
       "media-service:8080|must be http://host",
       "http://|is not a URL",
       "http://h:80/x?y=1|must not have a query",
-      "http://bad host|is not a URL"})
+      "http://bad host|is not a URL",
+      "http://a_b:99999|port outside",
+      "http://a_b:x1|must be http://host",
+      "http://a_b:1:2|must be http://host"})
   void invalidOrchestratorUrls(String value, String expected) {
     assertThatThrownBy(() -> HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", value)))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("ORCHESTRATOR_URL"))
