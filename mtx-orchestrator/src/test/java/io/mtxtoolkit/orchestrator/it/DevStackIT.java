@@ -183,11 +183,11 @@ class DevStackIT {
     // MediaMTX runs its hooks, and a plain child, as the orchestrator runs its workers.
     Process service = new ProcessBuilder("setsid", "bash", "-c", "sleep 300 & " + python
         + " -c 'import os, time; os.setpgid(0, 0); time.sleep(300)' & wait").start();
+    List<ProcessHandle> all = new java.util.ArrayList<>(List.of(service.toHandle()));
     try {
       await("the service and its two children").atMost(Duration.ofSeconds(10))
           .until(() -> service.descendants().count() == 2);
-      List<ProcessHandle> all = new java.util.ArrayList<>(service.descendants().toList());
-      all.add(service.toHandle());
+      all.addAll(service.descendants().toList());
       Files.writeString(runDir.resolve("mediamtx.pid"), pidRecord(service.pid()));
       assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).containsPattern("mediamtx\\s+running\\s+" + service.pid());
 
@@ -197,8 +197,8 @@ class DevStackIT {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as("make down within 10 s").isLessThan(Duration.ofSeconds(10));
       assertThat(all).as("nothing of the session left").noneMatch(ProcessHandle::isAlive);
     } finally {
-      service.descendants().forEach(ProcessHandle::destroyForcibly);
-      service.destroyForcibly();
+      all.addAll(service.descendants().toList());
+      all.forEach(ProcessHandle::destroyForcibly); // also a child a failed make down left to init
     }
   }
 
