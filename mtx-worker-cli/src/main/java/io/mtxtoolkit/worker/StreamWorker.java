@@ -40,6 +40,9 @@ public final class StreamWorker {
   /** True from the moment /out is being opened until it is closed; guarded by this. */
   private boolean publishing;
 
+  /** The publisher's id, for the sourceId correlation field of every line; empty when unknown. */
+  private volatile String sourceId = "";
+
   public StreamWorker(WorkerConfig config, Consumer<WorkerState> stateListener) {
     this.config = config;
     this.stateListener = stateListener;
@@ -59,6 +62,12 @@ public final class StreamWorker {
     }
   }
 
+  /** Names the stream's publisher (MediaMTX's source id) for this worker's log lines; call before {@link #run}. */
+  public StreamWorker sourceId(String id) {
+    this.sourceId = id == null ? "" : id;
+    return this;
+  }
+
   /** Result of one connect-and-pump session. */
   private record Session(boolean delivered, String cause, boolean mediaError) {}
 
@@ -66,6 +75,9 @@ public final class StreamWorker {
   public WorkerResult run() {
     MDC.put("streamId", config.streamId().value());
     MDC.put("path", StreamPath.in(config.streamId()).toString());
+    if (!sourceId.isEmpty()) {
+      MDC.put("sourceId", sourceId);
+    }
     try {
       FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
       int attempt = 0;
@@ -107,6 +119,7 @@ public final class StreamWorker {
     } finally {
       MDC.remove("streamId");
       MDC.remove("path");
+      MDC.remove("sourceId");
     }
   }
 
@@ -146,7 +159,7 @@ public final class StreamWorker {
     setState(WorkerState.STOPPING);
     LOG.info("worker stopped: stopped on request before publishing", kv("event", "worker-stopped"),
         kv("exitCode", WorkerExit.STOPPED.code()), kv("streamId", config.streamId().value()),
-        kv("path", StreamPath.in(config.streamId()).toString()));
+        kv("path", StreamPath.in(config.streamId()).toString()), kv("sourceId", sourceId));
     return true;
   }
 

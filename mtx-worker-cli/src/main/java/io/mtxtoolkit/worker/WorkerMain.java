@@ -111,6 +111,10 @@ public final class WorkerMain implements Runnable {
     @Option(names = "--output-url", paramLabel = "URL", description = "Publish to this URL instead of rtmp://HOST:PORT/live/ID/out.")
     String outputUrl;
 
+    @Option(names = "--source-id", paramLabel = "ID",
+        description = "The publisher's id (MediaMTX's MTX_SOURCE_ID), carried by every log line as sourceId.")
+    String sourceId;
+
     @Option(names = "--stop-on-stdin-eof", description = "Stop as on SIGTERM when standard input closes. The orchestrator "
         + "passes it and holds the pipe, so a worker never outlives it (kill -9, crash) to publish beside its replacement.")
     boolean stopOnStdinEof;
@@ -145,7 +149,7 @@ public final class WorkerMain implements Runnable {
           return WorkerExit.MEDIA_ERROR.code();
         }
       }
-      StreamWorker worker = new StreamWorker(config, state -> {});
+      StreamWorker worker = new StreamWorker(config, state -> {}).sourceId(sourceId);
       onStart.accept(worker);
       if (stopOnStdinEof) {
         watchStdin(id);

@@ -46,7 +46,7 @@ public final class ProcessLauncher implements WorkerLauncher {
   }
 
   /** The child's argument vector. */
-  List<String> command(StreamId id) {
+  List<String> command(StreamId id, String sourceId) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     // A worker's Java heap holds little (packets live in native memory); small heap, code cache and C1
@@ -60,15 +60,23 @@ public final class ProcessLauncher implements WorkerLauncher {
     // --stream=<id> in one word: an id may look like an option ("-h", "--help" are valid ids).
     cmd.addAll(List.of("run", "--stop-on-stdin-eof", "--stream=" + id.value(), "--host", mediamtx.host(),
         "--rtsp-port", String.valueOf(mediamtx.rtspPort()), "--rtmp-port", String.valueOf(mediamtx.rtmpPort())));
+    if (!sourceId.isEmpty()) {
+      cmd.add("--source-id=" + sourceId);
+    }
     cmd.addAll(extraArgs);
     return cmd;
   }
 
   @Override
   public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+    return launch(id, "", onState);
+  }
+
+  @Override
+  public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
     Process process;
     try {
-      process = new ProcessBuilder(command(id)).redirectErrorStream(true).start();
+      process = new ProcessBuilder(command(id, sourceId)).redirectErrorStream(true).start();
     } catch (IOException e) {
       CompletableFuture<WorkerResult> failed = CompletableFuture.completedFuture(
           WorkerResult.crashed("cannot start worker process: " + e.getMessage()));

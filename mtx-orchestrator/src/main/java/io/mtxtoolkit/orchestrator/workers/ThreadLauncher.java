@@ -34,7 +34,12 @@ public final class ThreadLauncher implements WorkerLauncher {
 
   @Override
   public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
-    StreamWorker worker = new StreamWorker(configs.apply(id), onState);
+    return launch(id, "", onState);
+  }
+
+  @Override
+  public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
+    StreamWorker worker = new StreamWorker(configs.apply(id), onState).sourceId(sourceId);
     CompletableFuture<WorkerResult> exit = new CompletableFuture<>();
     String name = "worker-" + id.value() + "-" + SEQUENCE.incrementAndGet();
     Thread thread = new Thread(() -> {

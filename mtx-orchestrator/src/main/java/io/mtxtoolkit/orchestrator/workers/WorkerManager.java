@@ -79,6 +79,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     ScheduledFuture<?> pendingRestart;
     Instant readyAt;
     Instant lastEventAt;
+    /** The publisher named by the last ready event, for the worker's log lines; empty when unknown. */
+    String sourceId = "";
     long lastEventReceivedNanos;
     Instant runningSince;
     /** Bumped at every launch; a state callback from an older worker is ignored. */
@@ -152,6 +154,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastEventAt = stamp;
     e.lastEventReceivedNanos = now;
     if (event.type() == HookEventType.READY) {
+      e.sourceId = event.sourceId();
       ready(event.streamId());
     } else {
       notReady(event.streamId());
@@ -227,7 +230,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     long generation = ++e.generation;
     RunningWorker worker;
     try {
-      worker = launcher.launch(e.id, state -> stateChanged(e.id, generation, state));
+      worker = launcher.launch(e.id, e.sourceId, state -> stateChanged(e.id, generation, state));
     } catch (Throwable t) { // an Error too: the stream must not be left ready with no worker and no restart
       LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()),
           kv("event", "worker-launch-failed"));
@@ -242,7 +245,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       observer.workerStarted(null);
     }
     LOG.info("worker started for {} ({})", e.id, worker.handle(), kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()), kv("event", "worker-started"),
-        kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
+        kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()), kv("sourceId", e.sourceId));
     worker.exit().whenComplete((result, error) -> exited(e.id, worker,
         result != null ? result : WorkerResult.crashed("worker failed: " + error)));
   }

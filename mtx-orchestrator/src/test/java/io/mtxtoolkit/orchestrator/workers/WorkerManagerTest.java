@@ -69,7 +69,14 @@ class WorkerManagerTest {
     final List<Handle> launched = new CopyOnWriteArrayList<>();
     final AtomicInteger counter = new AtomicInteger();
     final AtomicInteger launchesToFail = new AtomicInteger();
+    final List<String> sourceIds = new CopyOnWriteArrayList<>();
     volatile boolean workersIgnoreStop;
+
+    @Override
+    public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
+      sourceIds.add(sourceId);
+      return launch(id, onState);
+    }
 
     @Override
     public LaunchMode mode() {
@@ -311,6 +318,12 @@ class WorkerManagerTest {
     assertThat(manager.prune(System.nanoTime())).as("idle only just now").isZero();
     assertThat(manager.prune(System.nanoTime() + WorkerManager.IDLE_RETENTION.toNanos() + 1)).isEqualTo(1);
     assertThat(manager.streams()).extracting(StreamView::streamId).containsExactly("cam2");
+  }
+
+  @Test
+  void theWorkerLearnsItsPublishersSourceId() {
+    manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(ID), "", "rtmpConn", "2222c5b5", Instant.now()));
+    assertThat(launcher.sourceIds).containsExactly("2222c5b5");
   }
 
   @Test
