@@ -83,7 +83,7 @@ public final class ProcessLauncher implements WorkerLauncher {
       return new Stopped(failed);
     }
     AtomicReference<String> lastProblem = new AtomicReference<>();
-    Thread reader = new Thread(() -> follow(id, process, onState, lastProblem), "worker-log-" + id.value());
+    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem), "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
       reader.start();
@@ -141,7 +141,7 @@ public final class ProcessLauncher implements WorkerLauncher {
   }
 
   /** A worker's plain-text output line as a JSON log line carrying the stream's correlation fields. */
-  static String plainLine(StreamId id, String text) {
+  static String plainLine(StreamId id, String sourceId, String text) {
     com.fasterxml.jackson.databind.node.ObjectNode line = JSON.createObjectNode();
     line.put("timestamp", io.mtxtoolkit.core.hook.IsoInstant.format(java.time.Instant.now()));
     line.put("level", "WARN");
@@ -150,16 +150,19 @@ public final class ProcessLauncher implements WorkerLauncher {
     line.put("event", "worker-output");
     line.put("streamId", id.value());
     line.put("path", io.mtxtoolkit.core.path.StreamPath.in(id).name());
+    if (!sourceId.isEmpty()) {
+      line.put("sourceId", sourceId);
+    }
     return line.toString();
   }
 
-  private void follow(StreamId id, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem) {
+  private void follow(StreamId id, String sourceId, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem) {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         if (!line.startsWith("{")) {
           // FFmpeg's own messages ("[tcp @ 0x…] Connection refused") are plain text: one JSON line each, with the
           // stream's correlation fields, like every other line of the service's output
-          logSink.println(plainLine(id, line));
+          logSink.println(plainLine(id, sourceId, line));
           continue;
         }
         logSink.println(line);

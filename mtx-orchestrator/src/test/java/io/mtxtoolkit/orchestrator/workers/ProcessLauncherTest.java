@@ -28,12 +28,13 @@ class ProcessLauncherTest {
 
   @Test
   void aPlainTextLineFromTheWorkerBecomesAJsonLineWithTheStreamsFields() throws Exception {
-    String line = ProcessLauncher.plainLine(io.mtxtoolkit.core.path.StreamId.of("cam1"),
+    String line = ProcessLauncher.plainLine(io.mtxtoolkit.core.path.StreamId.of("cam1"), "c1",
         "[tcp @ 0x55d0] Connection to tcp://127.0.0.1:8554 failed: Connection refused");
     com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
     assertThat(json.get("message").asText()).startsWith("[tcp @ 0x55d0]");
     assertThat(json.get("streamId").asText()).isEqualTo("cam1");
     assertThat(json.get("path").asText()).isEqualTo("live/cam1/in");
+    assertThat(json.get("sourceId").asText()).isEqualTo("c1");
     assertThat(json.get("event").asText()).isEqualTo("worker-output");
     assertThat(json.get("timestamp").asText()).endsWith("Z");
   }
