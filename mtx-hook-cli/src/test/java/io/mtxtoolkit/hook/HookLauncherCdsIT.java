@@ -35,50 +35,52 @@ class HookLauncherCdsIT {
         .doesNotContain("AOTCache");
   }
 
-  @Test
-  void java25TrainsAnAotCacheOnceThenUsesIt(@TempDir Path dir) throws Exception {
+  /** A copied distribution, a recording Java 25 and the AOT cache its first call trained. */
+  private record Trained(Path app, Path jdk, Path lib, Path cache) {}
+
+  private static Trained trainedOnJava25(Path dir) throws Exception {
     Path app = copyDistribution(dir);
     Path jdk = recordingJdk(dir, "25.0.9+1-LTS");
-    Path lib = app.resolve("lib");
+    return new Trained(app, jdk, app.resolve("lib"), firstCallTrainsCache(app, jdk));
+  }
 
-    Path cache = firstCallTrainsCache(app, jdk);
-    assertThat(cache.getFileName().toString()).endsWith("25.0.9_1-LTS.aot");
-    List<String> first = calls(jdk);
+  @Test
+  void java25TrainsAnAotCacheOnceThenUsesIt(@TempDir Path dir) throws Exception {
+    Trained t = trainedOnJava25(dir);
+    assertThat(t.cache().getFileName().toString()).endsWith("25.0.9_1-LTS.aot");
+    List<String> first = calls(t.jdk());
     assertThat(first).hasSize(2);
     assertThat(first).filteredOn(c -> c.contains("HookMain ready")).singleElement().asString()
         .doesNotContain("AOTCache", "SharedArchiveFile");
     assertThat(first).filteredOn(c -> c.contains("HookTraining")).singleElement().asString()
-        .contains("-XX:AOTCacheOutput=" + cache + ".");
+        .contains("-XX:AOTCacheOutput=" + t.cache() + ".");
 
-    run(app, jdk);
-    List<String> second = calls(jdk).subList(2, calls(jdk).size());
+    run(t.app(), t.jdk());
+    List<String> second = calls(t.jdk()).subList(2, calls(t.jdk()).size());
     assertThat(second).as("no second training").singleElement().asString()
-        .contains("-XX:AOTCache=" + cache, "HookMain ready")
+        .contains("-XX:AOTCache=" + t.cache(), "HookMain ready")
         .doesNotContain("-Xshare:auto"); // with an AOT cache, -Xshare:auto is a start-up error on 25
 
     Path rebuilt = recordingJdk(dir.resolve("other"), "25.0.10+2");
-    run(app, rebuilt);
+    run(t.app(), rebuilt);
     await("a new runtime gets its own cache, replacing the old one").atMost(Duration.ofSeconds(10))
-        .until(() -> aotFiles(lib).equals(List.of(cache.getFileName().toString().replace("25.0.9_1-LTS", "25.0.10_2"))));
+        .until(() -> aotFiles(t.lib()).equals(List.of(t.cache().getFileName().toString().replace("25.0.9_1-LTS", "25.0.10_2"))));
   }
 
   @Test
   void aLockLeftByAKilledTrainingRunIsTakenOverOnceItIsOld(@TempDir Path dir) throws Exception {
-    Path app = copyDistribution(dir);
-    Path jdk = recordingJdk(dir, "25.0.9+1-LTS");
-    Path lib = app.resolve("lib");
-    Path cache = firstCallTrainsCache(app, jdk);
-    Files.delete(cache);
-    Path lock = Files.createDirectory(lib.resolve(cache.getFileName() + ".lock"));
+    Trained t = trainedOnJava25(dir);
+    Files.delete(t.cache());
+    Path lock = Files.createDirectory(t.lib().resolve(t.cache().getFileName() + ".lock"));
 
-    run(app, jdk);
-    assertThat(calls(jdk).stream().filter(c -> c.contains("HookTraining"))).as("a fresh lock: someone is training").hasSize(1);
+    run(t.app(), t.jdk());
+    assertThat(calls(t.jdk()).stream().filter(c -> c.contains("HookTraining"))).as("a fresh lock: someone is training").hasSize(1);
 
     Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofMinutes(20))));
-    run(app, jdk);
+    run(t.app(), t.jdk());
     await("the stale lock is taken over and the cache trained").atMost(Duration.ofSeconds(10))
-        .until(() -> Files.exists(cache) && !Files.exists(lock));
-    assertThat(calls(jdk).stream().filter(c -> c.contains("HookTraining"))).hasSize(2);
+        .until(() -> Files.exists(t.cache()) && !Files.exists(lock));
+    assertThat(calls(t.jdk()).stream().filter(c -> c.contains("HookTraining"))).hasSize(2);
   }
 
   @Test
