@@ -78,7 +78,7 @@ public final class HookEnvironment {
     if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || port == NOT_A_HOST) {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must be http://host[:port] or https://host[:port]");
     }
-    if (port > 65535) {
+    if (port == 0 || port > 65535) { // URI takes :0 and any int; neither reaches an orchestrator
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " has a port outside 1..65535");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {

@@ -67,6 +67,24 @@ class MediaMtxApiClientTest {
   }
 
   @Test
+  void tracksComeFromTracks2WhenTheOldListIsEmptyOrAbsent() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String tracks2 = "\"tracks2\":[{\"codec\":\"H265\"}]";
+    assertThat(json.readValue("{\"name\":\"p\",\"tracks\":[],"  + tracks2 + "}", ApiPath.class).tracks()).containsExactly("H265");
+    assertThat(json.readValue("{\"name\":\"p\"," + tracks2 + "}", ApiPath.class).tracks()).containsExactly("H265");
+    assertThat(json.readValue("{\"name\":\"p\",\"tracks\":[\"H264\"]," + tracks2 + "}", ApiPath.class).tracks())
+        .as("both: the old list, as MediaMTX keeps them equal").containsExactly("H264");
+    assertThat(json.readValue("{\"name\":\"p\",\"tracks\":[]}", ApiPath.class).tracks()).isEmpty();
+    ApiPath alwaysAvailable = json.readValue("{\"name\":\"p\",\"ready\":true,\"readyTime\":\"T0\",\"online\":false,"
+        + "\"onlineTime\":null}", ApiPath.class);
+    assertThat(alwaysAvailable.ready()).as("1.17+: online, not ready, says a publisher is there").isFalse();
+    assertThat(alwaysAvailable.readyTime()).isEqualTo("T0");
+    ApiPath online = json.readValue("{\"name\":\"p\",\"ready\":true,\"readyTime\":\"T0\",\"online\":true,"
+        + "\"onlineTime\":\"T1\"}", ApiPath.class);
+    assertThat(online.readyTime()).isEqualTo("T1");
+  }
+
+  @Test
   void listsRtmpConnections() {
     answers.put("/v3/rtmpconns/list?itemsPerPage=100&page=0", new String[] {"200",
         "{\"pageCount\":1,\"itemCount\":1,\"items\":[{\"id\":\"c1\",\"remoteAddr\":\"127.0.0.1:5000\","

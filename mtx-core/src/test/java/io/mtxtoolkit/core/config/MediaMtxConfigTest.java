@@ -92,5 +92,15 @@ class MediaMtxConfigTest {
     config.write(file);
     assertThat(MediaMtxConfig.load(file).toYaml()).isEqualTo(config.toYaml());
     assertThat(Files.readString(file)).contains("logLevel: debug");
+    assertThat(config.toYaml()).as("block style, indented by two, long commands on one line: diffable by operators")
+        .doesNotContain(": {").contains("\n  ");
+    String longCommand = "env ORCHESTRATOR_URL=http://media-service:8080 HOOK_CONNECT_TIMEOUT_MS=500 HOOK_READ_TIMEOUT_MS=2000 mtx-hook ready";
+    assertThat(config.withPathSetting(PipelineRules.HOOK_PATH, "runOnReady", longCommand).toYaml()).contains(longCommand);
+  }
+
+  @Test
+  void refusesAnOversizedFile() {
+    String big = "logLevel: info\nreadTimeout: \"" + "x".repeat(MediaMtxConfig.MAX_CODE_POINTS) + "\"\n";
+    assertThatThrownBy(() -> MediaMtxConfig.parse(big)).isInstanceOf(ValidationException.class).hasMessageContaining("limit");
   }
 }

@@ -54,6 +54,14 @@ class PipelineRulesTest {
   }
 
   @Test
+  void theHookPathMustRunBothHooks() {
+    assertThat(good.withPathSetting(PipelineRules.HOOK_PATH, "runOnReady", "curl -d @- http://x").pipelineProblems())
+        .containsExactly("paths." + PipelineRules.HOOK_PATH + ".runOnReady must run 'mtx-hook ready'");
+    assertThat(good.withPathSetting(PipelineRules.HOOK_PATH, "runOnNotReady", "").pipelineProblems())
+        .containsExactly("paths." + PipelineRules.HOOK_PATH + ".runOnNotReady must run 'mtx-hook not-ready'");
+  }
+
+  @Test
   void hookPatternMatchesIngestPathsOnly() {
     var p = PipelineRules.hookPattern();
     assertThat(p.matcher("live/stream123/in").matches()).isTrue();

@@ -119,11 +119,40 @@ class HookEnvironmentTest {
       "http://bad host|is not a URL",
       "http://a_b:99999|port outside",
       "http://a_b:x1|must be http://host",
-      "http://a_b:1:2|must be http://host"})
+      "http://a_b:1:2|must be http://host",
+      "http://h:0|port outside",
+      "http://h:65536|port outside",
+      "http://a_b:0|port outside",
+      "http://a_b:123456|must be http://host"})
   void invalidOrchestratorUrls(String value, String expected) {
     assertThatThrownBy(() -> HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", value)))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("ORCHESTRATOR_URL"))
         .hasMessageContaining(expected);
     assertThatThrownBy(() -> HookEnvironment.orchestratorUrl(Map.of())).hasMessageContaining("ORCHESTRATOR_URL is not set");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "null", value = {
+      "null|-2", "''|-2", ":80|-2", "a_b|-1", "a_b:|-2", "a_b:1|1", "a_b:65535|65535", "a_b:99999|99999", "a_b:123456|-2",
+      "a_b:8O|-2", "a_b:/1|-2", "a_b:9|9", "a_b:10|10", "a_b:1:|-2",
+      // every edge of the accepted name characters [a-zA-Z0-9._-]: the ends are in, their neighbours out
+      "a_z|-1", "A_Z|-1", "0_9|-1", "._-|-1", "`_b|-2", "{_b|-2", "@_b|-2", "[_b|-2", "/_b|-2", "a:b_c:1|-2", "a+b_c|-2"})
+  void underscoredHostPortReadsNameAndPort(String authority, int expected) {
+    assertThat(HookEnvironment.underscoredHostPort(authority)).as(authority).isEqualTo(expected);
+  }
+
+  @Test
+  void portsAtTheEdgesOfTheRange() {
+    assertThat(HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://h:65535")).getPort()).isEqualTo(65535);
+    assertThat(HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://h:1")).getPort()).isEqualTo(1);
+    assertThat(HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://a_b:1")).getRawAuthority()).isEqualTo("a_b:1");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "lang%3Des|lang=es", "%74oken%3Dx|token=x", "lang=es|lang=es", "=a%20b|=a%20b", "&a%20b|&a%20b", "a&b%20c|a&b%20c",
+      "100%|100%", "plain|plain"})
+  void publisherQueryIsDecodedOnlyWhenMediaMtxEncodedItWhole(String raw, String expected) {
+    assertThat(HookEnvironment.publisherQuery(raw)).isEqualTo(expected);
   }
 }

@@ -40,4 +40,31 @@ class HookEventTest {
     assertThat(HookEventType.fromWireName("event", "not-ready")).isEqualTo(HookEventType.NOT_READY);
     assertThatThrownBy(() -> HookEventType.fromWireName("event", null)).hasMessageContaining("(missing)");
   }
+
+  @Test
+  void eventIdsAreOneVisibleAsciiWordOfAtMost128() {
+    for (String id : new String[] {"!", "~", "x".repeat(128), "0b9c3f5e-3f1a-4c1e-9d2a-7b6e5d4c3b2a"}) {
+      assertThat(new HookEvent(id, HookEventType.READY, IN, "", "", "", NOW).eventId()).isEqualTo(id);
+    }
+    for (String id : new String[] {"a b", "a\u007fb", "caf\u00e9", "a\tb"}) {
+      assertThatThrownBy(() -> new HookEvent(id, HookEventType.READY, IN, "", "", "", NOW)).as(id)
+          .hasMessageContaining("event id has an invalid character");
+    }
+  }
+
+  @Test
+  void textFieldsMayFillTheirBoundExactly() {
+    String full = "q".repeat(HookEvent.MAX_TEXT);
+    assertThat(new HookEvent("id", HookEventType.READY, IN, full, full, full, NOW).query()).hasSize(HookEvent.MAX_TEXT);
+    assertThatThrownBy(() -> new HookEvent("id", HookEventType.READY, IN, full + "q", "", "", NOW)).hasMessageContaining("query");
+  }
+
+  @Test
+  void generatedIdsAreVersion4Uuids() {
+    for (int i = 0; i < 1000; i++) {
+      java.util.UUID id = java.util.UUID.fromString(EventIds.next());
+      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.variant()).as("IETF variant").isEqualTo(2);
+    }
+  }
 }

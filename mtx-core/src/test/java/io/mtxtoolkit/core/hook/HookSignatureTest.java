@@ -26,6 +26,10 @@ class HookSignatureTest {
     assertThat(HookSignature.problem("s3cret", "1", null, BODY, NOW)).contains("missing X-Mtx-Signature");
     assertThat(HookSignature.problem("s3cret", "soon", good, BODY, NOW)).contains("not epoch seconds");
     assertThat(HookSignature.problem("s3cret", String.valueOf(NOW.getEpochSecond() - 301), good, BODY, NOW)).contains("stale");
+    assertThat(HookSignature.problem("s3cret", String.valueOf(NOW.getEpochSecond() + 301), good, BODY, NOW)).contains("stale");
+    String edge = HookSignature.sign("s3cret", NOW.getEpochSecond() - 300, BODY);
+    assertThat(HookSignature.problem("s3cret", String.valueOf(NOW.getEpochSecond() - 300), edge, BODY, NOW))
+        .as("exactly the allowed skew").isNull();
     assertThat(HookSignature.problem("wrong", String.valueOf(NOW.getEpochSecond()), good, BODY, NOW)).isEqualTo("wrong signature");
     assertThat(HookSignature.problem("s3cret", String.valueOf(NOW.getEpochSecond()), good, "{}".getBytes(), NOW))
         .isEqualTo("wrong signature");

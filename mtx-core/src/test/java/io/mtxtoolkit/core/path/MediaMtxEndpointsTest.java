@@ -57,4 +57,14 @@ class MediaMtxEndpointsTest {
     assertThatThrownBy(() -> new MediaMtxEndpoints("h", 0, 1935)).hasMessageContaining("rtspPort 0");
     assertThatThrownBy(() -> new MediaMtxEndpoints("h", 8554, 70000)).hasMessageContaining("rtmpPort 70000");
   }
+
+  @Test
+  void portsFromTheEnvironmentAreChecked() {
+    assertThat(MediaMtxEndpoints.port(Map.of("P", "1"), "P", 9)).isEqualTo(1);
+    assertThat(MediaMtxEndpoints.port(Map.of("P", " 65535 "), "P", 9)).isEqualTo(65535);
+    assertThat(MediaMtxEndpoints.port(Map.of(), "P", 9)).isEqualTo(9);
+    assertThatThrownBy(() -> MediaMtxEndpoints.port(Map.of("P", "0"), "P", 9)).hasMessageContaining("P 0 is outside 1..65535");
+    assertThatThrownBy(() -> MediaMtxEndpoints.port(Map.of("P", "65536"), "P", 9)).hasMessageContaining("outside");
+    assertThat(new MediaMtxEndpoints("h", 1, 65535).rtmpPort()).isEqualTo(65535);
+  }
 }

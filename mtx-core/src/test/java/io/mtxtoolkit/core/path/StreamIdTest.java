@@ -65,4 +65,14 @@ class StreamIdTest {
   void printsAsItsValue() {
     assertThat(StreamId.of("cam-1")).hasToString("cam-1");
   }
+
+  @Test
+  void describesPrintableAsciiAsItselfAndTheRestByCodePoint() {
+    assertThat(StreamId.describe('!')).isEqualTo("'!' (U+0021)");
+    assertThat(StreamId.describe('~')).isEqualTo("'~' (U+007E)");
+    assertThat(StreamId.describe(' ')).isEqualTo("U+0020");
+    assertThat(StreamId.describe(0x7f)).isEqualTo("U+007F");
+    assertThat(StreamId.quote("y".repeat(80))).isEqualTo("'" + "y".repeat(80) + "'");
+    assertThat(StreamId.quote("\u001f \u007f")).isEqualTo("'\\u001f \\u007f'");
+  }
 }
