@@ -47,7 +47,11 @@ public final class HookRun {
     long started = System.nanoTime();
     String rawPath = env.get(HookEnvironment.MTX_PATH);
     // First thing: MediaMTX may interrupt a ready hook at any point of its short life, JVM start-up included.
-    Thread onSignal = new Thread(() -> interrupted(err, rawPath, started), "mtx-hook-signal");
+    Thread onSignal = new Thread(() -> {
+      if (interrupted(err, rawPath, started)) {
+        Runtime.getRuntime().halt(HookExit.INTERRUPTED.code());
+      }
+    }, "mtx-hook-signal");
     Runtime.getRuntime().addShutdownHook(onSignal);
     try {
       try {
@@ -77,16 +81,17 @@ public final class HookRun {
     }
   }
 
-  /** Runs at JVM shutdown; logs only when the run was stopped before its own line, then halts with 130. */
-  void interrupted(PrintStream err, String rawPath, long started) {
+  /**
+   * Runs at JVM shutdown: logs the interruption when the run was stopped before its own line, and says
+   * so (the caller then halts with 130).
+   */
+  boolean interrupted(PrintStream err, String rawPath, long started) {
     HookEvent e = event;
     URI to = endpoint;
     String what = "hook " + type + " for " + (e != null ? e.path() : rawPath);
-    if (logOnce(err, "ERROR", e, rawPath, new HookLog.Outcome(HookExit.INTERRUPTED,
+    return logOnce(err, "ERROR", e, rawPath, new HookLog.Outcome(HookExit.INTERRUPTED,
         what + " interrupted by a signal before the orchestrator answered: delivery unknown",
-        to == null ? null : loggable(to), 0, "interrupted", elapsed(started)))) {
-      Runtime.getRuntime().halt(HookExit.INTERRUPTED.code());
-    }
+        to == null ? null : loggable(to), 0, "interrupted", elapsed(started)));
   }
 
   private boolean logOnce(PrintStream stream, String level, HookEvent e, String rawPath, HookLog.Outcome outcome) {

@@ -1,9 +1,12 @@
 package io.mtxtoolkit.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mtxtoolkit.core.hook.HookEventType;
+import io.mtxtoolkit.core.hook.HookSignature;
 import io.mtxtoolkit.testkit.contract.HookEventSchema;
 import io.mtxtoolkit.testkit.http.RecordingReceiver;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
@@ -67,7 +70,79 @@ class HookRunTest {
       assertThat(line.get("sourceId").asText()).isEqualTo("8d5b6c1e-0f7a-4b2c-9d3e-1a2b3c4d5e6f");
       assertThat(line.get("status").asInt()).isEqualTo(202);
       assertThat(line.has("timestamp")).isTrue();
+      assertThat(line.get("logger").asText()).isEqualTo("mtx-hook");
+      assertThat(line.get("path").asText()).isEqualTo("live/stream123/in");
+      assertThat(line.get("sourceType").asText()).isEqualTo("rtmpConn");
+      assertThat(line.get("url").asText()).isEqualTo(receiver.baseUrl() + "/v1/mediamtx/events/ready");
+      assertThat(line.get("exitCode").asInt()).isZero();
+      assertThat(line.get("durationMs").asLong()).isBetween(0L, 5_000L);
+      assertThat(request.header("User-Agent")).isEqualTo("mtx-hook");
+      assertThat(request.header(HookSignature.SIGNATURE_HEADER)).as("unsigned without a secret").isNull();
     }
+  }
+
+  @Test
+  void withASecretTheRequestIsSignedOverItsBody() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      Map<String, String> env = env(receiver.baseUrl());
+      env.put(HookSignature.SECRET_ENV, "s3cret");
+      assertThat(run(env, "ready")).isZero();
+      RecordingReceiver.Request request = receiver.await(1, Duration.ofSeconds(5)).get(0);
+      String timestamp = request.header(HookSignature.TIMESTAMP_HEADER);
+      assertThat(timestamp).isNotNull();
+      assertThat(HookSignature.problem("s3cret", timestamp, request.header(HookSignature.SIGNATURE_HEADER), request.body(),
+          java.time.Instant.now())).isNull();
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {300, 307})
+  void aRedirectIsNotFollowed(int status) throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(status)) {
+      assertThat(run(env(receiver.baseUrl()), "ready")).isEqualTo(HookExit.REJECTED.code());
+      assertThat(receiver.requests()).extracting(RecordingReceiver.Request::path).containsExactly("/v1/mediamtx/events/ready");
+      assertThat(onlyLine(err).get("status").asInt()).isEqualTo(status);
+    }
+  }
+
+  @Test
+  void aSignalBeforeTheAnswerLogsOneInterruptedLine() throws Exception {
+    HookRun run = new HookRun(HookEventType.READY, HookSettings.fromEnvironment(Map.of()));
+    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+    assertThat(run.interrupted(errStream, "live/stream123/in", System.nanoTime())).as("nothing logged yet: halt").isTrue();
+    assertThat(run.interrupted(errStream, "live/stream123/in", System.nanoTime())).as("only once").isFalse();
+    JsonNode line = onlyLine(err);
+    assertThat(line.get("exitCode").asInt()).isEqualTo(HookExit.INTERRUPTED.code()).isEqualTo(130);
+    assertThat(line.get("error").asText()).isEqualTo("interrupted");
+    assertThat(line.get("path").asText()).isEqualTo("live/stream123/in");
+    assertThat(line.get("message").asText()).contains("delivery unknown");
+  }
+
+  @Test
+  void aSignalAfterTheRunHasLoggedChangesNothing() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      HookRun run = new HookRun(HookEventType.READY, HookSettings.fromEnvironment(Map.of()));
+      assertThat(run.run(env(receiver.baseUrl()), new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(HookExit.OK);
+      assertThat(run.interrupted(new PrintStream(err, true, StandardCharsets.UTF_8), "live/stream123/in", System.nanoTime()))
+          .isFalse();
+      assertThat(err.size()).isZero();
+    }
+  }
+
+  @Test
+  void timeoutsMustLieBetween1msAnd60s() {
+    assertThat(new HookSettings(Duration.ofMillis(1), Duration.ofMillis(60_000), false).readTimeout()).hasMillis(60_000);
+    for (long bad : new long[] {0, -1, 60_001}) {
+      assertThatThrownBy(() -> new HookSettings(Duration.ofMillis(bad), Duration.ofMillis(1), false))
+          .hasMessageContaining("connectTimeout must be between 1 and 60000 ms, got " + bad);
+      assertThatThrownBy(() -> new HookSettings(Duration.ofMillis(1), Duration.ofMillis(bad), false))
+          .hasMessageContaining("readTimeout must be between");
+    }
+    assertThatThrownBy(() -> new HookSettings(null, Duration.ofMillis(1), false)).hasMessageContaining("got none");
+    Map<String, String> env = env("http://127.0.0.1:1");
+    env.put(HookSettings.CONNECT_TIMEOUT_ENV, "0");
+    assertThat(run(env, "ready")).isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
   }
 
   @Test
@@ -160,7 +235,9 @@ class HookRunTest {
       long start = System.nanoTime();
       assertThat(run(env, "ready")).isEqualTo(HookExit.UNREACHABLE.code());
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
-      assertThat(onlyLine(err).get("error").asText()).startsWith("timed out");
+      JsonNode line = onlyLine(err);
+      assertThat(line.get("error").asText()).startsWith("timed out");
+      assertThat(line.get("durationMs").asLong()).as("the run waited for the read timeout").isBetween(300L, 3_000L);
     }
   }
 
@@ -216,6 +293,9 @@ class HookRunTest {
       assertThat(run(env(receiver.baseUrl()), "ready", "--connect-timeout", "500", "--read-timeout", "700")).isEqualTo(0);
       assertThat(receiver.requests()).hasSize(1);
     }
+    assertThat(run(env("http://127.0.0.1:" + FreePorts.tcp()), "ready", "--connect-timeout", "500"))
+        .as("the flags path keeps the run's exit code").isEqualTo(HookExit.UNREACHABLE.code());
+    err.reset();
     out.reset();
     assertThat(run(env("http://127.0.0.1:1"), "not-ready", "--dry-run")).isEqualTo(0);
     assertThat(onlyLine(out).get("event").asText()).isEqualTo("not-ready");
@@ -246,6 +326,9 @@ class HookRunTest {
     assertThat(HookRun.ageMillis(stat.replace(" 123456 ", " 123400 "), "1234.56 1.0")).isEqualTo(560);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> HookRun.ageMillis(stat, "1000.00 1.0"))
         .as("started after now: another tick rate, so not trusted").isInstanceOf(IllegalStateException.class);
+    assertThat(HookRun.ageMillis(stat, "1294.56 1.0")).as("a minute old: still trusted").isEqualTo(60_000);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HookRun.ageMillis(stat, "1294.57 1.0"))
+        .isInstanceOf(IllegalStateException.class);
     java.time.Instant started = HookRun.startedAt();
     assertThat(started).isBefore(java.time.Instant.now().plusMillis(1))
         .as("this JVM started within the last minute or so, not at boot")

@@ -9,7 +9,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
@@ -18,9 +21,14 @@ import java.util.concurrent.Executors;
  */
 public final class RecordingReceiver implements AutoCloseable {
   /** One received request. */
-  public record Request(String method, String path, String contentType, byte[] body) {
+  public record Request(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
     public String bodyText() {
       return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** The first value of a request header, by case-insensitive name, or null. */
+    public String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
     }
   }
 
@@ -42,8 +50,10 @@ public final class RecordingReceiver implements AutoCloseable {
     }));
     server.createContext("/", exchange -> {
       byte[] body = exchange.getRequestBody().readAllBytes();
+      Map<String, String> headers = new HashMap<>();
+      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
       Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-          exchange.getRequestHeaders().getFirst("Content-Type"), body);
+          exchange.getRequestHeaders().getFirst("Content-Type"), body, Map.copyOf(headers));
       // Recorded before answering, so a client that got its answer finds its request here.
       synchronized (requests) {
         requests.add(request);
@@ -51,6 +61,9 @@ public final class RecordingReceiver implements AutoCloseable {
       }
       byte[] reply = ("{\"status\":" + this.status + "}").getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
+      if (this.status / 100 == 3) {
+        exchange.getResponseHeaders().add("Location", "/redirected"); // a client that follows it shows up here
+      }
       exchange.sendResponseHeaders(this.status, reply.length);
       try (OutputStream os = exchange.getResponseBody()) {
         os.write(reply);
