@@ -27,11 +27,18 @@ public final class StreamsApi {
   private final WorkerManager workers;
   private final MediaMtxApiClient mediamtx;
   private final Map<String, long[]> lastOutBytes = new ConcurrentHashMap<>();
+  private final java.util.function.LongSupplier nanoTime;
 
   /** @param mediamtx the Control API to join with, or null for the worker view alone */
   public StreamsApi(WorkerManager workers, MediaMtxApiClient mediamtx) {
+    this(workers, mediamtx, System::nanoTime);
+  }
+
+  /** With the monotonic clock the bitrate is measured by (tests set it). */
+  public StreamsApi(WorkerManager workers, MediaMtxApiClient mediamtx, java.util.function.LongSupplier nanoTime) {
     this.workers = workers;
     this.mediamtx = mediamtx;
+    this.nanoTime = nanoTime;
   }
 
   public StreamsApi(WorkerManager workers) {
@@ -107,7 +114,7 @@ public final class StreamsApi {
     }
     Double kbps = null;
     if (measureBitrate) {
-      long now = System.nanoTime();
+      long now = nanoTime.getAsLong();
       long[] previous = lastOutBytes.put(p.name(), new long[] {p.bytesReceived(), now});
       if (previous != null && now > previous[1] && p.bytesReceived() >= previous[0]) {
         kbps = (p.bytesReceived() - previous[0]) * 8.0 / ((now - previous[1]) / 1e9) / 1000;

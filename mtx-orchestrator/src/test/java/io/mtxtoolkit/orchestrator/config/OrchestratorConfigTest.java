@@ -28,4 +28,13 @@ class OrchestratorConfigTest {
   void rejectsAMissingHost() {
     assertThatThrownBy(() -> new OrchestratorConfig(null, 1, 1)).isInstanceOf(ValidationException.class);
   }
+
+  @Test
+  void theEdgesOfEachRangeAreAccepted() {
+    OrchestratorConfig base = OrchestratorConfig.defaults();
+    assertThat(base.withPort(0).port()).as("0: any free port").isZero();
+    assertThat(base.withPort(65_535).port()).isEqualTo(65_535);
+    assertThat(new OrchestratorConfig("h", 1, 1).eventsKept()).isEqualTo(1);
+    assertThat(new OrchestratorConfig("h", 1, OrchestratorConfig.MAX_EVENTS_KEPT).eventsKept()).isEqualTo(OrchestratorConfig.MAX_EVENTS_KEPT);
+  }
 }

@@ -36,4 +36,20 @@ class EventLogTest {
     assertThatThrownBy(() -> new EventLog(1).latest(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ReceivedEvent(null, Instant.EPOCH)).isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void oneIsEnoughAndRecentIdsRememberExactlyTheirCapacity() {
+    EventLog one = new EventLog(1);
+    one.add(received("a"));
+    one.add(received("b"));
+    assertThat(one.latest(5)).extracting(r -> r.event().eventId()).containsExactly("b");
+
+    RecentIds ids = new RecentIds(2);
+    assertThat(ids.firstTime("a")).isTrue();
+    assertThat(ids.firstTime("b")).isTrue();
+    assertThat(ids.firstTime("a")).as("two remembered").isFalse();
+    assertThat(ids.firstTime("b")).isFalse();
+    assertThat(ids.firstTime("c")).isTrue();
+    assertThat(ids.firstTime("a")).as("the eldest made room for c").isTrue();
+  }
 }

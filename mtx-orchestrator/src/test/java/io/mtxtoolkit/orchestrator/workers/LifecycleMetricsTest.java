@@ -55,6 +55,37 @@ class LifecycleMetricsTest {
   }
 
   @Test
+  void restartsStaleEventsAndReconcilerCorrectionsAreCounted() {
+    WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
+    WorkerManager manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(10),
+        Duration.ofMillis(20), 3), Clock.systemUTC());
+    OrchestratorMetrics metrics = new OrchestratorMetrics().track(manager);
+    try {
+      manager.ready(StreamId.of("r"));
+      launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
+      await().atMost(Duration.ofSeconds(3)).until(() -> launcher.launched.size() == 2);
+
+      Instant now = Instant.now();
+      manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/s/in"), "", "", "", now));
+      manager.onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.parse("live/s/in"), "", "", "", now.minusSeconds(10)));
+      assertThat(manager.stream(StreamId.of("s")).orElseThrow().ready()).as("the stale not-ready changed nothing").isTrue();
+
+      assertThat(manager.reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("s"), StreamId.of("t")), manager.snapshotTime()))
+          .containsExactly(new WorkerManager.Correction(StreamId.of("t"), "start"));
+      assertThat(manager.reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("t")), manager.snapshotTime()))
+          .containsExactly(new WorkerManager.Correction(StreamId.of("s"), "stop"));
+
+      var samples = PrometheusText.parse(metrics.scrape());
+      assertThat(PrometheusText.value(samples, "mtx_worker_restarts_total", Map.of())).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_stale_events_total", Map.of())).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "start"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "stop"))).hasValue(1.0);
+    } finally {
+      manager.close();
+    }
+  }
+
+  @Test
   void servedAtMetricsByTheOrchestrator() throws Exception {
     int port = FreePorts.tcp();
     CountDownLatch up = new CountDownLatch(1);

@@ -49,8 +49,10 @@ class StreamsViewTest {
     WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
     WorkerManager manager = new WorkerManager(launcher, LifecyclePolicy.defaults(), Clock.systemUTC());
     MediaMtxApiClient client = new MediaMtxApiClient("http://127.0.0.1:" + api.getAddress().getPort());
+    AtomicLong nanos = new AtomicLong(5_000_000_000L);
     OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
-        HookEventListener.NONE, Clock.systemUTC(), app -> new StreamsApi(manager, client).register(app));
+        HookEventListener.NONE, Clock.systemUTC(), app -> new StreamsApi(manager, client, () -> nanos.getAndAdd(1_000_000_000L))
+            .register(app));
     int port = server.start();
     try {
       manager.ready(StreamId.of("a"));
@@ -61,7 +63,7 @@ class StreamsViewTest {
           "\"streamId\":\"idle\",\"status\":\"idle\",\"worker\":null", "\"readers\":[\"rtspSession\"]")
           .doesNotContain("other/path");
       String second = Http.get(base + "/v1/streams/a").body();
-      assertThat(second).containsPattern("\"bitrateKbps\":[1-9][0-9.E]*");
+      assertThat(second).as("125,000 bytes more after one second: 1,000 kbit/s").contains("\"bitrateKbps\":1000.0");
       assertThat(Http.get(base + "/v1/streams/idle").body()).contains("\"status\":\"idle\"");
 
       StringWriter out = new StringWriter();
@@ -69,6 +71,12 @@ class StreamsViewTest {
           new PrintWriter(new StringWriter(), true), s -> { });
       assertThat(code).isZero();
       assertThat(out.toString()).contains("STREAM", "processing", "idle", "rtspSession", "MediaMTX: ok");
+      java.util.List<String> rows = out.toString().lines().toList();
+      assertThat(rows.get(0).split("\\s+")).startsWith("STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS", "IN", "OUT");
+      assertThat(rows).as("stream a: processing, worker running, both paths ready, one reader of /in, 1000 kbit/s out")
+          .anyMatch(r -> r.matches("a +processing +running +" + launcher.launched.get(0).handle() + " +0 +ready +ready +rtspSession +1000"));
+      assertThat(rows).anySatisfy(r -> assertThat(r.split("\\s+"))
+          .as("an idle stream: no worker, no /out").containsExactly("idle", "idle", "-", "-", "-", "ready", "-", "-", "-"));
       StringWriter err = new StringWriter();
       assertThat(OrchestratorMain.run(new String[] {"status", "--url", "http://127.0.0.1:1"}, Map.of(),
           new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), s -> { })).isEqualTo(1);

@@ -381,6 +381,11 @@ class WorkerManagerTest {
     assertThat(p.restartDelay(1)).isEqualTo(Duration.ofSeconds(1));
     assertThat(p.restartDelay(3)).isEqualTo(Duration.ofSeconds(4));
     assertThat(p.restartDelay(10)).isEqualTo(Duration.ofSeconds(30));
+    LifecyclePolicy exact = new LifecyclePolicy(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(4), 3);
+    assertThat(java.util.stream.IntStream.rangeClosed(0, 5).mapToObj(exact::restartDelay).map(Duration::toSeconds))
+        .as("1 s, 2 s, 4 s: the cap itself is reached, then held").containsExactly(1L, 1L, 2L, 4L, 4L, 4L);
+    assertThat(p.withGracePeriod(Duration.ofSeconds(2)).gracePeriod()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(p.withGracePeriod(Duration.ofSeconds(2)).restartDelay(2)).isEqualTo(p.restartDelay(2));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.withGracePeriod(Duration.ofSeconds(-1)))
         .hasMessageContaining("invalid lifecycle timings");
     assertThat(LaunchMode.parse("m", "thread")).isEqualTo(LaunchMode.THREAD);
