@@ -100,7 +100,6 @@ public final class StatusPage {
       } else {
         grabber.setOption("rw_timeout", "3000000");
       }
-      grabber.setTimeout(3000);
       grabber.startUnsafe();
       for (int i = 0; i < 100; i++) {
         Frame f = grabber.grabImage();

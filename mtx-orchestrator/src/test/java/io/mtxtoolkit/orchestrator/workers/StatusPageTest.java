@@ -77,6 +77,9 @@ class StatusPageTest {
         Files.copy(shot, Path.of("target", "status-page.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
       assertThat(image).as("screenshot; chromium log: %s", Files.readString(dir.resolve("chromium.log"))).isNotNull();
+      Http.Reply again = Http.get(url + "v1/streams/cam1/thumbnail.jpg");
+      assertThat(again.status()).as("the source served its one reader; the picture comes from the cache").isEqualTo(200);
+      assertThat(again.contentType()).isEqualTo("image/jpeg");
 
       List<String> dom = new java.util.ArrayList<>(List.of(chromium.toString()));
       dom.addAll(CHROMIUM_FLAGS);
