@@ -6,7 +6,7 @@ MVN ?= mvn
 # The repository, wherever make is run from (make -f path/to/Makefile).
 ROOT := $(patsubst %/,%,$(dir $(realpath $(firstword $(MAKEFILE_LIST)))))
 
-.PHONY: help build test fuzz mediamtx dev logs down ps bench clean
+.PHONY: help build test fuzz mutation mediamtx dev logs down ps bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,11 @@ test: ## run all tests and the 80% coverage gate (provisions MediaMTX first)
 
 fuzz: ## fuzz the hook payload parsing with Jazzer for a bounded time (45 s)
 	cd "$(ROOT)" && JAZZER_FUZZ=1 $(MVN) -q -pl mtx-core test -Dtest=HookPayloadFuzzTest -Djacoco.skip=true
+
+mutation: ## mutation-test core, hook and orchestrator with PIT (~12 min); reports in */target/pit-reports
+	cd "$(ROOT)" && $(MVN) -q install -DskipTests -Djacoco.skip=true
+	cd "$(ROOT)" && $(MVN) -B -pl mtx-core,mtx-hook-cli,mtx-orchestrator test-compile org.pitest:pitest-maven:mutationCoverage \
+	  -Djacoco.skip=true
 
 mediamtx: ## find or build the pinned MediaMTX; prints the binary's path last
 	@"$(ROOT)/deploy/mediamtx/install.sh"
