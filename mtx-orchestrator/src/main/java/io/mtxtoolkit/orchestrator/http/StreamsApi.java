@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * {@code GET /v1/streams} and {@code GET /v1/streams/{id}}: each stream's worker joined with what MediaMTX
@@ -27,7 +28,7 @@ public final class StreamsApi {
   private final WorkerManager workers;
   private final MediaMtxApiClient mediamtx;
   private final Map<String, long[]> lastOutBytes = new ConcurrentHashMap<>();
-  private final java.util.function.LongSupplier nanoTime;
+  private final LongSupplier nanoTime;
 
   /** @param mediamtx the Control API to join with, or null for the worker view alone */
   public StreamsApi(WorkerManager workers, MediaMtxApiClient mediamtx) {
@@ -35,7 +36,7 @@ public final class StreamsApi {
   }
 
   /** With the monotonic clock the bitrate is measured by (tests set it). */
-  public StreamsApi(WorkerManager workers, MediaMtxApiClient mediamtx, java.util.function.LongSupplier nanoTime) {
+  public StreamsApi(WorkerManager workers, MediaMtxApiClient mediamtx, LongSupplier nanoTime) {
     this.workers = workers;
     this.mediamtx = mediamtx;
     this.nanoTime = nanoTime;
