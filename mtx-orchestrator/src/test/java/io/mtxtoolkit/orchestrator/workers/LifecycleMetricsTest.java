@@ -26,12 +26,15 @@ import org.junit.jupiter.api.Test;
 
 /** The orchestrator's metrics follow events and the worker lifecycle, and are served at /metrics. */
 class LifecycleMetricsTest {
+  /** 50 ms grace, restarts after 10 then 20 ms: the lifecycle runs through in well under a second. */
+  private static LifecyclePolicy fastPolicy(int maxRestarts) {
+    return new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(20), maxRestarts);
+  }
 
   @Test
   void lifecycleAndEventsShowInTheExposition() {
     WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
-    WorkerManager manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(10),
-        Duration.ofMillis(20), 0), Clock.systemUTC());
+    WorkerManager manager = new WorkerManager(launcher, fastPolicy(0), Clock.systemUTC());
     OrchestratorMetrics metrics = new OrchestratorMetrics().track(manager);
     try {
       metrics.onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/a/in"), "", "", "", Instant.now()));
@@ -57,8 +60,7 @@ class LifecycleMetricsTest {
   @Test
   void restartsStaleEventsAndReconcilerCorrectionsAreCounted() {
     WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
-    WorkerManager manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(10),
-        Duration.ofMillis(20), 3), Clock.systemUTC());
+    WorkerManager manager = new WorkerManager(launcher, fastPolicy(3), Clock.systemUTC());
     OrchestratorMetrics metrics = new OrchestratorMetrics().track(manager);
     try {
       manager.ready(StreamId.of("r"));
