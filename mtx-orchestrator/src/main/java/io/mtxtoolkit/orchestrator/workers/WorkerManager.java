@@ -95,6 +95,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       this.id = id;
     }
 
+    /**
+     * Stamps a change that a Control API list taken earlier cannot know of (a ready or not-ready), or the
+     * end of a worker: reconcile leaves the stream alone for a list older than the stamp, and prune counts
+     * its idle time from it, so the last exit stays visible for the whole retention.
+     */
     void changed() {
       changedNanos = System.nanoTime();
     }
@@ -217,7 +222,6 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   private void launch(Entry e) {
-    e.changed();
     if (closed) {
       e.workerState = WorkerState.STOPPED;
       return;

@@ -3,21 +3,16 @@ package io.mtxtoolkit.orchestrator.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.orchestrator.OrchestratorServer;
 import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,40 +22,28 @@ import org.junit.jupiter.api.Test;
  */
 class ReconcilerTest {
   private final AtomicReference<String> readyPaths = new AtomicReference<>("");
-  private HttpServer api;
+  private final PathsListStub api = PathsListStub.start().items(() -> {
+    java.util.List<String> items = new java.util.ArrayList<>();
+    for (String name : readyPaths.get().split(",")) {
+      if (!name.isBlank()) {
+        items.add("{\"name\":\"" + name + "\",\"ready\":true}");
+      }
+    }
+    items.add("{\"name\":\"live/notready/in\",\"ready\":false}");
+    return items;
+  });
   private final WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
   private final WorkerManager manager = new WorkerManager(launcher,
       new LifecyclePolicy(Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofMillis(20), 2), Clock.systemUTC());
 
-  @BeforeEach
-  void start() throws Exception {
-    api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    api.createContext("/v3/paths/list", exchange -> {
-      StringBuilder items = new StringBuilder();
-      int count = 1;
-      for (String name : readyPaths.get().split(",")) {
-        if (!name.isBlank()) {
-          items.append("{\"name\":\"").append(name).append("\",\"ready\":true},");
-          count++;
-        }
-      }
-      byte[] body = ("{\"itemCount\":" + count + ",\"pageCount\":1,\"items\":[" + items
-          + "{\"name\":\"live/notready/in\",\"ready\":false}]}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    api.start();
-  }
-
   @AfterEach
   void stop() {
     manager.close();
-    api.stop(0);
+    api.close();
   }
 
   private Reconciler reconciler() {
-    return new Reconciler(new MediaMtxApiClient("http://127.0.0.1:" + api.getAddress().getPort()), manager);
+    return new Reconciler(new MediaMtxApiClient(api.url()), manager);
   }
 
   @Test

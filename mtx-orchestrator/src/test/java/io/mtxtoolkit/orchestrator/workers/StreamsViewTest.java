@@ -2,7 +2,6 @@ package io.mtxtoolkit.orchestrator.workers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.orchestrator.OrchestratorMain;
@@ -14,9 +13,6 @@ import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.worker.WorkerState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,24 +27,16 @@ class StreamsViewTest {
   @Test
   void joinsWorkersWithMediaMtxPathsAndShowsIdleStreams() throws Exception {
     AtomicLong outBytes = new AtomicLong(1_000_000);
-    HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    api.createContext("/v3/paths/list", exchange -> {
-      String body = "{\"pageCount\":1,\"itemCount\":4,\"items\":["
-          + "{\"name\":\"live/a/in\",\"ready\":true,\"tracks\":[\"H264\",\"MPEG-4 Audio\"],\"bytesReceived\":500,"
-          + "\"readers\":[{\"type\":\"rtspSession\",\"id\":\"r1\"}]},"
-          + "{\"name\":\"live/a/out\",\"ready\":true,\"tracks\":[\"H264\",\"MPEG-4 Audio\"],\"bytesReceived\":"
-          + outBytes.getAndAdd(125_000) + ",\"readers\":[]},"
-          + "{\"name\":\"live/idle/in\",\"ready\":true,\"tracks\":[\"H264\"],\"bytesReceived\":1,\"readers\":[]},"
-          + "{\"name\":\"other/path\",\"ready\":true,\"readers\":[]}]}";
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, bytes.length);
-      exchange.getResponseBody().write(bytes);
-      exchange.close();
-    });
-    api.start();
+    PathsListStub api = PathsListStub.start().items(() -> java.util.List.of(
+        "{\"name\":\"live/a/in\",\"ready\":true,\"tracks\":[\"H264\",\"MPEG-4 Audio\"],\"bytesReceived\":500,"
+            + "\"readers\":[{\"type\":\"rtspSession\",\"id\":\"r1\"}]}",
+        "{\"name\":\"live/a/out\",\"ready\":true,\"tracks\":[\"H264\",\"MPEG-4 Audio\"],\"bytesReceived\":"
+            + outBytes.getAndAdd(125_000) + ",\"readers\":[]}",
+        "{\"name\":\"live/idle/in\",\"ready\":true,\"tracks\":[\"H264\"],\"bytesReceived\":1,\"readers\":[]}",
+        "{\"name\":\"other/path\",\"ready\":true,\"readers\":[]}"));
     WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
     WorkerManager manager = new WorkerManager(launcher, LifecyclePolicy.defaults(), Clock.systemUTC());
-    MediaMtxApiClient client = new MediaMtxApiClient("http://127.0.0.1:" + api.getAddress().getPort());
+    MediaMtxApiClient client = new MediaMtxApiClient(api.url());
     AtomicLong nanos = new AtomicLong(5_000_000_000L);
     OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
         HookEventListener.NONE, Clock.systemUTC(), app -> new StreamsApi(manager, client, () -> nanos.getAndAdd(1_000_000_000L))
@@ -84,7 +72,7 @@ class StreamsViewTest {
     } finally {
       server.stop();
       manager.close();
-      api.stop(0);
+      api.close();
     }
   }
 }

@@ -35,6 +35,9 @@ class WorkerManagerTest {
     final int number;
     volatile boolean stopAsked;
     volatile boolean ignoresStop;
+    volatile boolean killAsked;
+    volatile long stopAskedNanos;
+    volatile long killAskedNanos;
 
     Handle(Consumer<WorkerState> onState, int number) {
       this.onState = onState;
@@ -43,6 +46,7 @@ class WorkerManagerTest {
 
     @Override
     public void stop() {
+      stopAskedNanos = System.nanoTime();
       stopAsked = true;
       if (!ignoresStop) {
         exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
@@ -51,6 +55,8 @@ class WorkerManagerTest {
 
     @Override
     public void kill() {
+      killAskedNanos = System.nanoTime();
+      killAsked = true;
       exit.complete(WorkerResult.crashed("killed"));
     }
 
@@ -324,6 +330,151 @@ class WorkerManagerTest {
   void theWorkerLearnsItsPublishersSourceId() {
     manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(ID), "", "rtmpConn", "2222c5b5", Instant.now()));
     assertThat(launcher.sourceIds).containsExactly("2222c5b5");
+  }
+
+  /** A clock the test moves by hand, for rules that compare instants exactly. */
+  private static final class HandClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-11-24T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void aWorkerThatIgnoresTheGracePeriodStopIsKilledAfterTheStopTimeout() {
+    launcher.workersIgnoreStop = true;
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC(), Duration.ofMillis(300));
+    manager.ready(ID);
+    Handle stuck = launcher.launched.get(0);
+    manager.notReady(ID);
+    await("killed after the stop timeout").atMost(Duration.ofSeconds(3)).until(() -> stuck.killAsked);
+    assertThat(Duration.ofNanos(stuck.killAskedNanos - stuck.stopAskedNanos)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+    await().atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().workerState().equals("stopped"));
+    assertThat(manager.stream(ID).orElseThrow().lastExitReason()).isEqualTo("killed");
+  }
+
+  @Test
+  void aWorkerThatStopsInTimeIsNotKilled() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC(), Duration.ofMillis(100));
+    manager.ready(ID);
+    Handle worker = launcher.launched.get(0);
+    manager.notReady(ID);
+    await("stopped").atMost(Duration.ofSeconds(2)).until(() -> worker.exit.isDone());
+    await("past the stop timeout, no kill").during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2)).until(() -> !worker.killAsked);
+  }
+
+  @Test
+  void aWorkerReportingRunningAfterItWasAskedToStopStaysStopping() {
+    launcher.workersIgnoreStop = true;
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC(), Duration.ofSeconds(30));
+    manager.ready(ID);
+    Handle worker = launcher.launched.get(0);
+    manager.notReady(ID);
+    await("stop asked").atMost(Duration.ofSeconds(2)).until(() -> worker.stopAsked);
+    worker.onState.accept(WorkerState.RUNNING); // its loop had not seen the stop yet
+    assertThat(manager.stream(ID).orElseThrow().workerState()).isEqualTo("stopping");
+    worker.exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+  }
+
+  @Test
+  void streamsAreListedInIdOrder() {
+    List<String> ids = List.of("zulu", "cam10", "alpha", "Cam2", "cam1", "b_2", "b-1", "x", "mid", "cam9");
+    ids.forEach(id -> manager.ready(StreamId.of(id)));
+    assertThat(manager.streams()).extracting(StreamView::streamId).containsExactlyElementsOf(ids.stream().sorted().toList());
+  }
+
+  @Test
+  void everyLaunchCountsAsAStartAndOnlyTheFirstHasATimeSinceReady() {
+    List<Duration> starts = new CopyOnWriteArrayList<>();
+    manager.observe(new LifecycleObserver() {
+      @Override
+      public void workerStarted(Duration sinceReady) {
+        starts.add(sinceReady == null ? Duration.ofDays(-1) : sinceReady);
+      }
+    });
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("restarted").atMost(Duration.ofSeconds(2)).until(() -> starts.size() == 2);
+    assertThat(starts.get(0)).isGreaterThanOrEqualTo(Duration.ZERO);
+    assertThat(starts.get(1)).as("a restart follows no ready event").isEqualTo(Duration.ofDays(-1));
+  }
+
+  @Test
+  void aRunOfExactlyTheHealthyRunResetsTheFailureCount() {
+    HandClock clock = new HandClock();
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 0)
+        .withHealthyRun(Duration.ofSeconds(30)), clock);
+    manager.ready(ID);
+    Handle first = launcher.launched.get(0);
+    first.onState.accept(WorkerState.RUNNING);
+    clock.advance(Duration.ofSeconds(30));
+    first.exit.complete(WorkerResult.crashed("died after 30 s"));
+    await("restarted, not failed: no restarts are allowed after an unhealthy run").atMost(Duration.ofSeconds(2))
+        .until(() -> launcher.launched.size() == 2);
+    Handle second = launcher.launched.get(1);
+    second.onState.accept(WorkerState.RUNNING);
+    clock.advance(Duration.ofSeconds(30).minusMillis(1));
+    second.exit.complete(WorkerResult.crashed("died 1 ms short of the healthy run"));
+    await("failed").atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
+  }
+
+  @Test
+  void aReadyWithinTheGracePeriodIsNewerThanAListTakenBeforeIt() {
+    manager.ready(ID);
+    manager.notReady(ID);
+    long taken = manager.snapshotTime(); // MediaMTX listed the stream gone (the publisher had dropped)
+    manager.ready(ID); // it came back within the grace period: same worker, no launch
+    assertThat(manager.reconcile(java.util.Set.of(), taken)).as("the ready is newer than the list").isEmpty();
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !launcher.launched.get(0).stopAsked);
+  }
+
+  @Test
+  void aStoppedStreamIsKeptForTheRetentionCountedFromItsWorkersExit() {
+    manager.ready(ID);
+    manager.notReady(ID);
+    long notReadyAt = System.nanoTime();
+    await("stopped after the 300 ms grace period").atMost(Duration.ofSeconds(5))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("stopped"));
+    assertThat(manager.prune(notReadyAt + WorkerManager.IDLE_RETENTION.toNanos() + Duration.ofMillis(100).toNanos()))
+        .as("its last exit stays visible for the retention after the exit, not after the not-ready").isZero();
+  }
+
+  @Test
+  void reconcileRestartsAStreamLeftWithNoWorkerAndNothingPending() {
+    manager.observe(new LifecycleObserver() {
+      @Override
+      public void workerRestarted() {
+        throw new IllegalStateException("metrics registry closed"); // fails afterExit before the restart is scheduled
+      }
+    });
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
+    assertThat(manager.isReady(ID)).isTrue();
+    assertThat(launcher.launched).as("no restart was scheduled").hasSize(1);
+
+    assertThat(manager.reconcile(java.util.Set.of(ID), manager.snapshotTime()))
+        .containsExactly(new WorkerManager.Correction(ID, "restart"));
+    assertThat(launcher.launched).hasSize(2);
   }
 
   @Test
