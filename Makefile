@@ -4,12 +4,13 @@ SHELL := /bin/bash
 
 MVN ?= mvn
 # The repository, wherever make is run from (make -f path/to/Makefile).
-ROOT := $(patsubst %/,%,$(dir $(realpath $(firstword $(MAKEFILE_LIST)))))
+# Through the shell, not $(dir …): make splits a path with spaces into words.
+ROOT := $(shell cd "$$(dirname "$(strip $(MAKEFILE_LIST))")" && pwd -P)
 
 .PHONY: help build test fuzz mutation mediamtx dev logs down ps bench clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' "$(ROOT)/Makefile" | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## compile and package every module (skips tests); launchers land in */target/dist/bin
 	cd "$(ROOT)" && $(MVN) -q package -DskipTests

@@ -11,12 +11,17 @@ orch="$root/mtx-orchestrator/target/dist/bin/mtx-orchestrator"
 command -v curl >/dev/null || { echo "bench/hook.sh: curl is needed" >&2; exit 2; }
 gnu_time=$(type -P time) || { echo "bench/hook.sh: GNU time (Debian package time) is needed for peak RSS" >&2; exit 2; }
 
+command -v python3 >/dev/null || { echo "bench/hook.sh: python3 is needed (a free port)" >&2; exit 2; }
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
+orch_pid=""
+trap '[[ -z $orch_pid ]] || { kill $orch_pid 2>/dev/null; wait $orch_pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
 "$orch" --host 127.0.0.1 --port "$port" --worker-mode none --events-kept 1000 >"$work/orchestrator.log" 2>&1 &
 orch_pid=$!
-trap 'kill $orch_pid 2>/dev/null; wait $orch_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || {
+  cat "$work/orchestrator.log" >&2; echo "bench/hook.sh: the orchestrator did not answer within 10 s" >&2; exit 1; }
 
 export ORCHESTRATOR_URL="http://127.0.0.1:$port" MTX_PATH=live/bench/in MTX_QUERY=lang=es MTX_SOURCE_TYPE=rtmpConn \
   MTX_SOURCE_ID=0b9c3f5e-3f1a-4c1e-9d2a-7b6e5d4c3b2a

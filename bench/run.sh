@@ -62,7 +62,7 @@ java_bench() {
   echo "## 2, 5. Hook delivery, scale"
   echo
   if [[ -n $mediamtx ]]; then
-    echo "Not run: they are not written yet; they need the real MediaMTX, which these machines could not get (issue #2)."
+    echo "Not run: they are not written yet. Sessions could not get a MediaMTX to write them against (issue #2); this run had one."
   else
     echo "Not run: they need a real MediaMTX, and none could be provisioned here (issue #2)."
   fi

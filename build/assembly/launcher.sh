@@ -52,7 +52,7 @@ if [ -n "$training_class" ]; then
       # Keyed by build and runtime: Temurin 25.0.3 uses a stale cache after the jars change (JDK-8377932).
       key=$(printf '%s' "${app.buildId}-$runtime" | tr -c 'A-Za-z0-9._-' '_')
       cache_dir=$app_home/lib
-      [ -w "$cache_dir" ] || cache_dir=${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit
+      [ -w "$cache_dir" ] || cache_dir=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}
       cache=$cache_dir/${app.name}-$key.aot
       if [ -f "$cache" ]; then
         cds_archive="-XX:AOTCache=$cache"

@@ -9,9 +9,18 @@ set -uo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
 compose_file="$root/deploy/docker-compose.yml"
 # deploy/.env (copied from .env.example) moves ports here as it does for Compose; exported variables win.
+# Read as Compose reads it: a quoted value is taken as quoted; an unquoted one ends at " #" and is trimmed.
 if [[ -f "$root/deploy/.env" ]]; then
-  while IFS='=' read -r key value; do
-    [[ $key =~ ^[A-Z_][A-Z0-9_]*$ && -z "${!key+set}" ]] && export "$key=$value"
+  while IFS='=' read -r key value || [[ -n $key ]]; do # the last line may lack its newline
+    [[ $key =~ ^[A-Z_][A-Z0-9_]*$ && -z "${!key+set}" ]] || continue
+    value=${value#"${value%%[![:space:]]*}"}
+    if [[ $value =~ ^\"([^\"]*)\" || $value =~ ^\'([^\']*)\' ]]; then
+      value=${BASH_REMATCH[1]}
+    else
+      value=${value%%[[:space:]]#*}
+      value=${value%"${value##*[![:space:]]}"}
+    fi
+    export "$key=$value"
   done < "$root/deploy/.env"
 fi
 run="${MTX_RUN_DIR:-$root/run}"
@@ -36,8 +45,28 @@ mode() {
   esac
 }
 
+compose_v2() { docker compose version >/dev/null 2>&1; }
 compose() {
-  if docker compose version >/dev/null 2>&1; then docker compose -f "$compose_file" "$@"; else docker-compose -f "$compose_file" "$@"; fi
+  if compose_v2; then docker compose -f "$compose_file" "$@"; else docker-compose -f "$compose_file" "$@"; fi
+}
+
+# Start and wait for the health checks. Compose v1 (Debian 12's docker-compose) has no `up --wait`: poll.
+compose_up() {
+  if compose_v2; then
+    compose up -d --build --wait
+    return
+  fi
+  compose up -d --build || return
+  local deadline=$(( $(date +%s) + 120 )) ids states
+  while :; do
+    ids=$(compose ps -q) && [[ -n $ids ]] || return 1
+    # shellcheck disable=SC2086 # one container id per word
+    states=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' $ids) || return 1
+    grep -qvx -e healthy -e running <<<"$states" || return 0
+    ! grep -qx -e unhealthy -e exited -e dead <<<"$states" || return 1
+    (( $(date +%s) < deadline )) || return 1
+    sleep 1
+  done
 }
 
 need() { # command, Debian package
@@ -172,8 +201,16 @@ local_down() {
     if pid=$(live_pid "$svc"); then
       pids[$svc]=$pid
     elif [[ -f "$run/$svc.pid" ]]; then
-      say "$svc: $run/$svc.pid names no process of this stack any more; removed it"
-      rm -f "$run/$svc.pid"
+      read -r pid _ < "$run/$svc.pid" || true
+      # The service itself died (kill -9, out of memory) but its session lives on in its children (workers,
+      # hooks). No process has the pid, and Linux does not reuse a pid that is still a session's id.
+      if [[ ${pid:-} =~ ^[0-9]+$ && ! -e /proc/$pid ]] && session_alive "$pid"; then
+        say "$svc exited, but processes it started are still running; stopping them"
+        pids[$svc]=$pid
+      else
+        say "$svc: $run/$svc.pid names no process of this stack any more; removed it"
+        rm -f "$run/$svc.pid"
+      fi
     fi
   done
   # MediaMTX first, so its last not-ready hooks still find the orchestrator; 10 s in all.
@@ -234,7 +271,12 @@ if [[ $m == docker ]]; then
     dev) say "mode: docker compose ($compose_file)"
          # our own running containers hold the ports: only a first start checks them
          [[ -n "$(compose ps -q 2>/dev/null)" ]] || check_ports
-         compose up -d --build --wait || die 5 "docker compose up failed"; urls ;;
+         if ! compose_up; then
+           compose logs --tail 20 >&2 || true
+           compose down --timeout 10 >/dev/null 2>&1 || true
+           die 5 "docker compose up failed, or the stack did not become healthy (logs above); stopped it again"
+         fi
+         urls ;;
     down) compose down --timeout 10 ;;
     ps) compose ps ;;
     logs) compose logs -f ;;

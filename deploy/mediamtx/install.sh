@@ -23,7 +23,7 @@ cache_root=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}/mediamt
 log() { printf 'install-mediamtx: %s\n' "$*" >&2; }
 found() { log "using $1 (MediaMTX $2, $3)"; printf '%s\n' "$1"; exit 0; }
 
-version_of() { "$1" --version 2>/dev/null | sed -n 1p | tr -d '[:space:]'; }
+version_of() { { "$1" --version 2>/dev/null || true; } | sed -n 1p | tr -d '[:space:]'; } # a binary that fails to run has no version
 
 case "${1:-}" in
   "") ;;

@@ -115,6 +115,15 @@ class HookLauncherCdsIT {
     HookLauncherIT.Result second = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, env, "ready");
     assertThat(second.exit()).as("stderr: %s", second.err()).isZero();
     assertThat(calls(jdk)).last().asString().contains("-XX:AOTCache=" + cache, "HookMain ready");
+
+    Path moved = Files.createDirectories(dir.resolve("moved"));
+    Files.setPosixFilePermissions(moved, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Map<String, String> movedEnv = new java.util.HashMap<>(env);
+    movedEnv.put("MTX_CACHE_DIR", moved.toString());
+    HookLauncherIT.Result third = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, movedEnv, "ready");
+    assertThat(third.exit()).as("stderr: %s", third.err()).isZero();
+    await("MTX_CACHE_DIR moves the cache, as it moves make mediamtx's").atMost(Duration.ofSeconds(10))
+        .until(() -> aotFiles(moved).size() == 1 && aotFiles(moved).get(0).endsWith(".aot"));
   }
 
   /**

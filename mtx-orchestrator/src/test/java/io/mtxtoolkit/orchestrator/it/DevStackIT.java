@@ -139,6 +139,98 @@ class DevStackIT {
   }
 
   @Test
+  void deployEnvMovesPortsAsComposeReadsIt(@TempDir Path tree) throws Exception {
+    // A copy of the script in a tree of its own, so the test never touches the repository's deploy/.env.
+    Path script = Files.createDirectories(tree.resolve("deploy/local")).resolve("stack.sh");
+    Files.copy(STACK, script);
+    Files.writeString(tree.resolve("deploy/.env"), String.join("\n", "# ports moved for this machine",
+        "MTX_API_PORT=\"19997\"", "ORCHESTRATOR_PORT=18080 # moved", "MTX_RTMP_PORT='11935'", "   ",
+        "MTX_RTSP_PORT=  18554  ", "MTX_HLS_PORT=18888")); // no newline after the last line
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "ps").redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("MTX_") || k.startsWith("ORCHESTRATOR_"));
+    pb.environment().put("MTX_DEV_MODE", "local");
+    pb.environment().put("MTX_RUN_DIR", tree.resolve("run").toString());
+    pb.environment().put("MTX_METRICS_PORT", "19998"); // an exported variable wins over the file
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("11935,18554,18888,8889,9996,19997,19998/tcp 8189/udp", "18080/tcp");
+  }
+
+  /**
+   * {@code make dev} in Docker mode with stand-ins for {@code docker} and {@code docker-compose} (no engine
+   * here): they log their arguments, and {@code docker inspect} answers one line of {@code states} per call
+   * (the last line again once they run out).
+   */
+  private static Result dockerDev(Path dir, boolean composeV2, String... states) throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.writeString(dir.resolve("inspect.txt"), String.join("\n", states) + "\n");
+    if (composeV2) {
+      Files.createFile(dir.resolve("v2"));
+    }
+    String docker = """
+        #!/bin/sh
+        echo "docker $*" >> "$FAKE_DIR/calls.log"
+        case "$1" in
+          info) exit 0 ;;
+          compose) if [ "$2" = version ]; then [ -f "$FAKE_DIR/v2" ]; exit; fi; shift; exec docker-compose "$@" ;;
+          inspect) n=$(( $(cat "$FAKE_DIR/n" 2>/dev/null || echo 0) + 1 )); echo $n > "$FAKE_DIR/n"
+                   line=$(sed -n "${n}p" "$FAKE_DIR/inspect.txt"); [ -n "$line" ] || line=$(tail -n 1 "$FAKE_DIR/inspect.txt")
+                   echo "$line" | tr ',' '\n' ;;
+        esac
+        """;
+    String compose = """
+        #!/bin/sh
+        echo "docker-compose $*" >> "$FAKE_DIR/calls.log"
+        shift 2
+        case "$1" in
+          ps) if [ -f "$FAKE_DIR/up" ]; then printf 'c1\nc2\n'; fi ;;
+          up) touch "$FAKE_DIR/up" ;;
+          down) rm -f "$FAKE_DIR/up" ;;
+          logs) echo "mediamtx | last lines" ;;
+        esac
+        """;
+    for (var tool : Map.of("docker", docker, "docker-compose", compose).entrySet()) {
+      Path file = bin.resolve(tool.getKey());
+      Files.writeString(file, tool.getValue());
+      assertThat(file.toFile().setExecutable(true)).isTrue();
+    }
+    Map<String, String> env = isolatedPorts(dir);
+    env.put("MTX_DEV_MODE", "docker");
+    env.put("FAKE_DIR", dir.toString());
+    env.put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+    return stack(env, "dev", Duration.ofSeconds(30));
+  }
+
+  private static List<String> dockerCalls(Path dir) throws IOException {
+    return Files.readAllLines(dir.resolve("calls.log"));
+  }
+
+  @Test
+  void withComposeV1MakeDevPollsTheHealthChecksItHasNoWaitFor(@TempDir Path dir) throws Exception {
+    Result r = dockerDev(dir, false, "starting,starting", "healthy,starting", "healthy,healthy");
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("mode: docker compose", "RTMP      rtmp://localhost:");
+    assertThat(dockerCalls(dir)).anyMatch(c -> c.endsWith("docker-compose.yml up -d --build"))
+        .noneMatch(c -> c.contains("--wait")).filteredOn(c -> c.startsWith("docker inspect")).hasSize(3);
+  }
+
+  @Test
+  void withComposeV1AnUnhealthyStackIsStoppedAgainAndExits5(@TempDir Path dir) throws Exception {
+    Result r = dockerDev(dir, false, "starting,starting", "unhealthy,healthy");
+    assertThat(r.exit()).as(r.output()).isEqualTo(5);
+    assertThat(r.output()).contains("did not become healthy", "mediamtx | last lines");
+    assertThat(dockerCalls(dir)).anyMatch(c -> c.endsWith("down --timeout 10"));
+  }
+
+  @Test
+  void withComposeV2MakeDevWaitsThroughCompose(@TempDir Path dir) throws Exception {
+    Result r = dockerDev(dir, true, "unused");
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(dockerCalls(dir)).anyMatch(c -> c.endsWith("up -d --build --wait")).noneMatch(c -> c.startsWith("docker inspect"));
+  }
+
+  @Test
   void usageAndDownWithNothingRunning(@TempDir Path runDir) throws Exception {
     Map<String, String> env = isolatedPorts(runDir);
     assertThat(stack(env, "down", Duration.ofSeconds(10)).exit()).isZero();
@@ -172,6 +264,32 @@ class DevStackIT {
       assertThat(runDir.resolve("orchestrator.pid")).doesNotExist();
     } finally {
       foreign.destroyForcibly();
+    }
+  }
+
+  @Test
+  void downStopsWhatADeadServiceLeftRunningInItsSession(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    // The orchestrator killed with -9 while its workers (plain children, same session) go on.
+    Process service = new ProcessBuilder("setsid", "bash", "-c", "sleep 300 & wait").start();
+    List<ProcessHandle> all = new java.util.ArrayList<>(List.of(service.toHandle()));
+    try {
+      await("the service and its worker").atMost(Duration.ofSeconds(10)).until(() -> service.descendants().count() == 1);
+      ProcessHandle worker = service.descendants().findFirst().orElseThrow();
+      all.add(worker);
+      Files.writeString(runDir.resolve("orchestrator.pid"), pidRecord(service.pid()));
+      service.destroyForcibly();
+      assertThat(service.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(worker.isAlive()).as("the worker outlives the killed service").isTrue();
+      assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).contains("orchestrator  exited");
+
+      Result down = stack(env, "down", Duration.ofSeconds(15));
+      assertThat(down.exit()).as(down.output()).isZero();
+      assertThat(down.output()).contains("orchestrator exited, but processes it started are still running", "stopped orchestrator");
+      await("the worker stopped").atMost(Duration.ofSeconds(5)).until(() -> !worker.isAlive());
+      assertThat(runDir.resolve("orchestrator.pid")).doesNotExist();
+    } finally {
+      all.forEach(ProcessHandle::destroyForcibly);
     }
   }
 

@@ -193,6 +193,11 @@ class InstallScriptTest {
     Run other = run();
     assertThat(other.exit()).isEqualTo(3);
     assertThat(other.err()).contains("ignoring " + fakes.resolve("mediamtx") + " on PATH: it reports 'v1.15.0'");
+
+    script(fakes, "mediamtx", "echo 'cannot execute: wrong architecture' >&2\nexit 126\n");
+    Run broken = run();
+    assertThat(broken.exit()).as("a binary that fails to run is passed over, not fatal: %s", broken.err()).isEqualTo(3);
+    assertThat(broken.err()).contains("ignoring " + fakes.resolve("mediamtx") + " on PATH: it reports 'no version'");
   }
 
   @Test
