@@ -172,8 +172,10 @@ public final class OrchestratorMain implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     StatusPage statusPage;
+    MediaMtxApiClient mediamtxApi;
     try {
       statusPage = workers == null ? null : StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env), env);
+      mediamtxApi = workers == null ? null : mediaMtxApi();
     } catch (ValidationException e) {
       workers.close();
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -190,7 +192,7 @@ public final class OrchestratorMain implements Callable<Integer> {
     OrchestratorServer server = new OrchestratorServer(config, listener, Clock.systemUTC(), app -> {
       metrics.register(app);
       if (workers != null) {
-        new StreamsApi(workers, mediaMtxApi()).register(app);
+        new StreamsApi(workers, mediamtxApi).register(app);
         statusPage.register(app);
       }
     }, env.get(HookSignature.SECRET_ENV));
@@ -211,7 +213,7 @@ public final class OrchestratorMain implements Callable<Integer> {
       return EXIT_START_FAILED;
     }
     Reconciler reconciler = workers != null && reconcileIntervalMs > 0
-        ? new Reconciler(mediaMtxApi(), workers).start(Duration.ofMillis(reconcileIntervalMs)) : null;
+        ? new Reconciler(mediamtxApi, workers).start(Duration.ofMillis(reconcileIntervalMs)) : null;
     try {
       whileRunning.accept(server);
     } finally {
@@ -232,7 +234,11 @@ public final class OrchestratorMain implements Callable<Integer> {
     if (url == null || url.isBlank()) {
       url = "http://" + MediaMtxEndpoints.fromEnvironment(env).hostForUrl() + ":9997";
     }
-    return new MediaMtxApiClient(url, Duration.ofMillis(800));
+    try {
+      return new MediaMtxApiClient(url, Duration.ofMillis(800));
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException("MEDIAMTX_API_URL", "MEDIAMTX_API_URL '" + url + "' is not an http(s) URL such as http://mediamtx:9997");
+    }
   }
 
   /** The worker lifecycle for --worker-mode, or null for {@code none}. */

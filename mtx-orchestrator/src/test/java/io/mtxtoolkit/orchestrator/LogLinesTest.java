@@ -123,6 +123,31 @@ class LogLinesTest {
     JsonNode line = encode(error);
     assertThat(line.get("message").asText()).isEqualTo("unexpected error handling POST /v1/mediamtx/events/not-ready");
     assertThat(line.get("stack_trace").asText()).contains("IllegalStateException: listener bug 42");
+    assertThat(line.get("event").asText()).isEqualTo("request-failed");
+  }
+
+  @Test
+  void aLifecycleLineCarriesTheStreamsPublisher() {
+    Logger managerLogger = (Logger) LoggerFactory.getLogger(io.mtxtoolkit.orchestrator.workers.WorkerManager.class);
+    managerLogger.addAppender(captured);
+    io.mtxtoolkit.orchestrator.workers.WorkerManager manager = new io.mtxtoolkit.orchestrator.workers.WorkerManager(
+        new io.mtxtoolkit.orchestrator.workers.WorkerManagerTest.Launcher(),
+        io.mtxtoolkit.orchestrator.workers.LifecyclePolicy.defaults(), Clock.systemUTC());
+    try {
+      manager.onEvent(io.mtxtoolkit.core.hook.HookEvent.create(io.mtxtoolkit.core.hook.HookEventType.READY,
+          io.mtxtoolkit.core.path.StreamPath.parse("live/logcam/in"), "", "rtmpConn", "conn-9", Instant.now()));
+      manager.notReady(io.mtxtoolkit.core.path.StreamId.of("logcam"));
+    } finally {
+      manager.close();
+      managerLogger.detachAppender(captured);
+    }
+    for (String event : List.of("worker-started", "grace-started", "worker-exited")) {
+      JsonNode line = captured.list.stream().map(this::encode).filter(l -> l.path("event").asText().equals(event))
+          .findFirst().orElseThrow(() -> new AssertionError("no " + event + " line in " + captured.list));
+      assertThat(line.get("streamId").asText()).as(event).isEqualTo("logcam");
+      assertThat(line.get("path").asText()).as(event).isEqualTo("live/logcam/in");
+      assertThat(line.get("sourceId").asText()).as(event).isEqualTo("conn-9");
+    }
   }
 
   @Test

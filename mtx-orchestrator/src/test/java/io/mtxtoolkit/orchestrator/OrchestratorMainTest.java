@@ -117,6 +117,14 @@ class OrchestratorMainTest {
   }
 
   @Test
+  void aMediaMtxApiUrlWithoutASchemeIsAUsageError() {
+    int code = run(Map.of("MEDIAMTX_API_URL", "mediamtx:9997"), server -> { }, "--worker-mode", "thread");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("MEDIAMTX_API_URL 'mediamtx:9997' is not an http(s) URL");
+  }
+
+  @Test
   void helpListsOptionsEnvironmentAndExitCodes() {
     assertThat(run("--help")).isZero();
 

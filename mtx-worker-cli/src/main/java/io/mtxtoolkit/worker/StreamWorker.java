@@ -16,7 +16,6 @@ import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
-import org.bytedeco.javacv.FFmpegLogCallback;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.FrameRecorder;
@@ -79,7 +78,7 @@ public final class StreamWorker {
       MDC.put("sourceId", sourceId);
     }
     try {
-      FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
+      FfmpegLog.install();
       int attempt = 0;
       while (!stopRequested()) {
         Session session;
@@ -241,7 +240,7 @@ public final class StreamWorker {
 
   /** One session's output: opens /out on the opened input and pumps until the input ends or a stop. */
   private Session publish(FFmpegFrameGrabber grabber) {
-    FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(config.outputUrl(), grabber.getImageWidth(),
+    FFmpegFrameRecorder recorder = new UnlockedRecorder(config.outputUrl(), grabber.getImageWidth(),
         grabber.getImageHeight(), grabber.getAudioChannels());
     FrameProcessor processor = null;
     try {
@@ -257,6 +256,9 @@ public final class StreamWorker {
       }
     } catch (FFmpegFrameRecorder.Exception e) {
       close(recorder);
+      if (processor != null) {
+        processor.close(); // opened for this attempt; the next one opens its own
+      }
       return new Session(false, "cannot publish to " + config.outputUrl() + ": " + firstLine(e), false);
     } catch (RuntimeException e) { // an unknown step, or a step that cannot start: a restart fails the same way
       close(recorder);
@@ -309,7 +311,7 @@ public final class StreamWorker {
   }
 
   private FFmpegFrameGrabber openInput() {
-    FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(config.inputUrl());
+    FFmpegFrameGrabber grabber = new UnlockedGrabber(config.inputUrl());
     String micros = String.valueOf(config.stallTimeout().toNanos() / 1000);
     if (config.inputIsRtsp()) {
       grabber.setOption("rtsp_transport", "tcp");
@@ -439,11 +441,47 @@ public final class StreamWorker {
     return (cut > 0 ? m.substring(0, cut) : m).lines().findFirst().orElse(m);
   }
 
+  /*
+   * javacv runs start and release under one process-wide lock (avcodec.class), kept from FFmpeg before 4,
+   * whose codec open was not thread-safe. Both do network I/O (connect and RTMP handshake, the trailer, the
+   * RTSP TEARDOWN), so in-process workers would queue behind one slow peer: a stalled /out would hold up
+   * every other stream's start and stop. These take the unlocked paths; the grabber's open already does.
+   */
+
+  /** A recorder whose start (also {@code start(AVFormatContext)}) and release skip javacv's global lock. */
+  static final class UnlockedRecorder extends FFmpegFrameRecorder {
+    UnlockedRecorder(String url, int width, int height, int audioChannels) {
+      super(url, width, height, audioChannels);
+    }
+
+    @Override
+    public void start() throws FFmpegFrameRecorder.Exception {
+      startUnsafe();
+    }
+
+    @Override
+    public void release() throws FFmpegFrameRecorder.Exception {
+      releaseUnsafe();
+    }
+  }
+
+  /** A grabber whose release (so close and stop) skips javacv's global lock. */
+  public static final class UnlockedGrabber extends FFmpegFrameGrabber {
+    public UnlockedGrabber(String url) {
+      super(url);
+    }
+
+    @Override
+    public void release() throws FFmpegFrameGrabber.Exception {
+      releaseUnsafe();
+    }
+  }
+
   private static void close(AutoCloseable c) {
     try {
       c.close();
     } catch (Exception e) {
-      LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getMessage());
+      LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getMessage(), kv("event", "worker-close-failed"));
     }
   }
 }

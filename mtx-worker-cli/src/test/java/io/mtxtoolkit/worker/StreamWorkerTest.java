@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -81,6 +82,37 @@ class StreamWorkerTest {
     }
     assertThat(states).extracting(Timed::state).contains(WorkerState.RUNNING, WorkerState.STOPPING)
         .last().isEqualTo(WorkerState.STOPPED);
+  }
+
+  @Test
+  void aWorkerOpensAndClosesItsMediaWithoutJavacvsProcessWideLock() throws Exception {
+    StreamWorker.loadNatives();
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // Another in-process worker stuck inside javacv's lock (a stalled peer during its open or close).
+    Thread other = new Thread(() -> {
+      synchronized (org.bytedeco.ffmpeg.global.avcodec.class) {
+        held.countDown();
+        try {
+          release.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }, "holds-avcodec-lock");
+    other.start();
+    assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+    Rig rig = new Rig(WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2));
+    try {
+      rig.sink.awaitPackets(50, Duration.ofSeconds(15));
+      rig.worker.stop();
+      assertThat(rig.result.get(10, TimeUnit.SECONDS).exit()).as("stopped, output and input closed, while the lock is held")
+          .isEqualTo(WorkerExit.STOPPED);
+    } finally {
+      release.countDown(); // the test source and sink close through javacv's locked paths
+      other.join(10_000);
+      rig.close();
+    }
   }
 
   @Test
@@ -172,6 +204,28 @@ class StreamWorkerTest {
     long gap2 = (at.get(2) - at.get(1)) / 1_000_000;
     assertThat(gap1).isBetween(100L, 2_000L);
     assertThat(gap2).isBetween(200L, 2_500L);
+  }
+
+  @Test
+  void ffmpegsOwnErrorsAreLogLinesWithTheWorkersCorrelationFields() {
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> ffmpeg = new ch.qos.logback.core.read.ListAppender<>();
+    ffmpeg.start();
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ffmpeg");
+    logger.addAppender(ffmpeg);
+    try {
+      StreamWorker worker = new StreamWorker(new WorkerConfig(StreamId.of("logged"), rtmp("live/logged/in"), rtmp("live/logged/out"),
+          WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(1), ReconnectPolicy.exponential(Duration.ofMillis(10), 1)), s -> { })
+          .sourceId("conn-7");
+      assertThat(worker.run().exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+    } finally {
+      logger.detachAppender(ffmpeg);
+    }
+    assertThat(ffmpeg.list).as("FFmpeg reports the refused connection").isNotEmpty().allSatisfy(line -> {
+      assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+      assertThat(line.getMDCPropertyMap()).containsEntry("streamId", "logged").containsEntry("path", "live/logged/in")
+          .containsEntry("sourceId", "conn-7");
+    });
+    assertThat(ffmpeg.list).anySatisfy(line -> assertThat(line.getFormattedMessage()).containsIgnoringCase("connection refused"));
   }
 
   @Test

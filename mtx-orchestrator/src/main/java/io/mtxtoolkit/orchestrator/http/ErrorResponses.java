@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns every failure into a JSON {@link ApiError}: client mistakes get their 4xx and one WARN line,
- * anything else is our bug and gets a 500 and an ERROR line with the stack trace.
+ * Turns every failure into a JSON {@link ApiError}: client mistakes get their 4xx and one WARN line (as
+ * does a 503 for a request that found us busy), anything else is our bug and gets a 500 and an ERROR line
+ * with the stack trace.
  */
 public final class ErrorResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
@@ -28,6 +29,8 @@ public final class ErrorResponses {
     app.exception(RequestRejected.class, (e, ctx) -> {
       if (e.status() == 401) {
         ctx.header("WWW-Authenticate", "Mtx-Signature"); // RFC 9110: a 401 names the scheme it wants
+      } else if (e.status() == 503) {
+        ctx.header(Header.RETRY_AFTER, "1");
       }
       reject(ctx, e.status(), e.field(), e.getMessage(), e.path());
     });
@@ -67,7 +70,8 @@ public final class ErrorResponses {
   }
 
   private static void unexpected(Exception e, Context ctx) {
-    LOG.error("unexpected error handling {} {}", v("method", ctx.method().name()), v("requestPath", ctx.path()), e);
+    LOG.error("unexpected error handling {} {}", v("method", ctx.method().name()), v("requestPath", ctx.path()),
+        kv("event", "request-failed"), e);
     ctx.status(HttpStatus.INTERNAL_SERVER_ERROR).json(ApiError.of("internal error; see the orchestrator log"));
   }
 }

@@ -3,7 +3,8 @@ package io.mtxtoolkit.orchestrator.http;
 import io.mtxtoolkit.core.path.StreamPath;
 
 /**
- * A client mistake that ends a request with a 4xx status. Carries the field at fault and, when the
+ * A client mistake that ends a request with a 4xx status, or a request that found the service busy (503).
+ * Carries the field at fault and, when the
  * body named a valid stream path despite the mistake, that path, so the warning can say which stream.
  */
 public final class RequestRejected extends RuntimeException {

@@ -4,6 +4,8 @@ import io.javalin.Javalin;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.worker.FfmpegLog;
+import io.mtxtoolkit.worker.StreamWorker;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,11 +14,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import javax.imageio.ImageIO;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
+import org.slf4j.MDC;
 
 /**
  * The status page at {@code /} (streams, states, thumbnails, player links; it polls {@code /v1/streams})
@@ -25,6 +29,8 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  */
 public final class StatusPage {
   private static final long CACHE_NANOS = 3_000_000_000L;
+  /** Thumbnails decoded at once: each holds a request thread and a MediaMTX reader for up to 3 s per path. */
+  static final int MAX_GRABS = 2;
   public static final String HLS_PORT_ENV = "MEDIAMTX_HLS_PORT";
   public static final String WEBRTC_PORT_ENV = "MEDIAMTX_WEBRTC_PORT";
   public static final int DEFAULT_HLS_PORT = 8888;
@@ -33,7 +39,9 @@ public final class StatusPage {
   private final byte[] page;
   private final Function<StreamPath, String> readUrl;
   private final Map<String, Thumbnail> cache = new ConcurrentHashMap<>();
+  private final Semaphore grabs = new Semaphore(MAX_GRABS);
 
+  /** A decoded picture, or null: a stream with no picture is not asked again until the entry is stale either. */
   private record Thumbnail(byte[] jpeg, long takenAt) {}
 
   /**
@@ -73,26 +81,46 @@ public final class StatusPage {
     });
   }
 
+  /**
+   * The stream's picture, or null when it has none. At most {@link #MAX_GRABS} decodes run at once, so
+   * pages polling many streams (or a client looping) cannot take the threads hook events arrive on: past
+   * that, the last picture however old, else 503.
+   */
   byte[] thumbnail(StreamId id) {
     Thumbnail cached = cache.get(id.value());
     if (cached != null && System.nanoTime() - cached.takenAt() < CACHE_NANOS) {
       return cached.jpeg();
     }
-    byte[] jpeg = grab(readUrl.apply(StreamPath.out(id)));
-    if (jpeg == null) {
-      jpeg = grab(readUrl.apply(StreamPath.in(id)));
+    if (!grabs.tryAcquire()) {
+      if (cached != null && cached.jpeg() != null) {
+        return cached.jpeg();
+      }
+      throw new RequestRejected(503, "id", "busy: " + MAX_GRABS + " thumbnails are being decoded; try again");
     }
-    if (jpeg != null) {
-      long now = System.nanoTime();
-      cache.values().removeIf(t -> now - t.takenAt() > 10 * CACHE_NANOS); // streams nobody looks at any more
-      cache.put(id.value(), new Thumbnail(jpeg, now));
+    byte[] jpeg;
+    MDC.put("streamId", id.value());
+    MDC.put("path", StreamPath.out(id).name());
+    try {
+      jpeg = grab(readUrl.apply(StreamPath.out(id)));
+      if (jpeg == null) {
+        MDC.put("path", StreamPath.in(id).name());
+        jpeg = grab(readUrl.apply(StreamPath.in(id)));
+      }
+    } finally {
+      MDC.remove("streamId");
+      MDC.remove("path");
+      grabs.release();
     }
+    long now = System.nanoTime();
+    cache.values().removeIf(t -> now - t.takenAt() > 10 * CACHE_NANOS); // streams nobody looks at any more
+    cache.put(id.value(), new Thumbnail(jpeg, now));
     return jpeg;
   }
 
   /** One decoded picture from {@code url} as JPEG, or null when none arrives within 3 s. */
   static byte[] grab(String url) {
-    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url);
+    FfmpegLog.install(); // FFmpeg's complaints (a path not found) as JSON lines with the stream's fields
+    try (FFmpegFrameGrabber grabber = new StreamWorker.UnlockedGrabber(url);
          Java2DFrameConverter converter = new Java2DFrameConverter()) {
       if (url.startsWith("rtsp:")) {
         grabber.setOption("rtsp_transport", "tcp");

@@ -10,6 +10,7 @@ import io.mtxtoolkit.worker.WorkerResult;
 import io.mtxtoolkit.worker.WorkerState;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -78,9 +79,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     try {
       process = new ProcessBuilder(command(id, sourceId)).redirectErrorStream(true).start();
     } catch (IOException e) {
-      CompletableFuture<WorkerResult> failed = CompletableFuture.completedFuture(
-          WorkerResult.crashed("cannot start worker process: " + e.getMessage()));
-      return new Stopped(failed);
+      // Thrown, not a handle that has already exited: the manager logs a failed launch, not a started worker.
+      throw new UncheckedIOException("cannot start worker process: " + e.getMessage(), e);
     }
     AtomicReference<String> lastProblem = new AtomicReference<>();
     Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem), "worker-log-" + id.value());
@@ -189,20 +189,6 @@ public final class ProcessLauncher implements WorkerLauncher {
       if (process.isAlive()) {
         lastProblem.compareAndSet(null, "worker output unreadable: " + e.getMessage());
       }
-    }
-  }
-
-  /** A worker that never started. */
-  private record Stopped(CompletableFuture<WorkerResult> exit) implements RunningWorker {
-    @Override
-    public void stop() {}
-
-    @Override
-    public void kill() {}
-
-    @Override
-    public String handle() {
-      return "none";
     }
   }
 }

@@ -14,13 +14,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import net.logstash.logback.argument.StructuredArgument;
+import net.logstash.logback.argument.StructuredArguments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   private final LifecyclePolicy policy;
   private final Clock clock;
   private final Duration stopTimeout;
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+  private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "worker-lifecycle");
     t.setDaemon(true);
     return t;
@@ -100,6 +102,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
      * end of a worker: reconcile leaves the stream alone for a list older than the stamp, and prune counts
      * its idle time from it, so the last exit stays visible for the whole retention.
      */
+    /** This stream's correlation fields for a line about {@code event}. */
+    StructuredArgument fields(String event) {
+      return WorkerManager.fields(id, sourceId, event);
+    }
+
     void changed() {
       changedNanos = System.nanoTime();
     }
@@ -114,8 +121,23 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     this.policy = policy;
     this.clock = clock;
     this.stopTimeout = stopTimeout;
+    // A cancelled grace period or restart leaves the queue at once: a flapping publisher under a long grace
+    // period would otherwise pile up dead timers until each one's delay ran out.
+    scheduler.setRemoveOnCancelPolicy(true);
     long every = Math.max(1, IDLE_RETENTION.toSeconds() / 5);
     scheduler.scheduleWithFixedDelay(() -> prune(System.nanoTime()), every, every, TimeUnit.SECONDS);
+  }
+
+  /** The correlation fields every lifecycle line carries: streamId, path, sourceId (when known) and event. */
+  static StructuredArgument fields(StreamId id, String sourceId, String event) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("streamId", id.value());
+    fields.put("path", StreamPath.in(id).name());
+    if (!sourceId.isEmpty()) {
+      fields.put("sourceId", sourceId);
+    }
+    fields.put("event", event);
+    return StructuredArguments.entries(fields);
   }
 
   /** Reports lifecycle actions to {@code o} (metrics). */
@@ -151,8 +173,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     boolean recent = e.lastEventAt != null && now - e.lastEventReceivedNanos < STALE_WINDOW.toNanos();
     if (recent && stamp.isBefore(e.lastEventAt.minus(STALE_MARGIN))) {
       LOG.info("stale {} event for {} ignored: a later event ({}) was already applied", event.type(), event.path().name(),
-          e.lastEventAt, kv("streamId", event.streamId().value()), kv("path", event.path().name()),
-          kv("eventId", event.eventId()), kv("event", "stale-event-ignored"));
+          e.lastEventAt, fields(event.streamId(), event.sourceId(), "stale-event-ignored"), kv("eventId", event.eventId()));
       observer.staleEventIgnored();
       return;
     }
@@ -179,8 +200,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (e.pendingStop != null) {
       e.pendingStop.cancel(false);
       e.pendingStop = null;
-      LOG.info("ready within the grace period: keeping the worker for {}", id, kv("streamId", id.value()), kv("path", StreamPath.in(id).name()),
-          kv("event", "grace-cancelled"));
+      LOG.info("ready within the grace period: keeping the worker for {}", id, e.fields("grace-cancelled"));
     }
     if (e.worker == null && e.pendingRestart == null) {
       launch(e);
@@ -200,7 +220,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       return;
     }
     LOG.info("not-ready: stopping the worker for {} in {} ms unless it becomes ready again", id,
-        policy.gracePeriod().toMillis(), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()), kv("event", "grace-started"),
+        policy.gracePeriod().toMillis(), e.fields("grace-started"),
         kv("gracePeriodMs", policy.gracePeriod().toMillis()));
     long token = ++e.timerToken;
     e.stopToken = token;
@@ -215,7 +235,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     e.pendingStop = null;
     if (!e.ready && e.worker != null) {
-      LOG.info("grace period over: stopping the worker for {}", id, kv("streamId", id.value()), kv("path", StreamPath.in(id).name()), kv("event", "grace-expired"));
+      LOG.info("grace period over: stopping the worker for {}", id, e.fields("grace-expired"));
       observer.gracePeriodStop();
       stop(e);
     }
@@ -236,8 +256,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     try {
       worker = launcher.launch(e.id, e.sourceId, state -> stateChanged(e.id, generation, state));
     } catch (Throwable t) { // an Error too: the stream must not be left ready with no worker and no restart
-      LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()),
-          kv("event", "worker-launch-failed"));
+      LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), e.fields("worker-launch-failed"));
       afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false);
       return;
     }
@@ -248,8 +267,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     } else {
       observer.workerStarted(null);
     }
-    LOG.info("worker started for {} ({})", e.id, worker.handle(), kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()), kv("event", "worker-started"),
-        kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()), kv("sourceId", e.sourceId));
+    LOG.info("worker started for {} ({})", e.id, worker.handle(), e.fields("worker-started"),
+        kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
     worker.exit().whenComplete((result, error) -> exited(e.id, worker,
         result != null ? result : WorkerResult.crashed("worker failed: " + error)));
   }
@@ -276,7 +295,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     scheduler.schedule(() -> {
       if (!worker.exit().isDone()) {
         LOG.warn("worker for {} did not stop within {} ms; killing it", e.id, stopTimeout.toMillis(),
-            kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()), kv("event", "worker-killed"));
+            e.fields("worker-killed"));
         worker.kill();
       }
     }, stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -290,8 +309,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.worker = null;
     boolean requested = e.stopping;
     e.stopping = false;
-    LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), kv("streamId", id.value()), kv("path", StreamPath.in(id).name()),
-        kv("event", "worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
+    LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), e.fields("worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
     afterExit(e, result, requested);
   }
 
@@ -329,7 +347,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     observer.workerRestarted();
     Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
     LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts,
-        kv("streamId", id.value()), kv("path", StreamPath.in(id).name()), kv("event", "worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
+        e.fields("worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
     long token = ++e.timerToken;
     e.restartToken = token;
     e.pendingRestart = scheduler.schedule(() -> restart(id, token), delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -339,7 +357,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.workerState = WorkerState.FAILED;
     e.failedReason = reason;
     observer.streamFailed();
-    LOG.error("stream {} failed: {}", e.id, reason, kv("streamId", e.id.value()), kv("path", StreamPath.in(e.id).name()), kv("event", "stream-failed"));
+    LOG.error("stream {} failed: {}", e.id, reason, e.fields("stream-failed"));
   }
 
   private synchronized void restart(StreamId id, long token) {
@@ -415,6 +433,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     streams.values().removeIf(e -> !e.ready && e.worker == null && e.pendingStop == null && e.pendingRestart == null
         && now - e.changedNanos > IDLE_RETENTION.toNanos());
     return before - streams.size();
+  }
+
+  /** Timers waiting in the scheduler (grace periods, restarts, stop timeouts and the idle prune). */
+  int pendingTimers() {
+    return scheduler.getQueue().size();
   }
 
   /** Number of streams with a live worker (running, reconnecting, starting or stopping). */

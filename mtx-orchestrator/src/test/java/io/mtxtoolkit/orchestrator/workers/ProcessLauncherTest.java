@@ -40,6 +40,15 @@ class ProcessLauncherTest {
   }
 
   @Test
+  void aChildThatCannotBeStartedIsAFailedLaunchNotAWorker() {
+    // The JDK refuses a NUL in an argument before it forks, as it would fail for EAGAIN or EMFILE.
+    ProcessLauncher launcher = new ProcessLauncher(new io.mtxtoolkit.core.path.MediaMtxEndpoints("127.0.0.1", 8554, 1935),
+        java.util.List.of("--step=bad\0arg"), System.out);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> launcher.launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "", s -> { }))
+        .isInstanceOf(java.io.UncheckedIOException.class).hasMessageStartingWith("cannot start worker process: ");
+  }
+
+  @Test
   void otherSignalsAreCrashesNamingTheSignalAndTheLastError() {
     WorkerResult r = ProcessLauncher.result(137, "cannot read rtsp://h/live/a/in");
 

@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
  * Lifecycle rules with a launcher whose workers the test ends by hand: one worker per stream, the grace
  * period, restarts with backoff, failure after too many. Real workers are covered by WorkerLifecycleIT.
  */
-class WorkerManagerTest {
+public class WorkerManagerTest { // public: other packages' tests borrow its Launcher
   private static final StreamId ID = StreamId.of("cam1");
 
   /** A worker the test controls. */
-  static final class Handle implements RunningWorker {
+  public static final class Handle implements RunningWorker {
     final CompletableFuture<WorkerResult> exit = new CompletableFuture<>();
     final Consumer<WorkerState> onState;
     final int number;
@@ -71,7 +71,7 @@ class WorkerManagerTest {
     }
   }
 
-  static final class Launcher implements WorkerLauncher {
+  public static final class Launcher implements WorkerLauncher {
     final List<Handle> launched = new CopyOnWriteArrayList<>();
     final AtomicInteger counter = new AtomicInteger();
     final AtomicInteger launchesToFail = new AtomicInteger();
@@ -475,6 +475,19 @@ class WorkerManagerTest {
     assertThat(manager.reconcile(java.util.Set.of(ID), manager.snapshotTime()))
         .containsExactly(new WorkerManager.Correction(ID, "restart"));
     assertThat(launcher.launched).hasSize(2);
+  }
+
+  @Test
+  void aFlappingPublisherLeavesNoCancelledTimersBehind() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC());
+    manager.ready(ID);
+    for (int i = 0; i < 1000; i++) {
+      manager.notReady(ID);
+      manager.ready(ID);
+    }
+    assertThat(manager.pendingTimers()).as("the idle prune only; 1,000 cancelled grace periods are gone").isEqualTo(1);
+    assertThat(launcher.launched).hasSize(1);
   }
 
   @Test

@@ -1,0 +1,83 @@
+package io.mtxtoolkit.orchestrator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** How the thumbnail endpoint bounds its work: cached misses, a cap on decodes at once, FFmpeg's lines tied to the stream. */
+class StatusPageThumbnailTest {
+  /** Nothing listens here: every grab fails at once with "connection refused". */
+  private final String nowhere = "rtsp://127.0.0.1:" + FreePorts.tcp() + "/";
+  private final List<String> asked = new CopyOnWriteArrayList<>();
+
+  @Test
+  void aStreamWithNoPictureIsNotAskedAgainWhileTheMissIsFresh() {
+    StatusPage page = new StatusPage(path -> {
+      asked.add(path.name());
+      return nowhere + path.name();
+    }, 8888, 8889);
+    StreamId id = StreamId.of("dark");
+    assertThat(page.thumbnail(id)).isNull();
+    assertThat(asked).containsExactly("live/dark/out", "live/dark/in");
+    assertThat(page.thumbnail(id)).isNull();
+    assertThat(asked).as("the miss is cached like a picture").hasSize(2);
+  }
+
+  @Test
+  void pastTwoDecodesAtOnceTheNextRequestIsToldToComeBack() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    StatusPage page = new StatusPage(path -> {
+      asked.add(path.name());
+      try {
+        release.await(10, TimeUnit.SECONDS); // a slow source: the decode holds its slot
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return nowhere + path.name();
+    }, 8888, 8889);
+    CompletableFuture<byte[]> a = CompletableFuture.supplyAsync(() -> page.thumbnail(StreamId.of("a")));
+    CompletableFuture<byte[]> b = CompletableFuture.supplyAsync(() -> page.thumbnail(StreamId.of("b")));
+    await("two decodes under way").atMost(Duration.ofSeconds(5)).until(() -> asked.size() == 2);
+
+    assertThatThrownBy(() -> page.thumbnail(StreamId.of("c"))).isInstanceOfSatisfying(RequestRejected.class,
+        e -> assertThat(e.status()).isEqualTo(503)).hasMessageContaining("busy");
+
+    release.countDown();
+    assertThat(a.get(10, TimeUnit.SECONDS)).isNull();
+    assertThat(b.get(10, TimeUnit.SECONDS)).isNull();
+    assertThat(page.thumbnail(StreamId.of("c"))).as("a slot is free again").isNull();
+    assertThat(asked).contains("live/c/out", "live/c/in");
+  }
+
+  @Test
+  void ffmpegsComplaintsDuringAGrabCarryTheStream() {
+    ListAppender<ILoggingEvent> ffmpeg = new ListAppender<>();
+    ffmpeg.start();
+    Logger logger = (Logger) LoggerFactory.getLogger("ffmpeg");
+    logger.addAppender(ffmpeg);
+    try {
+      new StatusPage(path -> nowhere + path.name(), 8888, 8889).thumbnail(StreamId.of("cam9"));
+    } finally {
+      logger.detachAppender(ffmpeg);
+    }
+    assertThat(ffmpeg.list).isNotEmpty().allSatisfy(line -> assertThat(line.getMDCPropertyMap())
+        .containsEntry("streamId", "cam9").containsKey("path"));
+    assertThat(ffmpeg.list).extracting(line -> line.getMDCPropertyMap().get("path"))
+        .contains(StreamPath.out(StreamId.of("cam9")).name(), StreamPath.in(StreamId.of("cam9")).name());
+  }
+}
