@@ -356,14 +356,20 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     }
   }
 
+  /** A worker whose stream went not-ready with no grace period, under a manager with {@code stopTimeout}. */
+  private Handle stoppedAtOnce(Duration stopTimeout) {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC(), stopTimeout);
+    manager.ready(ID);
+    Handle worker = launcher.launched.get(0);
+    manager.notReady(ID);
+    return worker;
+  }
+
   @Test
   void aWorkerThatIgnoresTheGracePeriodStopIsKilledAfterTheStopTimeout() {
     launcher.workersIgnoreStop = true;
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC(), Duration.ofMillis(300));
-    manager.ready(ID);
-    Handle stuck = launcher.launched.get(0);
-    manager.notReady(ID);
+    Handle stuck = stoppedAtOnce(Duration.ofMillis(300));
     await("killed after the stop timeout").atMost(Duration.ofSeconds(3)).until(() -> stuck.killAsked);
     assertThat(Duration.ofNanos(stuck.killAskedNanos - stuck.stopAskedNanos)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
     await().atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().workerState().equals("stopped"));
@@ -372,11 +378,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void aWorkerThatStopsInTimeIsNotKilled() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC(), Duration.ofMillis(100));
-    manager.ready(ID);
-    Handle worker = launcher.launched.get(0);
-    manager.notReady(ID);
+    Handle worker = stoppedAtOnce(Duration.ofMillis(100));
     await("stopped").atMost(Duration.ofSeconds(2)).until(() -> worker.exit.isDone());
     await("past the stop timeout, no kill").during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2)).until(() -> !worker.killAsked);
   }
@@ -384,11 +386,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   @Test
   void aWorkerReportingRunningAfterItWasAskedToStopStaysStopping() {
     launcher.workersIgnoreStop = true;
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC(), Duration.ofSeconds(30));
-    manager.ready(ID);
-    Handle worker = launcher.launched.get(0);
-    manager.notReady(ID);
+    Handle worker = stoppedAtOnce(Duration.ofSeconds(30));
     await("stop asked").atMost(Duration.ofSeconds(2)).until(() -> worker.stopAsked);
     worker.onState.accept(WorkerState.RUNNING); // its loop had not seen the stop yet
     assertThat(manager.stream(ID).orElseThrow().workerState()).isEqualTo("stopping");
