@@ -41,7 +41,7 @@ public final class StatusPage {
   private final Map<String, Thumbnail> cache = new ConcurrentHashMap<>();
   private final Semaphore grabs = new Semaphore(MAX_GRABS);
 
-  /** A decoded picture, or null: a stream with no picture is not asked again until the entry is stale either. */
+  /** A decoded picture, or null for none: a miss is cached like a picture, so MediaMTX is not asked again for 3 s. */
   private record Thumbnail(byte[] jpeg, long takenAt) {}
 
   /**

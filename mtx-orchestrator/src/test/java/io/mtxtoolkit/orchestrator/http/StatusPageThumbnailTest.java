@@ -56,6 +56,19 @@ class StatusPageThumbnailTest {
 
     assertThatThrownBy(() -> page.thumbnail(StreamId.of("c"))).isInstanceOfSatisfying(RequestRejected.class,
         e -> assertThat(e.status()).isEqualTo(503)).hasMessageContaining("busy");
+    io.mtxtoolkit.orchestrator.OrchestratorServer server = new io.mtxtoolkit.orchestrator.OrchestratorServer(
+        io.mtxtoolkit.orchestrator.config.OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
+        io.mtxtoolkit.orchestrator.events.HookEventListener.NONE, java.time.Clock.systemUTC(), page::register);
+    int port = server.start();
+    try {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(
+          "http://127.0.0.1:" + port + "/v1/streams/c/thumbnail.jpg").toURL().openConnection();
+      assertThat(c.getResponseCode()).isEqualTo(503);
+      assertThat(c.getHeaderField("Retry-After")).isEqualTo("1");
+      assertThat(new String(c.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("busy");
+    } finally {
+      server.stop();
+    }
 
     release.countDown();
     assertThat(a.get(10, TimeUnit.SECONDS)).isNull();
