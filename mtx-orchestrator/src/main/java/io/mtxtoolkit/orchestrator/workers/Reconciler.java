@@ -8,9 +8,9 @@ import io.mtxtoolkit.core.api.MediaMtxApiException;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +55,7 @@ public final class Reconciler implements AutoCloseable {
   /** One pass; returns the number of corrections, or -1 when MediaMTX could not be asked. */
   public int reconcile() {
     long takenAt = workers.snapshotTime();
-    Set<StreamId> ready = new HashSet<>();
+    Map<StreamId, String> ready = new HashMap<>();
     try {
       for (ApiPath p : mediamtx.listPaths()) {
         if (!p.ready()) {
@@ -64,7 +64,7 @@ public final class Reconciler implements AutoCloseable {
         try {
           StreamPath path = StreamPath.parse(p.name());
           if (path.direction() == StreamPath.Direction.IN) {
-            ready.add(path.streamId());
+            ready.put(path.streamId(), p.source() == null || p.source().id() == null ? "" : p.source().id());
           }
         } catch (IllegalArgumentException notOurs) {
           // not a pipeline path
@@ -82,8 +82,7 @@ public final class Reconciler implements AutoCloseable {
         case "restart" -> "live/{}/in is ready but its worker is missing; starting it";
         default -> "live/{}/in is gone from MediaMTX; stopping its worker after the grace period";
       };
-      LOG.warn("reconcile: " + why, id, kv("event", "reconcile-" + c.action()), kv("streamId", id.value()),
-          kv("path", StreamPath.in(id).name()));
+      LOG.warn("reconcile: " + why, id, WorkerManager.fields(id, ready.getOrDefault(id, ""), "reconcile-" + c.action()));
     }
     return corrections.size();
   }

@@ -393,38 +393,53 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   /** One reconciliation correction. */
   public record Correction(StreamId streamId, String action) {}
 
+  /** {@link #reconcile(Map, long)} for a list that names no publishers. */
+  public List<Correction> reconcile(java.util.Set<StreamId> readyInMediaMtx, long takenAt) {
+    Map<StreamId, String> unnamed = new HashMap<>();
+    readyInMediaMtx.forEach(id -> unnamed.put(id, ""));
+    return reconcile(unnamed, takenAt);
+  }
+
   /**
-   * Brings the workers in line with {@code readyInMediaMtx}, MediaMTX's ready {@code /in} streams as listed
-   * after {@code takenAt}, in one step under the lock. A stream an event changed since then is left alone:
-   * the event is newer than the list. Starts a worker for a ready stream we did not know as ready, or whose
-   * worker is missing with nothing pending (a launch that failed); stops, after the grace period, the
-   * worker of a stream that is no longer listed.
+   * Brings the workers in line with {@code readyInMediaMtx}, MediaMTX's ready {@code /in} streams (each with
+   * its publisher's source id, or "") as listed after {@code takenAt}, in one step under the lock. A stream
+   * an event changed since then is left alone: the event is newer than the list. Starts a worker for a
+   * ready stream we did not know as ready, or whose worker is missing with nothing pending (a launch that
+   * failed); stops, after the grace period, the worker of a stream that is no longer listed.
    */
-  public synchronized List<Correction> reconcile(java.util.Set<StreamId> readyInMediaMtx, long takenAt) {
+  public synchronized List<Correction> reconcile(Map<StreamId, String> readyInMediaMtx, long takenAt) {
     List<Correction> done = new java.util.ArrayList<>();
     if (closed) {
       return done;
     }
-    for (StreamId id : readyInMediaMtx) {
+    readyInMediaMtx.forEach((id, sourceId) -> {
       Entry e = streams.get(id);
       if (e != null && e.changedNanos - takenAt > 0) {
-        continue;
+        return;
       }
       boolean orphaned = e != null && e.ready && e.worker == null && e.pendingRestart == null && e.failedReason == null;
       if (e == null || !e.ready || orphaned) {
         observer.reconciled("start");
         done.add(new Correction(id, e == null || !e.ready ? "start" : "restart"));
+        // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
+        streams.computeIfAbsent(id, Entry::new).sourceId = sourceId;
         ready(id);
       }
-    }
+    });
     for (Entry e : List.copyOf(streams.values())) {
-      if (e.ready && !readyInMediaMtx.contains(e.id) && e.changedNanos - takenAt <= 0) {
+      if (e.ready && !readyInMediaMtx.containsKey(e.id) && e.changedNanos - takenAt <= 0) {
         observer.reconciled("stop");
         done.add(new Correction(e.id, "stop"));
         notReady(e.id);
       }
     }
     return done;
+  }
+
+  /** The source id {@code id}'s worker was last started with, or "" when unknown. */
+  public synchronized String sourceId(StreamId id) {
+    Entry e = streams.get(id);
+    return e == null ? "" : e.sourceId;
   }
 
   /** Forgets streams idle (not ready, no worker, no timer) since before {@code now - IDLE_RETENTION}. */

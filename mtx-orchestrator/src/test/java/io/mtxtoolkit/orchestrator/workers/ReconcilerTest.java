@@ -63,6 +63,25 @@ class ReconcilerTest {
   }
 
   @Test
+  void aStartedWorkerLearnsThePublisherMediaMtxListsNotTheOneOfAnEarlierPublish() {
+    manager.onEvent(io.mtxtoolkit.core.hook.HookEvent.create(io.mtxtoolkit.core.hook.HookEventType.READY,
+        io.mtxtoolkit.core.path.StreamPath.parse("live/a/in"), "", "rtmpConn", "old-conn", java.time.Instant.now()));
+    manager.notReady(StreamId.of("a"));
+    await("stopped after the grace period").atMost(Duration.ofSeconds(3))
+        .until(() -> manager.stream(StreamId.of("a")).orElseThrow().workerState().equals("stopped"));
+    // The publisher came back, but its ready event was lost: only the list tells.
+    PathsListStub listed = PathsListStub.start().items(
+        "{\"name\":\"live/a/in\",\"ready\":true,\"source\":{\"type\":\"rtmpConn\",\"id\":\"new-conn\"}}");
+    try {
+      assertThat(new Reconciler(new MediaMtxApiClient(listed.url()), manager).reconcile()).isEqualTo(1);
+    } finally {
+      listed.close();
+    }
+    assertThat(manager.sourceId(StreamId.of("a"))).isEqualTo("new-conn");
+    assertThat(launcher.sourceIds).as("the new worker is started for the new publisher").containsExactly("old-conn", "new-conn");
+  }
+
+  @Test
   void anUnreachableApiChangesNothing() {
     manager.ready(StreamId.of("a"));
     Reconciler r = new Reconciler(new MediaMtxApiClient("http://127.0.0.1:" + FreePorts.tcp()), manager);
