@@ -6,11 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Finds the MediaMTX binary the way {@code deploy/mediamtx/install.sh} leaves it: {@code MEDIAMTX_BIN}
- * (or the {@code mediamtx.bin} property), the cached build of an accepted version, then PATH.
+ * (or the {@code mediamtx.bin} property), the cached build of an accepted version, then PATH; where none
+ * is found and a Docker engine answers, the pinned version from the official image ({@link OfficialImage}).
  * It never builds; {@code make mediamtx} does.
  */
 public final class MediaMtxBinary {
@@ -19,21 +23,28 @@ public final class MediaMtxBinary {
   private MediaMtxBinary() {}
 
   /** The binary, or an exception telling how to provide one. A missing binary is an error, never a skip. */
-  public static Path require() {
+  public static synchronized Path require() {
     Path bin = cached;
     if (bin == null) {
-      bin = require(candidates());
+      bin = require(candidates(), OfficialImage::usable, () -> OfficialImage.install(acceptedVersions().get(0), cacheRoot()));
       cached = bin;
     }
     return bin;
   }
 
   static Path require(List<String> candidates) {
+    return require(candidates, () -> false, () -> null);
+  }
+
+  /** The first executable candidate; else, if {@code imageUsable}, what {@code fromImage} installs; else the error. */
+  static Path require(List<String> candidates, BooleanSupplier imageUsable, Supplier<Path> fromImage) {
     return candidates.stream().map(Path::of).filter(Files::isExecutable).filter(Files::isRegularFile).findFirst()
+        .or(() -> imageUsable.getAsBoolean() ? Optional.of(fromImage.get()) : Optional.empty())
         .orElseThrow(() -> new IllegalStateException(
             "MediaMTX binary not found. Run `make mediamtx` (deploy/mediamtx/install.sh) and set MEDIAMTX_BIN "
-                + "to the path it prints, or put mediamtx " + acceptedVersions().get(0) + " on PATH. Looked in: "
-                + String.join(", ", candidates)));
+                + "to the path it prints, or put mediamtx " + acceptedVersions().get(0) + " on PATH, or run a "
+                + "Docker engine: on Linux the tests then copy it out of the official image "
+                + OfficialImage.image(acceptedVersions().get(0)) + ". Looked in: " + String.join(", ", candidates)));
   }
 
   static List<String> candidates() {

@@ -41,7 +41,23 @@ class MediaMtxBinaryTest {
         .hasMessageContaining("MediaMTX binary not found")
         .hasMessageContaining("make mediamtx")
         .hasMessageContaining("MEDIAMTX_BIN")
-        .hasMessageContaining("/nonexistent/mediamtx");
+        .hasMessageContaining("/nonexistent/mediamtx")
+        .hasMessageContaining("Docker engine")
+        .hasMessageContaining("bluenviron/mediamtx:1.16.3");
+  }
+
+  @Test
+  void theOfficialImageIsTheLastSourceAndOnlyWhenUsable(@TempDir Path dir) throws Exception {
+    Path fake = FakeBinaries.script(dir, "echo v1.16.3");
+    Path fromImage = dir.resolve("from-image");
+    List<String> none = List.of("/nonexistent/mediamtx");
+
+    assertThat(MediaMtxBinary.require(none, () -> true, () -> fromImage)).isEqualTo(fromImage);
+    assertThat(MediaMtxBinary.require(List.of(fake.toString()), () -> true, () -> {
+      throw new AssertionError("the image is not asked when a binary is found");
+    })).isEqualTo(fake);
+    assertThatThrownBy(() -> MediaMtxBinary.require(none, () -> false, () -> fromImage))
+        .hasMessageContaining("MediaMTX binary not found");
   }
 
   @Test
