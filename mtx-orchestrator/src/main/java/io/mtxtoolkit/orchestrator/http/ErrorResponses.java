@@ -61,7 +61,10 @@ public final class ErrorResponses {
     if (field != null) {
       args.add(kv("field", field));
     }
-    if (path != null) {
+    if (path != null && status == HttpStatus.UNAUTHORIZED.getCode()) {
+      // An unsigned body's path is anyone's claim: kept out of the fields a search for the stream's lines uses.
+      args.add(kv("claimedPath", path.name()));
+    } else if (path != null) {
       args.add(kv("path", path.name()));
       args.add(kv("streamId", path.streamId().value()));
     }

@@ -97,16 +97,16 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       this.id = id;
     }
 
-    /**
-     * Stamps a change that a Control API list taken earlier cannot know of (a ready or not-ready), or the
-     * end of a worker: reconcile leaves the stream alone for a list older than the stamp, and prune counts
-     * its idle time from it, so the last exit stays visible for the whole retention.
-     */
     /** This stream's correlation fields for a line about {@code event}. */
     StructuredArgument fields(String event) {
       return WorkerManager.fields(id, sourceId, event);
     }
 
+    /**
+     * Stamps a change that a Control API list taken earlier cannot know of (a ready or not-ready), or the
+     * end of a worker: reconcile leaves the stream alone for a list older than the stamp, and prune counts
+     * its idle time from it, so the last exit stays visible for the whole retention.
+     */
     void changed() {
       changedNanos = System.nanoTime();
     }

@@ -38,7 +38,10 @@ class SignedHookIT {
           Map.of("MTX_PATH", "live/signed/in", "ORCHESTRATOR_URL", base, "HOOK_SECRET", "guess"))) {
         assertThat(wrong.awaitExit(Duration.ofSeconds(20))).isEqualTo(4);
         assertThat(String.join("", wrong.log().lines())).contains("\"status\":401").contains("wrong signature");
-        orchestrator.log().await("the rejection's reason", l -> l.contains("wrong signature"), Duration.ofSeconds(5));
+        String rejected = orchestrator.log().await("the rejection's reason", l -> l.contains("wrong signature"),
+            Duration.ofSeconds(5));
+        assertThat(rejected).as("an unsigned path is a claim, not a correlation field")
+            .contains("\"claimedPath\":\"live/signed/in\"").doesNotContain("\"streamId\"", "\"path\"");
       }
       byte[] body = "{\"path\":\"live/signed/in\"}".getBytes(StandardCharsets.UTF_8);
       long stale = System.currentTimeMillis() / 1000 - 600;
