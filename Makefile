@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVN ?= mvn
 # The repository, wherever make is run from (make -f path/to/Makefile).
 # Through the shell, not $(dir …): make splits a path with spaces into words.
-ROOT := $(shell cd "$$(dirname "$(strip $(MAKEFILE_LIST))")" && pwd -P)
+ROOT := $(shell CDPATH= cd "$$(dirname "$(strip $(MAKEFILE_LIST))")" && pwd -P)
 
 .PHONY: help build test fuzz mutation mediamtx dev logs down ps bench clean
 

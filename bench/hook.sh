@@ -3,6 +3,8 @@
 # beside curl POSTing the same body, measured in alternation in the same run. Prints a Markdown table.
 #   bench/hook.sh [RUNS]     (default 31; the built tree is needed: make build)
 set -euo pipefail
+# An exported CDPATH makes `cd` print the directory, and $(cd … && pwd) then returns two lines.
+unset CDPATH
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 runs=${1:-31}
 hook="$root/mtx-hook-cli/target/dist/bin/mtx-hook"

@@ -3,6 +3,8 @@
 # Parts that need a real MediaMTX (hook delivery, scale) are listed as not run when
 # deploy/mediamtx/install.sh cannot provide it (issue #2).
 set -euo pipefail
+# An exported CDPATH makes `cd` print the directory, and $(cd … && pwd) then returns two lines.
+unset CDPATH
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 out="$root/docs/benchmarks.md"
 partial=$(mktemp)

@@ -8,6 +8,8 @@
 # off). Otherwise they are excluded — loudly, with the reason — and everything else still runs. Any other
 # provisioning failure fails the run. MTX_REQUIRE_MEDIAMTX=1 turns the exclusion into a failure.
 set -uo pipefail
+# An exported CDPATH makes `cd` print the directory, and $(cd … && pwd) then returns two lines.
+unset CDPATH
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root" || exit 2
 

@@ -2,6 +2,8 @@
 # ${app.name} launcher: finds its own installation (through symlinks), so it runs from any directory.
 # JAVA_HOME selects the runtime; JAVA_OPTS adds JVM flags; ${app.env}_JAVA_OPTS overrides the defaults.
 set -e
+# An exported CDPATH makes `cd` print the directory, and $(cd … && pwd) then returns two lines.
+unset CDPATH
 self=$0
 while [ -h "$self" ]; do
   link=$(readlink "$self")
@@ -35,7 +37,8 @@ cds_archive=""
 training_class="${app.trainingClass}"
 if [ -n "$training_class" ]; then
   java_home=$JAVA_HOME
-  if [ -z "$java_home" ]; then java_home=$(readlink -f "$(command -v "$java_cmd")"); java_home=${java_home%/bin/java}; fi
+  # readlink -f: GNU, BusyBox and macOS 12.3+; where it fails the runtime is unknown and the .jsa is offered.
+  if [ -z "$java_home" ]; then java_home=$(readlink -f "$(command -v "$java_cmd")" 2>/dev/null || true); java_home=${java_home%/bin/java}; fi
   runtime=""
   if [ -r "$java_home/release" ]; then
     while IFS= read -r line; do

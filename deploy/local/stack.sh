@@ -6,6 +6,8 @@
 # Exit codes: 0 ok; 2 usage, nothing built or a tool missing; 3 MediaMTX unavailable; 4 a port is in use;
 # 5 not healthy in time (or a service exited while starting). `make` reports any of them as its own exit 2.
 set -uo pipefail
+# An exported CDPATH makes `cd` print the directory, and $(cd … && pwd) then returns two lines.
+unset CDPATH
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
 compose_file="$root/deploy/docker-compose.yml"
 # deploy/.env (copied from .env.example) moves ports here as it does for Compose; exported variables win.

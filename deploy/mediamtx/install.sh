@@ -12,6 +12,8 @@
 # accepted version (see the messages); 4 the module proxy served a version but building it failed,
 # and no later source helped.
 set -euo pipefail
+# An exported CDPATH makes `cd` print the directory, and $(cd … && pwd) then returns two lines.
+unset CDPATH
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # The pin, and the only fall-backs we accept if the module proxy refuses it (issue #2).

@@ -5,6 +5,8 @@
 # against a live MediaMTX (a publisher, a worker reading over RTSP, its /out) and writes the raw answers.
 #   deploy/mediamtx/record-contract.sh          exit 3 when no MediaMTX can be had (see install.sh)
 set -euo pipefail
+# An exported CDPATH makes `cd` print the directory, and $(cd … && pwd) then returns two lines.
+unset CDPATH
 root=$(cd "$(dirname "$0")/../.." && pwd -P)
 mediamtx=$("$root/deploy/mediamtx/install.sh" | tail -n 1)
 version=$("$mediamtx" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n 1 || true)

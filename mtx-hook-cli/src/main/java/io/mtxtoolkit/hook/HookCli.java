@@ -1,5 +1,6 @@
 package io.mtxtoolkit.hook;
 
+import io.mtxtoolkit.core.BuildVersion;
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.hook.HookEventType;
 import java.io.PrintStream;
@@ -110,8 +111,7 @@ final class HookCli implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = HookCli.class.getPackage().getImplementationVersion();
-      return new String[] {"mtx-hook " + (v == null ? "development" : v)};
+      return new String[] {BuildVersion.line("mtx-hook", HookCli.class)};
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.mtxtoolkit.orchestrator;
 
+import io.mtxtoolkit.core.BuildVersion;
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.hook.HookSignature;
@@ -35,7 +36,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code mtx-orchestrator}: runs the HTTP service until SIGTERM. Options fall back to ORCHESTRATOR_* variables. */
-@Command(name = "mtx-orchestrator", sortOptions = false,
+@Command(name = "mtx-orchestrator", sortOptions = false, versionProvider = OrchestratorMain.Version.class,
     description = "Receives MediaMTX hook events (POST /v1/mediamtx/events/{ready,not-ready}), runs one worker "
         + "per ready stream, and serves GET /v1/streams, GET /v1/events and GET /healthz. Logs JSON lines on stdout.",
     subcommands = StatusCommand.class,
@@ -93,6 +94,9 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
+
+  @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+  private boolean version;
 
   private final Consumer<OrchestratorServer> whileRunning;
   private final Map<String, String> env;
@@ -275,5 +279,13 @@ public final class OrchestratorMain implements Callable<Integer> {
       case "eventsKept" -> "--events-kept/" + ENV_EVENTS_KEPT;
       default -> field;
     };
+  }
+
+  /** {@code --version}: the version of the packaged jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {BuildVersion.line("mtx-orchestrator", OrchestratorMain.class)};
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.mtxtoolkit.testkit;
 
+import io.mtxtoolkit.core.BuildVersion;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mtxtoolkit.testkit.stream.FfmpegCommands;
 import io.mtxtoolkit.testkit.stream.FilePublisher;
@@ -229,8 +230,7 @@ public final class TestkitMain implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = TestkitMain.class.getPackage().getImplementationVersion();
-      return new String[] {"mtx-testkit " + (v == null ? "development" : v)};
+      return new String[] {BuildVersion.line("mtx-testkit", TestkitMain.class)};
     }
   }
 }

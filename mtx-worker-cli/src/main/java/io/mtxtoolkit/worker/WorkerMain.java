@@ -1,5 +1,6 @@
 package io.mtxtoolkit.worker;
 
+import io.mtxtoolkit.core.BuildVersion;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.mtxtoolkit.core.ValidationException;
@@ -180,8 +181,7 @@ public final class WorkerMain implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = WorkerMain.class.getPackage().getImplementationVersion();
-      return new String[] {"mtx-worker " + (v == null ? "development" : v)};
+      return new String[] {BuildVersion.line("mtx-worker", WorkerMain.class)};
     }
   }
 }

@@ -4,19 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Each packaged distribution holds one version of every library. The launchers put {@code lib/*} on the
+ * Each packaged distribution holds one version of every library, and its launcher starts from anywhere. The launchers put {@code lib/*} on the
  * class path, so a jar left over from an earlier build (the assembly only ever adds) would be loaded
  * beside its successor and fail at run time with a NoSuchMethodError.
  */
@@ -41,6 +45,27 @@ class DistLayoutIT {
     }
     assertThat(byLibrary).as("%s's lib/", module).isNotEmpty();
     assertThat(byLibrary.values()).as("libraries in %s's lib/ with more than one version", module).allSatisfy(jars -> assertThat(jars).hasSize(1));
+  }
+
+  /**
+   * Each launcher, run by a relative path from its distribution, finds its jars with an exported CDPATH that
+   * holds a {@code bin/} of its own: there {@code cd bin/..} goes elsewhere and prints the directory.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"mtx-hook-cli/mtx-hook", "mtx-worker-cli/mtx-worker", "mtx-orchestrator/mtx-orchestrator",
+      "mtx-testkit/mtx-testkit"})
+  void everyLauncherPrintsItsVersionUnderAnExportedCdpath(String moduleAndName, @TempDir Path elsewhere) throws Exception {
+    String module = moduleAndName.substring(0, moduleAndName.indexOf('/'));
+    String name = moduleAndName.substring(module.length() + 1);
+    Files.createDirectories(elsewhere.resolve("bin"));
+    ProcessBuilder pb = new ProcessBuilder("bin/" + name, "--version")
+        .directory(RepoFiles.resolve(module + "/target/dist").toFile()).redirectErrorStream(true);
+    pb.environment().put("CDPATH", elsewhere.toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out.strip()).matches(Pattern.quote(name) + " \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
   }
 
   @org.junit.jupiter.api.Test
