@@ -52,10 +52,13 @@ if bin=$(command -v mediamtx 2>/dev/null); then
   log "ignoring $bin on PATH: it reports '${v:-no version}', not one of ${versions[*]}"
 fi
 
-# 3. cache
+# 3. cache, where each binary must still report its version: a home directory shared with a machine of
+# another architecture holds binaries that cannot run here
 for want in "${versions[@]}"; do
   if [[ -x "$cache_root/$want/mediamtx" ]]; then
-    found "$cache_root/$want/mediamtx" "$want" "cached build"
+    v=$(version_of "$cache_root/$want/mediamtx")
+    [[ "$v" != "$want" ]] || found "$cache_root/$want/mediamtx" "$want" "cached build"
+    log "ignoring $cache_root/$want/mediamtx: it reports '${v:-no version}', not $want"
   fi
 done
 
@@ -128,7 +131,9 @@ if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
   if curl -fsSL --connect-timeout 10 --max-time 120 -o "$tmp/m.tgz" "$url" 2>"$tmp/err"; then
     mkdir -p "$cache_root/$pinned"
     tar -xzf "$tmp/m.tgz" -C "$tmp" mediamtx
-    mv -f "$tmp/mediamtx" "$cache_root/$pinned/mediamtx"
+    # Copied beside its final name first: a rename within the cache is atomic, a move from $tmp may not be.
+    cp "$tmp/mediamtx" "$cache_root/$pinned/mediamtx.tmp"
+    mv -f "$cache_root/$pinned/mediamtx.tmp" "$cache_root/$pinned/mediamtx"
     rm -rf "$tmp"
     found "$cache_root/$pinned/mediamtx" "$pinned" "official release download"
   fi

@@ -2,6 +2,7 @@ package io.mtxtoolkit.testkit;
 
 import io.mtxtoolkit.core.BuildVersion;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
 import io.mtxtoolkit.testkit.stream.FfmpegCommands;
 import io.mtxtoolkit.testkit.stream.FilePublisher;
 import io.mtxtoolkit.testkit.stream.PlayReport;
@@ -16,18 +17,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code mtx-testkit publish|play}: make and check test streams without outside software. */
+/** {@code mtx-testkit publish|play|mediamtx}: make and check test streams, and find the MediaMTX tests use. */
 @Command(name = "mtx-testkit", mixinStandardHelpOptions = true, versionProvider = TestkitMain.Version.class,
     description = "Publishes an H.264 + AAC test stream, or reads one and reports codecs, frames, gaps and latency.",
-    subcommands = {TestkitMain.Publish.class, TestkitMain.Play.class},
+    subcommands = {TestkitMain.Publish.class, TestkitMain.Play.class, TestkitMain.MediaMtx.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:usage", "3:invalid URL or option", "4:server unreachable, connection lost, or no media",
-        "5:media error (an unreadable --source file)", "6:the server refused the stream (e.g. a path it does not accept)"})
+        "5:media error (an unreadable --source file)", "6:the server refused the stream (e.g. a path it does not accept)",
+        "7:mediamtx: no MediaMTX binary found or copied"})
 public final class TestkitMain implements Runnable {
   static final int INVALID = 3;
   static final int UNREACHABLE = 4;
   static final int MEDIA_ERROR = 5;
   static final int REJECTED = 6;
+  static final int NO_MEDIAMTX = 7;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -45,7 +48,7 @@ public final class TestkitMain implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: publish or play");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: publish, play or mediamtx");
   }
 
   /** {@code mtx-testkit publish}. */
@@ -187,6 +190,28 @@ public final class TestkitMain implements Runnable {
       }
       out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
       return 0;
+    }
+  }
+
+  /** {@code mtx-testkit mediamtx}: what {@code make test} asks before it decides whether MediaMTX tests can run. */
+  @Command(name = "mediamtx", mixinStandardHelpOptions = true,
+      description = {"Print the path of the MediaMTX binary the integration tests use: MEDIAMTX_BIN as given; "
+          + "else the cache or PATH at an accepted version (deploy/mediamtx/VERSIONS); else, with a Docker engine "
+          + "on Linux, the pinned version copied out of the official image into the cache (Testcontainers).",
+          "Run from the repository (or set MTX_REPO_ROOT)."})
+  static final class MediaMtx implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try {
+        spec.commandLine().getOut().println(MediaMtxBinary.require());
+        return 0;
+      } catch (RuntimeException e) {
+        spec.commandLine().getErr().println("mtx-testkit: " + e.getMessage());
+        return NO_MEDIAMTX;
+      }
     }
   }
 

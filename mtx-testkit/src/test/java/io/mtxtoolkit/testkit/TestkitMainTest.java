@@ -25,6 +25,19 @@ class TestkitMainTest {
   }
 
   @Test
+  void mediamtxPrintsTheBinaryAnExplicitSettingNames(@TempDir Path dir) throws Exception {
+    Path bin = Files.writeString(dir.resolve("mediamtx"), "#!/bin/sh\necho v1.16.3\n");
+    assertThat(bin.toFile().setExecutable(true)).isTrue();
+    System.setProperty("mediamtx.bin", bin.toString());
+    try {
+      assertThat(run("mediamtx")).as(err.toString()).isZero();
+      assertThat(out.toString().strip()).isEqualTo(bin.toString());
+    } finally {
+      System.clearProperty("mediamtx.bin");
+    }
+  }
+
+  @Test
   void test_ffmpeg_test_command_generation() {
     String url = "rtmp://localhost:1935/live/test/in";
     assertThat(run("publish", "--url", url, "--print-ffmpeg")).isZero();

@@ -13,50 +13,91 @@ import java.util.function.Supplier;
 
 /**
  * Finds the MediaMTX binary the way {@code deploy/mediamtx/install.sh} leaves it: {@code MEDIAMTX_BIN}
- * (or the {@code mediamtx.bin} property), the cached build of an accepted version, then PATH; where none
- * is found and a Docker engine answers, the pinned version from the official image ({@link OfficialImage}).
+ * (or the {@code mediamtx.bin} property) as given; else the cache and PATH, each only at an accepted version;
+ * else, where a Docker engine answers, the pinned version from the official image ({@link OfficialImage}).
  * It never builds; {@code make mediamtx} does.
  */
 public final class MediaMtxBinary {
-  private static volatile Path cached;
+  /** What the search (cache, PATH, image) found in this JVM, or why it failed: it is not repeated per test. */
+  private static Path searched;
+  private static RuntimeException searchFailed;
 
   private MediaMtxBinary() {}
 
   /** The binary, or an exception telling how to provide one. A missing binary is an error, never a skip. */
-  public static synchronized Path require() {
-    Path bin = cached;
-    if (bin == null) {
-      bin = require(candidates(), OfficialImage::usable, () -> OfficialImage.install(acceptedVersions().get(0), cacheRoot()));
-      cached = bin;
+  public static Path require() {
+    Optional<Path> explicit = executables(explicitCandidates()).findFirst();
+    if (explicit.isPresent()) {
+      return explicit.get();
     }
-    return bin;
+    synchronized (MediaMtxBinary.class) {
+      if (searched == null && searchFailed == null) {
+        try {
+          searched = require(List.of(), searchedCandidates(), OfficialImage::usable,
+              () -> OfficialImage.install(acceptedVersions().get(0), cacheRoot()));
+        } catch (RuntimeException e) {
+          searchFailed = e;
+        }
+      }
+      if (searchFailed != null) {
+        throw searchFailed;
+      }
+      return searched;
+    }
   }
 
+  /** The first executable of {@code candidates}, whatever its version (an explicit choice). */
   static Path require(List<String> candidates) {
-    return require(candidates, () -> false, () -> null);
+    return require(candidates, List.of(), () -> false, () -> null);
   }
 
-  /** The first executable candidate; else, if {@code imageUsable}, what {@code fromImage} installs; else the error. */
-  static Path require(List<String> candidates, BooleanSupplier imageUsable, Supplier<Path> fromImage) {
-    return candidates.stream().map(Path::of).filter(Files::isExecutable).filter(Files::isRegularFile).findFirst()
+  /**
+   * The first executable of {@code explicit}; else the first of {@code searched} that reports an accepted
+   * version; else, if {@code imageUsable}, what {@code fromImage} installs; else the error saying what to do.
+   */
+  static Path require(List<String> explicit, List<String> searched, BooleanSupplier imageUsable, Supplier<Path> fromImage) {
+    List<String> accepted = acceptedVersions();
+    return executables(explicit).findFirst()
+        .or(() -> executables(searched).filter(bin -> accepted.contains(versionOrEmpty(bin))).findFirst())
         .or(() -> imageUsable.getAsBoolean() ? Optional.of(fromImage.get()) : Optional.empty())
-        .orElseThrow(() -> new IllegalStateException(
-            "MediaMTX binary not found. Run `make mediamtx` (deploy/mediamtx/install.sh) and set MEDIAMTX_BIN "
-                + "to the path it prints, or put mediamtx " + acceptedVersions().get(0) + " on PATH, or run a "
-                + "Docker engine: on Linux the tests then copy it out of the official image "
-                + OfficialImage.image(acceptedVersions().get(0)) + ". Looked in: " + String.join(", ", candidates)));
+        .orElseThrow(() -> {
+          List<String> all = new ArrayList<>(explicit);
+          all.addAll(searched);
+          return new IllegalStateException("MediaMTX binary not found. Run `make mediamtx` "
+              + "(deploy/mediamtx/install.sh) and set MEDIAMTX_BIN to the path it prints, or put mediamtx "
+              + accepted.get(0) + " on PATH, or run a Docker engine: on Linux the tests then copy it out of the "
+              + "official image " + OfficialImage.image(accepted.get(0)) + ". Looked in (cache and PATH at "
+              + String.join(", ", accepted) + " only): " + String.join(", ", all));
+        });
   }
 
-  static List<String> candidates() {
+  private static java.util.stream.Stream<Path> executables(List<String> candidates) {
+    return candidates.stream().map(Path::of).filter(Files::isExecutable).filter(Files::isRegularFile);
+  }
+
+  /** A binary that cannot run here (another architecture) has no version. */
+  private static String versionOrEmpty(Path bin) {
+    try {
+      return version(bin);
+    } catch (IllegalStateException e) {
+      return "";
+    }
+  }
+
+  /** {@code mediamtx.bin}, then {@code MEDIAMTX_BIN}: used as given. */
+  static List<String> explicitCandidates() {
     List<String> out = new ArrayList<>();
-    String prop = System.getProperty("mediamtx.bin");
-    String env = System.getenv("MEDIAMTX_BIN");
-    if (prop != null && !prop.isBlank()) {
-      out.add(prop);
+    for (String value : new String[] {System.getProperty("mediamtx.bin"), System.getenv("MEDIAMTX_BIN")}) {
+      if (value != null && !value.isBlank()) {
+        out.add(value);
+      }
     }
-    if (env != null && !env.isBlank()) {
-      out.add(env);
-    }
+    return out;
+  }
+
+  /** The cache of each accepted version, then {@code mediamtx} in each PATH directory. */
+  static List<String> searchedCandidates() {
+    List<String> out = new ArrayList<>();
     Path cacheRoot = cacheRoot();
     for (String version : acceptedVersions()) {
       out.add(cacheRoot.resolve(version).resolve("mediamtx").toString());

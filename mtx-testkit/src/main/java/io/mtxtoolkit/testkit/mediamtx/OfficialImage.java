@@ -3,15 +3,17 @@ package io.mtxtoolkit.testkit.mediamtx;
 import com.github.dockerjava.api.DockerClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.utility.ResourceReaper;
 
 /**
  * The pinned MediaMTX taken from the official image ({@code bluenviron/mediamtx:<version>}) through
@@ -72,16 +74,15 @@ final class OfficialImage {
         Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rwxr-xr-x"));
         String reported = MediaMtxBinary.version(part);
         if (!version.equals(reported)) {
-          throw new IllegalStateException("the binary in " + image + " reports version \"" + reported + "\", not "
-              + version);
+          throw new IOException("its binary reports version \"" + reported + "\", not " + version);
         }
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return target;
       } finally {
         Files.deleteIfExists(part);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy MediaMTX out of " + image + " into " + target + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) { // docker-java reports in unchecked exceptions
+      throw new IllegalStateException("cannot copy MediaMTX out of " + image + " into " + target + ": " + e, e);
     }
   }
 
@@ -100,13 +101,26 @@ final class OfficialImage {
   private static void readFromEngine(String image, String path, TarReader reader) throws IOException {
     DockerClient docker = DockerClientFactory.instance().client();
     DockerClientFactory.instance().checkAndPullImage(docker, image);
-    // Created, never started: the image is FROM scratch, and only its file is wanted. The labels let
-    // Testcontainers' reaper remove the container should this JVM die before the finally block.
-    String id = docker.createContainerCmd(image).withLabels(DockerClientFactory.DEFAULT_LABELS).exec().getId();
+    // Created, never started: the image is FROM scratch, and only its file is wanted. The session label
+    // lets Testcontainers' reaper remove the container should this JVM die before the finally block.
+    Map<String, String> labels = new HashMap<>(DockerClientFactory.DEFAULT_LABELS);
+    labels.putAll(ResourceReaper.instance().getLabels());
+    String id = docker.createContainerCmd(image).withLabels(labels).exec().getId();
+    Throwable failure = null;
     try (InputStream tar = docker.copyArchiveFromContainerCmd(id, path).exec()) {
       reader.accept(tar);
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      throw e;
     } finally {
-      docker.removeContainerCmd(id).withForce(true).exec();
+      try {
+        docker.removeContainerCmd(id).withForce(true).exec();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          throw e;
+        }
+        failure.addSuppressed(e); // the copy's failure is the one to report
+      }
     }
   }
 }

@@ -212,6 +212,17 @@ class InstallScriptTest {
   }
 
   @Test
+  void aCachedBinaryThatDoesNotReportItsVersionIsPassedOver() throws Exception {
+    Files.createDirectories(cache.resolve("mediamtx/v1.16.3"));
+    script(cache.resolve("mediamtx/v1.16.3"), "mediamtx", "echo 'cannot execute binary file: Exec format error' >&2; exit 126\n");
+    Path cached = mediamtx(cache.resolve("mediamtx/v1.17.1"), "v1.17.1");
+    Run r = run();
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.printed()).isEqualTo(cached.toString());
+    assertThat(r.err()).contains("ignoring " + cache.resolve("mediamtx/v1.16.3/mediamtx") + ": it reports 'no version', not v1.16.3");
+  }
+
+  @Test
   void whenTheProxyRefusesItAsksForExactlyTheThreeVersionsInOrderAndExits3() throws Exception {
     fakeGo();
     fakeCurl();

@@ -83,7 +83,8 @@ class OfficialImageTest {
   void aBinaryOfAnotherVersionIsRefusedAndNothingIsLeft(@TempDir Path cache) throws Exception {
     assertThatThrownBy(() -> OfficialImage.install("v1.16.3", cache,
         serving(tarOf("mediamtx", "#!/bin/sh\necho v1.15.0\n"), new ArrayList<>())))
-        .hasMessageContaining("bluenviron/mediamtx:1.16.3 reports version \"v1.15.0\", not v1.16.3");
+        .hasMessageContaining("cannot copy MediaMTX out of bluenviron/mediamtx:1.16.3")
+        .hasMessageContaining("its binary reports version \"v1.15.0\", not v1.16.3");
     try (var files = Files.list(cache.resolve("v1.16.3"))) {
       assertThat(files).isEmpty();
     }
@@ -92,19 +93,28 @@ class OfficialImageTest {
   @Test
   void anArchiveWithoutAFileIsAClearError(@TempDir Path cache) throws Exception {
     assertThatThrownBy(() -> OfficialImage.install("v1.16.3", cache, serving(tarOf("mediamtx/", ""), new ArrayList<>())))
-        .isInstanceOf(UncheckedIOException.class)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot copy MediaMTX out of bluenviron/mediamtx:1.16.3")
         .hasMessageContaining("holds no file /mediamtx");
   }
 
   @Test
   void anEngineFailureNamesTheImageAndTheCache(@TempDir Path cache) {
-    OfficialImage.FileSource failing = (image, path, reader) -> {
-      throw new IOException("pull access denied");
+    // docker-java reports in unchecked exceptions (NotFoundException, DockerClientException); I/O in checked ones
+    for (RuntimeException unchecked : List.of(new IllegalArgumentException("pull access denied"), new UncheckedIOException(new IOException("pull access denied")))) {
+      OfficialImage.FileSource failing = (image, path, reader) -> {
+        throw unchecked;
+      };
+      assertThatThrownBy(() -> OfficialImage.install("v1.16.3", cache, failing))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("bluenviron/mediamtx:1.16.3")
+          .hasMessageContaining(cache.toString())
+          .hasMessageContaining("pull access denied")
+          .hasCause(unchecked);
+    }
+    OfficialImage.FileSource checked = (image, path, reader) -> {
+      throw new IOException("connection reset");
     };
-    assertThatThrownBy(() -> OfficialImage.install("v1.16.3", cache, failing))
-        .hasMessageContaining("bluenviron/mediamtx:1.16.3")
-        .hasMessageContaining(cache.toString())
-        .hasMessageContaining("pull access denied");
+    assertThatThrownBy(() -> OfficialImage.install("v1.16.3", cache, checked)).hasMessageContaining("connection reset");
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,15 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code build/test.sh} ({@code make test}) deciding what to do when install.sh finds no MediaMTX (exit 3):
- * run in a copy of the repository's layout, with stand-ins for install.sh, {@code docker} and {@code mvn}
- * that log how they were called.
+ * run in a copy of the repository's layout, with stand-ins for install.sh, {@code docker}, {@code mvn} and
+ * the packaged {@code mtx-testkit mediamtx} (which the stand-in {@code mvn package} writes), each logging
+ * how it was called.
  */
 class TestScriptTest {
   @TempDir
   Path tree;
   private Path bin;
 
-  record Run(int exit, String output, String mvnArgs) {}
+  record Run(int exit, String output, List<String> mvnCalls) {}
 
   @BeforeEach
   void layout() throws IOException {
@@ -31,7 +33,16 @@ class TestScriptTest {
     Files.createDirectories(tree.resolve("deploy/mediamtx"));
     script(tree.resolve("deploy/mediamtx"), "install.sh", "echo 'install.sh: no source could provide MediaMTX' >&2\nexit 3\n");
     bin = Files.createDirectories(tree.resolve("stand-ins"));
-    script(bin, "mvn", "echo \"$*\" > \"$MVN_LOG\"\n");
+    // `mvn package` leaves the testkit's launcher, here one that prints FAKE_IMAGE_BIN or fails as the real one does
+    script(bin, "mvn", """
+        echo "$* MEDIAMTX_BIN=${MEDIAMTX_BIN:-}" >> "$MVN_LOG"
+        case " $* " in *" package "*)
+          mkdir -p mtx-testkit/target/dist/bin
+          printf '#!/bin/sh\\necho "mediamtx $*" >> "$MVN_LOG"\\n[ -n "$FAKE_IMAGE_BIN" ] && { echo "$FAKE_IMAGE_BIN"; exit 0; }\\necho "mtx-testkit: cannot copy MediaMTX out of bluenviron/mediamtx:1.16.3" >&2; exit 7\\n' \\
+            > mtx-testkit/target/dist/bin/mtx-testkit
+          chmod +x mtx-testkit/target/dist/bin/mtx-testkit ;;
+        esac
+        """);
   }
 
   private static void script(Path dir, String name, String body) throws IOException {
@@ -45,49 +56,65 @@ class TestScriptTest {
   }
 
   private Run run(String... env) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("bash", tree.resolve("build/test.sh").toString(), "-q").redirectErrorStream(true);
+    Path output = tree.resolve("output.txt");
+    ProcessBuilder pb = new ProcessBuilder("bash", tree.resolve("build/test.sh").toString(), "-q")
+        .redirectErrorStream(true).redirectOutput(output.toFile());
     pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
-    pb.environment().put("MVN_LOG", tree.resolve("mvn.log").toString());
-    pb.environment().remove("MEDIAMTX_FROM_IMAGE");
-    pb.environment().remove("MTX_REQUIRE_MEDIAMTX");
+    Path mvnLog = tree.resolve("mvn.log");
+    Files.deleteIfExists(mvnLog);
+    pb.environment().put("MVN_LOG", mvnLog.toString());
+    List.of("MEDIAMTX_FROM_IMAGE", "MTX_REQUIRE_MEDIAMTX", "MEDIAMTX_BIN", "FAKE_IMAGE_BIN").forEach(pb.environment()::remove);
     for (int i = 0; i < env.length; i += 2) {
       pb.environment().put(env[i], env[i + 1]);
     }
     Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("build/test.sh finished").isTrue();
-    Path mvnLog = tree.resolve("mvn.log");
-    return new Run(p.exitValue(), output, Files.exists(mvnLog) ? Files.readString(mvnLog).trim() : null);
+    return new Run(p.exitValue(), Files.readString(output), Files.exists(mvnLog) ? Files.readAllLines(mvnLog) : List.of());
   }
 
   @Test
-  void aDockerEngineRunsTheMediaMtxTestsFromTheOfficialImage() throws Exception {
+  void aDockerEngineGivesTheTestsTheBinaryOutOfTheOfficialImage() throws Exception {
     docker(0);
-    Run run = run("MTX_REQUIRE_MEDIAMTX", "1");
+    Run run = run("FAKE_IMAGE_BIN", "/cache/v1.16.3/mediamtx", "MTX_REQUIRE_MEDIAMTX", "1");
     assertThat(run.exit()).as(run.output()).isZero();
     assertThat(run.output()).contains("official image").doesNotContain("EXCLUDED");
-    assertThat(run.mvnArgs()).isEqualTo("verify -q");
+    assertThat(run.mvnCalls()).containsExactly(
+        "-B -q -pl mtx-testkit -am package -DskipTests -Djacoco.skip=true MEDIAMTX_BIN=",
+        "mediamtx mediamtx",
+        "verify -q MEDIAMTX_BIN=/cache/v1.16.3/mediamtx");
     assertThat(tree.resolve("target/test-excluded.txt")).doesNotExist();
   }
 
   @Test
-  void withoutAnEngineTheMediaMtxTestsAreExcludedLoudly() throws Exception {
+  void anEngineThatCannotServeTheImageExcludesTheTestsWithTheReason() throws Exception {
+    docker(0);
+    Run run = run();
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output()).contains("cannot copy MediaMTX out of bluenviron/mediamtx:1.16.3", "EXCLUDED");
+    assertThat(run.mvnCalls()).last().isEqualTo("verify -Dtest.excludedGroups=bench,mediamtx -q MEDIAMTX_BIN=");
+    assertThat(Files.readString(tree.resolve("target/test-excluded.txt"))).contains("the official image failed");
+  }
+
+  @Test
+  void withoutAnEngineNothingIsBuiltAndTheTestsAreExcludedLoudly() throws Exception {
     docker(1);
     Run run = run();
     assertThat(run.exit()).as(run.output()).isZero();
     assertThat(run.output()).contains("EXCLUDED", "Docker engine");
-    assertThat(run.mvnArgs()).isEqualTo("verify -Dtest.excludedGroups=bench,mediamtx -q");
+    assertThat(run.mvnCalls()).containsExactly("verify -Dtest.excludedGroups=bench,mediamtx -q MEDIAMTX_BIN=");
     assertThat(Files.readString(tree.resolve("target/test-excluded.txt"))).contains("install.sh exit 3");
   }
 
   @Test
   void theImageCanBeSwitchedOffAndThenARequiredMediaMtxFails() throws Exception {
     docker(0);
-    assertThat(run("MEDIAMTX_FROM_IMAGE", "0").mvnArgs()).contains("-Dtest.excludedGroups=bench,mediamtx");
-    Files.delete(tree.resolve("mvn.log"));
+    Run off = run("MEDIAMTX_FROM_IMAGE", "0", "FAKE_IMAGE_BIN", "/cache/v1.16.3/mediamtx");
+    assertThat(off.mvnCalls()).containsExactly("verify -Dtest.excludedGroups=bench,mediamtx -q MEDIAMTX_BIN=");
+    assertThat(Files.readString(tree.resolve("target/test-excluded.txt"))).contains("MEDIAMTX_FROM_IMAGE=0");
+
     Run required = run("MEDIAMTX_FROM_IMAGE", "0", "MTX_REQUIRE_MEDIAMTX", "1");
     assertThat(required.exit()).isEqualTo(3);
     assertThat(required.output()).contains("MTX_REQUIRE_MEDIAMTX=1");
-    assertThat(required.mvnArgs()).as("no build").isNull();
+    assertThat(required.mvnCalls()).as("no build").isEmpty();
   }
 }
