@@ -139,6 +139,8 @@ if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
   fi
   refusals+=("release download $url: $(head -n 1 "$tmp/err")")
   rm -rf "$tmp"
+elif [[ -n "$asset" ]]; then
+  refusals+=("release download: curl is not installed")
 fi
 
 log "no source could provide MediaMTX ${versions[*]}:"

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
             + "MTX_SOURCE_ID set; ORCHESTRATOR_URL names the orchestrator (e.g. http://media-service:8080).",
         "",
         "Exit codes: 0 delivered; 2 usage; 3 invalid environment; 4 orchestrator answered non-2xx; "
-            + "5 orchestrator unreachable or timed out."})
+            + "5 orchestrator unreachable or timed out; 130 stopped by a signal before the orchestrator answered "
+            + "(delivery unknown)."})
 final class HookCli implements Runnable {
   private final Map<String, String> env;
   private final PrintStream out;

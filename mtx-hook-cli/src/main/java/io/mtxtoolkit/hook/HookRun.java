@@ -1,5 +1,6 @@
 package io.mtxtoolkit.hook;
 
+import io.mtxtoolkit.core.Urls;
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.hook.HookEnvironment;
 import io.mtxtoolkit.core.hook.HookEvent;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,6 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class HookRun {
   private static final int ERROR_BODY_LIMIT = 300;
+
+  static {
+    // HttpURLConnection sends a POST again, unasked, when the connection drops before the answer; the
+    // spec's hook posts once. (Streaming mode would also stop that, but it discards a 401's body, which
+    // holds the orchestrator's reason.) Read once, when the JDK's HTTP client class is initialised.
+    System.setProperty("sun.net.http.retryPost", "false");
+  }
 
   private final HookEventType type;
   private final HookSettings settings;
@@ -68,7 +77,7 @@ public final class HookRun {
         out.println(new String(body, StandardCharsets.UTF_8));
         return HookExit.OK;
       }
-      HookLog.Outcome outcome = post(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
+      HookLog.Outcome outcome = postWithinBudget(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
       logOnce(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR", event, null,
           outcome);
       return outcome.exit();
@@ -104,11 +113,52 @@ public final class HookRun {
 
   /** The URL as the log shows it: without user and password. */
   static String loggable(URI uri) {
-    if (uri.getRawUserInfo() == null) {
-      return uri.toString();
+    return Urls.withoutUserInfo(uri.toString());
+  }
+
+  /**
+   * The POST on a thread of its own, waited for at most the connect plus the read timeout: those two alone
+   * bound neither the name lookup (before the connect timeout starts) nor a reply that trickles in (the
+   * read timeout restarts at every byte). Past the budget the run reports a timeout and ends; the JVM's
+   * exit ends the daemon thread with it.
+   */
+  private HookLog.Outcome postWithinBudget(HookEvent event, URI endpoint, byte[] body, String secret, long started) {
+    long budget = settings.connectTimeout().toMillis() + settings.readTimeout().toMillis();
+    Exchange exchange = new Exchange(event, endpoint, body, secret, started);
+    exchange.start();
+    try {
+      exchange.join(budget);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    return uri.getScheme() + "://" + uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1)
-        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    HookLog.Outcome outcome = exchange.outcome;
+    return outcome != null ? outcome : unreachable("hook " + type + " for " + event.path(), loggable(endpoint),
+        "timed out: no answer within " + budget + " ms (connect + read timeout)", started);
+  }
+
+  /** One POST; a named class, not a lambda: the hook's JVM starts faster without lambda bootstrapping. */
+  private final class Exchange extends Thread {
+    private final HookEvent event;
+    private final URI endpoint;
+    private final byte[] body;
+    private final String secret;
+    private final long started;
+    volatile HookLog.Outcome outcome;
+
+    Exchange(HookEvent event, URI endpoint, byte[] body, String secret, long started) {
+      super("mtx-hook-post");
+      setDaemon(true);
+      this.event = event;
+      this.endpoint = endpoint;
+      this.body = body;
+      this.secret = secret;
+      this.started = started;
+    }
+
+    @Override
+    public void run() {
+      outcome = post(event, endpoint, body, secret, started);
+    }
   }
 
   private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, String secret, long started) {
@@ -124,6 +174,11 @@ public final class HookRun {
       c.setInstanceFollowRedirects(false);
       c.setRequestProperty("Content-Type", "application/json");
       c.setRequestProperty("User-Agent", "mtx-hook");
+      if (endpoint.getUserInfo() != null) {
+        // HttpURLConnection drops the URL's user and password; a proxy in front of the orchestrator wants them.
+        c.setRequestProperty("Authorization",
+            "Basic " + Base64.getEncoder().encodeToString(endpoint.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+      }
       if (secret != null && !secret.isEmpty()) {
         long now = System.currentTimeMillis() / 1000;
         c.setRequestProperty(HookSignature.TIMESTAMP_HEADER, String.valueOf(now));

@@ -241,6 +241,101 @@ class HookRunTest {
     }
   }
 
+  /** Accepts connections until closed, counting them; each gets {@code serve} run on it. */
+  private static final class RawServer implements AutoCloseable {
+    interface Conversation {
+      void serve(Socket socket) throws Exception;
+    }
+
+    final ServerSocket socket = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+
+    RawServer(Conversation conversation) throws java.io.IOException {
+      Thread acceptor = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try (Socket s = socket.accept()) {
+            connections.incrementAndGet();
+            conversation.serve(s);
+          } catch (Exception e) {
+            // closed by the test, or the client went away
+          }
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      socket.close();
+    }
+  }
+
+  /** Reads one request: the head up to its blank line, then Content-Length bytes of body. */
+  private static void readRequest(Socket s) throws java.io.IOException {
+    java.io.InputStream in = s.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        return;
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+  }
+
+  @Test
+  void aConnectionDroppedBeforeTheAnswerIsNotPostedAgain() throws Exception {
+    try (RawServer dropping = new RawServer(HookRunTest::readRequest)) {
+      assertThat(run(env(dropping.url()), "ready")).isEqualTo(HookExit.UNREACHABLE.code());
+      assertThat(onlyLine(err).get("error").asText()).isNotBlank();
+      assertThat(dropping.connections).as("one POST; the JDK resends a buffered one on its own").hasValue(1);
+    }
+  }
+
+  @Test
+  void anAnswerThatTricklesInIsCutAtConnectPlusReadTimeout() throws Exception {
+    try (RawServer trickling = new RawServer(s -> {
+      readRequest(s);
+      java.io.OutputStream o = s.getOutputStream();
+      o.write("HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < 200; i++) { // a byte every 100 ms: each read succeeds well inside the read timeout
+        o.write('.');
+        o.flush();
+        Thread.sleep(100);
+      }
+    })) {
+      Map<String, String> env = env(trickling.url());
+      env.put(HookSettings.CONNECT_TIMEOUT_ENV, "200");
+      env.put(HookSettings.READ_TIMEOUT_ENV, "300");
+      long start = System.nanoTime();
+      assertThat(run(env, "ready")).isEqualTo(HookExit.UNREACHABLE.code());
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(3));
+      JsonNode line = onlyLine(err);
+      assertThat(line.get("error").asText()).isEqualTo("timed out: no answer within 500 ms (connect + read timeout)");
+      assertThat(line.get("exitCode").asInt()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aUserInTheUrlIsSentAsBasicCredentialsAndNeverLogged() throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      String withUser = receiver.baseUrl().replace("http://", "http://admin:s3cr%C3%A9t@");
+      assertThat(run(env(withUser), "ready")).isZero();
+      assertThat(receiver.requests()).singleElement().extracting(r -> r.header("Authorization"))
+          .isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString("admin:s3cr\u00e9t".getBytes(StandardCharsets.UTF_8)));
+      assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("s3cr", "admin");
+    }
+    assertThat(run(env("http://admin:s3cret@127.0.0.1:0"), "ready")).isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("port outside").doesNotContain("s3cret", "admin");
+  }
+
   @Test
   void unknownHostIsExit5() throws Exception {
     assertThat(run(env("http://no-such-host.invalid:8080"), "ready")).isEqualTo(HookExit.UNREACHABLE.code());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mtxtoolkit.core.Urls;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -31,14 +33,19 @@ public final class MediaMtxApiClient {
   public MediaMtxApiClient(String baseUrl, Duration timeout) {
     HttpUrl parsed = HttpUrl.parse(baseUrl);
     if (parsed == null) {
-      throw new IllegalArgumentException("invalid MediaMTX API URL: " + baseUrl);
+      throw new IllegalArgumentException("invalid MediaMTX API URL: " + Urls.withoutUserInfo(baseUrl));
     }
     this.base = parsed;
-    this.http = new OkHttpClient.Builder()
+    OkHttpClient.Builder builder = new OkHttpClient.Builder()
         .connectTimeout(timeout)
         .readTimeout(timeout)
-        .callTimeout(timeout.multipliedBy(2))
-        .build();
+        .callTimeout(timeout.multipliedBy(2));
+    if (!parsed.username().isEmpty()) {
+      // A user in the URL is one of MediaMTX's authInternalUsers: its API takes Basic credentials.
+      String credentials = Credentials.basic(parsed.username(), parsed.password(), StandardCharsets.UTF_8);
+      builder.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", credentials).build()));
+    }
+    this.http = builder.build();
   }
 
   public MediaMtxApiClient(String baseUrl) {
@@ -83,7 +90,7 @@ public final class MediaMtxApiClient {
     try (Response response = http.newCall(new Request.Builder().url(url.build()).get().build()).execute()) {
       String body = response.body() == null ? "" : response.body().string();
       if (!response.isSuccessful()) {
-        throw new MediaMtxApiException("MediaMTX metrics " + url + " answered " + response.code(), response.code(), null);
+        throw new MediaMtxApiException("MediaMTX metrics " + shown(url.build()) + " answered " + response.code(), response.code(), null);
       }
       return PrometheusText.parse(body);
     } catch (IOException e) {
@@ -118,18 +125,23 @@ public final class MediaMtxApiClient {
         return Optional.empty();
       }
       if (!response.isSuccessful()) {
-        throw new MediaMtxApiException("MediaMTX API " + url + " answered " + response.code() + ": " + abbreviate(text),
+        throw new MediaMtxApiException("MediaMTX API " + shown(url) + " answered " + response.code() + ": " + abbreviate(text),
             response.code(), null);
       }
       try {
         return Optional.of(JSON.readValue(text, type));
       } catch (JsonProcessingException e) {
-        throw new MediaMtxApiException("MediaMTX API " + url + " returned invalid JSON: " + e.getOriginalMessage(),
+        throw new MediaMtxApiException("MediaMTX API " + shown(url) + " returned invalid JSON: " + e.getOriginalMessage(),
             response.code(), e);
       }
     } catch (IOException e) {
-      throw new MediaMtxApiException("MediaMTX API at " + base + " is unreachable: " + e.getMessage(), 0, e);
+      throw new MediaMtxApiException("MediaMTX API at " + shown(base) + " is unreachable: " + e.getMessage(), 0, e);
     }
+  }
+
+  /** A URL for a message: never with the user and password it may carry. */
+  private static String shown(HttpUrl url) {
+    return url.newBuilder().username("").password("").build().toString();
   }
 
   private static String abbreviate(String text) {

@@ -1,5 +1,6 @@
 package io.mtxtoolkit.core.hook;
 
+import io.mtxtoolkit.core.Urls;
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.path.StreamPath;
 import java.net.URI;
@@ -42,7 +43,12 @@ public final class HookEnvironment {
    * the event from being delivered, and nothing downstream needs more than its start.
    */
   static String clip(String value) {
-    return value.length() <= HookEvent.MAX_TEXT ? value : value.substring(0, HookEvent.MAX_TEXT);
+    if (value.length() <= HookEvent.MAX_TEXT) {
+      return value;
+    }
+    // Never half of a surrogate pair (an emoji): alone it is no text, and a strict JSON reader refuses it.
+    int end = Character.isHighSurrogate(value.charAt(HookEvent.MAX_TEXT - 1)) ? HookEvent.MAX_TEXT - 1 : HookEvent.MAX_TEXT;
+    return value.substring(0, end);
   }
 
   /**
@@ -68,26 +74,27 @@ public final class HookEnvironment {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + " is not set (e.g. http://media-service:8080)");
     }
     URI uri;
+    // Every message quotes the value without its user and password: the line goes to MediaMTX's log.
+    String shown = Urls.withoutUserInfo(raw);
     try {
       uri = new URI(raw.trim());
     } catch (URISyntaxException e) {
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " is not a URL: " + e.getReason());
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " is not a URL");
     }
     String scheme = uri.getScheme();
     int port = uri.getHost() != null ? uri.getPort() : underscoredHostPort(uri.getRawAuthority());
     if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || port == NOT_A_HOST) {
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must be http://host[:port] or https://host[:port]");
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " must be http://host[:port] or https://host[:port]");
     }
     if (port == 0 || port > 65535) { // URI takes :0 and any int; neither reaches an orchestrator
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " has a port outside 1..65535");
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " has a port outside 1..65535");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + raw + " must not have a query or fragment");
+      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " must not have a query or fragment");
     }
     return uri;
   }
 
-  /** Where an event of {@code type} is POSTed: the base URL's path plus {@code /v1/mediamtx/events/<type>}. */
   private static final int NOT_A_HOST = -2;
 
   /**
@@ -125,12 +132,17 @@ public final class HookEnvironment {
     return Integer.parseInt(digits);
   }
 
+  /** Where an event of {@code type} is POSTed: the base URL's path plus {@code /v1/mediamtx/events/<type>}. */
   public static URI endpoint(URI base, HookEventType type) {
     String path = base.getRawPath() == null ? "" : base.getRawPath();
+    int start = 0;
+    while (start + 1 < path.length() && path.charAt(start + 1) == '/') {
+      start++; // "//api" resolved as it stands would name a host "api": one leading slash
+    }
     int end = path.length();
-    while (end > 0 && path.charAt(end - 1) == '/') {
+    while (end > start && path.charAt(end - 1) == '/') {
       end--; // a loop, not replaceAll: compiling a regex costs the hook's JVM a few ms of lambda set-up
     }
-    return base.resolve(path.substring(0, end) + type.endpointPath());
+    return base.resolve(path.substring(start, end) + type.endpointPath());
   }
 }

@@ -28,12 +28,22 @@ public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
         throw new ValidationException("host", "MediaMTX host '" + host + "' has an invalid character " + StreamId.describe(c));
       }
     }
-    if (ipv6 && !host.replaceAll("^\\[|]$", "").matches("[0-9A-Fa-f.:]+") ) {
+    if (ipv6 && !isIpv6Literal(host)) {
       // "localhost:8554" would become rtsp://[localhost:8554]:8554/…: ports go in their own settings
       throw new ValidationException("host", "MediaMTX host '" + host + "' must be a name or an address without a port");
     }
     checkPort("rtspPort", rtspPort);
     checkPort("rtmpPort", rtmpPort);
+  }
+
+  /**
+   * An IPv6 address, bare or in a pair of brackets: hex digits, dots and at least two colons. One colon is a
+   * host with a port ({@code cafe:8554}, {@code 10.0.0.5:8554}), which would end up inside the brackets.
+   */
+  static boolean isIpv6Literal(String host) {
+    boolean bracketed = host.startsWith("[") && host.endsWith("]");
+    String address = bracketed ? host.substring(1, host.length() - 1) : host;
+    return address.chars().filter(c -> c == ':').count() >= 2 && address.matches("[0-9A-Fa-f.:]+");
   }
 
   /** The spec's defaults: {@code localhost}, 8554, 1935. */

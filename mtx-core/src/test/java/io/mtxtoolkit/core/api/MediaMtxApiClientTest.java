@@ -22,6 +22,7 @@ class MediaMtxApiClientTest {
   private HttpServer server;
   private final Map<String, String[]> answers = new ConcurrentHashMap<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws IOException {
@@ -29,6 +30,7 @@ class MediaMtxApiClientTest {
     server.createContext("/", exchange -> {
       String uri = exchange.getRequestURI().toString();
       requests.add(uri);
+      authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
       String[] answer = answers.getOrDefault(uri, new String[] {"404", "{\"status\":\"error\",\"error\":\"path not found\"}"});
       byte[] body = answer[1].getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(Integer.parseInt(answer[0]), body.length);
@@ -243,6 +245,21 @@ class MediaMtxApiClientTest {
     assertThatThrownBy(client::listPaths)
         .isInstanceOfSatisfying(MediaMtxApiException.class, e -> assertThat(e.status()).isZero())
         .hasMessageContaining("unreachable");
+  }
+
+  @Test
+  void aUserInTheUrlIsSentAsBasicCredentialsAndNeverQuoted() {
+    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"500", "{\"status\":\"error\",\"error\":\"boom\"}"});
+    MediaMtxApiClient client = new MediaMtxApiClient("http://orchestrator:s3cr%C3%A9t@127.0.0.1:" + server.getAddress().getPort());
+    assertThatThrownBy(client::listPaths).hasMessageContaining("answered 500").hasMessageNotContaining("s3cr")
+        .hasMessageNotContaining("orchestrator@");
+    // base64("orchestrator:s3crét") in UTF-8, as MediaMTX's authInternalUsers compare it
+    assertThat(authorizations).containsExactly("Basic b3JjaGVzdHJhdG9yOnMzY3LDqXQ=");
+
+    answers.put("/v3/paths/list?itemsPerPage=100&page=0", new String[] {"200", "{\"pageCount\":1,\"items\":[]}"});
+    assertThat(client().listPaths()).isEmpty();
+    assertThat(authorizations).as("no user, no header").endsWith("null");
+    assertThatThrownBy(() -> new MediaMtxApiClient("http://u:s3cret@bad host")).hasMessageNotContaining("s3cret");
   }
 
   @Test

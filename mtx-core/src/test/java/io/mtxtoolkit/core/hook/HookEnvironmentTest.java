@@ -107,6 +107,30 @@ class HookEnvironmentTest {
     URI prefixed = HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", " https://gw.example/media// "));
     assertThat(HookEnvironment.endpoint(prefixed, HookEventType.NOT_READY))
         .hasToString("https://gw.example/media/v1/mediamtx/events/not-ready");
+    URI doubled = HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://media-service:8080//api"));
+    assertThat(HookEnvironment.endpoint(doubled, HookEventType.READY)).as("the host stays; // is no authority here")
+        .hasToString("http://media-service:8080/api/v1/mediamtx/events/ready");
+    assertThat(HookEnvironment.endpoint(HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", "http://h:1//")),
+        HookEventType.READY)).hasToString("http://h:1/v1/mediamtx/events/ready");
+  }
+
+  @Test
+  void aRejectedOrchestratorUrlIsQuotedWithoutItsUserAndPassword() {
+    for (String url : new String[] {"http://admin:s3cret@orch:0", "ftp://admin:s3cret@orch", "http://admin:s3cret@orch:80/?x",
+        "http://admin:s3cret@bad host"}) {
+      assertThatThrownBy(() -> HookEnvironment.orchestratorUrl(Map.of("ORCHESTRATOR_URL", url)))
+          .hasMessageContaining("ORCHESTRATOR_URL=").hasMessageNotContaining("s3cret").hasMessageNotContaining("admin");
+    }
+  }
+
+  @Test
+  void clippingNeverSplitsASurrogatePair() {
+    String emojiAcrossTheEdge = "q".repeat(HookEvent.MAX_TEXT - 1) + "\uD83D\uDE00" + "tail";
+    assertThat(HookEnvironment.clip(emojiAcrossTheEdge)).hasSize(HookEvent.MAX_TEXT - 1).doesNotContain("\uD83D");
+    String plain = "q".repeat(HookEvent.MAX_TEXT + 5);
+    assertThat(HookEnvironment.clip(plain)).hasSize(HookEvent.MAX_TEXT);
+    String emojiInside = "q".repeat(HookEvent.MAX_TEXT - 2) + "\uD83D\uDE00" + "tail";
+    assertThat(HookEnvironment.clip(emojiInside)).hasSize(HookEvent.MAX_TEXT).endsWith("\uD83D\uDE00");
   }
 
   @ParameterizedTest

@@ -39,7 +39,8 @@ class MediaMtxEndpointsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", " ", "host/x", "a b", "h@st", "caf\u00e9", "localhost:8554", "mediamtx:1935"})
+  @ValueSource(strings = {"", " ", "host/x", "a b", "h@st", "caf\u00e9", "localhost:8554", "mediamtx:1935",
+      "10.0.0.5:8554", "cafe:8554", "db:1935", "[::1", "::1]", "[cafe:8554]"})
   void rejectsHostsThatWouldBreakTheUrl(String host) {
     assertThatThrownBy(() -> new MediaMtxEndpoints(host, 8554, 1935)).isInstanceOf(ValidationException.class);
   }
@@ -50,6 +51,7 @@ class MediaMtxEndpointsTest {
     assertThat(v6.rtspUrl(StreamPath.parse("live/x/in"))).isEqualTo("rtsp://[::1]:1/live/x/in");
     assertThat(v6.hostForUrl()).isEqualTo("[::1]");
     assertThat(new MediaMtxEndpoints("[fe80::1]", 1, 2).hostForUrl()).isEqualTo("[fe80::1]");
+    assertThat(new MediaMtxEndpoints("::ffff:10.0.0.5", 1, 2).hostForUrl()).isEqualTo("[::ffff:10.0.0.5]");
   }
 
   @Test

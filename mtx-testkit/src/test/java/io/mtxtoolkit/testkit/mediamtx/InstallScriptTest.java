@@ -295,4 +295,11 @@ class InstallScriptTest {
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.err()).contains("no source could provide MediaMTX v1.16.3 v1.17.1 v1.18.2", "go: not installed");
   }
+
+  @Test
+  void withoutCurlTheReleaseDownloadIsNamedAsNotTried() throws Exception {
+    Run r = run();
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).contains("go: not installed", "release download: curl is not installed");
+  }
 }

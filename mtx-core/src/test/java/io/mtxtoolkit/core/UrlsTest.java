@@ -1,0 +1,23 @@
+package io.mtxtoolkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UrlsTest {
+  @Test
+  void theUserAndPasswordAreLeftOutOfValidAndInvalidUrls() {
+    assertThat(Urls.withoutUserInfo("http://admin:s3cret@orch:8080/base")).isEqualTo("http://orch:8080/base");
+    assertThat(Urls.withoutUserInfo("http://u:p@ss@orch:0")).as("an @ in the password").isEqualTo("http://orch:0");
+    assertThat(Urls.withoutUserInfo("u:secret@orch:8080")).as("no scheme").isEqualTo("orch:8080");
+    assertThat(Urls.withoutUserInfo("http://u:secret@orch:8080?x#y")).isEqualTo("http://orch:8080?x#y");
+  }
+
+  @Test
+  void anAtOutsideTheAuthorityStays() {
+    assertThat(Urls.withoutUserInfo("http://orch:8080/a@b?c=d@e")).isEqualTo("http://orch:8080/a@b?c=d@e");
+    assertThat(Urls.withoutUserInfo("http://orch:8080")).isEqualTo("http://orch:8080");
+    assertThat(Urls.withoutUserInfo("")).isEmpty();
+    assertThat(Urls.withoutUserInfo(null)).isNull();
+  }
+}
