@@ -65,13 +65,26 @@ final class HookCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command: ready or not-ready");
   }
 
-  int send(HookEventType type, Options options) {
-    HookSettings fromEnv = HookSettings.fromEnvironment(env);
-    HookSettings settings = new HookSettings(
-        options.connectTimeoutMs == null ? fromEnv.connectTimeout() : Duration.ofMillis(options.connectTimeoutMs),
-        options.readTimeoutMs == null ? fromEnv.readTimeout() : Duration.ofMillis(options.readTimeoutMs),
-        options.dryRun || fromEnv.dryRun());
+  int send(HookEventType type, Options options, CommandSpec command) {
+    // A flag replaces its variable, which is then not read: a bad value in the environment does not matter.
+    Duration connect = flagOrEnvironment(command, "--connect-timeout", options.connectTimeoutMs,
+        HookSettings.CONNECT_TIMEOUT_ENV, HookSettings.DEFAULT_CONNECT_TIMEOUT);
+    Duration read = flagOrEnvironment(command, "--read-timeout", options.readTimeoutMs,
+        HookSettings.READ_TIMEOUT_ENV, HookSettings.DEFAULT_READ_TIMEOUT);
+    HookSettings settings = new HookSettings(connect, read, options.dryRun || HookSettings.dryRun(env));
     return new HookRun(type, settings).run(env, out, err).code();
+  }
+
+  /** The flag's value, a usage error (exit 2) when out of range; else the variable's (exit 3 when invalid). */
+  private Duration flagOrEnvironment(CommandSpec command, String flag, Long flagMillis, String variable, Duration fallback) {
+    if (flagMillis == null) {
+      return HookSettings.millis(env, variable, fallback);
+    }
+    try {
+      return HookSettings.checkTimeout(flag, Duration.ofMillis(flagMillis));
+    } catch (ValidationException e) {
+      throw new CommandLine.ParameterException(command.commandLine(), e.getMessage());
+    }
   }
 
   /** Flags shared by both events; each has an environment twin because MediaMTX passes no flags. */
@@ -102,9 +115,12 @@ final class HookCli implements Runnable {
       this.type = type;
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-      return parent.send(type, options);
+      return parent.send(type, options, spec);
     }
   }
 

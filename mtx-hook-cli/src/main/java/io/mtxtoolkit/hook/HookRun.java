@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -43,6 +45,8 @@ public final class HookRun {
   private final HookEventType type;
   private final HookSettings settings;
   private final AtomicBoolean logged = new AtomicBoolean();
+  /** Open once the one line is out: a signal arriving while it is written waits for it, so it is never cut. */
+  private final CountDownLatch lineWritten = new CountDownLatch(1);
   /** Known once the environment is read; the signal handler reports them. */
   private volatile HookEvent event;
   private volatile URI endpoint;
@@ -75,6 +79,7 @@ public final class HookRun {
       if (settings.dryRun()) {
         logged.set(true);
         out.println(new String(body, StandardCharsets.UTF_8));
+        lineWritten.countDown();
         return HookExit.OK;
       }
       HookLog.Outcome outcome = postWithinBudget(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
@@ -98,16 +103,29 @@ public final class HookRun {
     HookEvent e = event;
     URI to = endpoint;
     String what = "hook " + type + " for " + (e != null ? e.path() : rawPath);
-    return logOnce(err, "ERROR", e, rawPath, new HookLog.Outcome(HookExit.INTERRUPTED,
+    boolean first = logOnce(err, "ERROR", e, rawPath, new HookLog.Outcome(HookExit.INTERRUPTED,
         what + " interrupted by a signal before the orchestrator answered: delivery unknown",
         to == null ? null : loggable(to), 0, "interrupted", elapsed(started)));
+    if (!first) {
+      // The run's own line is being written: the JVM exits when this hook returns, so let it finish first.
+      try {
+        lineWritten.await(1, TimeUnit.SECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return first;
   }
 
   private boolean logOnce(PrintStream stream, String level, HookEvent e, String rawPath, HookLog.Outcome outcome) {
     if (!logged.compareAndSet(false, true)) {
       return false;
     }
-    HookLog.write(stream, level, type.wireName(), e, rawPath, outcome);
+    try {
+      HookLog.write(stream, level, type.wireName(), e, rawPath, outcome);
+    } finally {
+      lineWritten.countDown();
+    }
     return true;
   }
 

@@ -23,24 +23,30 @@ public record HookSettings(Duration connectTimeout, Duration readTimeout, boolea
 
   public static HookSettings fromEnvironment(Map<String, String> env) {
     return new HookSettings(millis(env, CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT),
-        millis(env, READ_TIMEOUT_ENV, DEFAULT_READ_TIMEOUT), "1".equals(env.get(DRY_RUN_ENV)) || "true".equals(env.get(DRY_RUN_ENV)));
+        millis(env, READ_TIMEOUT_ENV, DEFAULT_READ_TIMEOUT), dryRun(env));
   }
 
-  private static Duration millis(Map<String, String> env, String name, Duration fallback) {
+  static boolean dryRun(Map<String, String> env) {
+    return "1".equals(env.get(DRY_RUN_ENV)) || "true".equals(env.get(DRY_RUN_ENV));
+  }
+
+  /** Variable {@code name} in milliseconds, {@code fallback} when unset; checked for range here, naming the variable. */
+  static Duration millis(Map<String, String> env, String name, Duration fallback) {
     String raw = env.get(name);
     if (raw == null || raw.isBlank()) {
       return fallback;
     }
     try {
-      return Duration.ofMillis(Long.parseLong(raw.trim()));
+      return checkTimeout(name, Duration.ofMillis(Long.parseLong(raw.trim())));
     } catch (NumberFormatException e) {
       throw new ValidationException(name, name + "=" + raw + " is not a number of milliseconds");
     }
   }
 
-  private static void checkTimeout(String field, Duration d) {
+  static Duration checkTimeout(String field, Duration d) {
     if (d == null || d.toMillis() < 1 || d.toMillis() > 60_000) {
       throw new ValidationException(field, field + " must be between 1 and 60000 ms, got " + (d == null ? "none" : d.toMillis()));
     }
+    return d;
   }
 }

@@ -131,6 +131,37 @@ class HookRunTest {
   }
 
   @Test
+  void aSignalWhileTheRunWritesItsLineWaitsForTheWholeLine() throws Exception {
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    PrintStream slowErr = new PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        writing.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+        err.write(b);
+      }
+    }, true, StandardCharsets.UTF_8);
+    HookRun run = new HookRun(HookEventType.READY, HookSettings.fromEnvironment(Map.of()));
+    Thread main = new Thread(() -> run.run(Map.of("MTX_PATH", "live/a b/in"), System.out, slowErr));
+    main.start();
+    assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the run started its line").isTrue();
+
+    java.util.concurrent.CompletableFuture<Boolean> signal = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> run.interrupted(new PrintStream(new ByteArrayOutputStream()), "live/a b/in", System.nanoTime()));
+    org.awaitility.Awaitility.await("the signal handler waits for the line").during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(1)).until(() -> !signal.isDone());
+    release.countDown();
+    assertThat(signal.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("the run's line stands").isFalse();
+    main.join(5000);
+    assertThat(onlyLine(err).get("exitCode").asInt()).isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
+  }
+
+  @Test
   void timeoutsMustLieBetween1msAnd60s() {
     assertThat(new HookSettings(Duration.ofMillis(1), Duration.ofMillis(60_000), false).readTimeout()).hasMillis(60_000);
     for (long bad : new long[] {0, -1, 60_001}) {
@@ -403,8 +434,18 @@ class HookRunTest {
     assertThat(run(Map.of(), "started")).isEqualTo(HookExit.USAGE.code());
     assertThat(run(Map.of())).isEqualTo(HookExit.USAGE.code());
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing command");
-    assertThat(run(Map.of(), "ready", "--read-timeout", "0")).isEqualTo(3);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("readTimeout must be between 1 and 60000 ms");
+    assertThat(run(Map.of(), "ready", "--read-timeout", "0")).as("a bad flag is a usage error").isEqualTo(HookExit.USAGE.code());
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--read-timeout must be between 1 and 60000 ms, got 0");
+    err.reset();
+    out.reset();
+    Map<String, String> badVariable = env("http://127.0.0.1:1");
+    badVariable.put(HookSettings.CONNECT_TIMEOUT_ENV, "soon");
+    assertThat(run(badVariable, "ready", "--connect-timeout", "500", "--dry-run"))
+        .as("a flag replaces its variable, which is then not read").isZero();
+    badVariable.put(HookSettings.READ_TIMEOUT_ENV, "0");
+    assertThat(run(badVariable, "ready", "--connect-timeout", "500", "--dry-run")).as("the other variable still counts")
+        .isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("MTX_HOOK_READ_TIMEOUT_MS must be between 1 and 60000 ms");
   }
 
   @Test
