@@ -94,13 +94,13 @@ public final class TestkitMain implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       TestStreamOptions options;
       try {
-        String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
-        options = TestStreamOptions.defaults().withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])).withFps(fps)
-            .withVideoBitrate(bitrateKbps * 1000).withTimecode(timecode)
-            .withDuration(durationSeconds == null ? null : Duration.ofMillis((long) (durationSeconds * 1000)));
-        new io.mtxtoolkit.testkit.stream.TestPattern(options.width(), options.height(), options.sampleRate(), 1000);
+        options = options();
       } catch (RuntimeException e) {
         err.println("mtx-testkit: invalid option: " + e.getMessage());
+        return INVALID;
+      }
+      if ((printFfmpeg || printGstreamer) && !url.startsWith("rtmp://")) {
+        err.println("mtx-testkit: invalid option: --print-ffmpeg and --print-gstreamer print RTMP commands; give an rtmp:// URL");
         return INVALID;
       }
       if (printFfmpeg || printGstreamer) {
@@ -131,17 +131,50 @@ public final class TestkitMain implements Runnable {
       return 0;
     }
 
+    /** The options as given, each checked, and none given that the chosen mode would ignore. */
+    TestStreamOptions options() {
+      CommandLine.ParseResult given = spec.commandLine().getParseResult();
+      if (source != null) {
+        for (String patternOnly : new String[] {"--size", "--fps", "--bitrate", "--timecode"}) {
+          if (given.hasMatchedOption(patternOnly)) {
+            throw new IllegalArgumentException(patternOnly + " shapes the test pattern; --source republishes the file as it is");
+          }
+        }
+      } else if (loop) {
+        throw new IllegalArgumentException("--loop repeats a --source file; the test pattern runs until stopped");
+      }
+      String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x", -1);
+      if (wh.length != 2 || !wh[0].matches("\\d{1,5}") || !wh[1].matches("\\d{1,5}")) {
+        throw new IllegalArgumentException("--size must be WIDTHxHEIGHT, e.g. 320x240, got " + size);
+      }
+      if (bitrateKbps < 10 || bitrateKbps > 100_000) {
+        throw new IllegalArgumentException("--bitrate must be 10..100000 kbit/s, got " + bitrateKbps);
+      }
+      TestStreamOptions options = TestStreamOptions.defaults().withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]))
+          .withFps(fps).withVideoBitrate(bitrateKbps * 1000).withTimecode(timecode).withDuration(seconds("--duration", durationSeconds));
+      new io.mtxtoolkit.testkit.stream.TestPattern(options.width(), options.height(), options.sampleRate(), 1000);
+      if (timecode && options.width() < io.mtxtoolkit.testkit.stream.Timecode.MIN_WIDTH) {
+        throw new IllegalArgumentException("--timecode needs a picture at least " + io.mtxtoolkit.testkit.stream.Timecode.MIN_WIDTH
+            + " pixels wide, got " + options.width());
+      }
+      return options;
+    }
+
     private int publishFile(PrintWriter out, PrintWriter err, TestStreamOptions options) {
       FilePublisher publisher = new FilePublisher(source, url, loop, options.duration());
-      Runtime.getRuntime().addShutdownHook(new Thread(publisher::stop));
+      // Ctrl-C: the run closes its connection (the server sees the publisher leave) before the JVM ends.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> publisher.stopAndAwait(Duration.ofSeconds(5))));
       try {
         publisher.run();
       } catch (TestStreamPublisher.PublishException e) {
         err.println("mtx-testkit: " + e.getMessage());
         return exitCode(e);
+      } catch (FilePublisher.SourceException e) {
+        err.println("mtx-testkit: " + e.getMessage());
+        return MEDIA_ERROR;
       } catch (Exception e) {
         err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + e.getMessage());
-        return e.getMessage() != null && e.getMessage().contains(source) ? MEDIA_ERROR : UNREACHABLE;
+        return UNREACHABLE;
       }
       out.println("published " + publisher.packets() + " packets from " + source);
       return 0;
@@ -177,10 +210,25 @@ public final class TestkitMain implements Runnable {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      Duration duration;
+      Duration timeout;
+      try {
+        duration = seconds("--duration", durationSeconds);
+        timeout = seconds("--timeout", timeoutSeconds);
+        if (frames < 1) {
+          throw new IllegalArgumentException("--frames must be at least 1, got " + frames);
+        }
+        Path folder = snapshot == null ? null : snapshot.toAbsolutePath().getParent();
+        if (folder != null && !(java.nio.file.Files.isDirectory(folder) && java.nio.file.Files.isWritable(folder))) {
+          throw new IllegalArgumentException("--snapshot " + snapshot + ": " + folder + " is not a writable directory");
+        }
+      } catch (IllegalArgumentException e) {
+        err.println("mtx-testkit: invalid option: " + e.getMessage());
+        return INVALID;
+      }
       PlayReport report;
       try {
-        report = TestStreamPlayer.play(url, Duration.ofMillis((long) (durationSeconds * 1000)), frames,
-            Duration.ofMillis((long) (timeoutSeconds * 1000)), snapshot);
+        report = TestStreamPlayer.play(url, duration, frames, timeout, snapshot);
       } catch (TestStreamPublisher.PublishException e) {
         err.println("mtx-testkit: " + e.getMessage());
         return exitCode(e);
@@ -213,6 +261,18 @@ public final class TestkitMain implements Runnable {
         return NO_MEDIAMTX;
       }
     }
+  }
+
+  /** {@code value} seconds as a duration: more than 0 and within {@link TestStreamOptions#MAX_DURATION}; null stays null. */
+  static Duration seconds(String option, Double value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value > 0) || value > TestStreamOptions.MAX_DURATION.toSeconds()) {
+      throw new IllegalArgumentException(option + " must be more than 0 and at most " + TestStreamOptions.MAX_DURATION.toSeconds()
+          + " seconds, got " + value);
+    }
+    return Duration.ofMillis(Math.max(1, Math.round(value * 1000)));
   }
 
   static int exitCode(TestStreamPublisher.PublishException e) {

@@ -68,11 +68,18 @@ class TestkitMainTest {
     }
   }
 
-  @Test
-  void republishesAFileInALoopWithoutReencoding(@TempDir Path dir) throws Exception {
+  /**
+   * A clip that starts at 0 (video and audio), and a video-only one whose first frame is at 1.4 s, as in an
+   * MPEG-TS recording: that start must become neither a first wait nor a gap at every loop.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 35})
+  void republishesAFileInALoopWithoutReencoding(int firstFrame, @TempDir Path dir) throws Exception {
     Path file = dir.resolve("clip.flv");
+    boolean withAudio = firstFrame == 0;
     // A one-second clip made by the test kit itself.
-    org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(file.toString(), 320, 240, 1);
+    org.bytedeco.javacv.FFmpegFrameRecorder rec =
+        new org.bytedeco.javacv.FFmpegFrameRecorder(file.toString(), 320, 240, withAudio ? 1 : 0);
     rec.setFormat("flv");
     rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
     rec.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
@@ -81,9 +88,12 @@ class TestkitMainTest {
     rec.setSampleRate(48_000);
     rec.start();
     var pattern = new io.mtxtoolkit.testkit.stream.TestPattern(320, 240, 48_000, 1000);
-    for (int i = 0; i < 25; i++) {
+    for (int i = firstFrame; i < firstFrame + 25; i++) {
+      rec.setFrameNumber(i);
       rec.record(pattern.videoFrame(i), org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24);
-      rec.recordSamples(48_000, 1, pattern.audioForFrame(25));
+      if (withAudio) {
+        rec.recordSamples(48_000, 1, pattern.audioForFrame(25));
+      }
     }
     rec.close();
 
@@ -98,9 +108,14 @@ class TestkitMainTest {
         }
       }
       assertThat(code).as(err.toString()).isZero();
-      sink.awaitPackets(100, Duration.ofSeconds(10));
-      assertThat(sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO)).as("timestamps carry on across loops").isSorted();
-      assertThat(sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO).size()).isGreaterThan(40);
+      sink.awaitPackets(withAudio ? 100 : 50, Duration.ofSeconds(10)); // 2.5 s: over 60 video packets, as many audio
+      java.util.List<Long> video = sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO);
+      assertThat(video).as("timestamps carry on across loops").isSorted();
+      assertThat(video.size()).isGreaterThan(40);
+      assertThat(video.get(0)).as("the first packet at the start, whatever the file's first time").isLessThan(300_000L);
+      for (int i = 1; i < video.size(); i++) {
+        assertThat(video.get(i) - video.get(i - 1)).as("gap before video packet %d (µs)", i).isLessThan(200_000L);
+      }
     }
   }
 
@@ -129,10 +144,55 @@ class TestkitMainTest {
     assertThat(err.toString()).contains("cannot read");
     assertThat(run("play", "--url", "ftp://x")).isEqualTo(3);
     assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/a/in", "--source",
-        dir.resolve("missing.mp4").toString())).isIn(4, 5);
+        dir.resolve("missing.mp4").toString())).as("the file's fault: a media error").isEqualTo(5);
+    assertThat(err.toString()).contains("cannot read " + dir.resolve("missing.mp4"));
     assertThat(run()).isEqualTo(2);
     assertThat(run("--help")).isZero();
     assertThat(run("--version")).isZero();
+  }
+
+  @Test
+  void optionsThatWouldBeIgnoredMisreadOrOverflowAreRefused(@TempDir Path dir) {
+    String url = "rtmp://127.0.0.1:1/live/a/in";
+    String[][] refused = {
+        {"publish", "--url", url, "--size", "320"}, {"publish", "--url", url, "--size", "320x240x2"},
+        {"publish", "--url", url, "--bitrate", "4294978"}, {"publish", "--url", url, "--bitrate", "0"},
+        {"publish", "--url", url, "--duration", "1e10"}, {"publish", "--url", url, "--duration", "-1"},
+        {"publish", "--url", url, "--duration", "NaN"}, {"publish", "--url", url, "--loop"},
+        {"publish", "--url", url, "--source", "clip.mp4", "--size", "640x480"},
+        {"publish", "--url", url, "--source", "clip.mp4", "--timecode"},
+        {"publish", "--url", url, "--timecode", "--size", "64x48"},
+        {"publish", "--url", "rtsp://127.0.0.1:1/live/a/in", "--print-ffmpeg"},
+        {"play", "--url", url, "--timeout", "0"}, {"play", "--url", url, "--frames", "0"},
+        {"play", "--url", url, "--duration", "-2"},
+        {"play", "--url", url, "--snapshot", dir.resolve("no/such/dir/x.png").toString()}};
+    for (String[] args : refused) {
+      err.getBuffer().setLength(0);
+      assertThat(run(args)).as(String.join(" ", args)).isEqualTo(3);
+      assertThat(err.toString()).as(String.join(" ", args)).startsWith("mtx-testkit: invalid option: ");
+    }
+    out.getBuffer().setLength(0);
+    assertThat(run("publish", "--url", url, "--duration", "2.5", "--print-ffmpeg")).isZero();
+    assertThat(out.toString()).contains(" -t 2.5 -f flv " + url);
+  }
+
+  @Test
+  void playExits4WhenTheStreamEndsBeforeItsDuration() throws Exception {
+    String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/p/in";
+    CompletableFuture<Integer> played = CompletableFuture.supplyAsync(() -> {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      int c;
+      do {
+        err.getBuffer().setLength(0);
+        c = run("play", "--url", url, "--duration", "30", "--timeout", "3");
+      } while (c == 4 && err.toString().contains("cannot read") && System.nanoTime() < deadline);
+      return c;
+    });
+    try (var server = io.mtxtoolkit.testkit.stream.TestStreamPublisher.serve(url,
+        TestStreamOptions.defaults().withDuration(Duration.ofSeconds(1)), Duration.ofSeconds(20))) {
+      assertThat(played.get(40, java.util.concurrent.TimeUnit.SECONDS)).as(err.toString()).isEqualTo(4);
+    }
+    assertThat(err.toString()).contains("lost after").contains("video frames");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.mtxtoolkit.testkit.stream;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -14,12 +15,25 @@ import org.bytedeco.javacv.FFmpegFrameRecorder;
  * loop with timestamps carried on, so load tests spend no CPU on encoding.
  */
 public final class FilePublisher {
+  /** Gap put between the last packet of one pass over the file and the first of the next. */
+  private static final long LOOP_GAP_MICROS = 40_000;
+
   private final String file;
   private final String url;
   private final boolean loop;
   private final Duration duration;
   private final AtomicLong packets = new AtomicLong();
+  private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean stop;
+
+  /** The file could not be opened or read: the media's fault, not the server's ({@code mtx-testkit} exit 5). */
+  public static final class SourceException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SourceException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   public FilePublisher(String file, String url, boolean loop, Duration duration) {
     this.file = file;
@@ -32,12 +46,34 @@ public final class FilePublisher {
     stop = true;
   }
 
+  /** Stops and waits up to {@code timeout} for the run to close its connection (for a Ctrl-C hook). */
+  public void stopAndAwait(Duration timeout) {
+    stop();
+    try {
+      finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   public long packets() {
     return packets.get();
   }
 
-  /** Runs on the calling thread until the file ends (without loop), the duration passes, or {@link #stop()}. */
+  /**
+   * Runs on the calling thread until the file ends (without loop), the duration passes, or {@link #stop()}.
+   * Throws {@link SourceException} when the file fails, {@link TestStreamPublisher.PublishException} when
+   * the server does.
+   */
   public void run() throws Exception {
+    try {
+      publish();
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  private void publish() throws Exception {
     java.net.URI target = TestStreamPublisher.parse(url);
     long startNanos = System.nanoTime();
     long endNanos = duration == null ? Long.MAX_VALUE : startNanos + duration.toNanos();
@@ -47,12 +83,14 @@ public final class FilePublisher {
     FFmpegFrameGrabber template = new FFmpegFrameGrabber(file);
     FFmpegFrameRecorder recorder = null;
     try {
-      template.startUnsafe();
+      open(template);
       recorder = new FFmpegFrameRecorder(url, template.getImageWidth(), template.getImageHeight(), template.getAudioChannels());
       recorder.setFormat(url.startsWith("rtsp:") ? "rtsp" : "flv");
       if (url.startsWith("rtsp:")) {
         recorder.setOption("rtsp_transport", "tcp");
+        recorder.setOption("timeout", "10000000");
       }
+      recorder.setOption("rw_timeout", "10000000"); // a server that stops reading ends the run, not hangs it
       try {
         recorder.start(template.getFormatContext());
       } catch (FFmpegFrameRecorder.Exception e) {
@@ -60,26 +98,47 @@ public final class FilePublisher {
       }
       FFmpegFrameGrabber grabber = template;
       do {
-        long lastMicros = 0;
+        // Each pass is timed from its own first packet: a file may start at 1.4 s (MPEG-TS), or below 0
+        // (the decode times of B-frames), and the next pass follows the last packet of this one.
+        Long base = null;
+        long minRel = 0;
+        long maxRel = 0;
         if (grabber != template) {
-          grabber.startUnsafe();
+          open(grabber);
         }
         try {
           AVPacket p;
-          while (!stop && System.nanoTime() < endNanos && (p = grabber.grabPacket()) != null) {
+          while (!stop && System.nanoTime() < endNanos && (p = next(grabber)) != null) {
             AVStream s = grabber.getFormatContext().streams(p.stream_index());
-            long micros = avutil.av_rescale_q(p.dts() == avutil.AV_NOPTS_VALUE ? p.pts() : p.dts(), s.time_base(),
-                avutil.av_make_q(1, 1_000_000));
-            lastMicros = Math.max(lastMicros, micros);
-            long shift = avutil.av_rescale_q(offsetMicros, avutil.av_make_q(1, 1_000_000), s.time_base());
-            p.pts(p.pts() + shift);
-            p.dts(p.dts() + shift);
-            long wait = startNanos + (offsetMicros + micros) * 1000 - System.nanoTime();
+            long ts = p.dts() != avutil.AV_NOPTS_VALUE ? p.dts() : p.pts();
+            if (ts == avutil.AV_NOPTS_VALUE) {
+              continue; // no time at all: nothing to pace it by, and a muxer would refuse it
+            }
+            long micros = avutil.av_rescale_q(ts, s.time_base(), avutil.av_make_q(1, 1_000_000));
+            if (base == null) {
+              base = micros;
+            }
+            long rel = micros - base;
+            minRel = Math.min(minRel, rel);
+            maxRel = Math.max(maxRel, rel);
+            long shift = avutil.av_rescale_q(offsetMicros - base, avutil.av_make_q(1, 1_000_000), s.time_base());
+            if (p.pts() != avutil.AV_NOPTS_VALUE) {
+              p.pts(p.pts() + shift);
+            }
+            if (p.dts() != avutil.AV_NOPTS_VALUE) {
+              p.dts(p.dts() + shift);
+            }
+            long wait = startNanos + (offsetMicros + rel) * 1000 - System.nanoTime();
             if (wait > 0) {
               // Real-time pacing: a file played as a live source.
               TimeUnit.NANOSECONDS.sleep(wait);
             }
-            recorder.recordPacket(p);
+            try {
+              recorder.recordPacket(p);
+            } catch (FFmpegFrameRecorder.Exception e) {
+              throw new TestStreamPublisher.PublishException(TestStreamPublisher.PublishException.Reason.BROKEN_OFF,
+                  "publishing to " + url + " failed after " + packets.get() + " packets: " + e.getMessage(), e);
+            }
             packets.incrementAndGet();
           }
         } finally {
@@ -87,7 +146,11 @@ public final class FilePublisher {
             grabber.close();
           }
         }
-        offsetMicros += lastMicros + 40_000;
+        if (base == null) {
+          break; // a pass with no packet: looping would spin
+        }
+        // The next pass starts after this one's latest time, even where its earliest lay below its first.
+        offsetMicros += maxRel - minRel + LOOP_GAP_MICROS;
         grabber = new FFmpegFrameGrabber(file);
       } while (loop && !stop && System.nanoTime() < endNanos);
     } finally {
@@ -95,6 +158,22 @@ public final class FilePublisher {
         recorder.close();
       }
       template.close();
+    }
+  }
+
+  private void open(FFmpegFrameGrabber grabber) {
+    try {
+      grabber.startUnsafe();
+    } catch (FFmpegFrameGrabber.Exception e) {
+      throw new SourceException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private AVPacket next(FFmpegFrameGrabber grabber) {
+    try {
+      return grabber.grabPacket();
+    } catch (FFmpegFrameGrabber.Exception e) {
+      throw new SourceException("reading " + file + " failed after " + packets.get() + " packets: " + e.getMessage(), e);
     }
   }
 }

@@ -19,6 +19,7 @@ public final class TestPattern {
   private final double toneHz;
   private final Frame video;
   private long samplesWritten;
+  private long audioFrames;
 
   public TestPattern(int width, int height, int sampleRate, double toneHz) {
     if (width < 16 || height < 16 || width % 2 != 0 || height % 2 != 0) {
@@ -65,7 +66,10 @@ public final class TestPattern {
 
   /** Mono 16-bit samples of the tone covering one frame at {@code fps}; continues the phase across calls. */
   public ShortBuffer audioForFrame(double fps) {
-    int count = (int) Math.round(sampleRate / fps);
+    // Frame k's share ends at round((k+1) * rate / fps): over any run the counts add up to the exact
+    // duration, where a fixed round(rate / fps) drifts (at 90 fps, 2.25 s an hour behind the video).
+    long k = audioFrames++;
+    int count = (int) (Math.round((k + 1) * sampleRate / fps) - Math.round(k * sampleRate / fps));
     short[] samples = new short[count];
     for (int i = 0; i < count; i++) {
       double t = (samplesWritten + i) / (double) sampleRate;

@@ -5,12 +5,22 @@ import java.time.Duration;
 /** How a synthetic H.264 + AAC test stream is made: picture size, frame rate, bitrates and duration. */
 public record TestStreamOptions(int width, int height, int fps, int videoBitrate, int audioBitrate,
                                 int sampleRate, Duration duration, boolean timecode) {
+  /** Longest bounded run: far beyond any test, and its nanoseconds still fit a long. */
+  public static final Duration MAX_DURATION = Duration.ofDays(365);
+
   public TestStreamOptions {
     if (fps < 1 || fps > 120) {
       throw new IllegalArgumentException("frame rate must be 1..120, got " + fps);
     }
     if (videoBitrate < 10_000 || audioBitrate < 8_000) {
       throw new IllegalArgumentException("bitrates too low: video " + videoBitrate + ", audio " + audioBitrate);
+    }
+    if (videoBitrate > 100_000_000) {
+      throw new IllegalArgumentException("video bitrate must be at most 100000 kbit/s, got " + videoBitrate / 1000);
+    }
+    if (duration != null && (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0)) {
+      throw new IllegalArgumentException("duration must be more than 0 and at most " + MAX_DURATION.toDays() + " days, got "
+          + duration);
     }
   }
 

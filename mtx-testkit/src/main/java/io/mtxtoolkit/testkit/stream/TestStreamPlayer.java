@@ -79,14 +79,17 @@ public final class TestStreamPlayer {
       long lastTs = Long.MIN_VALUE;
       List<Long> latencies = new ArrayList<>();
       boolean snapped = snapshot == null;
+      String lost = null;
       while (System.nanoTime() < end && video < maxVideoFrames) {
         Frame f;
         try {
           f = grabber.grab();
         } catch (FFmpegFrameGrabber.Exception e) {
+          lost = e.getMessage();
           break;
         }
         if (f == null) {
+          lost = "the stream ended";
           break;
         }
         if (f.image != null) {
@@ -110,6 +113,12 @@ public final class TestStreamPlayer {
       double seconds = (System.nanoTime() - start) / 1e9;
       if (video + audio == 0) {
         throw new NoMediaException("no media from " + url + " within " + timeout.toMillis() + " ms", null);
+      }
+      if (lost != null && !listen) {
+        // A reader of a live path asked for a duration or a frame count; a publisher that ends its own
+        // stream (listen mode, behind a chain under test) is another matter.
+        throw new NoMediaException("connection to " + url + " lost after " + video + " video frames in "
+            + String.format(java.util.Locale.ROOT, "%.1f", seconds) + " s: " + lost, null);
       }
       return new PlayReport(url, grabber.getVideoCodecName(), grabber.getAudioCodecName(), grabber.getImageWidth(),
           grabber.getImageHeight(), nominal, video / Math.max(seconds, 1e-3), video, audio, gaps, seconds,

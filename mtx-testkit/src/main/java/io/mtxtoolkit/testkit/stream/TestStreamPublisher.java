@@ -31,10 +31,13 @@ public final class TestStreamPublisher implements AutoCloseable {
   private final boolean listen;
   private Thread thread;
 
-  private TestStreamPublisher(URI url, TestStreamOptions options, boolean listen) {
+  private final Duration wait;
+
+  private TestStreamPublisher(URI url, TestStreamOptions options, boolean listen, Duration wait) {
     this.url = url;
     this.options = options;
     this.listen = listen;
+    this.wait = wait;
   }
 
   /** Connects and starts publishing; throws {@link PublishException} if the server cannot be reached or refuses. */
@@ -52,7 +55,7 @@ public final class TestStreamPublisher implements AutoCloseable {
 
   private static TestStreamPublisher launch(String url, TestStreamOptions options, boolean listen, Duration wait) {
     URI uri = parse(url);
-    TestStreamPublisher publisher = new TestStreamPublisher(uri, options, listen);
+    TestStreamPublisher publisher = new TestStreamPublisher(uri, options, listen, wait);
     FFmpegNatives.load();
     publisher.thread = new Thread(publisher::run, "test-publisher " + uri.getPath());
     publisher.thread.setDaemon(true);
@@ -103,17 +106,24 @@ public final class TestStreamPublisher implements AutoCloseable {
     } catch (Exception | LinkageError e) {
       failure.set(listen ? new PublishException(Reason.UNREACHABLE, "cannot serve " + url + ": " + e.getMessage(), e)
           : PublishException.cannotStart(url, e));
+      try {
+        recorder.release(); // startUnsafe leaves the encoders it opened (and x264's threads) to the caller
+      } catch (Exception | LinkageError ignored) {
+        // the start's failure is the one reported
+      }
       started.countDown();
       finished.countDown();
       return;
     }
     started.countDown();
-    long frameMicros = 1_000_000L / options.fps();
+    int fps = options.fps();
     long startNanos = System.nanoTime();
-    long endMicros = options.duration() == null ? Long.MAX_VALUE : options.duration().toNanos() / 1000;
+    long endNanos = options.duration() == null ? Long.MAX_VALUE : options.duration().toNanos();
     try {
-      for (long n = 0; !stopRequested && n * frameMicros < endMicros; n++) {
-        long due = startNanos + n * frameMicros * 1000;
+      // Frame n is due at n/fps s, in nanoseconds: whole microseconds per frame (33333 at 30 fps) would
+      // round two frames onto one time after some minutes.
+      for (long n = 0; !stopRequested && n * 1_000_000_000L / fps < endNanos; n++) {
+        long due = startNanos + n * 1_000_000_000L / fps;
         long wait = due - System.nanoTime();
         if (wait > 0) {
           // Pacing to the wall clock: a live source produces one frame per frame interval.
@@ -123,7 +133,7 @@ public final class TestStreamPublisher implements AutoCloseable {
           // A stalled source: the connection stays open, nothing is sent.
           continue;
         }
-        recorder.setTimestamp(n * frameMicros);
+        recorder.setFrameNumber((int) n); // the video time base is 1/fps: frame n has pts n exactly
         var frame = pattern.videoFrame(n);
         if (options.timecode()) {
           Timecode.write(frame, System.currentTimeMillis());
@@ -157,9 +167,14 @@ public final class TestStreamPublisher implements AutoCloseable {
       recorder.setFormat("flv");
       if (listen) {
         recorder.setOption("listen", "1");
+        // seconds for the listen wait; 0 would wait for ever after start() has given up
+        recorder.setOption("timeout", String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000)));
       }
     }
     recorder.setOption("rw_timeout", "10000000");
+    if (url.getScheme().equals("rtsp")) {
+      recorder.setOption("timeout", "10000000"); // the RTSP muxer's socket I/O bound; rw_timeout does not reach it
+    }
     recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
     recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
     recorder.setFrameRate(options.fps());

@@ -13,6 +13,8 @@ import org.bytedeco.javacv.Frame;
 public final class Timecode {
   static final int COLUMNS = 24;
   static final int ROWS = 2;
+  /** Narrowest picture whose blocks (4 pixels wide at least) a reader can tell apart after H.264. */
+  public static final int MIN_WIDTH = COLUMNS * 4;
   private static final long MASK40 = (1L << 40) - 1;
 
   private Timecode() {}
@@ -51,7 +53,7 @@ public final class Timecode {
 
   /** Reads the time from a decoded BGR24 frame, or empty when there is no valid code. */
   public static OptionalLong read(Frame frame) {
-    if (frame == null || frame.image == null || frame.imageChannels < 3 || frame.imageWidth < COLUMNS * 4) {
+    if (frame == null || frame.image == null || frame.imageChannels < 3 || frame.imageWidth < MIN_WIDTH) {
       return OptionalLong.empty();
     }
     ByteBuffer buf = (ByteBuffer) frame.image[0];

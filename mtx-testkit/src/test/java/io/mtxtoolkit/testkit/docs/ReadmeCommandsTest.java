@@ -50,6 +50,35 @@ class ReadmeCommandsTest {
     runAgainstSink(commands.get("publish-gstreamer"), dir);
   }
 
+  @Test
+  void withADurationBothPrintedCommandsEndOnTheirOwn(@TempDir Path dir) throws Exception {
+    ReadmeCommands.requireTool("ffmpeg", "ffmpeg");
+    ReadmeCommands.requireTool("gst-launch-1.0", "gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad "
+        + "gstreamer1.0-plugins-ugly gstreamer1.0-libav");
+    TestStreamOptions twoSeconds = TestStreamOptions.defaults().withDuration(Duration.ofMillis(2500));
+    assertThat(FfmpegCommands.publish(DEFAULT_URL, twoSeconds)).contains(" -t 2.5 -f flv ");
+    for (String command : new String[] {FfmpegCommands.publish(DEFAULT_URL, twoSeconds),
+        FfmpegCommands.publishGstreamer(DEFAULT_URL, twoSeconds)}) {
+      int port = FreePorts.tcp();
+      Path log = dir.resolve("duration.log");
+      try (RtmpSink sink = RtmpSink.listen("rtmp://127.0.0.1:" + port + "/live/test/in", Duration.ofSeconds(30))) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Process p = ReadmeCommands.process(command, port, 0, log).start();
+        while (!p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS) || p.exitValue() != 0 && sink.packetCount() == 0) {
+          if (System.nanoTime() > deadline) {
+            p.destroyForcibly();
+            throw new AssertionError("not done after 30 s: " + command + "\n" + Files.readString(log));
+          }
+          if (!p.isAlive()) {
+            p = ReadmeCommands.process(command, port, 0, log).start(); // it found no listener yet (see runAgainstSink)
+          }
+        }
+        assertThat(p.exitValue()).as("%s\n%s", command, Files.readString(log)).isZero();
+        sink.awaitPackets(50, Duration.ofSeconds(5)); // 2.5 s of video and audio is well over 50 packets
+      }
+    }
+  }
+
   private static void runAgainstSink(String command, Path dir) throws Exception {
     int port = FreePorts.tcp();
     Path log = dir.resolve("command.log");

@@ -36,6 +36,18 @@ class TestPatternTest {
   }
 
   @Test
+  void audioAtAnyFrameRateAddsUpToTheExactDuration() {
+    for (int fps : new int[] {7, 25, 30, 36, 90, 120}) {
+      TestPattern p = new TestPattern(64, 48, 48_000, 1000);
+      long samples = 0;
+      for (int frame = 0; frame < fps * 60; frame++) {
+        samples += p.audioForFrame(fps).remaining();
+      }
+      assertThat(samples).as("one minute at %d fps", fps).isEqualTo(60 * 48_000L);
+    }
+  }
+
+  @Test
   void rejectsOddOrTinySizes() {
     assertThatThrownBy(() -> new TestPattern(15, 16, 48_000, 1000)).hasMessageContaining("even and at least 16x16");
     assertThatThrownBy(() -> new TestPattern(64, 47, 48_000, 1000)).hasMessageContaining("even");
