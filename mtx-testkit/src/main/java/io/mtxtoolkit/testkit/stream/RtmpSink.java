@@ -43,7 +43,8 @@ public final class RtmpSink implements AutoCloseable {
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
       grabber.setFormat("flv");
       grabber.setOption("listen", "1");
-      grabber.setOption("timeout", String.valueOf(wait.toSeconds()));
+      // whole seconds, rounded up: 0 would make the listener wait for ever
+      grabber.setOption("timeout", String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000)));
       grabber.setOption("rw_timeout", "10000000");
       // startUnsafe: start() would hold javacv's global lock while waiting, blocking the publisher's start.
       grabber.startUnsafe();

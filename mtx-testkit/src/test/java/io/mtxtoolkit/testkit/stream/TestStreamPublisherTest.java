@@ -143,6 +143,16 @@ class TestStreamPublisherTest {
   }
 
   @Test
+  void listenersGiveUpWhenNobodyComesEvenWithASubSecondWait() throws Exception {
+    // A wait under 1 s once became FFmpeg's listen timeout 0: wait for ever, holding the port.
+    try (RtmpSink sink = RtmpSink.listen("rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/s/out", Duration.ofMillis(300))) {
+      assertThat(sink.awaitEnd(Duration.ofSeconds(10))).as("the sink's listener timed out").isTrue();
+    }
+    assertThatThrownBy(() -> TestStreamPublisher.serve("rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/s/in",
+        TestStreamOptions.defaults(), Duration.ofMillis(300))).hasMessageContaining("no reader connected");
+  }
+
+  @Test
   void invalidUrlsAreRejectedBeforeConnecting() {
     assertThatThrownBy(() -> TestStreamPublisher.start("http://x/live/a/in", TestStreamOptions.defaults()))
         .hasMessageContaining("expected rtmp://host[:port]/path");
