@@ -31,59 +31,64 @@ class LifecycleMetricsTest {
     return new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(20), maxRestarts);
   }
 
+  /** A manager with stand-in workers, its metrics tracking it; closing it closes the manager. */
+  private record Rig(WorkerManagerTest.Launcher launcher, WorkerManager manager, OrchestratorMetrics metrics)
+      implements AutoCloseable {
+    static Rig withRestarts(int maxRestarts) {
+      WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
+      WorkerManager manager = new WorkerManager(launcher, fastPolicy(maxRestarts), Clock.systemUTC());
+      return new Rig(launcher, manager, new OrchestratorMetrics().track(manager));
+    }
+
+    @Override
+    public void close() {
+      manager.close();
+    }
+  }
+
   @Test
   void lifecycleAndEventsShowInTheExposition() {
-    WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
-    WorkerManager manager = new WorkerManager(launcher, fastPolicy(0), Clock.systemUTC());
-    OrchestratorMetrics metrics = new OrchestratorMetrics().track(manager);
-    try {
-      metrics.onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/a/in"), "", "", "", Instant.now()));
-      manager.ready(StreamId.of("a"));
-      manager.notReady(StreamId.of("a"));
-      await().atMost(Duration.ofSeconds(3)).until(() -> launcher.launched.get(0).stopAsked);
-      manager.ready(StreamId.of("b"));
-      launcher.launched.get(1).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
+    try (Rig rig = Rig.withRestarts(0)) {
+      rig.metrics().onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/a/in"), "", "", "", Instant.now()));
+      rig.manager().ready(StreamId.of("a"));
+      rig.manager().notReady(StreamId.of("a"));
+      await().atMost(Duration.ofSeconds(3)).until(() -> rig.launcher().launched.get(0).stopAsked);
+      rig.manager().ready(StreamId.of("b"));
+      rig.launcher().launched.get(1).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
       await().atMost(Duration.ofSeconds(3))
-          .until(() -> manager.stream(StreamId.of("b")).orElseThrow().workerState().equals("failed"));
-      var samples = PrometheusText.parse(metrics.scrape());
+          .until(() -> rig.manager().stream(StreamId.of("b")).orElseThrow().workerState().equals("failed"));
+      var samples = PrometheusText.parse(rig.metrics().scrape());
       assertThat(PrometheusText.value(samples, "mtx_hook_events_total", Map.of("event", "ready"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_grace_period_stops_total", Map.of())).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_stream_failures_total", Map.of())).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("code", "4"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_workers", Map.of("state", "failed"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_hook_to_worker_start_seconds_count", Map.of())).hasValue(2.0);
-    } finally {
-      manager.close();
     }
   }
 
   @Test
   void restartsStaleEventsAndReconcilerCorrectionsAreCounted() {
-    WorkerManagerTest.Launcher launcher = new WorkerManagerTest.Launcher();
-    WorkerManager manager = new WorkerManager(launcher, fastPolicy(3), Clock.systemUTC());
-    OrchestratorMetrics metrics = new OrchestratorMetrics().track(manager);
-    try {
-      manager.ready(StreamId.of("r"));
-      launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
-      await().atMost(Duration.ofSeconds(3)).until(() -> launcher.launched.size() == 2);
+    try (Rig rig = Rig.withRestarts(3)) {
+      rig.manager().ready(StreamId.of("r"));
+      rig.launcher().launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
+      await().atMost(Duration.ofSeconds(3)).until(() -> rig.launcher().launched.size() == 2);
 
       Instant now = Instant.now();
-      manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/s/in"), "", "", "", now));
-      manager.onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.parse("live/s/in"), "", "", "", now.minusSeconds(10)));
-      assertThat(manager.stream(StreamId.of("s")).orElseThrow().ready()).as("the stale not-ready changed nothing").isTrue();
+      rig.manager().onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/s/in"), "", "", "", now));
+      rig.manager().onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.parse("live/s/in"), "", "", "", now.minusSeconds(10)));
+      assertThat(rig.manager().stream(StreamId.of("s")).orElseThrow().ready()).as("the stale not-ready changed nothing").isTrue();
 
-      assertThat(manager.reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("s"), StreamId.of("t")), manager.snapshotTime()))
+      assertThat(rig.manager().reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("s"), StreamId.of("t")), rig.manager().snapshotTime()))
           .containsExactly(new WorkerManager.Correction(StreamId.of("t"), "start"));
-      assertThat(manager.reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("t")), manager.snapshotTime()))
+      assertThat(rig.manager().reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("t")), rig.manager().snapshotTime()))
           .containsExactly(new WorkerManager.Correction(StreamId.of("s"), "stop"));
 
-      var samples = PrometheusText.parse(metrics.scrape());
+      var samples = PrometheusText.parse(rig.metrics().scrape());
       assertThat(PrometheusText.value(samples, "mtx_worker_restarts_total", Map.of())).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_stale_events_total", Map.of())).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "start"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "stop"))).hasValue(1.0);
-    } finally {
-      manager.close();
     }
   }
 
