@@ -130,6 +130,8 @@ class HookEndpointsTest {
 
     assertThat(events).extracting(e -> e.get("streamId").asText()).containsExactly("s3", "s4");
     assertThat(json(Http.get(orch.url("/v1/events?limit=200")))).hasSize(5);
+    assertThat(json(Http.get(orch.url("/v1/events?limit=1")))).as("the smallest limit").singleElement()
+        .extracting(e -> e.get("streamId").asText()).isEqualTo("s4");
   }
 
   @ParameterizedTest

@@ -89,6 +89,20 @@ class LogLinesTest {
   }
 
   @Test
+  void anUnsignedRequestsPathIsOnlyAClaimInItsLine() {
+    try (RunningServer orch = RunningServer.signed("s3cret")) {
+      assertThat(orch.postJson("/v1/mediamtx/events/ready", EVENT).status()).isEqualTo(401);
+    }
+    List<ILoggingEvent> lines = linesMentioning("with 401");
+    assertThat(lines).hasSize(1);
+    JsonNode line = encode(lines.get(0));
+    assertThat(line.get("status").asInt()).isEqualTo(401);
+    assertThat(line.get("claimedPath").asText()).isEqualTo("live/logcam/in");
+    assertThat(line.has("path")).as("not the stream's correlation field: anyone can claim a path").isFalse();
+    assertThat(line.has("streamId")).isFalse();
+  }
+
+  @Test
   void aRejectedRequestIsOneWarnLineWithStatusFieldAndStream() {
     try (RunningServer orch = RunningServer.start()) {
       String bad = "{\"eventId\":\"evt-log-2\",\"path\":\"live/logcam/in\",\"timestamp\":\"noon\"}";

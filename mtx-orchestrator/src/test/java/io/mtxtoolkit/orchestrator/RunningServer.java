@@ -18,21 +18,27 @@ final class RunningServer implements AutoCloseable {
   final List<HookEvent> heard = new CopyOnWriteArrayList<>();
   private final String base;
 
-  private RunningServer(int eventsKept, Clock clock, HookEventListener extra) {
+  private RunningServer(int eventsKept, Clock clock, HookEventListener extra, String hookSecret) {
     HookEventListener listener = event -> {
       heard.add(event);
       extra.onEvent(event);
     };
-    server = new OrchestratorServer(new OrchestratorConfig("127.0.0.1", 0, eventsKept), listener, clock);
+    server = new OrchestratorServer(new OrchestratorConfig("127.0.0.1", 0, eventsKept), listener, clock, app -> { },
+        hookSecret);
     base = "http://127.0.0.1:" + server.start();
   }
 
   static RunningServer start() {
-    return new RunningServer(OrchestratorConfig.DEFAULT_EVENTS_KEPT, Clock.systemUTC(), HookEventListener.NONE);
+    return new RunningServer(OrchestratorConfig.DEFAULT_EVENTS_KEPT, Clock.systemUTC(), HookEventListener.NONE, null);
   }
 
   static RunningServer start(int eventsKept, Clock clock, HookEventListener listener) {
-    return new RunningServer(eventsKept, clock, listener);
+    return new RunningServer(eventsKept, clock, listener, null);
+  }
+
+  /** One that accepts only hook requests signed with {@code hookSecret}. */
+  static RunningServer signed(String hookSecret) {
+    return new RunningServer(OrchestratorConfig.DEFAULT_EVENTS_KEPT, Clock.systemUTC(), HookEventListener.NONE, hookSecret);
   }
 
   String url(String path) {
