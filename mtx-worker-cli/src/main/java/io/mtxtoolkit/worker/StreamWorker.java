@@ -2,17 +2,21 @@ package io.mtxtoolkit.worker;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import net.logstash.logback.argument.StructuredArguments;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVOutputFormat;
-import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
@@ -70,13 +74,21 @@ public final class StreamWorker {
   /** Result of one connect-and-pump session. */
   private record Session(boolean delivered, String cause, boolean mediaError) {}
 
+  /** A stream's correlation fields: streamId, path and, when known, sourceId. */
+  public static Map<String, String> fields(StreamId id, String sourceId) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("streamId", id.value());
+    fields.put("path", StreamPath.in(id).toString());
+    if (sourceId != null && !sourceId.isEmpty()) {
+      fields.put("sourceId", sourceId);
+    }
+    return fields;
+  }
+
   /** Runs until stopped or until the reconnect attempts are used up. */
   public WorkerResult run() {
-    MDC.put("streamId", config.streamId().value());
-    MDC.put("path", StreamPath.in(config.streamId()).toString());
-    if (!sourceId.isEmpty()) {
-      MDC.put("sourceId", sourceId);
-    }
+    Map<String, String> fields = fields(config.streamId(), sourceId);
+    fields.forEach(MDC::put);
     try {
       FfmpegLog.install();
       int attempt = 0;
@@ -116,9 +128,7 @@ public final class StreamWorker {
       }
       return finish(WorkerState.STOPPED, new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
     } finally {
-      MDC.remove("streamId");
-      MDC.remove("path");
-      MDC.remove("sourceId");
+      fields.keySet().forEach(MDC::remove);
     }
   }
 
@@ -157,14 +167,18 @@ public final class StreamWorker {
     }
     setState(WorkerState.STOPPING);
     LOG.info("worker stopped: stopped on request before publishing", kv("event", "worker-stopped"),
-        kv("exitCode", WorkerExit.STOPPED.code()), kv("streamId", config.streamId().value()),
-        kv("path", StreamPath.in(config.streamId()).toString()), kv("sourceId", sourceId));
+        kv("exitCode", WorkerExit.STOPPED.code()), StructuredArguments.entries(fields(config.streamId(), sourceId)));
     return true;
   }
 
   /** run() has returned: a late stop must not turn STOPPED or FAILED back into STOPPING. */
   private boolean ended() {
     return state == WorkerState.STOPPED || state == WorkerState.FAILED;
+  }
+
+  /** True once {@link #run} has reached its verdict (stopped or failed). */
+  public boolean hasEnded() {
+    return ended();
   }
 
   public WorkerState state() {
@@ -401,7 +415,14 @@ public final class StreamWorker {
         }
         recorder.record(out);
       } else if (frame.samples != null) {
-        recorder.record(frame);
+        // The encoded audio's time counts its samples from the first one recorded. A reader joins a live
+        // path between keyframes, and audio decodes at once while video waits for the next keyframe: audio
+        // from before the first picture would lead the video by up to a keyframe interval, for the session.
+        boolean beforeFirstPicture = grabber.hasVideo()
+            && (firstVideoMicros[0] == Long.MIN_VALUE || frame.timestamp < firstVideoMicros[0]);
+        if (!beforeFirstPicture) {
+          recorder.record(frame);
+        }
       }
       packets.incrementAndGet();
     });

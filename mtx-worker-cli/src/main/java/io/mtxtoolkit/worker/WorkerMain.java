@@ -1,12 +1,11 @@
 package io.mtxtoolkit.worker;
 
-import io.mtxtoolkit.core.BuildVersion;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.mtxtoolkit.core.BuildVersion;
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
-import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.core.retry.ReconnectPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,10 +15,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import net.logstash.logback.argument.StructuredArguments;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code mtx-worker run --stream <id>}: one stream's worker as a process (the orchestrator's child-process mode). */
 @Command(name = "mtx-worker", mixinStandardHelpOptions = true, versionProvider = WorkerMain.Version.class,
@@ -39,7 +39,8 @@ public final class WorkerMain implements Runnable {
     Thread main = Thread.currentThread();
     int code = run(args, System.getenv(), worker -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM/SIGINT: stop reading, close the output cleanly, then end with the worker's own code (0).
-      if (worker.stopBeforePublishing()) {
+      // A worker that has already ended keeps its code: the main thread is about to halt with it.
+      if (!worker.hasEnded() && worker.stopBeforePublishing()) {
         Runtime.getRuntime().halt(WorkerExit.STOPPED.code());
       }
       worker.stop();
@@ -151,16 +152,18 @@ public final class WorkerMain implements Runnable {
         }
       }
       StreamWorker worker = new StreamWorker(config, state -> {}).sourceId(sourceId);
+      // One stream per worker process: FFmpeg's own threads (a decoder's), which carry no MDC, log as it.
+      FfmpegLog.processFields(StreamWorker.fields(id, sourceId));
       onStart.accept(worker);
       if (stopOnStdinEof) {
-        watchStdin(id);
+        watchStdin(id, sourceId);
       }
       return worker.run().exit().code();
     }
   }
 
   /** Exits through the shutdown hook (the SIGTERM path) once standard input reaches end of file. */
-  private static void watchStdin(StreamId id) {
+  private static void watchStdin(StreamId id, String sourceId) {
     Thread watch = new Thread(() -> {
       try {
         while (System.in.read() != -1) {
@@ -170,7 +173,7 @@ public final class WorkerMain implements Runnable {
         // a broken pipe means the same: the orchestrator is gone
       }
       LoggerFactory.getLogger(WorkerMain.class).warn("standard input closed: the orchestrator is gone; stopping",
-          kv("event", "worker-orphaned"), kv("streamId", id.value()), kv("path", StreamPath.in(id).toString()));
+          kv("event", "worker-orphaned"), StructuredArguments.entries(StreamWorker.fields(id, sourceId)));
       System.exit(WorkerExit.STOPPED.code());
     }, "stdin-watch");
     watch.setDaemon(true);

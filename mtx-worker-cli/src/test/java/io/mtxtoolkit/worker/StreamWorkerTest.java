@@ -266,6 +266,65 @@ class StreamWorkerTest {
     }
   }
 
+  /**
+   * A reader joins a live path between keyframes: audio decodes at once, video only from the next keyframe.
+   * The source here is a file that starts that way (audio from 0 s, video from the keyframe at 1 s); /out
+   * must not carry the second of audio that has no picture, or the audio leads for the whole session.
+   */
+  @Test
+  void transcodeStartsAudioWithTheFirstPictureWhenTheSourceStartsBetweenKeyframes(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path clip = dir.resolve("clip.flv");
+    org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(clip.toString(), 320, 240, 1);
+    rec.setFormat("flv");
+    rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
+    rec.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
+    rec.setFrameRate(25);
+    rec.setGopSize(25);
+    rec.setSampleRate(48_000);
+    rec.start();
+    io.mtxtoolkit.testkit.stream.TestPattern pattern = new io.mtxtoolkit.testkit.stream.TestPattern(320, 240, 48_000, 1000);
+    for (int i = 0; i < 75; i++) {
+      rec.record(pattern.videoFrame(i), avutil.AV_PIX_FMT_BGR24);
+      rec.recordSamples(48_000, 1, pattern.audioForFrame(25));
+    }
+    rec.close();
+    // The same packets, but the video before the second keyframe (1 s) left out.
+    java.nio.file.Path midGop = dir.resolve("mid-gop.flv");
+    try (org.bytedeco.javacv.FFmpegFrameGrabber in = new org.bytedeco.javacv.FFmpegFrameGrabber(clip.toString())) {
+      in.start();
+      org.bytedeco.javacv.FFmpegFrameRecorder out = new org.bytedeco.javacv.FFmpegFrameRecorder(midGop.toString(), 320, 240, 1);
+      out.setFormat("flv");
+      out.start(in.getFormatContext());
+      org.bytedeco.ffmpeg.avcodec.AVPacket p;
+      while ((p = in.grabPacket()) != null) {
+        boolean video = in.getFormatContext().streams(p.stream_index()).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO;
+        long millis = avutil.av_rescale_q(p.dts(), in.getFormatContext().streams(p.stream_index()).time_base(),
+            avutil.av_make_q(1, 1000));
+        if (video && millis < 1000) {
+          avcodec.av_packet_unref(p);
+          continue;
+        }
+        out.recordPacket(p);
+      }
+      out.close();
+    }
+
+    String url = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker("file:" + midGop, url, WorkerConfig.Mode.TRANSCODE, Duration.ofSeconds(2));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      assertThat(sink.awaitEnd(Duration.ofSeconds(30))).as("the file's end closes /out's session").isTrue();
+      worker.stop();
+      result.get(30, TimeUnit.SECONDS);
+      List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
+      List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
+      assertThat(video).as("two seconds of pictures").hasSizeGreaterThan(40);
+      assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1)))
+          .as("audio ends with the video (µs): no second of audio from before the first picture").isLessThan(300_000L);
+    }
+  }
+
   @Test
   void unknownStepIsAnErrorListingTheAvailableOnes() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamWorker.processor("sepia"))

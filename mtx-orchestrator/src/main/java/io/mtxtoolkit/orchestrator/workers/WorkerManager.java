@@ -7,6 +7,7 @@ import io.mtxtoolkit.core.hook.HookEventType;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
+import io.mtxtoolkit.worker.StreamWorker;
 import io.mtxtoolkit.worker.WorkerResult;
 import io.mtxtoolkit.worker.WorkerState;
 import java.time.Clock;
@@ -130,12 +131,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
 
   /** The correlation fields every lifecycle line carries: streamId, path, sourceId (when known) and event. */
   static StructuredArgument fields(StreamId id, String sourceId, String event) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("streamId", id.value());
-    fields.put("path", StreamPath.in(id).name());
-    if (!sourceId.isEmpty()) {
-      fields.put("sourceId", sourceId);
-    }
+    Map<String, String> fields = new LinkedHashMap<>(StreamWorker.fields(id, sourceId));
     fields.put("event", event);
     return StructuredArguments.entries(fields);
   }
