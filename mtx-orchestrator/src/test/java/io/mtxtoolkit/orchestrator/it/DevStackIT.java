@@ -67,9 +67,11 @@ class DevStackIT {
     Map<String, Object> mediamtx = services.get("mediamtx");
     assertThat((List<String>) mediamtx.get("ports")).containsExactlyInAnyOrder(
         "${MTX_RTMP_PORT:-1935}:1935", "${MTX_RTSP_PORT:-8554}:8554", "${MTX_HLS_PORT:-8888}:8888",
-        "${MTX_WEBRTC_PORT:-8889}:8889", "${MTX_WEBRTC_UDP_PORT:-8189}:8189/udp", "${MTX_PLAYBACK_PORT:-9996}:9996",
-        "${MTX_API_PORT:-9997}:9997", "${MTX_METRICS_PORT:-9998}:9998");
-    assertThat((Map<String, Object>) mediamtx.get("environment")).containsEntry("ORCHESTRATOR_URL", "http://media-service:8080");
+        "${MTX_WEBRTC_PORT:-8889}:8889", "${MTX_WEBRTC_UDP_PORT:-8189}:${MTX_WEBRTC_UDP_PORT:-8189}/udp",
+        "${MTX_PLAYBACK_PORT:-9996}:9996", "${MTX_API_PORT:-9997}:9997", "${MTX_METRICS_PORT:-9998}:9998");
+    assertThat((Map<String, Object>) mediamtx.get("environment")).containsEntry("ORCHESTRATOR_URL", "http://media-service:8080")
+        .as("WebRTC's ICE candidates name the UDP port the browser reaches: the same inside and out")
+        .containsEntry("MTX_WEBRTCLOCALUDPADDRESS", ":${MTX_WEBRTC_UDP_PORT:-8189}");
     assertThat(mediamtx.get("healthcheck").toString()).contains("9997/v3/paths/list");
     assertThat(mediamtx.get("depends_on").toString()).contains("media-service").contains("service_healthy");
     assertThat((List<String>) mediamtx.get("volumes")).containsExactly("./mediamtx/mediamtx.yml:/mediamtx.yml:ro");
