@@ -75,27 +75,9 @@ class TestkitMainTest {
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(ints = {0, 35})
   void republishesAFileInALoopWithoutReencoding(int firstFrame, @TempDir Path dir) throws Exception {
-    Path file = dir.resolve("clip.flv");
     boolean withAudio = firstFrame == 0;
     // A one-second clip made by the test kit itself.
-    org.bytedeco.javacv.FFmpegFrameRecorder rec =
-        new org.bytedeco.javacv.FFmpegFrameRecorder(file.toString(), 320, 240, withAudio ? 1 : 0);
-    rec.setFormat("flv");
-    rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
-    rec.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
-    rec.setFrameRate(25);
-    rec.setGopSize(25);
-    rec.setSampleRate(48_000);
-    rec.start();
-    var pattern = new io.mtxtoolkit.testkit.stream.TestPattern(320, 240, 48_000, 1000);
-    for (int i = firstFrame; i < firstFrame + 25; i++) {
-      rec.setFrameNumber(i);
-      rec.record(pattern.videoFrame(i), org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24);
-      if (withAudio) {
-        rec.recordSamples(48_000, 1, pattern.audioForFrame(25));
-      }
-    }
-    rec.close();
+    Path file = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("clip.flv"), firstFrame, 25, withAudio);
 
     String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/loop/in";
     try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {

@@ -274,21 +274,7 @@ class StreamWorkerTest {
   @Test
   void transcodeStartsAudioWithTheFirstPictureWhenTheSourceStartsBetweenKeyframes(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path clip = dir.resolve("clip.flv");
-    org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(clip.toString(), 320, 240, 1);
-    rec.setFormat("flv");
-    rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
-    rec.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
-    rec.setFrameRate(25);
-    rec.setGopSize(25);
-    rec.setSampleRate(48_000);
-    rec.start();
-    io.mtxtoolkit.testkit.stream.TestPattern pattern = new io.mtxtoolkit.testkit.stream.TestPattern(320, 240, 48_000, 1000);
-    for (int i = 0; i < 75; i++) {
-      rec.record(pattern.videoFrame(i), avutil.AV_PIX_FMT_BGR24);
-      rec.recordSamples(48_000, 1, pattern.audioForFrame(25));
-    }
-    rec.close();
+    java.nio.file.Path clip = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("clip.flv"), 0, 75, true);
     // The same packets, but the video before the second keyframe (1 s) left out.
     java.nio.file.Path midGop = dir.resolve("mid-gop.flv");
     try (org.bytedeco.javacv.FFmpegFrameGrabber in = new org.bytedeco.javacv.FFmpegFrameGrabber(clip.toString())) {
