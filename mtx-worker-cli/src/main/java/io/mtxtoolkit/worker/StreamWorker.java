@@ -96,8 +96,9 @@ public final class StreamWorker {
         Session session;
         try {
           session = pump();
-        } catch (RuntimeException e) {
-          // e.g. a processing step failing on a frame: end with a reason rather than an unlogged crash
+        } catch (RuntimeException | LinkageError e) {
+          // e.g. a processing step failing on a frame, or missing a class it needs: end with a reason (exit 5)
+          // rather than an unlogged crash
           session = new Session(false, "worker failed: " + e, true);
         }
         if (stopRequested()) {
@@ -274,7 +275,7 @@ public final class StreamWorker {
         processor.close(); // opened for this attempt; the next one opens its own
       }
       return new Session(false, "cannot publish to " + config.outputUrl() + ": " + firstLine(e), false);
-    } catch (RuntimeException e) { // an unknown step, or a step that cannot start: a restart fails the same way
+    } catch (RuntimeException | LinkageError e) { // an unknown step, or one that cannot start: a restart fails alike
       close(recorder);
       if (processor != null) {
         processor.close();
@@ -447,7 +448,21 @@ public final class StreamWorker {
   /** The processing step named {@code name}, from the classpath's {@link FrameProcessor} services. */
   static FrameProcessor processor(String name) {
     StringBuilder known = new StringBuilder();
-    for (FrameProcessor p : ServiceLoader.load(FrameProcessor.class)) {
+    java.util.Iterator<FrameProcessor> steps = ServiceLoader.load(FrameProcessor.class).iterator();
+    // Bounded: after a broken entry the loader goes on to the next one, but a loop must not depend on it.
+    for (int entries = 0; entries < MAX_STEP_ENTRIES; entries++) {
+      FrameProcessor p;
+      try {
+        if (!steps.hasNext()) {
+          break;
+        }
+        p = steps.next();
+      } catch (java.util.ServiceConfigurationError broken) {
+        // One jar's broken step (a class missing, a constructor failing) must not take the others down.
+        LOG.warn("a processing step cannot be loaded and is left out: {}", broken.getMessage(),
+            kv("event", "worker-step-broken"));
+        continue;
+      }
       if (p.name().equals(name)) {
         return p;
       }
@@ -455,6 +470,9 @@ public final class StreamWorker {
     }
     throw new IllegalArgumentException("unknown processing step '" + name + "' (available: " + known + ")");
   }
+
+  /** More step entries than any classpath holds: the bound of {@link #processor}'s loop. */
+  private static final int MAX_STEP_ENTRIES = 1000;
 
   private static String firstLine(Exception e) {
     String m = String.valueOf(e.getMessage());

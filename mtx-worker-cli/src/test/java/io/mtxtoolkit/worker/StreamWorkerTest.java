@@ -311,6 +311,45 @@ class StreamWorkerTest {
     }
   }
 
+  private StreamWorker failingStepWorker(String in, String out) {
+    WorkerConfig config = new WorkerConfig(StreamId.of("test"), in, out, WorkerConfig.Mode.TRANSCODE, "failing",
+        Duration.ofSeconds(2), FAST);
+    return new StreamWorker(config, s -> states.add(new Timed(s, System.nanoTime())));
+  }
+
+  @Test
+  void aStepFailingWithAnErrorEndsTheWorkerWithExit5AndClosesIt() throws Exception {
+    String in = rtmp("live/test/in");
+    String out = rtmp("live/test/out");
+    int closedBefore = FailingStep.CLOSED.get();
+    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+      StreamWorker worker = failingStepWorker(in, out);
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
+        WorkerResult r = result.get(30, TimeUnit.SECONDS);
+        assertThat(r.exit()).as(r.reason()).isEqualTo(WorkerExit.MEDIA_ERROR);
+        assertThat(r.reason()).contains("NoClassDefFoundError", "MissingLibrary");
+      }
+    }
+    assertThat(FailingStep.CLOSED.get() - closedBefore).as("the step was closed").isEqualTo(1);
+  }
+
+  @Test
+  void theStepIsClosedWhenOutRefusesThePublish() throws Exception {
+    String in = rtmp("live/test/in");
+    String refusing = rtmp("live/test/out"); // nothing listens there
+    int closedBefore = FailingStep.CLOSED.get();
+    StreamWorker worker = failingStepWorker(in, refusing);
+    CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+    try (TestStreamPublisher source = TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
+      await("the refused attempt closed its step").atMost(Duration.ofSeconds(20))
+          .until(() -> FailingStep.CLOSED.get() - closedBefore >= 1);
+    }
+    worker.stop();
+    result.get(30, TimeUnit.SECONDS);
+    assertThat(FailingStep.CLOSED.get() - closedBefore).as("opened once, closed once").isEqualTo(1);
+  }
+
   @Test
   void unknownStepIsAnErrorListingTheAvailableOnes() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamWorker.processor("sepia"))
