@@ -8,12 +8,12 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /** The full command line of {@code mtx-hook} (help, version, flags), for people and scripts. */
 @Command(name = "mtx-hook", mixinStandardHelpOptions = true, versionProvider = HookCli.Version.class,

@@ -13,9 +13,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code mtx-testkit publish|play|mediamtx}: make and check test streams, and find the MediaMTX tests use. */
 @Command(name = "mtx-testkit", mixinStandardHelpOptions = true, versionProvider = TestkitMain.Version.class,

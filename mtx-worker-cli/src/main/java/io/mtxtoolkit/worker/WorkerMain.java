@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import net.logstash.logback.argument.StructuredArguments;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code mtx-worker run --stream <id>}: one stream's worker as a process (the orchestrator's child-process mode). */
 @Command(name = "mtx-worker", mixinStandardHelpOptions = true, versionProvider = WorkerMain.Version.class,
