@@ -255,14 +255,25 @@ public final class StreamWorker {
 
   /** One session's output: opens /out on the opened input and pumps until the input ends or a stop. */
   private Session publish(FFmpegFrameGrabber grabber) {
+    if (config.mode() != WorkerConfig.Mode.PASSTHROUGH) {
+      return publish(grabber, null);
+    }
+    try (ChosenTracks tracks = new ChosenTracks(grabber.getFormatContext(), grabber.getVideoStream(),
+        grabber.getAudioStream())) {
+      return publish(grabber, tracks);
+    }
+  }
+
+  /** {@link #publish(FFmpegFrameGrabber)} with the passthrough muxer set up from {@code tracks} (null to transcode). */
+  private Session publish(FFmpegFrameGrabber grabber, ChosenTracks tracks) {
     FFmpegFrameRecorder recorder = new UnlockedRecorder(config.outputUrl(), grabber.getImageWidth(),
         grabber.getImageHeight(), grabber.getAudioChannels());
     FrameProcessor processor = null;
     try {
       recorder.setFormat("flv");
       recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
-      if (config.mode() == WorkerConfig.Mode.PASSTHROUGH) {
-        recorder.start(grabber.getFormatContext());
+      if (tracks != null) {
+        recorder.start(tracks.context());
       } else {
         processor = processor(config.step());
         processor.open(grabber.getImageWidth(), grabber.getImageHeight(), grabber.getFrameRate());
@@ -290,7 +301,7 @@ public final class StreamWorker {
     long before = packets.get();
     String cause;
     try {
-      cause = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? remux(grabber, recorder) : transcode(grabber, recorder, processor);
+      cause = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
     } finally {
       close(recorder);
       if (processor != null) {
@@ -368,21 +379,21 @@ public final class StreamWorker {
     return null;
   }
 
-  private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder) {
+  private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, ChosenTracks tracks) {
     // FLV carries one video and one audio track: those the grabber chose, which the recorder was set up from
-    int video = grabber.getVideoStream();
-    int audio = grabber.getAudioStream();
     MonotonicTimestamps timestamps = new MonotonicTimestamps();
     try {
       return forward(grabber::grabPacket, packet -> {
         try {
           int stream = packet.stream_index();
-          if (stream != video && stream != audio) {
+          int chosen = tracks.indexOf(stream);
+          if (chosen < 0) {
             return; // a data track, or a second video or audio track
           }
           long[] mended = timestamps.mend(stream, packet.pts(), packet.dts());
           packet.pts(mended[0]);
           packet.dts(mended[1]);
+          packet.stream_index(chosen);
           recorder.recordPacket(packet);
           packets.incrementAndGet();
         } finally {

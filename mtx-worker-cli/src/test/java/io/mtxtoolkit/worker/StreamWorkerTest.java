@@ -356,4 +356,31 @@ class StreamWorkerTest {
         .hasMessageContaining("unknown processing step 'sepia'").hasMessageContaining("label");
     assertThat(StreamWorker.processor("label").name()).isEqualTo("label");
   }
+
+  /**
+   * A source with two video tracks of different sizes (an RTSP publisher may send that): /out carries the first
+   * video track, as the grabber reads it, under that track's own codec parameters, and plays.
+   */
+  @Test
+  void passthroughOfASourceWithTwoVideoTracksPublishesTheFirstUnderItsOwnParameters(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path big = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("big.flv"), 0, 75, true);
+    java.nio.file.Path small = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("small.flv"), 0, 75, false,
+        160, 120);
+    java.nio.file.Path both = MultiTrack.mux(dir.resolve("both.mkv"), big, small);
+
+    String url = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker("file:" + both, url, WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      assertThat(sink.awaitEnd(Duration.ofSeconds(30))).as("the file's end closes /out's session").isTrue();
+      worker.stop();
+      result.get(30, TimeUnit.SECONDS);
+      assertThat(sink.error()).isNull();
+      assertThat(sink.videoSize()).as("the first video track's parameters").isEqualTo("320x240");
+      assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO)).as("one track's 75 pictures, not both tracks'")
+          .hasSize(75).isSorted();
+      assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(100);
+    }
+  }
 }

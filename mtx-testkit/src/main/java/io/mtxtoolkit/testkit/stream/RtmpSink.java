@@ -22,6 +22,7 @@ public final class RtmpSink implements AutoCloseable {
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile int videoCodec = avcodec.AV_CODEC_ID_NONE;
   private volatile int audioCodec = avcodec.AV_CODEC_ID_NONE;
+  private volatile String videoSize = "";
   private volatile boolean closing;
   private volatile String error;
   private final Thread thread;
@@ -50,6 +51,7 @@ public final class RtmpSink implements AutoCloseable {
       grabber.startUnsafe();
       videoCodec = grabber.getVideoCodec();
       audioCodec = grabber.getAudioCodec();
+      videoSize = grabber.getImageWidth() + "x" + grabber.getImageHeight();
       connected.countDown();
       AVPacket p;
       while (!closing && (p = grabber.grabPacket()) != null) {
@@ -102,6 +104,11 @@ public final class RtmpSink implements AutoCloseable {
 
   public int audioCodec() {
     return audioCodec;
+  }
+
+  /** The video's size as the stream's codec parameters state it ({@code 320x240}); empty before a publisher came. */
+  public String videoSize() {
+    return videoSize;
   }
 
   public int packetCount() {

@@ -17,8 +17,14 @@ public final class TestClip {
    * firstFrame / 25 s), with the 1 kHz tone when {@code withAudio}.
    */
   public static Path writeFlv(Path file, int firstFrame, int frames, boolean withAudio) throws Exception {
+    return writeFlv(file, firstFrame, frames, withAudio, 320, 240);
+  }
+
+  /** {@link #writeFlv(Path, int, int, boolean)} at {@code width} x {@code height}. */
+  public static Path writeFlv(Path file, int firstFrame, int frames, boolean withAudio, int width, int height)
+      throws Exception {
     FFmpegNatives.load();
-    try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(file.toString(), 320, 240, withAudio ? 1 : 0)) {
+    try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(file.toString(), width, height, withAudio ? 1 : 0)) {
       rec.setFormat("flv");
       rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
       rec.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
@@ -26,7 +32,7 @@ public final class TestClip {
       rec.setGopSize(FPS);
       rec.setSampleRate(SAMPLE_RATE);
       rec.start();
-      TestPattern pattern = new TestPattern(320, 240, SAMPLE_RATE, 1000);
+      TestPattern pattern = new TestPattern(width, height, SAMPLE_RATE, 1000);
       for (int i = firstFrame; i < firstFrame + frames; i++) {
         rec.setFrameNumber(i);
         rec.record(pattern.videoFrame(i), avutil.AV_PIX_FMT_BGR24);

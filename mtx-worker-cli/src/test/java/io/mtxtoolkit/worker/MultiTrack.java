@@ -1,0 +1,70 @@
+package io.mtxtoolkit.worker;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avformat;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+
+/** Muxes every track of several files into one Matroska file, in the files' order (javacv's recorder writes one video track). */
+final class MultiTrack {
+  private MultiTrack() {}
+
+  static Path mux(Path out, Path... inputs) throws Exception {
+    List<FFmpegFrameGrabber> grabbers = new ArrayList<>();
+    AVFormatContext oc = new AVFormatContext(null);
+    check(avformat.avformat_alloc_output_context2(oc, null, "matroska", out.toString()), "alloc");
+    try {
+      List<int[]> firstIndex = new ArrayList<>();
+      for (Path in : inputs) {
+        FFmpegFrameGrabber g = new FFmpegFrameGrabber(in.toString());
+        g.start();
+        grabbers.add(g);
+        firstIndex.add(new int[] {oc.nb_streams()});
+        AVFormatContext ic = g.getFormatContext();
+        for (int i = 0; i < ic.nb_streams(); i++) {
+          AVStream s = avformat.avformat_new_stream(oc, null);
+          check(avcodec.avcodec_parameters_copy(s.codecpar(), ic.streams(i).codecpar()), "copy");
+          s.codecpar().codec_tag(0);
+          s.time_base(ic.streams(i).time_base());
+        }
+      }
+      AVIOContext pb = new AVIOContext(null);
+      check(avformat.avio_open(pb, out.toString(), avformat.AVIO_FLAG_WRITE), "open");
+      oc.pb(pb);
+      check(avformat.avformat_write_header(oc, (AVDictionary) null), "header");
+      for (int n = 0; n < grabbers.size(); n++) {
+        FFmpegFrameGrabber g = grabbers.get(n);
+        AVPacket p;
+        while ((p = g.grabPacket()) != null) {
+          int target = firstIndex.get(n)[0] + p.stream_index();
+          avcodec.av_packet_rescale_ts(p, g.getFormatContext().streams(p.stream_index()).time_base(),
+              oc.streams(target).time_base());
+          p.stream_index(target);
+          p.pos(-1);
+          check(avformat.av_interleaved_write_frame(oc, p), "write");
+        }
+      }
+      check(avformat.av_write_trailer(oc), "trailer");
+      avformat.avio_closep(oc.pb());
+    } finally {
+      avformat.avformat_free_context(oc);
+      for (FFmpegFrameGrabber g : grabbers) {
+        g.close();
+      }
+    }
+    return out;
+  }
+
+  private static void check(int ret, String step) {
+    if (ret < 0) {
+      throw new IllegalStateException(step + " failed: " + ret);
+    }
+  }
+}
