@@ -140,6 +140,20 @@ public final class StreamWorker {
     return result;
   }
 
+  /** Time allowed to close /out (the FLV trailer, the RTMP goodbye) once a stop is seen. */
+  private static final Duration CLOSE_ALLOWANCE = Duration.ofSeconds(5);
+
+  /**
+   * How long {@link #run} may take to return after {@link #stop}: a read blocked on a silent source sees the
+   * stop only when the stall timeout ends it, and /out is closed after that. At least 10 s.
+   */
+  public Duration stopWithin() {
+    Duration bound = config.stallTimeout().plus(CLOSE_ALLOWANCE);
+    return bound.compareTo(MIN_STOP_WITHIN) > 0 ? bound : MIN_STOP_WITHIN;
+  }
+
+  private static final Duration MIN_STOP_WITHIN = Duration.ofSeconds(10);
+
   /** Asks the worker to stop; it closes its output cleanly and {@link #run} returns. */
   public void stop() {
     synchronized (this) {

@@ -45,7 +45,7 @@ public final class WorkerMain implements Runnable {
       }
       worker.stop();
       try {
-        main.join(10_000);
+        main.join(worker.stopWithin().toMillis()); // past it the JVM ends with the signal's own status
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }

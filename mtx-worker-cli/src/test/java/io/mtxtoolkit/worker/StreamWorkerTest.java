@@ -383,4 +383,13 @@ class StreamWorkerTest {
       assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(100);
     }
   }
+
+  @Test
+  void aStopIsAllowedTheStallTimeoutAndTheCloseAndAtLeastTenSeconds() {
+    assertThat(worker("rtmp://127.0.0.1:1/a", "rtmp://127.0.0.1:1/b", WorkerConfig.Mode.PASSTHROUGH,
+        Duration.ofSeconds(4)).stopWithin()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(worker("rtmp://127.0.0.1:1/a", "rtmp://127.0.0.1:1/b", WorkerConfig.Mode.PASSTHROUGH,
+        Duration.ofSeconds(30)).stopWithin()).as("a read on a silent source returns only at the stall timeout")
+        .isEqualTo(Duration.ofSeconds(35));
+  }
 }
