@@ -133,6 +133,69 @@ class TestkitMainTest {
     assertThat(run("--version")).isZero();
   }
 
+  /**
+   * An RTSP server that answers every request with {@code status} (e.g. "404 Not Found"), on a free port, to every
+   * connection (javacv opens a second time after a failed open).
+   */
+  private static java.net.ServerSocket rtspAnswering(String status) throws java.io.IOException {
+    java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread t = new Thread(() -> {
+      while (!server.isClosed()) {
+        answer(server, status);
+      }
+    }, "rtsp-" + status);
+    t.setDaemon(true);
+    t.start();
+    return server;
+  }
+
+  private static void answer(java.net.ServerSocket server, String status) {
+    try (java.net.Socket s = server.accept()) {
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII));
+      var reply = s.getOutputStream();
+      String cseq = "1";
+      for (String line; (line = in.readLine()) != null; ) {
+        if (line.regionMatches(true, 0, "CSeq:", 0, 5)) {
+          cseq = line.substring(5).trim();
+        } else if (line.isEmpty()) {
+          reply.write(("RTSP/1.0 " + status + "\r\nCSeq: " + cseq + "\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          reply.flush();
+        }
+      }
+    } catch (java.io.IOException ignored) {
+      // the reader hung up, or the test closed the server
+    }
+  }
+
+  @Test
+  void playTellsARefusalFromAPathWithNoStream() throws Exception {
+    try (java.net.ServerSocket refuses = rtspAnswering("401 Unauthorized")) {
+      assertThat(run("play", "--url", "rtsp://127.0.0.1:" + refuses.getLocalPort() + "/live/a/in", "--timeout", "5"))
+          .as("an answer other than 404: the server refused the reader").isEqualTo(6);
+      assertThat(err.toString()).contains("refused the stream");
+    }
+    err.getBuffer().setLength(0);
+    try (java.net.ServerSocket empty = rtspAnswering("404 Not Found")) {
+      assertThat(run("play", "--url", "rtsp://127.0.0.1:" + empty.getLocalPort() + "/live/a/in", "--timeout", "5"))
+          .as("404: nothing is published on the path, which is no media; %s", err).isEqualTo(4);
+      assertThat(err.toString()).contains("no stream is published there");
+    }
+    err.getBuffer().setLength(0);
+    try (java.net.ServerSocket hangsUp = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      CompletableFuture.runAsync(() -> {
+        try {
+          hangsUp.accept().close();
+        } catch (java.io.IOException ignored) {
+          // the test closes the socket
+        }
+      });
+      assertThat(run("play", "--url", "rtmp://127.0.0.1:" + hangsUp.getLocalPort() + "/live/a/in", "--timeout", "5"))
+          .as("an RTMP server that answers and hangs up refused the reader").isEqualTo(6);
+    }
+  }
+
   @Test
   void optionsThatWouldBeIgnoredMisreadOrOverflowAreRefused(@TempDir Path dir) {
     String url = "rtmp://127.0.0.1:1/live/a/in";

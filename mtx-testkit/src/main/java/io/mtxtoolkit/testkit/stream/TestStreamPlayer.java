@@ -68,7 +68,7 @@ public final class TestStreamPlayer {
       try {
         grabber.startUnsafe();
       } catch (FFmpegFrameGrabber.Exception e) {
-        throw new NoMediaException("cannot read " + url + ": " + e.getMessage(), e);
+        throw listen ? new NoMediaException("cannot read " + url + ": " + e.getMessage(), e) : cannotOpen(url, e);
       }
       double nominal = grabber.getFrameRate();
       long start = System.nanoTime();
@@ -126,6 +126,21 @@ public final class TestStreamPlayer {
     } catch (org.bytedeco.javacv.FrameGrabber.Exception e) {
       throw new NoMediaException("reading " + url + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A reader's failed open: refused (exit 6) when the server answers on its port and ends the session for
+   * another reason than "no stream there" (an RTSP 404, which is no media: exit 4), e.g. a 401; else no media.
+   */
+  static RuntimeException cannotOpen(String url, Exception error) {
+    TestStreamPublisher.PublishException probed = TestStreamPublisher.PublishException.cannotStart(
+        TestStreamPublisher.parse(url), error);
+    boolean noStreamThere = String.valueOf(error.getMessage()).contains("error " + avutil.AVERROR_HTTP_NOT_FOUND);
+    if (probed.reason() == TestStreamPublisher.PublishException.Reason.REJECTED && !noStreamThere) {
+      return probed;
+    }
+    return new NoMediaException("cannot read " + url + (noStreamThere ? ": no stream is published there" : "") + ": "
+        + error.getMessage(), error);
   }
 
   private static void writePng(Frame frame, Path file) {
