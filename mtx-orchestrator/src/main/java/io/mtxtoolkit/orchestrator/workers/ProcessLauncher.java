@@ -34,11 +34,20 @@ public final class ProcessLauncher implements WorkerLauncher {
   private final MediaMtxEndpoints mediamtx;
   private final List<String> extraArgs;
   private final PrintStream logSink;
+  /** The child's argument vector for a stream and its source id: {@link #command}, or a stand-in in tests. */
+  private final java.util.function.BiFunction<StreamId, String, List<String>> commandLine;
 
   public ProcessLauncher(MediaMtxEndpoints mediamtx, List<String> extraArgs, PrintStream logSink) {
+    this(mediamtx, extraArgs, logSink, null);
+  }
+
+  /** Runs {@code commandLine}'s vector instead of the worker JVM (null for the worker), to test the child handling. */
+  ProcessLauncher(MediaMtxEndpoints mediamtx, List<String> extraArgs, PrintStream logSink,
+                  java.util.function.BiFunction<StreamId, String, List<String>> commandLine) {
     this.mediamtx = mediamtx;
     this.extraArgs = List.copyOf(extraArgs);
     this.logSink = logSink;
+    this.commandLine = commandLine != null ? commandLine : this::command;
   }
 
   @Override
@@ -77,7 +86,7 @@ public final class ProcessLauncher implements WorkerLauncher {
   public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
     Process process;
     try {
-      process = new ProcessBuilder(command(id, sourceId)).redirectErrorStream(true).start();
+      process = new ProcessBuilder(commandLine.apply(id, sourceId)).redirectErrorStream(true).start();
     } catch (IOException e) {
       // Thrown, not a handle that has already exited: the manager logs a failed launch, not a started worker.
       throw new UncheckedIOException("cannot start worker process: " + e.getMessage(), e);

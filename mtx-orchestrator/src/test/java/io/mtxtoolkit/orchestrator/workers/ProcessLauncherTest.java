@@ -56,4 +56,55 @@ class ProcessLauncherTest {
     assertThat(r.streamUnusable()).as("a crash says nothing about the stream").isFalse();
     assertThat(r.reason()).isEqualTo("worker process died with exit code 137 (signal 9); last error: cannot read rtsp://h/live/a/in");
   }
+
+  /** A launcher whose child is {@code sh -c script} (the script sees the stream id as $1), its output in {@code log}. */
+  private static ProcessLauncher shell(String script, java.io.ByteArrayOutputStream log) {
+    return new ProcessLauncher(new io.mtxtoolkit.core.path.MediaMtxEndpoints("127.0.0.1", 8554, 1935), java.util.List.of(),
+        new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8),
+        (id, sourceId) -> java.util.List.of("sh", "-c", script, "worker", id.value(), sourceId));
+  }
+
+  @Test
+  void theChildsLinesAreCopiedReadForItsStateAndItsLastErrorIsTheReason() throws Exception {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.util.List<io.mtxtoolkit.worker.WorkerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RunningWorker w = shell("""
+        echo '{"event":"worker-running","level":"INFO","message":"running"}'
+        echo '{"event":"worker-reconnect","level":"WARN","message":"attempt 1"}'
+        echo '[tcp @ 0x1] Connection refused'
+        echo '{"event":"worker-gave-up","level":"ERROR","message":"source lost: 3 reconnect attempts failed"}'
+        echo '{not json'
+        exit 4
+        """, log).launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "conn-7", states::add);
+
+    WorkerResult r = w.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+    assertThat(r.reason()).isEqualTo("source lost: 3 reconnect attempts failed");
+    assertThat(states).containsExactly(io.mtxtoolkit.worker.WorkerState.RUNNING, io.mtxtoolkit.worker.WorkerState.RECONNECTING);
+    assertThat(w.handle()).matches("pid \\d+");
+    java.util.List<String> lines = log.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(5).contains("{not json");
+    assertThat(lines.get(2)).as("a plain line becomes JSON with the stream's fields")
+        .contains("\"message\":\"[tcp @ 0x1] Connection refused\"").contains("\"sourceId\":\"conn-7\"");
+  }
+
+  @Test
+  void stopIsSigtermAndKillIsSigkill() throws Exception {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    String waits = "echo '{\"event\":\"worker-running\"}'; trap 'exit 0' TERM; while :; do sleep 0.05; done";
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
+    RunningWorker stopped = shell(waits, log).launch(io.mtxtoolkit.core.path.StreamId.of("a"), "", s -> running.countDown());
+    RunningWorker killed = shell(waits, log).launch(io.mtxtoolkit.core.path.StreamId.of("b"), "", s -> running.countDown());
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("both children said they run").isTrue();
+
+    stopped.stop();
+    killed.kill();
+
+    assertThat(stopped.exit().get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+    WorkerResult k = killed.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(k.crashed()).isTrue();
+    assertThat(k.reason()).startsWith("worker process died with exit code 137 (signal 9)");
+  }
 }
