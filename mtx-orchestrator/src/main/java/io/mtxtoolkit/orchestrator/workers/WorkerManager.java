@@ -55,6 +55,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   private final LifecyclePolicy policy;
   private final Clock clock;
   private final Duration stopTimeout;
+  private final Duration closeTimeout;
   private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "worker-lifecycle");
     t.setDaemon(true);
@@ -118,10 +119,15 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock, Duration stopTimeout) {
+    this(launcher, policy, clock, stopTimeout, CLOSE_TIMEOUT);
+  }
+
+  WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock, Duration stopTimeout, Duration closeTimeout) {
     this.launcher = launcher;
     this.policy = policy;
     this.clock = clock;
     this.stopTimeout = stopTimeout;
+    this.closeTimeout = closeTimeout;
     // A cancelled grace period or restart leaves the queue at once: a flapping publisher under a long grace
     // period would otherwise pile up dead timers until each one's delay ran out.
     scheduler.setRemoveOnCancelPolicy(true);
@@ -472,7 +478,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
 
   /**
    * Stops every worker and waits for them to exit, killing what still runs after {@link #CLOSE_TIMEOUT}
-   * (or the stop timeout, if shorter) in all; nothing is started afterwards.
+   * (or the stop timeout, if shorter; the stop timer alone would kill later) in all; nothing is started afterwards.
    */
   @Override
   public void close() {
@@ -496,7 +502,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         return w;
       }).toList();
     }
-    long deadline = System.nanoTime() + (stopTimeout.compareTo(CLOSE_TIMEOUT) < 0 ? stopTimeout : CLOSE_TIMEOUT).toNanos();
+    long deadline = System.nanoTime() + (stopTimeout.compareTo(closeTimeout) < 0 ? stopTimeout : closeTimeout).toNanos();
     for (RunningWorker w : running) {
       try {
         w.exit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

@@ -537,6 +537,23 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void closeKillsStuckWorkersWithinItsOwnBudgetWhenTheStopTimeoutIsLonger() {
+    Launcher stuck = new Launcher();
+    stuck.workersIgnoreStop = true;
+    // As in production: a 10 s stop timeout, a shorter shutdown budget (6 s there)
+    WorkerManager stuckManager = new WorkerManager(stuck, LifecyclePolicy.defaults(), Clock.systemUTC(),
+        Duration.ofSeconds(10), Duration.ofMillis(300));
+    stuckManager.ready(StreamId.of("a"));
+    long start = System.nanoTime();
+
+    stuckManager.close();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the close budget, not the stop timeout")
+        .isBetween(Duration.ofMillis(250), Duration.ofMillis(2000));
+    assertThat(stuck.launched).hasSize(1).allMatch(h -> h.killAsked);
+  }
+
+  @Test
   void policyDefaultsAndBackoff() {
     LifecyclePolicy p = LifecyclePolicy.defaults();
     assertThat(p.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
