@@ -426,6 +426,7 @@ public final class StreamWorker {
 
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
     long[] firstVideoMicros = {Long.MIN_VALUE};
+    AudioClock audioClock = new AudioClock();
     return forward(grabber::grab, frame -> {
       if (frame.image != null) {
         Frame out = processor.processVideo(frame);
@@ -447,6 +448,15 @@ public final class StreamWorker {
         boolean beforeFirstPicture = grabber.hasVideo()
             && (firstVideoMicros[0] == Long.MIN_VALUE || frame.timestamp < firstVideoMicros[0]);
         if (!beforeFirstPicture) {
+          long silence = audioClock.silenceBefore(frame.timestamp - (grabber.hasVideo() ? firstVideoMicros[0] : 0),
+              frame.sampleRate);
+          while (silence > 0) {
+            Frame quiet = AudioClock.silence(frame, (int) Math.min(silence, AudioClock.MAX_PIECE));
+            silence -= AudioClock.samplesPerChannel(quiet);
+            audioClock.written(quiet);
+            recorder.record(quiet);
+          }
+          audioClock.written(frame); // counted before the recorder consumes the buffers
           recorder.record(frame);
         }
       }

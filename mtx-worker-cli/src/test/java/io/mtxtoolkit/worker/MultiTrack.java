@@ -62,6 +62,35 @@ final class MultiTrack {
     return out;
   }
 
+  /**
+   * Writes {@code first}'s packets, then {@code second}'s shifted {@code shiftMicros} later, into one FLV file:
+   * a source with a gap. Both files must have the same tracks.
+   */
+  static Path concat(Path out, long shiftMicros, Path first, Path second) throws Exception {
+    try (FFmpegFrameGrabber a = new FFmpegFrameGrabber(first.toString());
+         FFmpegFrameGrabber b = new FFmpegFrameGrabber(second.toString())) {
+      a.start();
+      b.start();
+      org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(out.toString(),
+          a.getImageWidth(), a.getImageHeight(), a.getAudioChannels());
+      rec.setFormat("flv");
+      rec.start(a.getFormatContext());
+      AVPacket p;
+      while ((p = a.grabPacket()) != null) {
+        rec.recordPacket(p);
+      }
+      while ((p = b.grabPacket()) != null) {
+        long shift = org.bytedeco.ffmpeg.global.avutil.av_rescale_q(shiftMicros,
+            org.bytedeco.ffmpeg.global.avutil.av_make_q(1, 1_000_000), b.getFormatContext().streams(p.stream_index()).time_base());
+        p.pts(p.pts() + shift);
+        p.dts(p.dts() + shift);
+        rec.recordPacket(p);
+      }
+      rec.close();
+    }
+    return out;
+  }
+
   private static void check(int ret, String step) {
     if (ret < 0) {
       throw new IllegalStateException(step + " failed: " + ret);

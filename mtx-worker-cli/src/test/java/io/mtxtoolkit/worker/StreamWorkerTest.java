@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -391,5 +392,60 @@ class StreamWorkerTest {
     assertThat(worker("rtmp://127.0.0.1:1/a", "rtmp://127.0.0.1:1/b", WorkerConfig.Mode.PASSTHROUGH,
         Duration.ofSeconds(30)).stopWithin()).as("a read on a silent source returns only at the stall timeout")
         .isEqualTo(Duration.ofSeconds(35));
+  }
+
+  /**
+   * A source with a 2 s gap in both tracks: the encoder counts audio samples while pictures keep their time, so
+   * without silence in the gap the audio would end 2 s before the pictures and lag them for the session.
+   */
+  @Test
+  void transcodeKeepsAudioWithThePicturesAcrossAGapInTheSource(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path before = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("a.flv"), 0, 50, true);
+    java.nio.file.Path after = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("b.flv"), 0, 50, true);
+    java.nio.file.Path gap = MultiTrack.concat(dir.resolve("gap.flv"), 4_000_000, before, after);
+
+    String url = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker("file:" + gap, url, WorkerConfig.Mode.TRANSCODE, Duration.ofSeconds(2));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      assertThat(sink.awaitEnd(Duration.ofSeconds(30))).as("the file's end closes /out's session").isTrue();
+      worker.stop();
+      result.get(30, TimeUnit.SECONDS);
+      List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
+      List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
+      assertThat(video.get(video.size() - 1)).as("the pictures keep the gap (µs)").isGreaterThan(5_500_000L);
+      assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1)))
+          .as("audio ends with the pictures (µs), the gap filled with silence").isLessThan(300_000L);
+      assertThat(audio).isSorted();
+    }
+  }
+
+  @Test
+  void silenceFillsOnlyRealGapsInTheSourcesLayout() {
+    AudioClock clock = new AudioClock();
+    Frame planar = new Frame();
+    planar.sampleRate = 48_000;
+    planar.audioChannels = 2;
+    planar.samples = new java.nio.Buffer[] {java.nio.FloatBuffer.allocate(1024), java.nio.FloatBuffer.allocate(1024)};
+    assertThat(clock.silenceBefore(500_000, 48_000)).as("the first audio starts the count").isZero();
+    clock.written(planar);
+    assertThat(clock.writtenMicros()).isEqualTo(21_333);
+    assertThat(clock.silenceBefore(500_000 + 21_333 + 50_000, 48_000)).as("jitter").isZero();
+    assertThat(clock.silenceBefore(500_000 + 21_333 + 1_000_000, 48_000)).isEqualTo(48_000);
+    assertThat(clock.silenceBefore(500_000 + 120_000_000, 48_000)).as("a clock jump, not a gap").isZero();
+    assertThat(AudioClock.silence(planar, 10).samples).hasSize(2).allMatch(b -> b.remaining() == 10 && b instanceof java.nio.FloatBuffer);
+
+    Frame interleaved = new Frame();
+    interleaved.sampleRate = 44_100;
+    interleaved.audioChannels = 2;
+    interleaved.samples = new java.nio.Buffer[] {java.nio.ShortBuffer.allocate(2048)};
+    assertThat(AudioClock.samplesPerChannel(interleaved)).isEqualTo(1024);
+    Frame quiet = AudioClock.silence(interleaved, 10);
+    assertThat(quiet.samples).hasSize(1).allMatch(b -> b.remaining() == 20 && b instanceof java.nio.ShortBuffer);
+    assertThat(AudioClock.samplesPerChannel(quiet)).isEqualTo(10);
+    interleaved.samples = new java.nio.Buffer[] {java.nio.ByteBuffer.allocate(4)};
+    assertThat(((java.nio.ByteBuffer) AudioClock.silence(interleaved, 2).samples[0]).get(0)).as("unsigned 8-bit silence")
+        .isEqualTo((byte) 0x80);
   }
 }
