@@ -189,8 +189,8 @@ public final class OrchestratorMain implements Callable<Integer> {
     if (workers != null) {
       metrics.track(workers);
       listener = event -> {
-        metrics.onEvent(event);
         workers.onEvent(event);
+        metrics.onEvent(event); // counts applied events: a failed one is answered 500 and may be sent again
       };
     }
     OrchestratorServer server = new OrchestratorServer(config, listener, Clock.systemUTC(), app -> {

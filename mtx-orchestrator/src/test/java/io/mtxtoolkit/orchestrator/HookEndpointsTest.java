@@ -171,6 +171,34 @@ class HookEndpointsTest {
   }
 
   @Test
+  void anEventAnswered500IsAppliedWhenSentAgain() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    try (RunningServer failsOnce = RunningServer.start(200, Clock.fixed(RECEIVED, ZoneOffset.UTC), event -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new IllegalStateException("worker start failed");
+      }
+    })) {
+      HookEvent sent = event(HookEventType.READY, "retry");
+      String body = new String(HookEventJson.write(sent), StandardCharsets.UTF_8);
+
+      assertThat(failsOnce.postJson(READY, body).status()).isEqualTo(500);
+      Http.Reply again = failsOnce.postJson(READY, body);
+
+      assertThat(again.status()).isEqualTo(202);
+      assertThat(again.body()).as("applied, not taken for a repeat").doesNotContain("duplicate");
+      assertThat(calls).hasValue(2);
+      assertThat(failsOnce.postJson(READY, body).body()).as("once applied, a repeat").contains("\"duplicate\":true");
+    }
+  }
+
+  @Test
+  void aTimestampOutside1970To9999Is400() {
+    Reply reply = orch.postJson(READY, "{\"path\":\"live/t/in\",\"timestamp\":\"-1000000000-01-01T00:00:00Z\"}");
+    assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+    assertThat(reply.body()).contains("timestamp").contains("outside 1970..9999");
+  }
+
+  @Test
   void oneIdSentToReadyAndToNotReadyIsTwoEvents() {
     assertThat(send(event(HookEventType.READY, "same")).body()).doesNotContain("duplicate");
     assertThat(send(event(HookEventType.NOT_READY, "same")).body()).doesNotContain("duplicate");

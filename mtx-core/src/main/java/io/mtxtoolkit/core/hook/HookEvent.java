@@ -53,7 +53,16 @@ public record HookEvent(String eventId, HookEventType type, StreamPath path, Str
     if (timestamp == null) {
       throw new ValidationException("timestamp", "missing timestamp");
     }
+    if (timestamp.isBefore(EARLIEST) || timestamp.isAfter(LATEST)) {
+      // Instant reaches a billion years either way; arithmetic on such a stamp overflows downstream
+      throw new ValidationException("timestamp", "timestamp " + timestamp + " is outside 1970..9999");
+    }
   }
+
+  /** The earliest timestamp accepted: a hook on a machine whose clock never got set still reports 1970. */
+  public static final Instant EARLIEST = Instant.EPOCH;
+  /** The latest timestamp accepted. */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   /** A new event with a random id, stamped now. */
   public static HookEvent create(HookEventType type, StreamPath path, String query, String sourceType, String sourceId,

@@ -24,6 +24,16 @@ class HookEventTest {
   }
 
   @Test
+  void timestampsBeyond1970To9999AreRefused() {
+    assertThat(new HookEvent("id", HookEventType.READY, IN, "", "", "", HookEvent.EARLIEST).timestamp()).isEqualTo(Instant.EPOCH);
+    assertThat(new HookEvent("id", HookEventType.READY, IN, "", "", "", HookEvent.LATEST).timestamp()).isEqualTo(HookEvent.LATEST);
+    for (Instant out : new Instant[] {Instant.MIN, Instant.EPOCH.minusNanos(1), HookEvent.LATEST.plusNanos(1), Instant.MAX}) {
+      assertThatThrownBy(() -> new HookEvent("id", HookEventType.READY, IN, "", "", "", out)).as(out.toString())
+          .isInstanceOf(io.mtxtoolkit.core.ValidationException.class).hasMessageContaining("outside 1970..9999");
+    }
+  }
+
+  @Test
   void createsWithFreshIds() {
     HookEvent a = HookEvent.create(HookEventType.READY, IN, null, null, null, NOW);
     HookEvent b = HookEvent.create(HookEventType.READY, IN, null, null, null, NOW);

@@ -25,4 +25,9 @@ public final class RecentIds {
   public synchronized boolean firstTime(String id) {
     return ids.put(id, Boolean.TRUE) == null;
   }
+
+  /** Forgets {@code id}, so its next delivery counts as new: for an event that was recorded but could not be applied. */
+  public synchronized void forget(String id) {
+    ids.remove(id);
+  }
 }

@@ -78,7 +78,8 @@ public final class HookApi {
       throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), ingestPathIn(body));
     }
     // keyed by type as well: one id sent to ready and then to not-ready is two events, not a repeat
-    if (!seen.firstTime(event.type().wireName() + " " + event.eventId())) {
+    String key = event.type().wireName() + " " + event.eventId();
+    if (!seen.firstTime(key)) {
       LOG.info("duplicate hook event {} for {} ignored", v("event", type.wireName()), v("path", event.path().name()),
           kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("duplicate", true));
       ctx.status(HttpStatus.ACCEPTED).json(Map.of("eventId", event.eventId(), "duplicate", true));
@@ -89,7 +90,12 @@ public final class HookApi {
         kv("sourceType", event.sourceType()), kv("query", QueryRedaction.redact(event.query())),
         kv("eventTimestamp", event.timestamp().toString()));
     events.add(new ReceivedEvent(event, clock.instant()));
-    listener.onEvent(event);
+    try {
+      listener.onEvent(event);
+    } catch (RuntimeException | Error e) {
+      seen.forget(key); // answered 500 so the sender may send it again: that delivery must be applied, not ignored
+      throw e;
+    }
     ctx.status(HttpStatus.ACCEPTED).json(AcceptedEvent.of(event));
   }
 
