@@ -57,7 +57,7 @@ case $rc in
     ;;
   3)
     if bin=$(mediamtx_from_image); then
-      export MEDIAMTX_BIN=$bin
+      export MEDIAMTX_BIN=${bin##*$'\n'} # the last line, as for install.sh
       echo "test: MediaMTX integration tests use $MEDIAMTX_BIN (from the official image)"
     elif [[ "${MEDIAMTX_FROM_IMAGE:-1}" == 0 ]]; then
       exclude_mediamtx_tests "no MediaMTX (install.sh exit 3; MEDIAMTX_FROM_IMAGE=0)"

@@ -35,7 +35,13 @@ public final class TestkitMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** The testkit's Logback configuration: log lines to standard error, so standard output stays the answer. */
+  static final String LOGBACK_CONFIG = "mtx-testkit-logback.xml";
+
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+    }
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

@@ -8,6 +8,7 @@ import io.mtxtoolkit.testkit.stream.RtmpSink;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -194,6 +195,30 @@ class TestkitMainTest {
       assertThat(run("play", "--url", "rtmp://127.0.0.1:" + hangsUp.getLocalPort() + "/live/a/in", "--timeout", "5"))
           .as("an RTMP server that answers and hangs up refused the reader").isEqualTo(6);
     }
+  }
+
+  /**
+   * {@code bin=$(mtx-testkit mediamtx)} in build/test.sh: standard output carries the answer alone. The search for
+   * MediaMTX logs (Testcontainers looking for an engine); those lines go to standard error.
+   */
+  @Test
+  void standardOutputIsTheAnswerAloneAndLogLinesGoToStandardError(@TempDir Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), TestkitMain.class.getName(), "mediamtx");
+    pb.environment().remove("MEDIAMTX_BIN");
+    pb.environment().put("MTX_CACHE_DIR", dir.toString());
+    pb.environment().put("PATH", dir.toString());
+    pb.environment().put("DOCKER_HOST", "unix://" + dir.resolve("no-engine.sock"));
+    pb.environment().put("MTX_LOG_LEVEL", "DEBUG");
+    pb.redirectError(dir.resolve("stderr.txt").toFile());
+    Process p = pb.start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String stderr = java.nio.file.Files.readString(dir.resolve("stderr.txt"));
+
+    assertThat(p.exitValue()).as(stderr).isEqualTo(7);
+    assertThat(stdout).as("no log line on standard output").isEmpty();
+    assertThat(stderr).contains("\"level\":\"DEBUG\"").contains("mtx-testkit: ");
   }
 
   @Test
