@@ -112,15 +112,17 @@ urls() {
   say "try:      mtx-testkit/target/dist/bin/mtx-testkit publish --url rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/test/in"
 }
 
-# A pid file holds "pid start-time" (/proc/<pid>/stat field 22): a pid the system reused after a
-# reboot or a crash has another start time, and is not ours to report or to stop.
+# A pid file holds "pid start-time boot-id" (start time: /proc/<pid>/stat field 22, in ticks since boot): a
+# pid the system reused after a reboot or a crash has another start time or boot, and is not ours to
+# report or to stop.
 start_time() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
-record_pid() { echo "$2 $(start_time "$2")" > "$run/$1.pid"; }
+boot_id() { cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown; }
+record_pid() { echo "$2 $(start_time "$2") $(boot_id)" > "$run/$1.pid"; }
 live_pid() { # service → its pid when the pid file names a process that is still that process
-  local pid started
+  local pid started boot
   [[ -f "$run/$1.pid" ]] || return 1
-  read -r pid started < "$run/$1.pid" || true
-  [[ -n ${pid:-} && -n ${started:-} && "$(start_time "$pid")" == "$started" ]] && echo "$pid"
+  read -r pid started boot < "$run/$1.pid" || true
+  [[ -n ${pid:-} && -n ${started:-} && ${boot:-} == "$(boot_id)" && "$(start_time "$pid")" == "$started" ]] && echo "$pid"
 }
 
 await_http() { # url, deadline (epoch s): 0 answered, 1 too late, 2 a service exited
@@ -195,7 +197,7 @@ stop_session() { # pid, deadline (epoch s): SIGTERM, then SIGKILL for what remai
 }
 
 local_down() {
-  local svc pid start
+  local svc pid start boot
   start=$(date +%s)
   need pkill procps
   local -A pids=()
@@ -203,10 +205,12 @@ local_down() {
     if pid=$(live_pid "$svc"); then
       pids[$svc]=$pid
     elif [[ -f "$run/$svc.pid" ]]; then
-      read -r pid _ < "$run/$svc.pid" || true
+      read -r pid _ boot < "$run/$svc.pid" || true
       # The service itself died (kill -9, out of memory) but its session lives on in its children (workers,
-      # hooks). No process has the pid, and Linux does not reuse a pid that is still a session's id.
-      if [[ ${pid:-} =~ ^[0-9]+$ && ! -e /proc/$pid ]] && session_alive "$pid"; then
+      # hooks). No process has the pid, and Linux does not reuse a pid that is still a session's id, within
+      # one boot: after a reboot the same number may be anyone's session.
+      if [[ ${pid:-} =~ ^[0-9]+$ ]] && (( pid > 1 )) && [[ ${boot:-} == "$(boot_id)" && ! -e /proc/$pid ]] \
+          && session_alive "$pid"; then
         say "$svc exited, but processes it started are still running; stopping them"
         pids[$svc]=$pid
       else

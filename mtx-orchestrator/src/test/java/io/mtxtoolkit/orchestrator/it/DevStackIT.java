@@ -248,8 +248,13 @@ class DevStackIT {
 
   /** What stack.sh records for a service: the pid and its start time from /proc. */
   private static String pidRecord(long pid) throws IOException {
+    return pidRecord(pid, Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim());
+  }
+
+  /** A pid file's line as stack.sh writes it: pid, start time, boot id. */
+  private static String pidRecord(long pid, String bootId) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return pid + " " + stat.substring(stat.lastIndexOf(") ") + 2).split(" ")[19] + "\n";
+    return pid + " " + stat.substring(stat.lastIndexOf(") ") + 2).split(" ")[19] + " " + bootId + "\n";
   }
 
   @Test
@@ -290,6 +295,29 @@ class DevStackIT {
       assertThat(down.output()).contains("orchestrator exited, but processes it started are still running", "stopped orchestrator");
       await("the worker stopped").atMost(Duration.ofSeconds(5)).until(() -> !worker.isAlive());
       assertThat(runDir.resolve("orchestrator.pid")).doesNotExist();
+    } finally {
+      all.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  void aSessionNamedByAPidFileOfAnotherBootIsLeftAlone(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    // After a reboot, the recorded pid may be the id of someone else's session whose leader has exited.
+    Process leader = new ProcessBuilder("setsid", "bash", "-c", "sleep 300 & wait").start();
+    List<ProcessHandle> all = new java.util.ArrayList<>(List.of(leader.toHandle()));
+    try {
+      await("the leader and its child").atMost(Duration.ofSeconds(10)).until(() -> leader.descendants().count() == 1);
+      ProcessHandle child = leader.descendants().findFirst().orElseThrow();
+      all.add(child);
+      Files.writeString(runDir.resolve("orchestrator.pid"), pidRecord(leader.pid(), "another-boot"));
+      leader.destroyForcibly();
+      assertThat(leader.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+      Result down = stack(env, "down", Duration.ofSeconds(15));
+      assertThat(down.exit()).as(down.output()).isZero();
+      assertThat(down.output()).contains("names no process of this stack any more");
+      assertThat(child.isAlive()).as("another boot's session is not ours to stop").isTrue();
     } finally {
       all.forEach(ProcessHandle::destroyForcibly);
     }
