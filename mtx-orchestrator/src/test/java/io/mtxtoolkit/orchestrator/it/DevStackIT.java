@@ -80,6 +80,10 @@ class DevStackIT {
     assertThat((List<String>) media.get("ports")).containsExactly("${ORCHESTRATOR_PORT:-8080}:8080");
     assertThat((Map<String, Object>) media.get("environment")).containsEntry("MEDIAMTX_HOST", "mediamtx");
     assertThat(media.get("healthcheck").toString()).contains("/healthz");
+    for (Map<String, Object> side : List.of(mediamtx, media)) {
+      assertThat((Map<String, Object>) side.get("environment")).as("signed hooks need the secret on both sides")
+          .containsEntry("HOOK_SECRET", "${HOOK_SECRET:-}");
+    }
 
     for (Map<String, Object> service : services.values()) {
       Map<String, Object> build = (Map<String, Object>) service.get("build");
