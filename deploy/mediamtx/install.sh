@@ -17,7 +17,8 @@ unset CDPATH
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # The pin, and the only fall-backs we accept if the module proxy refuses it (issue #2).
-read -r -a versions < "$here/VERSIONS"
+# (`|| ((…))`: read answers 1 at a last line without its newline, which set -e would take for a failure)
+read -r -a versions < "$here/VERSIONS" || ((${#versions[@]}))
 pinned=${MEDIAMTX_VERSION:-${versions[0]}}
 [[ -n "${MEDIAMTX_VERSION:-}" ]] && versions=("$MEDIAMTX_VERSION")
 cache_root=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}/mediamtx
@@ -121,6 +122,8 @@ esac
 case "$(uname -s)/$(uname -m)" in
   Linux/x86_64) asset=linux_amd64 ;;
   Linux/aarch64) asset=linux_arm64 ;;
+  Linux/armv7l) asset=linux_armv7 ;;
+  Linux/armv6l) asset=linux_armv6 ;;
   Darwin/x86_64) asset=darwin_amd64 ;;
   Darwin/arm64) asset=darwin_arm64 ;;
   *) asset="" ;;
@@ -128,16 +131,20 @@ esac
 if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
   url="https://github.com/bluenviron/mediamtx/releases/download/$pinned/mediamtx_${pinned}_${asset}.tar.gz"
   tmp=$(mktemp -d)
-  if curl -fsSL --connect-timeout 10 --max-time 120 -o "$tmp/m.tgz" "$url" 2>"$tmp/err"; then
+  if ! curl -fsSL --connect-timeout 10 --max-time 120 -o "$tmp/m.tgz" "$url" 2>"$tmp/err"; then
+    why=$(head -n 1 "$tmp/err")
+  elif ! tar -xzf "$tmp/m.tgz" -C "$tmp" mediamtx 2>"$tmp/err"; then
+    # e.g. a proxy's or captive portal's page served as 200: no MediaMTX here, like any other refusal
+    why="not a MediaMTX release archive: $(head -n 1 "$tmp/err")"
+  else
     mkdir -p "$cache_root/$pinned"
-    tar -xzf "$tmp/m.tgz" -C "$tmp" mediamtx
     # Copied beside its final name first: a rename within the cache is atomic, a move from $tmp may not be.
     cp "$tmp/mediamtx" "$cache_root/$pinned/mediamtx.tmp"
     mv -f "$cache_root/$pinned/mediamtx.tmp" "$cache_root/$pinned/mediamtx"
     rm -rf "$tmp"
     found "$cache_root/$pinned/mediamtx" "$pinned" "official release download"
   fi
-  refusals+=("release download $url: $(head -n 1 "$tmp/err")")
+  refusals+=("release download $url: $why")
   rm -rf "$tmp"
 elif [[ -n "$asset" ]]; then
   refusals+=("release download: curl is not installed")

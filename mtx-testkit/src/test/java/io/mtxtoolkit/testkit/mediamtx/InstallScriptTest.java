@@ -74,7 +74,11 @@ class InstallScriptTest {
   }
 
   private Run run(String... args) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(which("bash").toString(), RepoFiles.resolve("deploy/mediamtx/install.sh").toString());
+    return runScript(RepoFiles.resolve("deploy/mediamtx/install.sh"), args);
+  }
+
+  private Run runScript(Path script, String... args) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(which("bash").toString(), script.toString());
     pb.command().addAll(List.of(args));
     pb.environment().clear();
     pb.environment().putAll(env);
@@ -148,6 +152,7 @@ class InstallScriptTest {
         echo "curl $*" >> "$FAKE_LOG"
         if [ -z "${FAKE_CURL_SERVES:-}" ]; then echo "curl: (6) Could not resolve host: github.com" >&2; exit 6; fi
         while [ "$1" != "-o" ]; do shift; done
+        if [ "$FAKE_CURL_SERVES" = portal ]; then echo "<html>Sign in to the guest network</html>" > "$2"; exit 0; fi
         t=$(mktemp -d) && printf '#!/bin/sh\\necho %s\\n' "$FAKE_CURL_SERVES" > "$t/mediamtx" && chmod +x "$t/mediamtx"
         tar -czf "$2" -C "$t" mediamtx
         """);
@@ -273,6 +278,34 @@ class InstallScriptTest {
     assertThat(downloaded.exit()).as(downloaded.err()).isZero();
     assertThat(downloaded.printed()).isEqualTo(cache.resolve("mediamtx/v1.16.3/mediamtx").toString());
     assertThat(downloaded.err()).contains("official release download");
+  }
+
+  @Test
+  void aDownloadThatIsNoArchiveIsARefusalNotAFailure() throws Exception {
+    fakeCurl();
+    env.put("FAKE_CURL_SERVES", "portal");
+    Run r = run();
+    assertThat(r.exit()).as(r.err()).isEqualTo(3);
+    assertThat(r.err()).contains("not a MediaMTX release archive: ");
+    assertThat(cache.resolve("mediamtx/v1.16.3/mediamtx")).doesNotExist();
+  }
+
+  @Test
+  void aVersionsFileWithoutItsLastNewlineIsRead() throws Exception {
+    Path copy = Files.createDirectories(dir.resolve("copy"));
+    Files.copy(RepoFiles.resolve("deploy/mediamtx/install.sh"), copy.resolve("install.sh"));
+    Files.writeString(copy.resolve("VERSIONS"), Files.readString(RepoFiles.resolve("deploy/mediamtx/VERSIONS")).strip());
+    Run r = runScript(copy.resolve("install.sh"), "--print-versions");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsExactly("v1.16.3", "v1.17.1", "v1.18.2");
+  }
+
+  @Test
+  void onArmv7ItDownloadsTheArmv7Release() throws Exception {
+    fakeCurl();
+    fakeUname("armv7l");
+    run();
+    assertThat(calls("curl")).singleElement().asString().contains("mediamtx_v1.16.3_linux_armv7.tar.gz");
   }
 
   @Test
