@@ -5,11 +5,15 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
 
 /** Example step {@code label}: burns the text "mtx-worker" and the wall-clock time into the top-left corner. */
 public final class LabelProcessor implements FrameProcessor {
+  /** Fixed width: Instant.toString() leaves the fraction out at a whole second. */
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
   private final Java2DFrameConverter converter = new Java2DFrameConverter();
   private Font font;
 
@@ -30,7 +34,7 @@ public final class LabelProcessor implements FrameProcessor {
     try {
       g.setFont(font == null ? new Font(Font.MONOSPACED, Font.BOLD, 14) : font);
       int h = g.getFontMetrics().getHeight();
-      String text = "mtx-worker " + Instant.now().toString().substring(11, 23);
+      String text = label(Instant.now());
       g.setColor(new Color(0, 0, 0, 160));
       g.fillRect(0, 0, g.getFontMetrics().stringWidth(text) + 8, h + 6);
       g.setColor(Color.WHITE);
@@ -39,5 +43,10 @@ public final class LabelProcessor implements FrameProcessor {
       g.dispose();
     }
     return converter.convert(image);
+  }
+
+  /** The burned-in text at {@code now}: "mtx-worker HH:mm:ss.SSS" (UTC). */
+  static String label(Instant now) {
+    return "mtx-worker " + TIME.format(now);
   }
 }
