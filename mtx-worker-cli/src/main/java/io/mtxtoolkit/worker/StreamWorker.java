@@ -242,10 +242,12 @@ public final class StreamWorker {
         // which would stall every other in-process worker's start behind one slow source.
         grabber.startUnsafe();
       } catch (FFmpegFrameGrabber.Exception e) {
+        if (hasOnlyUnusableTracks(grabber, e)) {
+          // Opened, with tracks, none of them video or audio FFmpeg can decode: reconnecting cannot help.
+          return new Session(false, "input " + config.inputUrl() + " has no video or audio track the worker can read: "
+              + firstLine(e), true);
+        }
         return new Session(false, "cannot read " + config.inputUrl() + ": " + firstLine(e), false);
-      }
-      if (grabber.getVideoCodec() == avcodec.AV_CODEC_ID_NONE && grabber.getAudioCodec() == avcodec.AV_CODEC_ID_NONE) {
-        return new Session(false, "input " + config.inputUrl() + " has neither video nor audio", true);
       }
       String foreign = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? codecsRtmpCannotCarry(grabber) : null;
       if (foreign != null) {
@@ -336,6 +338,17 @@ public final class StreamWorker {
 
   private synchronized void endPublishing() {
     publishing = false;
+  }
+
+  /**
+   * True when javacv's open failed on the tracks, not on the source: the input opened with tracks, but none is
+   * video or audio (a data or subtitle track alone), or one has no decoder. A source still starting up has none.
+   */
+  static boolean hasOnlyUnusableTracks(FFmpegFrameGrabber grabber, Exception e) {
+    String m = String.valueOf(e.getMessage());
+    org.bytedeco.ffmpeg.avformat.AVFormatContext opened = grabber.getFormatContext();
+    return opened != null && !opened.isNull() && opened.nb_streams() > 0
+        && (m.startsWith("Did not find a video or audio stream") || m.startsWith("avcodec_find_decoder() error"));
   }
 
   /** The input's codecs that FFmpeg's FLV muxer refuses (as {@code avformat_query_codec} answers), or null. */

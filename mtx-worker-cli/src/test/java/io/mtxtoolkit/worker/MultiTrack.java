@@ -91,6 +91,37 @@ final class MultiTrack {
     return out;
   }
 
+  /** A Matroska file with one subtitle track and nothing else: a source with no track a worker can carry. */
+  static Path subtitlesOnly(Path out) {
+    AVFormatContext oc = new AVFormatContext(null);
+    check(avformat.avformat_alloc_output_context2(oc, null, "matroska", out.toString()), "alloc");
+    try {
+      AVStream s = avformat.avformat_new_stream(oc, null);
+      s.codecpar().codec_type(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_SUBTITLE);
+      s.codecpar().codec_id(avcodec.AV_CODEC_ID_SUBRIP);
+      s.time_base(org.bytedeco.ffmpeg.global.avutil.av_make_q(1, 1000));
+      AVIOContext pb = new AVIOContext(null);
+      check(avformat.avio_open(pb, out.toString(), avformat.AVIO_FLAG_WRITE), "open");
+      oc.pb(pb);
+      check(avformat.avformat_write_header(oc, (AVDictionary) null), "header");
+      byte[] text = "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      AVPacket p = avcodec.av_packet_alloc();
+      check(avcodec.av_new_packet(p, text.length), "packet");
+      p.data().put(text);
+      p.pts(0);
+      p.dts(0);
+      p.duration(1000);
+      p.stream_index(0);
+      check(avformat.av_interleaved_write_frame(oc, p), "write");
+      avcodec.av_packet_free(p);
+      check(avformat.av_write_trailer(oc), "trailer");
+      avformat.avio_closep(oc.pb());
+    } finally {
+      avformat.avformat_free_context(oc);
+    }
+    return out;
+  }
+
   private static void check(int ret, String step) {
     if (ret < 0) {
       throw new IllegalStateException(step + " failed: " + ret);

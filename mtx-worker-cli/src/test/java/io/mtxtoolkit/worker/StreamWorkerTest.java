@@ -448,4 +448,19 @@ class StreamWorkerTest {
     assertThat(((java.nio.ByteBuffer) AudioClock.silence(interleaved, 2).samples[0]).get(0)).as("unsigned 8-bit silence")
         .isEqualTo((byte) 0x80);
   }
+
+  /** A source whose tracks are neither video nor audio: no reconnect can help, so exit 5 at once, not 4 after 7 s. */
+  @Test
+  void aSourceWithNoVideoOrAudioTrackIsAMediaErrorWithoutReconnects(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    java.nio.file.Path subtitles = MultiTrack.subtitlesOnly(dir.resolve("subtitles.mkv"));
+    StreamWorker worker = worker("file:" + subtitles, rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH,
+        Duration.ofSeconds(2));
+
+    WorkerResult r = worker.run();
+
+    assertThat(r.exit()).as(r.reason()).isEqualTo(WorkerExit.MEDIA_ERROR);
+    assertThat(r.reason()).contains("no video or audio track");
+    assertThat(states).extracting(Timed::state).doesNotContain(WorkerState.RECONNECTING);
+  }
 }
