@@ -244,15 +244,15 @@ public final class StreamWorker {
       } catch (FFmpegFrameGrabber.Exception e) {
         if (hasOnlyUnusableTracks(grabber, e)) {
           // Opened, with tracks, none of them video or audio FFmpeg can decode: reconnecting cannot help.
-          return new Session(false, "input " + config.inputUrl() + " has no video or audio track the worker can read: "
+          return new Session(false, "input " + shown(config.inputUrl()) + " has no video or audio track the worker can read: "
               + firstLine(e), true);
         }
-        return new Session(false, "cannot read " + config.inputUrl() + ": " + firstLine(e), false);
+        return new Session(false, "cannot read " + shown(config.inputUrl()) + ": " + firstLine(e), false);
       }
       String foreign = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? codecsRtmpCannotCarry(grabber) : null;
       if (foreign != null) {
         // e.g. VP8 from a WebRTC publisher: reconnecting cannot help, so this is a media error, not a lost source.
-        return new Session(false, "input " + config.inputUrl() + " carries " + foreign + ", which RTMP (FLV) cannot carry; "
+        return new Session(false, "input " + shown(config.inputUrl()) + " carries " + foreign + ", which RTMP (FLV) cannot carry; "
             + "run the worker with --mode transcode to re-encode to H.264 + AAC", true);
       }
       if (!beginPublishing()) {
@@ -301,7 +301,7 @@ public final class StreamWorker {
       if (processor != null) {
         processor.close(); // opened for this attempt; the next one opens its own
       }
-      return new Session(false, "cannot publish to " + config.outputUrl() + ": " + firstLine(e), false);
+      return new Session(false, "cannot publish to " + shown(config.outputUrl()) + ": " + firstLine(e), false);
     } catch (RuntimeException | LinkageError e) { // an unknown step, or one that cannot start: a restart fails alike
       close(recorder);
       if (processor != null) {
@@ -310,7 +310,7 @@ public final class StreamWorker {
       return new Session(false, e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e, true);
     }
     setState(WorkerState.RUNNING);
-    LOG.info("worker running: {} -> {}", config.inputUrl(), config.outputUrl(), kv("event", "worker-running"),
+    LOG.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", "worker-running"),
         kv("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT)), kv("videoCodec", grabber.getVideoCodecName()),
         kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
         kv("height", grabber.getImageHeight()));
@@ -522,10 +522,20 @@ public final class StreamWorker {
   /** More step entries than any classpath holds: the bound of {@link #processor}'s loop. */
   private static final int MAX_STEP_ENTRIES = 1000;
 
-  private static String firstLine(Exception e) {
+  /** The first line of javacv's message, without FFmpeg's hint, and with the URLs it quotes shown without credentials. */
+  private String firstLine(Exception e) {
     String m = String.valueOf(e.getMessage());
     int cut = m.indexOf(" (For more details");
-    return (cut > 0 ? m.substring(0, cut) : m).lines().findFirst().orElse(m);
+    String line = (cut > 0 ? m.substring(0, cut) : m).lines().findFirst().orElse(m);
+    for (String url : new String[] {config.inputUrl(), config.outputUrl()}) {
+      line = line.replace(url, shown(url));
+    }
+    return line;
+  }
+
+  /** A URL as lines and reasons show it: a {@code user:password@} (MediaMTX's authInternalUsers) left out. */
+  private static String shown(String url) {
+    return io.mtxtoolkit.core.Urls.withoutUserInfo(url);
   }
 
   /*

@@ -59,7 +59,8 @@ public record WorkerConfig(StreamId streamId, String inputUrl, String outputUrl,
   private static void checkUrl(String field, String url) {
     if (url == null || !(url.startsWith("rtsp://") || url.startsWith("rtmp://") || url.startsWith("file:")
         || url.startsWith("srt://"))) {
-      throw new ValidationException(field, field + " must be an rtsp://, rtmp://, srt:// or file: URL, got " + url);
+      throw new ValidationException(field, field + " must be an rtsp://, rtmp://, srt:// or file: URL, got "
+          + io.mtxtoolkit.core.Urls.withoutUserInfo(url));
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.mtxtoolkit.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.mtxtoolkit.core.path.StreamId;
@@ -462,5 +463,21 @@ class StreamWorkerTest {
     assertThat(r.exit()).as(r.reason()).isEqualTo(WorkerExit.MEDIA_ERROR);
     assertThat(r.reason()).contains("no video or audio track");
     assertThat(states).extracting(Timed::state).doesNotContain(WorkerState.RECONNECTING);
+  }
+
+  /** MediaMTX's authInternalUsers put credentials in the URLs; no reason or line shows them. */
+  @Test
+  void credentialsInTheUrlsAreNeverShown() {
+    int closed = FreePorts.tcp();
+    StreamWorker worker = worker("rtmp://reader:s3cret@127.0.0.1:" + closed + "/live/test/in",
+        "rtmp://pub:s3cret@127.0.0.1:" + closed + "/live/test/out", WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1));
+
+    WorkerResult r = worker.run();
+
+    assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+    assertThat(r.reason()).contains("rtmp://127.0.0.1:" + closed + "/live/test/in").doesNotContain("s3cret");
+    assertThatThrownBy(() -> new WorkerConfig(StreamId.of("test"), "http://u:s3cret@h/x", "rtmp://h/y",
+        WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(1), FAST)).hasMessageNotContaining("s3cret")
+        .hasMessageContaining("http://h/x");
   }
 }
