@@ -132,9 +132,7 @@ public final class WorkerMain implements Runnable {
     @Override
     public Integer call() {
       StreamId id = StreamId.of("--stream", stream);
-      MediaMtxEndpoints fromEnv = MediaMtxEndpoints.fromEnvironment(env);
-      MediaMtxEndpoints mtx = new MediaMtxEndpoints(host != null ? host : fromEnv.host(),
-          rtspPort != null ? rtspPort : fromEnv.rtspPort(), rtmpPort != null ? rtmpPort : fromEnv.rtmpPort());
+      MediaMtxEndpoints mtx = MediaMtxEndpoints.fromEnvironment(env, host, rtspPort, rtmpPort);
       WorkerConfig.Mode m = switch (mode) {
         case "passthrough" -> WorkerConfig.Mode.PASSTHROUGH;
         case "transcode" -> WorkerConfig.Mode.TRANSCODE;

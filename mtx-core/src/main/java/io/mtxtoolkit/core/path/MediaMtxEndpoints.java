@@ -53,8 +53,19 @@ public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
 
   /** Defaults overridden by MEDIAMTX_HOST, MEDIAMTX_RTSP_PORT and MEDIAMTX_RTMP_PORT where set. */
   public static MediaMtxEndpoints fromEnvironment(Map<String, String> env) {
-    return new MediaMtxEndpoints(env.getOrDefault(HOST_ENV, DEFAULT_HOST),
-        port(env, RTSP_PORT_ENV, DEFAULT_RTSP_PORT), port(env, RTMP_PORT_ENV, DEFAULT_RTMP_PORT));
+    return fromEnvironment(env, null, null, null);
+  }
+
+  /**
+   * Like {@link #fromEnvironment(Map)}, but each non-null argument (a command-line flag) wins, and its variable is
+   * then not read at all: a flag given to replace a broken variable must not fail on it. A variable set to
+   * nothing (as Compose passes an unset {@code ${VAR}}) counts as unset.
+   */
+  public static MediaMtxEndpoints fromEnvironment(Map<String, String> env, String host, Integer rtspPort, Integer rtmpPort) {
+    String hostVar = env.get(HOST_ENV);
+    return new MediaMtxEndpoints(host != null ? host : hostVar == null || hostVar.isBlank() ? DEFAULT_HOST : hostVar,
+        rtspPort != null ? rtspPort : port(env, RTSP_PORT_ENV, DEFAULT_RTSP_PORT),
+        rtmpPort != null ? rtmpPort : port(env, RTMP_PORT_ENV, DEFAULT_RTMP_PORT));
   }
 
   /** {@code rtsp://host:8554/live/<id>/in}; RTSP over TCP is chosen by the reader's transport option, not the URL. */

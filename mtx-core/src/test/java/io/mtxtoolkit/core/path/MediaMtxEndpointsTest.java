@@ -38,6 +38,17 @@ class MediaMtxEndpointsTest {
         .isInstanceOfSatisfying(ValidationException.class, v -> assertThat(v.field()).isEqualTo("MEDIAMTX_RTSP_PORT"));
   }
 
+  @Test
+  void aFlagReplacesItsVariableWhichIsThenNotRead() {
+    Map<String, String> broken = Map.of("MEDIAMTX_HOST", "", "MEDIAMTX_RTSP_PORT", "http", "MEDIAMTX_RTMP_PORT", "0");
+    assertThat(MediaMtxEndpoints.fromEnvironment(broken, "mtx", 18554, 11935))
+        .isEqualTo(new MediaMtxEndpoints("mtx", 18554, 11935));
+    assertThat(MediaMtxEndpoints.fromEnvironment(Map.of("MEDIAMTX_HOST", " "), null, null, null))
+        .as("a variable set to nothing is unset").isEqualTo(MediaMtxEndpoints.defaults());
+    assertThatThrownBy(() -> MediaMtxEndpoints.fromEnvironment(broken, "mtx", null, 11935))
+        .isInstanceOfSatisfying(ValidationException.class, v -> assertThat(v.field()).isEqualTo("MEDIAMTX_RTSP_PORT"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "host/x", "a b", "h@st", "caf\u00e9", "localhost:8554", "mediamtx:1935",
       "10.0.0.5:8554", "cafe:8554", "db:1935", "[::1", "::1]", "[cafe:8554]"})
