@@ -37,11 +37,14 @@ public final class WorkerMain implements Runnable {
       System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
     }
     Thread main = Thread.currentThread();
-    int code = run(args, System.getenv(), worker -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // Installed first: loading FFmpeg's libraries takes seconds, and a SIGTERM then is a stop (0), not a 143.
+    java.util.concurrent.atomic.AtomicReference<StreamWorker> started = new java.util.concurrent.atomic.AtomicReference<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM/SIGINT: stop reading, close the output cleanly, then end with the worker's own code (0).
       // A worker that has already ended keeps its code: the main thread is about to halt with it.
-      if (!worker.hasEnded() && worker.stopBeforePublishing()) {
-        Runtime.getRuntime().halt(WorkerExit.STOPPED.code());
+      StreamWorker worker = started.get();
+      if (worker == null || (!worker.hasEnded() && worker.stopBeforePublishing())) {
+        Runtime.getRuntime().halt(WorkerExit.STOPPED.code()); // nothing published yet: nothing to close
       }
       worker.stop();
       try {
@@ -49,8 +52,8 @@ public final class WorkerMain implements Runnable {
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }
-    }, "worker-shutdown")));
-    Runtime.getRuntime().halt(code);
+    }, "worker-shutdown"));
+    Runtime.getRuntime().halt(run(args, System.getenv(), started::set));
   }
 
   /** Parses and runs; {@code onStart} sees the worker before it runs (signal handling, tests). */
@@ -132,6 +135,8 @@ public final class WorkerMain implements Runnable {
     @Override
     public Integer call() {
       StreamId id = StreamId.of("--stream", stream);
+      // Lines before the run (a broken step plug-in) carry the stream's fields too; one stream per process.
+      StreamWorker.fields(id, sourceId).forEach(org.slf4j.MDC::put);
       MediaMtxEndpoints mtx = MediaMtxEndpoints.fromEnvironment(env, host, rtspPort, rtmpPort);
       WorkerConfig.Mode m = switch (mode) {
         case "passthrough" -> WorkerConfig.Mode.PASSTHROUGH;

@@ -67,4 +67,28 @@ class WorkerMainTest {
     assertThat(WorkerExit.ofCode(4)).isEqualTo(WorkerExit.SOURCE_LOST);
     assertThat(WorkerState.RECONNECTING.wireName()).isEqualTo("reconnecting");
   }
+
+  /**
+   * SIGTERM while the JVM loads FFmpeg's libraries (seconds, before any worker exists) is a stop: exit 0, as the
+   * README promises, not the JVM's 143. Waited for by the libraries appearing in the process's memory map.
+   */
+  @Test
+  void sigtermWhileLoadingTheLibrariesExits0() throws Exception {
+    int closed = FreePorts.tcp();
+    Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), WorkerMain.class.getName(), "run", "--stream", "early", "--host",
+        "127.0.0.1", "--rtsp-port", String.valueOf(closed)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      java.nio.file.Path maps = java.nio.file.Path.of("/proc/" + p.pid() + "/maps");
+      org.awaitility.Awaitility.await("javacpp's libraries loading").atMost(java.time.Duration.ofSeconds(30))
+          .pollInterval(java.time.Duration.ofMillis(5))
+          .until(() -> !p.isAlive() || java.nio.file.Files.readString(maps).contains("javacpp"));
+      p.toHandle().destroy();
+      assertThat(p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("exit code after an early SIGTERM").isZero();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }
