@@ -442,16 +442,18 @@ public final class StreamWorker {
     AudioClock audioClock = new AudioClock();
     return forward(grabber::grab, frame -> {
       if (frame.image != null) {
-        Frame out = processor.processVideo(frame);
         // Video time counts from the session's first frame, as the encoded audio's does from its first sample
-        // (a live source's clock starts anywhere); a stamp that does not advance leaves the recorder to step
-        // one frame on, since a repeated or earlier PTS is an encoder error.
+        // (a live source's clock starts anywhere).
         if (firstVideoMicros[0] == Long.MIN_VALUE) {
           firstVideoMicros[0] = frame.timestamp;
         }
-        long micros = frame.timestamp - firstVideoMicros[0];
-        if (micros > recorder.getTimestamp()) {
-          recorder.setTimestamp(micros);
+        long at = placePicture(frame.timestamp - firstVideoMicros[0], recorder.getTimestamp(), recorder.getFrameRate());
+        if (at < 0) {
+          return;
+        }
+        Frame out = processor.processVideo(frame);
+        if (at > recorder.getTimestamp()) {
+          recorder.setTimestamp(at);
         }
         recorder.record(out);
       } else if (frame.samples != null) {
@@ -475,6 +477,20 @@ public final class StreamWorker {
       }
       packets.incrementAndGet();
     });
+  }
+
+  /**
+   * Where a picture of source time {@code micros} goes on the encoder's grid of 1/fps slots, whose next free slot
+   * is at {@code nextSlot}: its own time when the source is ahead (a gap), the next slot when it is within one
+   * slot, or -1 to drop it when it is a whole slot behind. The encoder's rate comes from the source's nominal
+   * one (or 25 when unknown); below the real rate, pictures stepped one slot on each would run ahead of the audio,
+   * which keeps real time, by seconds a minute. Dropping, as ffmpeg's constant-frame-rate output does, keeps both.
+   */
+  static long placePicture(long micros, long nextSlot, double fps) {
+    if (micros > nextSlot) {
+      return micros;
+    }
+    return nextSlot - micros >= Math.round(1_000_000 / fps) ? -1 : nextSlot;
   }
 
   private static void configureEncoder(FFmpegFrameRecorder recorder, FFmpegFrameGrabber grabber) {

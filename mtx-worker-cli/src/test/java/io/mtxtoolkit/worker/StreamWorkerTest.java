@@ -480,4 +480,25 @@ class StreamWorkerTest {
         WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(1), FAST)).hasMessageNotContaining("s3cret")
         .hasMessageContaining("http://h/x");
   }
+
+  @Test
+  void picturesFollowTheSourceClockOnTheEncodersGrid() {
+    assertThat(StreamWorker.placePicture(0, 0, 25)).isZero();
+    assertThat(StreamWorker.placePicture(2_000_000, 40_000, 25)).as("a gap: jump to the picture's time").isEqualTo(2_000_000);
+    assertThat(StreamWorker.placePicture(30_000, 40_000, 25)).as("within a slot: the next slot").isEqualTo(40_000);
+    assertThat(StreamWorker.placePicture(0, 40_000, 25)).as("a whole slot behind: dropped").isEqualTo(-1);
+    // A 30 fps source on a 25 fps grid: one picture in six is dropped, and the last one lands on its own time.
+    long next = 0;
+    int kept = 0;
+    for (int i = 0; i < 300; i++) {
+      long at = StreamWorker.placePicture(i * 1_000_000L / 30, next, 25);
+      if (at >= 0) {
+        kept++;
+        next = at + 40_000;
+      }
+    }
+    assertThat(kept).isBetween(249, 251);
+    assertThat(Math.abs(next - 40_000 - 299 * 1_000_000L / 30)).as("the grid stays on the source clock (µs)")
+        .isLessThanOrEqualTo(40_000L);
+  }
 }
