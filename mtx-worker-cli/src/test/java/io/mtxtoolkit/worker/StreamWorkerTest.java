@@ -501,4 +501,29 @@ class StreamWorkerTest {
     assertThat(Math.abs(next - 40_000 - 299 * 1_000_000L / 30)).as("the grid stays on the source clock (µs)")
         .isLessThanOrEqualTo(40_000L);
   }
+
+  /** Each reconnect attempt is one line with its number, delay and cause, and the stream's correlation fields. */
+  @Test
+  void eachReconnectAttemptIsALineWithTheStreamsFields() {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StreamWorker.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1))
+          .sourceId("conn-9").run();
+    } finally {
+      logger.detachAppender(lines);
+    }
+    List<ch.qos.logback.classic.spi.ILoggingEvent> reconnects = lines.list.stream()
+        .filter(e -> java.util.Arrays.toString(e.getArgumentArray()).contains("event=worker-reconnect")).toList();
+    assertThat(reconnects).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      ch.qos.logback.classic.spi.ILoggingEvent e = reconnects.get(i);
+      assertThat(e.getMDCPropertyMap()).containsEntry("streamId", "test").containsEntry("path", "live/test/in")
+          .containsEntry("sourceId", "conn-9");
+      assertThat(java.util.Arrays.toString(e.getArgumentArray())).contains("attempt=" + (i + 1))
+          .contains("delayMs=" + (100 << i)).contains("cause=cannot read rtmp://");
+    }
+  }
 }
