@@ -190,13 +190,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   public synchronized void ready(StreamId id) {
+    ready(id, true);
+  }
+
+  /** {@code fromHook}: a hook's ready, whose time to a started worker is measured; not a reconciliation's. */
+  private void ready(StreamId id, boolean fromHook) {
     if (closed) {
       return;
     }
     Entry e = streams.computeIfAbsent(id, Entry::new);
     e.changed();
     e.ready = true;
-    e.readyAt = clock.instant();
+    // Only a ready that starts a worker (now, or as the replacement of one stopping) starts the clock: a ready
+    // that keeps a running worker would otherwise time a later crash's restart from it.
+    boolean starts = e.stopping || (e.worker == null && e.pendingRestart == null);
+    e.readyAt = fromHook && starts ? clock.instant() : null;
     e.failedReason = null;
     e.failuresInARow = 0;
     if (e.pendingStop != null) {
@@ -259,10 +267,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       worker = launcher.launch(e.id, e.sourceId, state -> stateChanged(e.id, generation, state));
     } catch (Throwable t) { // an Error too: the stream must not be left ready with no worker and no restart
       LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), e.fields("worker-launch-failed"));
-      afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false);
+      afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false, false);
       return;
     }
     e.worker = worker;
+    // Watched first: whatever fails below (a metrics registry), this worker's end must still be seen.
+    worker.exit().whenComplete((result, error) -> exited(e.id, worker,
+        result != null ? result : WorkerResult.crashed("worker failed: " + error)));
     if (e.readyAt != null) {
       observer.workerStarted(Duration.between(e.readyAt, clock.instant()));
       e.readyAt = null;
@@ -271,8 +282,6 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     LOG.info("worker started for {} ({})", e.id, worker.handle(), e.fields("worker-started"),
         kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
-    worker.exit().whenComplete((result, error) -> exited(e.id, worker,
-        result != null ? result : WorkerResult.crashed("worker failed: " + error)));
   }
 
   private synchronized void stateChanged(StreamId id, long generation, WorkerState state) {
@@ -312,16 +321,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     boolean requested = e.stopping;
     e.stopping = false;
     LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), e.fields("worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
-    afterExit(e, result, requested);
+    afterExit(e, result, requested, true);
   }
 
-  /** What follows a worker's end (or a launch that failed): nothing, a replacement, a restart, or failed. */
-  private void afterExit(Entry e, WorkerResult result, boolean requested) {
+  /**
+   * What follows a worker's end (or a launch that failed, {@code ran} false: no worker, so no exit counted):
+   * nothing, a replacement, a restart, or failed.
+   */
+  private void afterExit(Entry e, WorkerResult result, boolean requested, boolean ran) {
     StreamId id = e.id;
     e.changed();
     e.lastExitCode = result.exit().code();
     e.lastExitReason = result.reason();
-    observer.workerExited(result.exit().code());
+    if (ran) {
+      observer.workerExited(result.exit().code());
+    }
     if (!e.ready || closed) {
       e.workerState = WorkerState.STOPPED;
       return;
@@ -345,11 +359,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       return;
     }
     e.workerState = WorkerState.STARTING;
-    e.restarts++;
-    observer.workerRestarted();
     Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
-    LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts,
-        e.fields("worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts));
+    LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts + 1,
+        e.fields("worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts + 1));
     long token = ++e.timerToken;
     e.restartToken = token;
     e.pendingRestart = scheduler.schedule(() -> restart(id, token), delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -369,6 +381,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     e.pendingRestart = null;
     if (e.ready && e.worker == null) {
+      // counted when it happens: a restart that a not-ready or a shutdown cancelled never did
+      e.restarts++;
+      observer.workerRestarted();
       launch(e);
     }
   }
@@ -421,11 +436,12 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       }
       boolean orphaned = e != null && e.ready && e.worker == null && e.pendingRestart == null && e.failedReason == null;
       if (e == null || !e.ready || orphaned) {
-        observer.reconciled("start");
-        done.add(new Correction(id, e == null || !e.ready ? "start" : "restart"));
+        String action = e == null || !e.ready ? "start" : "restart";
+        observer.reconciled(action);
+        done.add(new Correction(id, action));
         // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
         streams.computeIfAbsent(id, Entry::new).sourceId = sourceId;
-        ready(id);
+        ready(id, false);
       }
     });
     for (Entry e : List.copyOf(streams.values())) {

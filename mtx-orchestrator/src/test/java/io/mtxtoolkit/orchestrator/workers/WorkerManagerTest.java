@@ -416,6 +416,80 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     assertThat(starts.get(1)).as("a restart follows no ready event").isEqualTo(Duration.ofDays(-1));
   }
 
+  /** What the metrics hear: only what happened (a started worker, a restart made, an exit of a worker that ran). */
+  private static final class Heard implements LifecycleObserver {
+    final List<Duration> starts = new CopyOnWriteArrayList<>();
+    final List<Integer> exits = new CopyOnWriteArrayList<>();
+    final List<String> reconciled = new CopyOnWriteArrayList<>();
+    final AtomicInteger restarts = new AtomicInteger();
+
+    @Override
+    public void workerStarted(Duration sinceReady) {
+      starts.add(sinceReady == null ? Duration.ofDays(-1) : sinceReady);
+    }
+
+    @Override
+    public void workerExited(int exitCode) {
+      exits.add(exitCode);
+    }
+
+    @Override
+    public void workerRestarted() {
+      restarts.incrementAndGet();
+    }
+
+    @Override
+    public void reconciled(String action) {
+      reconciled.add(action);
+    }
+  }
+
+  @Test
+  void aReadyThatKeepsTheWorkerStartsNoClockForALaterRestart() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC());
+    Heard heard = new Heard();
+    manager.observe(heard);
+    manager.ready(ID);
+    manager.notReady(ID);
+    manager.ready(ID); // within the grace period: the worker is kept, nothing starts
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("restarted").atMost(Duration.ofSeconds(2)).until(() -> heard.starts.size() == 2);
+    assertThat(heard.starts.get(1)).as("the restart is not timed from the ready that kept the worker")
+        .isEqualTo(Duration.ofDays(-1));
+    assertThat(heard.restarts).hasValue(1);
+  }
+
+  @Test
+  void aRestartCancelledBeforeItHappenedIsNotCounted() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(300), 2),
+        Clock.systemUTC());
+    Heard heard = new Heard();
+    manager.observe(heard);
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    manager.notReady(ID); // before the 300 ms restart delay ran out
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 1);
+    assertThat(heard.restarts).hasValue(0);
+    assertThat(manager.stream(ID).orElseThrow().restarts()).isZero();
+    assertThat(heard.exits).containsExactly(WorkerResult.crashed("died").exit().code());
+  }
+
+  @Test
+  void aLaunchThatFailedCountsNoExitAndReconciliationNamesItsAction() {
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), 2),
+        Clock.systemUTC());
+    Heard heard = new Heard();
+    manager.observe(heard);
+    launcher.launchesToFail.set(1);
+    manager.ready(ID);
+    assertThat(heard.exits).as("no worker ran, so none exited").isEmpty();
+    assertThat(manager.reconcile(java.util.Set.of(ID, StreamId.of("cam2")), manager.snapshotTime()))
+        .extracting(WorkerManager.Correction::action).containsExactly("start");
+    assertThat(heard.reconciled).containsExactly("start");
+    assertThat(heard.starts).as("reconciliation's start follows no hook").containsExactly(Duration.ofDays(-1));
+  }
+
   @Test
   void aRunOfExactlyTheHealthyRunResetsTheFailureCount() {
     HandClock clock = new HandClock();
@@ -458,10 +532,16 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void reconcileRestartsAStreamLeftWithNoWorkerAndNothingPending() {
+    List<String> reconciled = new CopyOnWriteArrayList<>();
     manager.observe(new LifecycleObserver() {
       @Override
       public void workerRestarted() {
-        throw new IllegalStateException("metrics registry closed"); // fails afterExit before the restart is scheduled
+        throw new IllegalStateException("metrics registry closed"); // fails the restart before its launch
+      }
+
+      @Override
+      public void reconciled(String action) {
+        reconciled.add(action);
       }
     });
     manager.ready(ID);
@@ -470,8 +550,10 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     assertThat(manager.isReady(ID)).isTrue();
     assertThat(launcher.launched).as("no restart was scheduled").hasSize(1);
 
+    await("the restart failed").atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().restarts() == 1);
     assertThat(manager.reconcile(java.util.Set.of(ID), manager.snapshotTime()))
         .containsExactly(new WorkerManager.Correction(ID, "restart"));
+    assertThat(reconciled).as("counted under its own action").containsExactly("restart");
     assertThat(launcher.launched).hasSize(2);
   }
 
