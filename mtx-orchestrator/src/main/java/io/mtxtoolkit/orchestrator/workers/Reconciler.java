@@ -64,10 +64,20 @@ public final class Reconciler implements AutoCloseable {
         try {
           StreamPath path = StreamPath.parse(p.name());
           if (path.direction() == StreamPath.Direction.IN) {
-            ready.put(path.streamId(), p.source() == null || p.source().id() == null ? "" : p.source().id());
+            ready.put(path.streamId(), sourceId(p));
           }
         } catch (IllegalArgumentException notOurs) {
           // not a pipeline path
+        }
+      }
+      // MediaMTX pages each list request afresh: a path that goes between two page requests moves the next
+      // page's first path onto the page already read, and the list misses it. So each stream the list would
+      // stop is asked for by name (one request per stream that is really gone, once).
+      for (StreamView v : workers.streams()) {
+        StreamId id = StreamId.of(v.streamId());
+        if (v.ready() && !ready.containsKey(id)) {
+          mediamtx.getPath(StreamPath.in(id).name()).filter(ApiPath::ready)
+              .ifPresent(p -> ready.put(id, sourceId(p)));
         }
       }
     } catch (MediaMtxApiException e) {
@@ -85,6 +95,11 @@ public final class Reconciler implements AutoCloseable {
       LOG.warn("reconcile: " + why, id, WorkerManager.fields(id, ready.getOrDefault(id, ""), "reconcile-" + c.action()));
     }
     return corrections.size();
+  }
+
+  /** The path's publisher id, or "" when MediaMTX names none. */
+  private static String sourceId(ApiPath p) {
+    return p.source() == null || p.source().id() == null ? "" : p.source().id();
   }
 
   /** Stops the schedule and waits (bounded) for a pass under way, so none acts after the workers are closed. */

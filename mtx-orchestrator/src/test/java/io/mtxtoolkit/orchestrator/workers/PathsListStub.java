@@ -18,6 +18,8 @@ final class PathsListStub implements AutoCloseable {
   private final HttpServer server;
   private volatile Supplier<List<String>> items = List::of;
   private volatile int status = 200;
+  /** What {@code /v3/paths/get/<name>} finds, when it should differ from the list (null: the list's items). */
+  private volatile Supplier<List<String>> byName;
 
   private PathsListStub() {
     try {
@@ -34,7 +36,23 @@ final class PathsListStub implements AutoCloseable {
       exchange.getResponseBody().write(body);
       exchange.close();
     });
+    server.createContext("/v3/paths/get/", exchange -> {
+      String name = exchange.getRequestURI().getPath().substring("/v3/paths/get/".length());
+      Supplier<List<String>> source = byName != null ? byName : items;
+      String found = status != 200 ? null : source.get().stream()
+          .filter(item -> item.contains("\"name\":\"" + name + "\"")).findFirst().orElse(null);
+      byte[] body = (found != null ? found : "{\"error\":\"path not found\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(found != null ? 200 : 404, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
     server.start();
+  }
+
+  /** {@code /v3/paths/get/<name>} answers from {@code source} instead of the list: a list that missed a path. */
+  PathsListStub byName(Supplier<List<String>> source) {
+    this.byName = source;
+    return this;
   }
 
   static PathsListStub start() {

@@ -81,6 +81,27 @@ class ReconcilerTest {
     assertThat(launcher.sourceIds).as("the new worker is started for the new publisher").containsExactly("old-conn", "new-conn");
   }
 
+  /**
+   * MediaMTX pages each list request afresh: a path that goes between two page requests moves the next page's
+   * first path onto the page already read, and the list misses it. A stream the list would stop is asked for
+   * by name first.
+   */
+  @Test
+  void aStreamMissingFromTheListButReadyByNameKeepsItsWorker() {
+    readyPaths.set("live/a/in,live/b/in");
+    Reconciler r = reconciler();
+    assertThat(r.reconcile()).isEqualTo(2);
+    api.byName(() -> java.util.List.of("{\"name\":\"live/a/in\",\"ready\":true}"));
+    readyPaths.set("live/b/in"); // the list misses a; asked by name, it is ready
+
+    assertThat(r.reconcile()).as("nothing to correct").isZero();
+    assertThat(manager.isReady(StreamId.of("a"))).isTrue();
+
+    api.byName(java.util.List::of); // now a is gone indeed
+    assertThat(r.reconcile()).isEqualTo(1);
+    assertThat(manager.isReady(StreamId.of("a"))).isFalse();
+  }
+
   @Test
   void anUnreachableApiChangesNothing() {
     manager.ready(StreamId.of("a"));
