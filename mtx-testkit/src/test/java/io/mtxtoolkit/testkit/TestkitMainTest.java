@@ -109,14 +109,7 @@ class TestkitMainTest {
     assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/a/in", "--duration", "1")).isEqualTo(4);
     assertThat(err.toString()).contains("cannot publish to");
     assertThat(run("publish", "--url", "rtmp://h/live/a/in", "--size", "big")).isEqualTo(3);
-    try (java.net.ServerSocket hangsUp = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      CompletableFuture.runAsync(() -> {
-        try {
-          hangsUp.accept().close();
-        } catch (java.io.IOException ignored) {
-          // the test closes the socket
-        }
-      });
+    try (java.net.ServerSocket hangsUp = hangingUp()) {
       assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + hangsUp.getLocalPort() + "/live/a/in", "--duration", "1"))
           .as("a server that answers and hangs up refused the stream").isEqualTo(6);
       assertThat(err.toString()).contains("refused the stream");
@@ -132,6 +125,19 @@ class TestkitMainTest {
     assertThat(run()).isEqualTo(2);
     assertThat(run("--help")).isZero();
     assertThat(run("--version")).isZero();
+  }
+
+  /** A server on a free loopback port that accepts one connection and closes it at once. */
+  private static java.net.ServerSocket hangingUp() throws java.io.IOException {
+    java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    CompletableFuture.runAsync(() -> {
+      try {
+        server.accept().close();
+      } catch (java.io.IOException ignored) {
+        // the test closes the socket
+      }
+    });
+    return server;
   }
 
   /**
@@ -184,14 +190,7 @@ class TestkitMainTest {
       assertThat(err.toString()).contains("no stream is published there");
     }
     err.getBuffer().setLength(0);
-    try (java.net.ServerSocket hangsUp = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      CompletableFuture.runAsync(() -> {
-        try {
-          hangsUp.accept().close();
-        } catch (java.io.IOException ignored) {
-          // the test closes the socket
-        }
-      });
+    try (java.net.ServerSocket hangsUp = hangingUp()) {
       assertThat(run("play", "--url", "rtmp://127.0.0.1:" + hangsUp.getLocalPort() + "/live/a/in", "--timeout", "5"))
           .as("an RTMP server that answers and hangs up refused the reader").isEqualTo(6);
     }

@@ -298,19 +298,12 @@ class StreamWorkerTest {
       out.close();
     }
 
-    String url = rtmp("live/test/out");
-    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
-      StreamWorker worker = worker("file:" + midGop, url, WorkerConfig.Mode.TRANSCODE, Duration.ofSeconds(2));
-      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
-      assertThat(sink.awaitEnd(Duration.ofSeconds(30))).as("the file's end closes /out's session").isTrue();
-      worker.stop();
-      result.get(30, TimeUnit.SECONDS);
-      List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
-      List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
-      assertThat(video).as("two seconds of pictures").hasSizeGreaterThan(40);
-      assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1)))
-          .as("audio ends with the video (µs): no second of audio from before the first picture").isLessThan(300_000L);
-    }
+    RtmpSink sink = runToEnd(midGop, WorkerConfig.Mode.TRANSCODE);
+    List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
+    List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
+    assertThat(video).as("two seconds of pictures").hasSizeGreaterThan(40);
+    assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1)))
+        .as("audio ends with the video (µs): no second of audio from before the first picture").isLessThan(300_000L);
   }
 
   private StreamWorker failingStepWorker(String in, String out) {
@@ -371,19 +364,12 @@ class StreamWorkerTest {
         160, 120);
     java.nio.file.Path both = MultiTrack.mux(dir.resolve("both.mkv"), big, small);
 
-    String url = rtmp("live/test/out");
-    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
-      StreamWorker worker = worker("file:" + both, url, WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(2));
-      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
-      assertThat(sink.awaitEnd(Duration.ofSeconds(30))).as("the file's end closes /out's session").isTrue();
-      worker.stop();
-      result.get(30, TimeUnit.SECONDS);
-      assertThat(sink.error()).isNull();
-      assertThat(sink.videoSize()).as("the first video track's parameters").isEqualTo("320x240");
-      assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO)).as("one track's 75 pictures, not both tracks'")
-          .hasSize(75).isSorted();
-      assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(100);
-    }
+    RtmpSink sink = runToEnd(both, WorkerConfig.Mode.PASSTHROUGH);
+    assertThat(sink.error()).isNull();
+    assertThat(sink.videoSize()).as("the first video track's parameters").isEqualTo("320x240");
+    assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO)).as("one track's 75 pictures, not both tracks'")
+        .hasSize(75).isSorted();
+    assertThat(sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO)).hasSizeGreaterThan(100);
   }
 
   @Test
@@ -406,20 +392,13 @@ class StreamWorkerTest {
     java.nio.file.Path after = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("b.flv"), 0, 50, true);
     java.nio.file.Path gap = MultiTrack.concat(dir.resolve("gap.flv"), 4_000_000, before, after);
 
-    String url = rtmp("live/test/out");
-    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
-      StreamWorker worker = worker("file:" + gap, url, WorkerConfig.Mode.TRANSCODE, Duration.ofSeconds(2));
-      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
-      assertThat(sink.awaitEnd(Duration.ofSeconds(30))).as("the file's end closes /out's session").isTrue();
-      worker.stop();
-      result.get(30, TimeUnit.SECONDS);
-      List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
-      List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
-      assertThat(video.get(video.size() - 1)).as("the pictures keep the gap (µs)").isGreaterThan(5_500_000L);
-      assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1)))
-          .as("audio ends with the pictures (µs), the gap filled with silence").isLessThan(300_000L);
-      assertThat(audio).isSorted();
-    }
+    RtmpSink sink = runToEnd(gap, WorkerConfig.Mode.TRANSCODE);
+    List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
+    List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
+    assertThat(video.get(video.size() - 1)).as("the pictures keep the gap (µs)").isGreaterThan(5_500_000L);
+    assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1)))
+        .as("audio ends with the pictures (µs), the gap filled with silence").isLessThan(300_000L);
+    assertThat(audio).isSorted();
   }
 
   @Test
@@ -524,6 +503,19 @@ class StreamWorkerTest {
           .containsEntry("sourceId", "conn-9");
       assertThat(java.util.Arrays.toString(e.getArgumentArray())).contains("attempt=" + (i + 1))
           .contains("delayMs=" + (100 << i)).contains("cause=cannot read rtmp://");
+    }
+  }
+
+  /** Runs a worker from {@code file} into a fresh sink until the file's end closes /out's session; the sink's packets stay readable. */
+  private RtmpSink runToEnd(java.nio.file.Path file, WorkerConfig.Mode mode) throws Exception {
+    String url = rtmp("live/test/out");
+    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
+      StreamWorker worker = worker("file:" + file, url, mode, Duration.ofSeconds(2));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      assertThat(sink.awaitEnd(Duration.ofSeconds(30))).as("the file's end closes /out's session").isTrue();
+      worker.stop();
+      result.get(30, TimeUnit.SECONDS);
+      return sink;
     }
   }
 }

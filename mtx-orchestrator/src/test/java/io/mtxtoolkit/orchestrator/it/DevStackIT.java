@@ -278,19 +278,39 @@ class DevStackIT {
     }
   }
 
+  /** A session whose leader was killed (as with kill -9) while its child lives on; closing kills what is left. */
+  private record Orphan(ProcessHandle child, List<ProcessHandle> all) implements AutoCloseable {
+    @Override
+    public void close() {
+      all.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /** An {@link Orphan} session named by the orchestrator's pid file, recorded in boot {@code bootId} (null: this one). */
+  private static Orphan orphan(Path runDir, String bootId) throws Exception {
+    Process leader = new ProcessBuilder("setsid", "bash", "-c", "sleep 300 & wait").start();
+    List<ProcessHandle> all = new java.util.ArrayList<>(List.of(leader.toHandle()));
+    try {
+      await("the leader and its child").atMost(Duration.ofSeconds(10)).until(() -> leader.descendants().count() == 1);
+      ProcessHandle child = leader.descendants().findFirst().orElseThrow();
+      all.add(child);
+      Files.writeString(runDir.resolve("orchestrator.pid"),
+          bootId == null ? pidRecord(leader.pid()) : pidRecord(leader.pid(), bootId));
+      leader.destroyForcibly();
+      assertThat(leader.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      return new Orphan(child, all);
+    } catch (Exception | AssertionError e) {
+      all.forEach(ProcessHandle::destroyForcibly);
+      throw e;
+    }
+  }
+
   @Test
   void downStopsWhatADeadServiceLeftRunningInItsSession(@TempDir Path runDir) throws Exception {
     Map<String, String> env = isolatedPorts(runDir);
     // The orchestrator killed with -9 while its workers (plain children, same session) go on.
-    Process service = new ProcessBuilder("setsid", "bash", "-c", "sleep 300 & wait").start();
-    List<ProcessHandle> all = new java.util.ArrayList<>(List.of(service.toHandle()));
-    try {
-      await("the service and its worker").atMost(Duration.ofSeconds(10)).until(() -> service.descendants().count() == 1);
-      ProcessHandle worker = service.descendants().findFirst().orElseThrow();
-      all.add(worker);
-      Files.writeString(runDir.resolve("orchestrator.pid"), pidRecord(service.pid()));
-      service.destroyForcibly();
-      assertThat(service.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    try (Orphan orphan = orphan(runDir, null)) {
+      ProcessHandle worker = orphan.child();
       assertThat(worker.isAlive()).as("the worker outlives the killed service").isTrue();
       assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).contains("orchestrator  exited");
 
@@ -299,8 +319,6 @@ class DevStackIT {
       assertThat(down.output()).contains("orchestrator exited, but processes it started are still running", "stopped orchestrator");
       await("the worker stopped").atMost(Duration.ofSeconds(5)).until(() -> !worker.isAlive());
       assertThat(runDir.resolve("orchestrator.pid")).doesNotExist();
-    } finally {
-      all.forEach(ProcessHandle::destroyForcibly);
     }
   }
 
@@ -308,22 +326,11 @@ class DevStackIT {
   void aSessionNamedByAPidFileOfAnotherBootIsLeftAlone(@TempDir Path runDir) throws Exception {
     Map<String, String> env = isolatedPorts(runDir);
     // After a reboot, the recorded pid may be the id of someone else's session whose leader has exited.
-    Process leader = new ProcessBuilder("setsid", "bash", "-c", "sleep 300 & wait").start();
-    List<ProcessHandle> all = new java.util.ArrayList<>(List.of(leader.toHandle()));
-    try {
-      await("the leader and its child").atMost(Duration.ofSeconds(10)).until(() -> leader.descendants().count() == 1);
-      ProcessHandle child = leader.descendants().findFirst().orElseThrow();
-      all.add(child);
-      Files.writeString(runDir.resolve("orchestrator.pid"), pidRecord(leader.pid(), "another-boot"));
-      leader.destroyForcibly();
-      assertThat(leader.waitFor(10, TimeUnit.SECONDS)).isTrue();
-
+    try (Orphan orphan = orphan(runDir, "another-boot")) {
       Result down = stack(env, "down", Duration.ofSeconds(15));
       assertThat(down.exit()).as(down.output()).isZero();
       assertThat(down.output()).contains("names no process of this stack any more");
-      assertThat(child.isAlive()).as("another boot's session is not ours to stop").isTrue();
-    } finally {
-      all.forEach(ProcessHandle::destroyForcibly);
+      assertThat(orphan.child().isAlive()).as("another boot's session is not ours to stop").isTrue();
     }
   }
 

@@ -444,12 +444,17 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     }
   }
 
-  @Test
-  void aReadyThatKeepsTheWorkerStartsNoClockForALaterRestart() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC());
+  /** A manager with {@code policy} (replacing the default one), observed by the returned {@link Heard}. */
+  private Heard heard(LifecyclePolicy policy) {
+    manager = new WorkerManager(launcher, policy, Clock.systemUTC());
     Heard heard = new Heard();
     manager.observe(heard);
+    return heard;
+  }
+
+  @Test
+  void aReadyThatKeepsTheWorkerStartsNoClockForALaterRestart() {
+    Heard heard = heard(new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2));
     manager.ready(ID);
     manager.notReady(ID);
     manager.ready(ID); // within the grace period: the worker is kept, nothing starts
@@ -462,10 +467,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void aRestartCancelledBeforeItHappenedIsNotCounted() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(300), 2),
-        Clock.systemUTC());
-    Heard heard = new Heard();
-    manager.observe(heard);
+    Heard heard = heard(new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(300), 2));
     manager.ready(ID);
     launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
     manager.notReady(ID); // before the 300 ms restart delay ran out
@@ -477,10 +479,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void aLaunchThatFailedCountsNoExitAndReconciliationNamesItsAction() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), 2),
-        Clock.systemUTC());
-    Heard heard = new Heard();
-    manager.observe(heard);
+    Heard heard = heard(new LifecyclePolicy(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), 2));
     launcher.launchesToFail.set(1);
     manager.ready(ID);
     assertThat(heard.exits).as("no worker ran, so none exited").isEmpty();
