@@ -252,7 +252,7 @@ class DevStackIT {
 
   /** What stack.sh records for a service: the pid and its start time from /proc. */
   private static String pidRecord(long pid) throws IOException {
-    return pidRecord(pid, Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim());
+    return pidRecord(pid, Files.readAllLines(Path.of("/proc/sys/kernel/random/boot_id")).get(0).trim());
   }
 
   /** A pid file's line as stack.sh writes it: pid, start time, boot id. */

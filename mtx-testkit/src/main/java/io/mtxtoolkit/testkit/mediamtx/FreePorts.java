@@ -60,12 +60,32 @@ public final class FreePorts {
 
   /** A single free TCP port on loopback. */
   public static int tcp() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = (ServerSocket) open(Listener.Transport.TCP)) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free TCP port", e);
     }
   }
+
+  /**
+   * Ports are picked below the kernel's ephemeral range, which outgoing connections take their local ports
+   * from. Inside it, a client polling a port that does not listen yet can connect to itself (TCP simultaneous
+   * open: the kernel may choose that very port as the local one) and then holds the port its server was about to
+   * bind; an outgoing connection can take it too. Null where the range is unknown or leaves no room below.
+   */
+  static final int[] BELOW_EPHEMERAL = belowEphemeral(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+
+  static int[] belowEphemeral(Path rangeFile) {
+    try {
+      // readAllLines: Files.readString trusts the size procfs reports, and reads one byte of this file
+      int low = Integer.parseInt(Files.readAllLines(rangeFile).get(0).trim().split("\\s+")[0]);
+      return low > 11_000 ? new int[] {10_000, low - 1} : null;
+    } catch (IOException | RuntimeException unknown) {
+      return null;
+    }
+  }
+
+  private static final java.util.Random RANDOM = new java.util.Random();
 
   /**
    * Waits until a TCP socket listens on {@code port}, seen in /proc/net/tcp{,6} rather than by
@@ -98,12 +118,31 @@ public final class FreePorts {
     throw new IllegalStateException("nothing listens on port " + port + " within " + timeout.toMillis() + " ms");
   }
 
+  /** A socket bound to a free loopback port below the ephemeral range (see {@link #BELOW_EPHEMERAL}), else any. */
   private static Closeable open(Listener.Transport transport) throws IOException {
+    for (int attempt = 0; BELOW_EPHEMERAL != null && attempt < 100; attempt++) {
+      int port = BELOW_EPHEMERAL[0] + RANDOM.nextInt(BELOW_EPHEMERAL[1] - BELOW_EPHEMERAL[0] + 1);
+      try {
+        return bind(transport, port);
+      } catch (IOException taken) {
+        // in use: draw again
+      }
+    }
+    return bind(transport, 0);
+  }
+
+  private static Closeable bind(Listener.Transport transport, int port) throws IOException {
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     if (transport == Listener.Transport.UDP) {
-      return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return new DatagramSocket(address);
     }
     ServerSocket s = new ServerSocket();
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    try {
+      s.bind(address);
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
     return s;
   }
 }

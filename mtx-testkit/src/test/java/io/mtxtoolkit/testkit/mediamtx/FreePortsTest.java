@@ -32,8 +32,20 @@ class FreePortsTest {
   }
 
   @Test
-  void singleTcpPortIsInTheEphemeralRange() {
-    assertThat(FreePorts.tcp()).isBetween(1024, 65535);
+  void portsAreBelowTheEphemeralRangeWhereNoClientConnectsToItself(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    int[] below = FreePorts.BELOW_EPHEMERAL;
+    assertThat(below != null || !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")))
+        .as("the range is read where the kernel states it").isTrue();
+    for (int i = 0; below != null && i < 20; i++) {
+      assertThat(FreePorts.tcp()).isBetween(below[0], below[1]);
+    }
+    java.nio.file.Path range = dir.resolve("range");
+    java.nio.file.Files.writeString(range, "32768\t60999\n");
+    assertThat(FreePorts.belowEphemeral(range)).containsExactly(10_000, 32_767);
+    java.nio.file.Files.writeString(range, "1024 65535");
+    assertThat(FreePorts.belowEphemeral(range)).as("no room below: any free port").isNull();
+    assertThat(FreePorts.belowEphemeral(dir.resolve("none"))).isNull();
   }
 
   @Test

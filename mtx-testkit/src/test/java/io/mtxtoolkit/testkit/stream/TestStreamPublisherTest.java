@@ -60,19 +60,14 @@ class TestStreamPublisherTest {
     assertThat(publisher.isRunning()).isFalse();
   }
 
-  /** The listener needs a moment to bind; retry the connect within a bounded window. */
-  private static TestStreamPublisher connectWhenListening(String url) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (true) {
-      try {
-        return TestStreamPublisher.start(url, TestStreamOptions.defaults());
-      } catch (TestStreamPublisher.PublishException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100);
-      }
-    }
+  /** Publishes once the listener at {@code url} listens, seen without connecting (it serves one connection only). */
+  private static TestStreamPublisher connectWhenListening(String url) {
+    return connectWhenListening(url, TestStreamOptions.defaults());
+  }
+
+  private static TestStreamPublisher connectWhenListening(String url, TestStreamOptions options) {
+    FreePorts.awaitListening(java.net.URI.create(url).getPort(), Duration.ofSeconds(15));
+    return TestStreamPublisher.start(url, options);
   }
 
   @Test
@@ -93,17 +88,7 @@ class TestStreamPublisherTest {
         return -1;
       }
     });
-    long start = System.nanoTime();
-    TestStreamPublisher publisher;
-    while (true) {
-      try {
-        publisher = TestStreamPublisher.start(url, TestStreamOptions.defaults().withDuration(Duration.ofSeconds(1)));
-        break;
-      } catch (TestStreamPublisher.PublishException e) {
-        assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(15).toNanos());
-        Thread.sleep(100);
-      }
-    }
+    TestStreamPublisher publisher = connectWhenListening(url, TestStreamOptions.defaults().withDuration(Duration.ofSeconds(1)));
     assertThat(publisher.awaitEnd(Duration.ofSeconds(10))).isTrue();
     assertThat(publisher.frames()).isEqualTo(25);
     assertThat(publisher.failure()).isNull();
