@@ -175,11 +175,15 @@ public final class HookRun {
 
     @Override
     public void run() {
-      outcome = post(event, endpoint, body, secret, started);
+      outcome = post(event, endpoint, body, secret, started, this);
     }
   }
 
-  private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, String secret, long started) {
+  /**
+   * One POST. {@code exchange} holds the verdict as soon as the status is known, so a reply body that trickles
+   * past the time budget, or breaks off, cannot turn an answered event into an unreachable orchestrator.
+   */
+  private HookLog.Outcome post(HookEvent event, URI endpoint, byte[] body, String secret, long started, Exchange exchange) {
     String url = loggable(endpoint);
     String what = "hook " + type + " for " + event.path();
     HttpURLConnection c = null;
@@ -206,13 +210,23 @@ public final class HookRun {
         os.write(body);
       }
       int status = c.getResponseCode();
+      if (status < 100) {
+        // the JDK's answer to a reply without an HTTP status line: whatever listens there is no orchestrator
+        return unreachable(what, url, "the reply is not HTTP", started);
+      }
       if (status >= 200 && status < 300) {
-        drain(c.getInputStream());
+        // delivered: the body (an acknowledgement) is not read, so nothing in it can change that
         return new HookLog.Outcome(HookExit.OK, what + " delivered (" + status + ")", url, status, null, elapsed(started));
       }
-      String reply = readLimited(c.getErrorStream());
-      return new HookLog.Outcome(HookExit.REJECTED, what + " rejected: orchestrator answered HTTP " + status, url, status,
-          reply.isEmpty() ? null : reply, elapsed(started));
+      String rejected = what + " rejected: orchestrator answered HTTP " + status;
+      exchange.outcome = new HookLog.Outcome(HookExit.REJECTED, rejected, url, status, null, elapsed(started));
+      String reply;
+      try {
+        reply = readLimited(c.getErrorStream());
+      } catch (IOException e) {
+        reply = "(the reply's body broke off: " + e.getMessage() + ")";
+      }
+      return new HookLog.Outcome(HookExit.REJECTED, rejected, url, status, reply.isEmpty() ? null : reply, elapsed(started));
     } catch (SocketTimeoutException e) {
       return unreachable(what, url, "timed out: " + e.getMessage(), started);
     } catch (ConnectException e) {
@@ -265,14 +279,6 @@ public final class HookRun {
   private static HookLog.Outcome unreachable(String what, String url, String error, long started) {
     return new HookLog.Outcome(HookExit.UNREACHABLE, what + " failed: orchestrator unreachable (" + error + ")", url, 0,
         error, elapsed(started));
-  }
-
-  private static void drain(InputStream in) throws IOException {
-    if (in != null) {
-      try (in) {
-        in.readNBytes(ERROR_BODY_LIMIT);
-      }
-    }
   }
 
   private static String readLimited(InputStream in) throws IOException {

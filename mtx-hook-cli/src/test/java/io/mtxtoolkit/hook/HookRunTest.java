@@ -355,6 +355,50 @@ class HookRunTest {
     }
   }
 
+  /** A server that reads the request, then writes {@code head} and, every 100 ms, one more byte of body for 20 s. */
+  private static RawServer answering(String head, boolean trickle) throws java.io.IOException {
+    return new RawServer(s -> {
+      readRequest(s);
+      java.io.OutputStream o = s.getOutputStream();
+      o.write(head.getBytes(StandardCharsets.US_ASCII));
+      o.flush();
+      for (int i = 0; trickle && i < 200; i++) {
+        o.write('.');
+        o.flush();
+        Thread.sleep(100);
+      }
+    });
+  }
+
+  @Test
+  void theStatusIsTheVerdictWhateverTheBodyDoes() throws Exception {
+    // 503 whose body breaks off (10 of 100 bytes, then the connection closes)
+    try (RawServer broken = answering("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 100\r\n\r\n0123456789", false)) {
+      assertThat(run(env(broken.url()), "ready")).isEqualTo(HookExit.REJECTED.code());
+      assertThat(onlyLine(err).get("status").asInt()).isEqualTo(503);
+    }
+    err.reset();
+    // 503 whose body trickles past the whole budget
+    try (RawServer slow = answering("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 1000\r\n\r\n", true)) {
+      Map<String, String> env = env(slow.url());
+      env.put(HookSettings.CONNECT_TIMEOUT_ENV, "200");
+      env.put(HookSettings.READ_TIMEOUT_ENV, "300");
+      assertThat(run(env, "ready")).isEqualTo(HookExit.REJECTED.code());
+      assertThat(onlyLine(err).get("status").asInt()).isEqualTo(503);
+    }
+    err.reset();
+    // 202 with a body that breaks off: delivered
+    try (RawServer accepted = answering("HTTP/1.1 202 Accepted\r\nContent-Length: 100\r\n\r\n{\"event", false)) {
+      assertThat(run(env(accepted.url()), "ready")).isZero();
+    }
+    err.reset();
+    // not HTTP at all
+    try (RawServer other = answering("SSH-2.0-OpenSSH_9.2\r\n\r\n", false)) {
+      assertThat(run(env(other.url()), "ready")).isEqualTo(HookExit.UNREACHABLE.code());
+      assertThat(onlyLine(err).get("error").asText()).contains("not HTTP");
+    }
+  }
+
   @Test
   void aUserInTheUrlIsSentAsBasicCredentialsAndNeverLogged() throws Exception {
     try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
