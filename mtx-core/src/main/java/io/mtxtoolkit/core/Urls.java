@@ -19,6 +19,17 @@ public final class Urls {
       end++;
     }
     int at = url.lastIndexOf('@', end - 1);
-    return at < start ? url : url.substring(0, start) + url.substring(at + 1);
+    if (at >= start) {
+      return url.substring(0, start) + url.substring(at + 1);
+    }
+    if (url.indexOf('@', end) >= 0 && !HOST_PORT.matcher(url.substring(start, end)).matches()) {
+      // Not host[:port] before the first '/', '?' or '#': a password holding one of them ended the authority
+      // early ("http://admin:pa/ss@orch"). All up to the last '@' is hidden; too much rather than a credential.
+      return url.substring(0, start) + url.substring(url.lastIndexOf('@') + 1);
+    }
+    return url;
   }
+
+  /** A host with an optional numeric port, an IPv6 literal in brackets included. */
+  private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile("(\\[[^]]*]|[^:\\[\\]]*)(:\\d*)?");
 }

@@ -14,6 +14,14 @@ class UrlsTest {
   }
 
   @Test
+  void aPasswordHoldingASlashQuestionMarkOrHashIsHiddenToo() {
+    assertThat(Urls.withoutUserInfo("http://admin:pa/ss@orch:8080")).isEqualTo("http://orch:8080");
+    assertThat(Urls.withoutUserInfo("http://admin:pa?ss@orch:8080/x")).isEqualTo("http://orch:8080/x");
+    assertThat(Urls.withoutUserInfo("http://admin:pa#ss@orch")).isEqualTo("http://orch");
+    assertThat(Urls.withoutUserInfo("http://[::1]:8080/a@b")).as("an IPv6 host and port").isEqualTo("http://[::1]:8080/a@b");
+  }
+
+  @Test
   void anAtOutsideTheAuthorityStays() {
     assertThat(Urls.withoutUserInfo("http://orch:8080/a@b?c=d@e")).isEqualTo("http://orch:8080/a@b?c=d@e");
     assertThat(Urls.withoutUserInfo("http://orch:8080")).isEqualTo("http://orch:8080");
