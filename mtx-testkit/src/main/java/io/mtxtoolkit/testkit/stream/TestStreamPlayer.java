@@ -32,7 +32,16 @@ public final class TestStreamPlayer {
    * arrives within {@code timeout}; writes the first decoded picture to {@code snapshot} when given.
    */
   public static PlayReport play(String url, Duration duration, long maxVideoFrames, Duration timeout, Path snapshot) {
-    return read(url, false, duration, maxVideoFrames, timeout, snapshot, Duration.ZERO);
+    return read(url, false, duration, maxVideoFrames, timeout, snapshot, warmUpFor(duration));
+  }
+
+  /**
+   * A reader's warm-up: FFmpeg holds back the frames it read while probing the stream, then hands them over in a
+   * burst, old, and faster than real time; 1 s leaves them out of latency and frame rate (half a shorter read).
+   */
+  static Duration warmUpFor(Duration duration) {
+    Duration half = duration.dividedBy(2);
+    return half.compareTo(Duration.ofSeconds(1)) < 0 ? half : Duration.ofSeconds(1);
   }
 
   /**
@@ -74,6 +83,8 @@ public final class TestStreamPlayer {
       long start = System.nanoTime();
       long end = start + duration.toNanos();
       long video = 0;
+      long videoAfterWarmUp = 0;
+      long warmedAt = 0;
       long audio = 0;
       int gaps = 0;
       long lastTs = Long.MIN_VALUE;
@@ -94,13 +105,20 @@ public final class TestStreamPlayer {
         }
         if (f.image != null) {
           video++;
+          if (System.nanoTime() - start >= warmUp.toNanos()) {
+            if (videoAfterWarmUp++ == 0) {
+              warmedAt = System.nanoTime();
+            }
+          }
           if (lastTs != Long.MIN_VALUE && nominal > 0 && f.timestamp - lastTs > 2.5 * 1_000_000 / nominal) {
             gaps++;
           }
           lastTs = f.timestamp;
           OptionalLong code = Timecode.read(f);
-          if (code.isPresent() && System.nanoTime() - start >= warmUp.toNanos()) {
-            latencies.add(Timecode.latency(code.getAsLong(), System.currentTimeMillis()));
+          OptionalLong ms = code.isPresent() ? Timecode.plausibleLatency(code.getAsLong(), System.currentTimeMillis())
+              : OptionalLong.empty();
+          if (ms.isPresent() && System.nanoTime() - start >= warmUp.toNanos()) {
+            latencies.add(Math.max(0, ms.getAsLong())); // a clock's jitter below zero is no latency
           }
           if (!snapped) {
             writePng(f, snapshot);
@@ -121,11 +139,23 @@ public final class TestStreamPlayer {
             + String.format(java.util.Locale.ROOT, "%.1f", seconds) + " s: " + lost, null);
       }
       return new PlayReport(url, grabber.getVideoCodecName(), grabber.getAudioCodecName(), grabber.getImageWidth(),
-          grabber.getImageHeight(), nominal, video / Math.max(seconds, 1e-3), video, audio, gaps, seconds,
+          grabber.getImageHeight(), nominal, fps(video, seconds, videoAfterWarmUp, warmedAt), video, audio, gaps, seconds,
           PlayReport.Latency.of(latencies));
     } catch (org.bytedeco.javacv.FrameGrabber.Exception e) {
       throw new NoMediaException("reading " + url + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Frames per second: over the time after the warm-up's first frame when there are enough frames there to
+   * measure (the burst of frames held back while probing would inflate it), else over the whole read.
+   */
+  private static double fps(long video, double seconds, long afterWarmUp, long warmedAt) {
+    double warmSeconds = (System.nanoTime() - warmedAt) / 1e9;
+    if (afterWarmUp >= 10 && warmSeconds > 0.5) {
+      return (afterWarmUp - 1) / warmSeconds;
+    }
+    return video / Math.max(seconds, 1e-3);
   }
 
   /**

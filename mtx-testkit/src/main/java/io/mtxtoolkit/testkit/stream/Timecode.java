@@ -74,15 +74,39 @@ public final class Timecode {
           n += 3;
         }
       }
-      bits = (bits << 1) | (sum / n > 127 ? 1 : 0);
+      int level = sum / n;
+      if (level > DARK && level < LIGHT) {
+        // A code's blocks are black or white, softened a little by H.264; a grey or coloured block (the test
+        // pattern's bars: red averages 85, yellow 170) means there is no code, whatever the CRC would say.
+        return OptionalLong.empty();
+      }
+      bits = (bits << 1) | (level >= LIGHT ? 1 : 0);
     }
     long millis = bits >>> 8;
     return crc8(millis) == (bits & 0xff) ? OptionalLong.of(millis) : OptionalLong.empty();
   }
 
-  /** Latency in ms of a frame stamped {@code code} (40-bit wall clock) seen at {@code nowMillis}. */
+  /** Brightest block average that reads as black, and darkest that reads as white. */
+  static final int DARK = 64;
+  static final int LIGHT = 192;
+  /** A latency within this of zero can be real; anything else is a code of another run, or a chance match. */
+  static final long PLAUSIBLE_MS = 60_000;
+  /** A clock read after the stamp can still be a little behind it (two clocks, or one adjusted). */
+  static final long TOLERATED_EARLY_MS = 1_000;
+
+  /**
+   * Latency in ms of a frame stamped {@code code} (40-bit wall clock) seen at {@code nowMillis}: signed, so a
+   * wall clock stepped back between stamp and reading shows as negative rather than as 34 years.
+   */
   public static long latency(long code, long nowMillis) {
-    return ((nowMillis & MASK40) - code) & MASK40;
+    long diff = ((nowMillis & MASK40) - code) & MASK40;
+    return diff >= (1L << 39) ? diff - (1L << 40) : diff;
+  }
+
+  /** {@link #latency}, or empty when it is no latency of a frame of this run: beyond a minute, or over 1 s early. */
+  public static OptionalLong plausibleLatency(long code, long nowMillis) {
+    long ms = latency(code, nowMillis);
+    return ms >= -TOLERATED_EARLY_MS && ms <= PLAUSIBLE_MS ? OptionalLong.of(ms) : OptionalLong.empty();
   }
 
   static int crc8(long value) {

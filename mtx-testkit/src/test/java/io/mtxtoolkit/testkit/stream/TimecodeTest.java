@@ -26,6 +26,26 @@ class TimecodeTest {
     assertThat(Timecode.read(new Frame(40, 40, Frame.DEPTH_UBYTE, 3))).isEmpty();
   }
 
+  /** The plain test pattern (colour bars, a moving bar) must never pass for a code: 5000 frames, 200 s of video. */
+  @Test
+  void thePlainTestPatternIsNeverReadAsACode() {
+    TestPattern pattern = new TestPattern(320, 240, 48_000, 1000);
+    for (int i = 0; i < 5000; i++) {
+      assertThat(Timecode.read(pattern.videoFrame(i))).as("frame %d", i).isEmpty();
+    }
+  }
+
+  @Test
+  void latencyIsSignedAndACodeFarFromNowIsNone() {
+    long now = 1_790_000_000_000L;
+    long code = now & ((1L << 40) - 1);
+    assertThat(Timecode.latency(code, now - 5)).as("a clock stepped back").isEqualTo(-5);
+    assertThat(Timecode.plausibleLatency(code, now + 120)).hasValue(120);
+    assertThat(Timecode.plausibleLatency(code, now - 5)).as("jitter of a clock read twice").hasValue(-5);
+    assertThat(Timecode.plausibleLatency(code, now + 61_000)).as("not a code of this run").isEmpty();
+    assertThat(Timecode.plausibleLatency(code, now - 2_000)).isEmpty();
+  }
+
   @Test
   void survivesH264AtTheDefaultBitrateAndGivesLatency() {
     int port = FreePorts.tcp();
@@ -34,7 +54,7 @@ class TimecodeTest {
     // The reader connects once the server listens, seen without a connection (it serves its first one only).
     java.util.concurrent.CompletableFuture<PlayReport> played = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       FreePorts.awaitListening(port, Duration.ofSeconds(20));
-      return TestStreamPlayer.play(url, Duration.ofSeconds(3), 60, Duration.ofSeconds(5), null);
+      return TestStreamPlayer.play(url, Duration.ofSeconds(3), 1000, Duration.ofSeconds(5), null);
     });
     try (TestStreamPublisher server = TestStreamPublisher.serve(url, options, Duration.ofSeconds(20))) {
       PlayReport report = played.join();
@@ -43,6 +63,8 @@ class TimecodeTest {
       assertThat(report.latencyMs()).as("timecode decoded after H.264").isNotNull();
       assertThat(report.latencyMs().samples()).as("frames with a valid code").isGreaterThan(report.videoFrames() > 40 ? 30 : 10);
       assertThat(report.latencyMs().p50()).isBetween(0L, 2000L);
+      assertThat(report.latencyMs().max()).as("the burst held back while probing is left out").isLessThan(1000L);
+      assertThat(report.measuredFps()).as("measured after the burst: the source's 25").isBetween(20.0, 30.0);
       assertThat(report.summary()).contains("latency p50");
     }
   }
