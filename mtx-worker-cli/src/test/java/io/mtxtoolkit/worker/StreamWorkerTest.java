@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.retry.ReconnectPolicy;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.testkit.stream.MultiTrack;
 import io.mtxtoolkit.testkit.stream.RtmpSink;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;

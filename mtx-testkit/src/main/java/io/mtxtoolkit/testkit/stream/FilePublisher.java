@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
@@ -84,6 +86,7 @@ public final class FilePublisher {
     FFmpegFrameRecorder recorder = null;
     try {
       open(template);
+      int[] forwarded = tracksTheRecorderTakes(template.getFormatContext());
       recorder = new FFmpegFrameRecorder(url, template.getImageWidth(), template.getImageHeight(), template.getAudioChannels());
       recorder.setFormat(url.startsWith("rtsp:") ? "rtsp" : "flv");
       if (url.startsWith("rtsp:")) {
@@ -111,8 +114,12 @@ public final class FilePublisher {
           while (!stop && System.nanoTime() < endNanos && (p = next(grabber)) != null) {
             AVStream s = grabber.getFormatContext().streams(p.stream_index());
             long ts = p.dts() != avutil.AV_NOPTS_VALUE ? p.dts() : p.pts();
-            if (ts == avutil.AV_NOPTS_VALUE) {
-              continue; // no time at all: nothing to pace it by, and a muxer would refuse it
+            if (ts == avutil.AV_NOPTS_VALUE || (p.stream_index() != forwarded[0] && p.stream_index() != forwarded[1])) {
+              // No time at all (nothing to pace it by, and a muxer would refuse it), or a track FLV has no room
+              // for: a second audio track would interleave its times into the one AAC track. grabPacket keeps
+              // the packet it read until the next read, which does not release it: released here.
+              avcodec.av_packet_unref(p);
+              continue;
             }
             long micros = avutil.av_rescale_q(ts, s.time_base(), avutil.av_make_q(1, 1_000_000));
             if (base == null) {
@@ -159,6 +166,28 @@ public final class FilePublisher {
       }
       template.close();
     }
+  }
+
+  /**
+   * The video and audio track javacv's {@code start(AVFormatContext)} sets the output up from: the last of each
+   * type (-1 for none). Only their packets are sent, so each output track carries its own input track. Cover
+   * art there (a still picture, not a video) cannot be published: a clear error rather than a failed muxer.
+   */
+  int[] tracksTheRecorderTakes(org.bytedeco.ffmpeg.avformat.AVFormatContext context) {
+    int[] chosen = {-1, -1};
+    for (int i = 0; i < context.nb_streams(); i++) {
+      int type = context.streams(i).codecpar().codec_type();
+      if (type == avutil.AVMEDIA_TYPE_VIDEO) {
+        chosen[0] = i;
+      } else if (type == avutil.AVMEDIA_TYPE_AUDIO) {
+        chosen[1] = i;
+      }
+    }
+    if (chosen[0] >= 0 && (context.streams(chosen[0]).disposition() & avformat.AV_DISPOSITION_ATTACHED_PIC) != 0) {
+      throw new SourceException(file + " ends its tracks with cover art, which is no video to publish; remux it without "
+          + "(ffmpeg -i in -map 0:v:0 -map 0:a:0 -c copy out.mp4)", null);
+    }
+    return chosen;
   }
 
   private void open(FFmpegFrameGrabber grabber) {

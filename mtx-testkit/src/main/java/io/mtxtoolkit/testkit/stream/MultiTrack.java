@@ -1,4 +1,4 @@
-package io.mtxtoolkit.worker;
+package io.mtxtoolkit.testkit.stream;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,11 +12,15 @@ import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 
-/** Muxes every track of several files into one Matroska file, in the files' order (javacv's recorder writes one video track). */
-final class MultiTrack {
+/**
+ * Files of several tracks, or odd ones, for tests of readers: javacv's recorder writes one video and one audio
+ * track, so these mux the packets of test clips with libavformat itself.
+ */
+public final class MultiTrack {
   private MultiTrack() {}
 
-  static Path mux(Path out, Path... inputs) throws Exception {
+  public static Path mux(Path out, Path... inputs) throws Exception {
+    FFmpegNatives.load();
     List<FFmpegFrameGrabber> grabbers = new ArrayList<>();
     AVFormatContext oc = new AVFormatContext(null);
     check(avformat.avformat_alloc_output_context2(oc, null, "matroska", out.toString()), "alloc");
@@ -66,7 +70,8 @@ final class MultiTrack {
    * Writes {@code first}'s packets, then {@code second}'s shifted {@code shiftMicros} later, into one FLV file:
    * a source with a gap. Both files must have the same tracks.
    */
-  static Path concat(Path out, long shiftMicros, Path first, Path second) throws Exception {
+  public static Path concat(Path out, long shiftMicros, Path first, Path second) throws Exception {
+    FFmpegNatives.load();
     try (FFmpegFrameGrabber a = new FFmpegFrameGrabber(first.toString());
          FFmpegFrameGrabber b = new FFmpegFrameGrabber(second.toString())) {
       a.start();
@@ -92,7 +97,8 @@ final class MultiTrack {
   }
 
   /** A Matroska file with one subtitle track and nothing else: a source with no track a worker can carry. */
-  static Path subtitlesOnly(Path out) {
+  public static Path subtitlesOnly(Path out) {
+    FFmpegNatives.load();
     AVFormatContext oc = new AVFormatContext(null);
     check(avformat.avformat_alloc_output_context2(oc, null, "matroska", out.toString()), "alloc");
     try {
