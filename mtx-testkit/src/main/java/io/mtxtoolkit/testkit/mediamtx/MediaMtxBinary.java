@@ -26,9 +26,15 @@ public final class MediaMtxBinary {
 
   /** The binary, or an exception telling how to provide one. A missing binary is an error, never a skip. */
   public static Path require() {
-    Optional<Path> explicit = executables(explicitCandidates()).findFirst();
+    List<String> given = explicitCandidates();
+    Optional<Path> explicit = executables(given).findFirst();
     if (explicit.isPresent()) {
       return explicit.get();
+    }
+    if (!given.isEmpty()) {
+      // A typo must not quietly fall back to another binary (a cached older pin), as install.sh refuses it too.
+      throw new IllegalStateException("MEDIAMTX_BIN (or -Dmediamtx.bin) names no executable file: "
+          + String.join(", ", given));
     }
     synchronized (MediaMtxBinary.class) {
       if (searched == null && searchFailed == null) {
@@ -136,18 +142,36 @@ public final class MediaMtxBinary {
 
   /** What {@code mediamtx --version} prints, e.g. {@code v1.16.3}. */
   public static String version(Path bin) {
+    return version(bin, java.time.Duration.ofSeconds(10));
+  }
+
+  /** {@link #version(Path)}, or "" from a program that has not answered within {@code timeout} (then killed). */
+  static String version(Path bin, java.time.Duration timeout) {
+    Path out = null;
     try {
-      Process p = new ProcessBuilder(bin.toString(), "--version").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      // Into a file, not a pipe: reading a pipe to its end would wait for a program that never exits.
+      out = Files.createTempFile("mediamtx-version", ".txt");
+      Process p = new ProcessBuilder(bin.toString(), "--version").redirectErrorStream(true)
+          .redirectOutput(out.toFile()).start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
+        return "";
       }
-      return out.lines().findFirst().orElse("");
+      return Files.readString(out, StandardCharsets.UTF_8).trim().lines().findFirst().orElse("");
     } catch (IOException e) {
       throw new IllegalStateException("cannot run " + bin + " --version: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
+    } finally {
+      if (out != null) {
+        try {
+          Files.deleteIfExists(out);
+        } catch (IOException ignored) {
+          // a temporary file of a few bytes
+        }
+      }
     }
   }
 }

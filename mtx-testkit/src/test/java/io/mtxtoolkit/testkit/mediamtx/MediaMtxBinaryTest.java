@@ -26,6 +26,24 @@ class MediaMtxBinaryTest {
   }
 
   @Test
+  void anExplicitChoiceThatIsNoExecutableIsAnErrorNotAFallBack() {
+    System.setProperty("mediamtx.bin", "/opt/typo/mediamtx");
+    try {
+      assertThatThrownBy(MediaMtxBinary::require).hasMessageContaining("names no executable file: /opt/typo/mediamtx");
+    } finally {
+      System.clearProperty("mediamtx.bin");
+    }
+  }
+
+  @Test
+  void aProgramThatDoesNotAnswerTheVersionIsStoppedWithin(@TempDir Path dir) throws Exception {
+    Path hangs = FakeBinaries.script(dir, "sleep 60 &\nwait");
+    long start = System.nanoTime();
+    assertThat(MediaMtxBinary.version(hangs, java.time.Duration.ofMillis(500))).isEmpty();
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
   void explicitPropertyComesFirst() {
     System.setProperty("mediamtx.bin", "/opt/somewhere/mediamtx");
     try {
