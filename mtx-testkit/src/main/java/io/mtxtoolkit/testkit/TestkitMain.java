@@ -158,7 +158,7 @@ public final class TestkitMain implements Runnable {
       }
       TestStreamOptions options = TestStreamOptions.defaults().withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]))
           .withFps(fps).withVideoBitrate(bitrateKbps * 1000).withTimecode(timecode).withDuration(seconds("--duration", durationSeconds));
-      new io.mtxtoolkit.testkit.stream.TestPattern(options.width(), options.height(), options.sampleRate(), 1000);
+      io.mtxtoolkit.testkit.stream.TestPattern.checkSize(options.width(), options.height());
       if (timecode && options.width() < io.mtxtoolkit.testkit.stream.Timecode.MIN_WIDTH) {
         throw new IllegalArgumentException("--timecode needs a picture at least " + io.mtxtoolkit.testkit.stream.Timecode.MIN_WIDTH
             + " pixels wide, got " + options.width());
@@ -228,6 +228,10 @@ public final class TestkitMain implements Runnable {
         if (folder != null && !(java.nio.file.Files.isDirectory(folder) && java.nio.file.Files.isWritable(folder))) {
           throw new IllegalArgumentException("--snapshot " + snapshot + ": " + folder + " is not a writable directory");
         }
+        if (snapshot != null && java.nio.file.Files.exists(snapshot)
+            && !(java.nio.file.Files.isRegularFile(snapshot) && java.nio.file.Files.isWritable(snapshot))) {
+          throw new IllegalArgumentException("--snapshot " + snapshot + " exists and is not a writable file");
+        }
       } catch (IllegalArgumentException e) {
         err.println("mtx-testkit: invalid option: " + e.getMessage());
         return INVALID;
@@ -241,6 +245,9 @@ public final class TestkitMain implements Runnable {
       } catch (TestStreamPlayer.NoMediaException e) {
         err.println("mtx-testkit: " + e.getMessage());
         return UNREACHABLE;
+      } catch (TestStreamPlayer.SnapshotException e) {
+        err.println("mtx-testkit: " + e.getMessage()); // e.g. a full disk: the option's target, not the stream
+        return INVALID;
       }
       out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
       return 0;

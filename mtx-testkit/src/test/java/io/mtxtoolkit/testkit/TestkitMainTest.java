@@ -249,7 +249,9 @@ class TestkitMainTest {
         {"publish", "--url", "rtsp://127.0.0.1:1/live/a/in", "--print-ffmpeg"},
         {"play", "--url", url, "--timeout", "0"}, {"play", "--url", url, "--frames", "0"},
         {"play", "--url", url, "--duration", "-2"},
-        {"play", "--url", url, "--snapshot", dir.resolve("no/such/dir/x.png").toString()}};
+        {"play", "--url", url, "--snapshot", dir.resolve("no/such/dir/x.png").toString()},
+        {"play", "--url", url, "--snapshot", dir.toString()},
+        {"publish", "--url", url, "--size", "30000x30000"}, {"publish", "--url", url, "--size", "7682x4320"}};
     for (String[] args : refused) {
       err.getBuffer().setLength(0);
       assertThat(run(args)).as(String.join(" ", args)).isEqualTo(3);

@@ -22,14 +22,24 @@ public final class TestPattern {
   private long audioFrames;
 
   public TestPattern(int width, int height, int sampleRate, double toneHz) {
-    if (width < 16 || height < 16 || width % 2 != 0 || height % 2 != 0) {
-      throw new IllegalArgumentException("picture size must be even and at least 16x16, got " + width + "x" + height);
-    }
+    checkSize(width, height);
     this.width = width;
     this.height = height;
     this.sampleRate = sampleRate;
     this.toneHz = toneHz;
     this.video = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
+  }
+
+  /** Largest picture drawn: 8K UHD, about what H.264's highest levels carry (a frame of it takes 100 MB). */
+  public static final int MAX_WIDTH = 7680;
+  public static final int MAX_HEIGHT = 4320;
+
+  /** Checks a picture size without drawing anything: even, 16x16 to {@link #MAX_WIDTH}x{@link #MAX_HEIGHT}. */
+  public static void checkSize(int width, int height) {
+    if (width < 16 || height < 16 || width % 2 != 0 || height % 2 != 0 || width > MAX_WIDTH || height > MAX_HEIGHT) {
+      throw new IllegalArgumentException("picture size must be even, from 16x16 to " + MAX_WIDTH + "x" + MAX_HEIGHT
+          + ", got " + width + "x" + height);
+    }
   }
 
   /** Draws frame {@code n} into a reused BGR24 frame and returns it. */

@@ -18,6 +18,15 @@ import org.bytedeco.javacv.Java2DFrameConverter;
 public final class TestStreamPlayer {
   private TestStreamPlayer() {}
 
+  /** The snapshot could not be written. */
+  public static final class SnapshotException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SnapshotException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** No media within the timeout, or the URL could not be opened. */
   public static final class NoMediaException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -180,7 +189,7 @@ public final class TestStreamPlayer {
         throw new IOException("no PNG writer");
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot write snapshot " + file + ": " + e.getMessage(), e);
+      throw new SnapshotException("cannot write snapshot " + file + ": " + e.getMessage(), e);
     }
   }
 }

@@ -48,8 +48,11 @@ class TestPatternTest {
   }
 
   @Test
-  void rejectsOddOrTinySizes() {
-    assertThatThrownBy(() -> new TestPattern(15, 16, 48_000, 1000)).hasMessageContaining("even and at least 16x16");
+  void rejectsOddTinyOrHugeSizes() {
+    assertThatThrownBy(() -> new TestPattern(15, 16, 48_000, 1000)).hasMessageContaining("even, from 16x16 to 7680x4320");
+    assertThatThrownBy(() -> TestPattern.checkSize(30_000, 30_000)).as("refused before any frame is allocated")
+        .hasMessageContaining("got 30000x30000");
+    TestPattern.checkSize(7680, 4320);
     assertThatThrownBy(() -> new TestPattern(64, 47, 48_000, 1000)).hasMessageContaining("even");
     TestPattern ok = new TestPattern(32, 16, 44_100, 440);
     assertThat(ok.width()).isEqualTo(32);
