@@ -99,11 +99,12 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** SIGTERM to {@code process}, SIGKILL after {@code grace}, then every process it had started. */
   public static void stopTree(Process process, Duration grace) {
-    List<ProcessHandle> children = process.descendants().toList();
+    java.util.Set<ProcessHandle> children = new java.util.LinkedHashSet<>(process.descendants().toList());
     // Through the handle: Process.destroy() also closes the output pipe, and the last lines would be lost.
     process.toHandle().destroy();
     try {
       if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        children.addAll(process.descendants().toList()); // started during the grace period (a shutdown's hooks)
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
       }
@@ -111,6 +112,8 @@ public final class ServiceProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    // Those started while it stopped (MediaMTX's runOnNotReady hooks, a worker) were reparented when it ended:
+    // the descendants seen before and during the stop are all that can still be named.
     children.forEach(ProcessHandle::destroyForcibly);
   }
 

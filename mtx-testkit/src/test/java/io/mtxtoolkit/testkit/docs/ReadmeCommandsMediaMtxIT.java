@@ -34,8 +34,12 @@ class ReadmeCommandsMediaMtxIT {
 
   private int runToEnd(MediaMtxServer m, String name, Path log) throws Exception {
     Process p = ReadmeCommands.process(commands.get(name), m.rtmpPort(), m.rtspPort(), log).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", name).isTrue();
-    return p.exitValue();
+    try {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", name).isTrue();
+      return p.exitValue();
+    } finally {
+      io.mtxtoolkit.testkit.process.ServiceProcess.stopTree(p, Duration.ofSeconds(2)); // one that overran, too
+    }
   }
 
   private Process start(MediaMtxServer m, String name, Path log) throws Exception {
