@@ -127,6 +127,18 @@ public final class MediaMtxServer implements AutoCloseable {
       // the hook itself is running
     }
     kill();
+    deleteWorkDir();
+  }
+
+  /** The configuration written for this run, and whatever MediaMTX left beside it: one directory per server. */
+  private void deleteWorkDir() {
+    try (java.util.stream.Stream<Path> files = Files.walk(workDir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      System.err.println("[mediamtx] cannot remove " + workDir + ": " + e.getMessage());
+    }
   }
 
   private void kill() {
