@@ -33,8 +33,23 @@ public final class PipelineRules {
       expect(problems, isBlank(config.get("pathDefaults." + hook)),
           "pathDefaults." + hook + " must be empty: hooks belong to " + HOOK_PATH + " only");
     }
+    // Rerun on exit, the hook would send a new ready (with a new id) every time it ends while the stream is up.
+    expect(problems, !isTrue(config.get("pathDefaults.runOnReadyRestart")), "pathDefaults.runOnReadyRestart must be no");
+    boolean hookPathSeen = false;
     for (String name : config.pathNames()) {
       Map<String, Object> settings = config.path(name);
+      // A path's own settings override pathDefaults: the same rules hold for each.
+      expect(problems, !isTrue(settings.get("record")), "paths." + name + ".record must be no (recording is off in v0)");
+      expect(problems, settings.get("source") == null || "publisher".equals(settings.get("source")),
+          "paths." + name + ".source must be publisher");
+      expect(problems, !isTrue(settings.get("runOnReadyRestart")), "paths." + name + ".runOnReadyRestart must be no");
+      boolean literal = !name.startsWith("~");
+      if ((literal || !hookPathSeen) && !name.equals(HOOK_PATH) && claimsIngestPaths(name)) {
+        // MediaMTX gives a path its own name's entry, else the first expression that matches: the hook path
+        // would never see this stream, and its publish would start no worker.
+        problems.add("paths." + name + " takes live/<id>/in streams from " + HOOK_PATH + ": their hooks would not run");
+      }
+      hookPathSeen |= name.equals(HOOK_PATH);
       boolean hooked = !isBlank(settings.get("runOnReady")) || !isBlank(settings.get("runOnNotReady"));
       if (name.equals(HOOK_PATH)) {
         expect(problems, String.valueOf(settings.get("runOnReady")).contains("mtx-hook ready"),
@@ -47,6 +62,22 @@ public final class PipelineRules {
     }
     expect(problems, config.pathNames().contains(HOOK_PATH), "paths must contain " + HOOK_PATH + " with the hooks");
     return problems;
+  }
+
+  /** Ingest path names the hook path covers, as samples: one entry matching any of them takes them from it. */
+  private static final List<String> INGEST_SAMPLES = List.of("live/test/in", "live/cam_1/in", "live/A-9/in");
+
+  /** True when entry {@code name} (a literal name, or ~regex) matches an ingest path the hook path covers. */
+  static boolean claimsIngestPaths(String name) {
+    if (!name.startsWith("~")) {
+      return hookPattern().matcher(name).matches();
+    }
+    try {
+      Pattern p = Pattern.compile(name.substring(1));
+      return INGEST_SAMPLES.stream().anyMatch(sample -> p.matcher(sample).find());
+    } catch (PatternSyntaxException notJava) {
+      return false; // RE2 syntax Java does not read: MediaMTX's own start will judge it
+    }
   }
 
   /** The hook path as a Java pattern (MediaMTX's Go RE2 syntax and Java agree on this subset). */

@@ -48,6 +48,34 @@ class PipelineRulesTest {
   }
 
   @Test
+  void eachPathsOwnSettingsFollowTheSameRules() {
+    assertThat(good.withPathSetting(PipelineRules.HOOK_PATH, "record", true)
+        .withPathSetting(PipelineRules.HOOK_PATH, "source", "rtsp://elsewhere/x")
+        .withPathSetting(PipelineRules.HOOK_PATH, "runOnReadyRestart", "yes").pipelineProblems())
+        .containsExactly("paths." + PipelineRules.HOOK_PATH + ".record must be no (recording is off in v0)",
+            "paths." + PipelineRules.HOOK_PATH + ".source must be publisher",
+            "paths." + PipelineRules.HOOK_PATH + ".runOnReadyRestart must be no");
+    assertThat(good.with("pathDefaults.runOnReadyRestart", true).pipelineProblems())
+        .containsExactly("pathDefaults.runOnReadyRestart must be no");
+  }
+
+  @Test
+  void noEntryMayTakeIngestPathsFromTheHookPath() {
+    String yaml = good.toYaml();
+    MediaMtxConfig literal = MediaMtxConfig.parse(yaml.replace("paths:\n", "paths:\n  live/cam1/in: {}\n"));
+    assertThat(literal.pipelineProblems()).containsExactly(
+        "paths.live/cam1/in takes live/<id>/in streams from " + PipelineRules.HOOK_PATH + ": their hooks would not run");
+    assertThat(good.withPathSetting("live/cam2/in", "record", false).pipelineProblems()).as("a name wins wherever it stands")
+        .containsExactly("paths.live/cam2/in takes live/<id>/in streams from " + PipelineRules.HOOK_PATH
+            + ": their hooks would not run");
+    MediaMtxConfig earlier = MediaMtxConfig.parse(yaml.replace("paths:\n", "paths:\n  \"~^live/\": {}\n"));
+    assertThat(earlier.pipelineProblems()).hasSize(1).first().asString().startsWith("paths.~^live/ takes");
+    assertThat(PipelineRules.claimsIngestPaths("~^live/.+/out$")).isFalse();
+    assertThat(PipelineRules.claimsIngestPaths("all_others")).isFalse();
+    assertThat(PipelineRules.claimsIngestPaths("~[")).as("not Java's syntax: left to MediaMTX").isFalse();
+  }
+
+  @Test
   void theHookPathMustExist() {
     MediaMtxConfig noPaths = MediaMtxConfig.parse(good.toYaml().replace(PipelineRules.HOOK_PATH, "~^somewhere$"));
     assertThat(noPaths.pipelineProblems()).contains("paths must contain " + PipelineRules.HOOK_PATH + " with the hooks");
