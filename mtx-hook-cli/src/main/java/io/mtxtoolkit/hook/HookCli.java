@@ -47,14 +47,27 @@ final class HookCli implements Runnable {
         .description("The path stopped being ready (the publisher left).");
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
+    // MediaMTX shows a hook's output in its own log, JSON line by line: whatever fails here, from a flag in
+    // runOnReady to a variable, is one JSON line too, as from HookMain's fast path, and no usage text.
+    cli.setParameterExceptionHandler((e, given) -> {
+      root.failure(e.getCommandLine(), HookExit.USAGE, "usage", e.getMessage() + " (see mtx-hook --help)");
+      return HookExit.USAGE.code();
+    });
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof ValidationException) {
-        err.println("mtx-hook: " + e.getMessage());
+      if (e instanceof ValidationException v) {
+        root.failure(line, HookExit.INVALID_ENVIRONMENT, v.field(), v.getMessage());
         return HookExit.INVALID_ENVIRONMENT.code();
       }
       throw e;
     });
     return cli.execute(args);
+  }
+
+  /** One JSON line for a failure before any event was sent, naming the event when the command was one. */
+  private void failure(CommandLine where, HookExit exit, String field, String message) {
+    String event = where.getCommand() instanceof Send send ? send.type.wireName() : "none";
+    HookLog.write(err, "ERROR", event, null, env.get(io.mtxtoolkit.core.hook.HookEnvironment.MTX_PATH),
+        new HookLog.Outcome(exit, "hook " + event + " not sent: " + message, null, 0, field + ": " + message, 0));
   }
 
   @Spec

@@ -477,10 +477,15 @@ class HookRunTest {
     assertThat(run(Map.of(), "--version")).isEqualTo(0);
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("mtx-hook ");
     assertThat(run(Map.of(), "started")).isEqualTo(HookExit.USAGE.code());
+    assertThat(onlyLine(err).get("exitCode").asInt()).as("one JSON line, no usage text").isEqualTo(2);
+    err.reset();
     assertThat(run(Map.of())).isEqualTo(HookExit.USAGE.code());
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing command");
+    assertThat(onlyLine(err).get("message").asText()).contains("missing command");
+    err.reset();
     assertThat(run(Map.of(), "ready", "--read-timeout", "0")).as("a bad flag is a usage error").isEqualTo(HookExit.USAGE.code());
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--read-timeout must be between 1 and 60000 ms, got 0");
+    JsonNode usage = onlyLine(err);
+    assertThat(usage.get("message").asText()).contains("--read-timeout must be between 1 and 60000 ms, got 0");
+    assertThat(usage.get("event").asText()).isEqualTo("ready");
     err.reset();
     out.reset();
     Map<String, String> badVariable = env("http://127.0.0.1:1");
@@ -490,7 +495,9 @@ class HookRunTest {
     badVariable.put(HookSettings.READ_TIMEOUT_ENV, "0");
     assertThat(run(badVariable, "ready", "--connect-timeout", "500", "--dry-run")).as("the other variable still counts")
         .isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("MTX_HOOK_READ_TIMEOUT_MS must be between 1 and 60000 ms");
+    JsonNode invalid = onlyLine(err);
+    assertThat(invalid.get("message").asText()).contains("MTX_HOOK_READ_TIMEOUT_MS must be between 1 and 60000 ms");
+    assertThat(invalid.get("exitCode").asInt()).isEqualTo(3);
   }
 
   @Test
