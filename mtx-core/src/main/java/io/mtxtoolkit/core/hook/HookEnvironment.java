@@ -43,12 +43,7 @@ public final class HookEnvironment {
    * the event from being delivered, and nothing downstream needs more than its start.
    */
   static String clip(String value) {
-    if (value.length() <= HookEvent.MAX_TEXT) {
-      return value;
-    }
-    // Never half of a surrogate pair (an emoji): alone it is no text, and a strict JSON reader refuses it.
-    int end = Character.isHighSurrogate(value.charAt(HookEvent.MAX_TEXT - 1)) ? HookEvent.MAX_TEXT - 1 : HookEvent.MAX_TEXT;
-    return value.substring(0, end);
+    return io.mtxtoolkit.core.Texts.prefix(value, HookEvent.MAX_TEXT);
   }
 
   /**

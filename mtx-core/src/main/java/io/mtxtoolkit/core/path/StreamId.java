@@ -72,7 +72,7 @@ public record StreamId(String value) {
     if (value == null) {
       return "(null)";
     }
-    String shown = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+    String shown = value.length() > 80 ? io.mtxtoolkit.core.Texts.prefix(value, 80) + "…" : value;
     StringBuilder out = new StringBuilder("'");
     shown.codePoints().forEach(cp -> {
       if (cp < 0x20 || cp == 0x7f) {

@@ -56,7 +56,9 @@ class HookEventJsonTest {
       "{\"path\":\"live/a/in\",\"query\":{}}|query|must be a string, got object",
       "{\"path\":\"live/a/in\",\"sourceId\":true}|sourceId|must be a string, got boolean",
       "{\"path\":\"live/a/in\",\"timestamp\":\"yesterday\"}|timestamp|not an ISO-8601 instant",
-      "{\"path\":\"live/a/in\",\"eventId\":\"\"}|eventId|missing event id"})
+      "{\"path\":\"live/a/in\",\"eventId\":\"\"}|eventId|missing event id",
+      "{\"path\":\"live/a/in\",\"path\":\"live/b/in\"}|body|Duplicate field 'path'",
+      "{\"path\":\"live/a/in\",\"sourceId\":\"\\ud83d\"}|sourceId|unpaired surrogate"})
   void rejectsBadPayloadsNamingTheField(String json, String field, String message) {
     assertThatThrownBy(() -> read(HookEventType.READY, json))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo(field))

@@ -34,6 +34,15 @@ class HookEventTest {
   }
 
   @Test
+  void halfASurrogatePairIsNoText() {
+    assertThat(new HookEvent("id", HookEventType.READY, IN, "q=\uD83D\uDE00", "", "", NOW).query()).endsWith("\uDE00");
+    for (String bad : new String[] {"\uD83D", "a\uDE00b", "\uD83Dx"}) {
+      assertThatThrownBy(() -> new HookEvent("id", HookEventType.READY, IN, "", "", bad, NOW)).as(bad)
+          .hasMessageContaining("sourceId has an unpaired surrogate");
+    }
+  }
+
+  @Test
   void createsWithFreshIds() {
     HookEvent a = HookEvent.create(HookEventType.READY, IN, null, null, null, NOW);
     HookEvent b = HookEvent.create(HookEventType.READY, IN, null, null, null, NOW);

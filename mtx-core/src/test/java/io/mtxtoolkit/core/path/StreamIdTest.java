@@ -54,6 +54,8 @@ class StreamIdTest {
     assertThat(StreamId.quote("a\nb")).isEqualTo("'a\\u000ab'");
     assertThat(StreamId.quote("y".repeat(100))).endsWith("…'").hasSize(83);
     assertThat(StreamId.quote(null)).isEqualTo("(null)");
+    String cut = StreamId.quote("a".repeat(79) + "\uD83D\uDE00b");
+    assertThat(cut).as("never half an emoji").isEqualTo("'" + "a".repeat(79) + "…'");
   }
 
   @Test
