@@ -23,7 +23,9 @@ public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
     host = host.trim();
     boolean ipv6 = host.contains(":");
     for (char c : host.toCharArray()) {
-      boolean ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || (ipv6 && (c == ':' || c == '[' || c == ']'));
+      // '_': container names (deploy_mediamtx_1) resolve through Docker's DNS, as HookEnvironment accepts them
+      boolean ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || (!ipv6 && c == '_')
+          || (ipv6 && (c == ':' || c == '[' || c == ']'));
       if (!ok || c > 0x7f) {
         throw new ValidationException("host", "MediaMTX host '" + host + "' has an invalid character " + StreamId.describe(c));
       }

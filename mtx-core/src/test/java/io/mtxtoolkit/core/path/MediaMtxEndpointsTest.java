@@ -39,6 +39,12 @@ class MediaMtxEndpointsTest {
   }
 
   @Test
+  void containerNamesWithUnderscoresAreHosts() {
+    assertThat(new MediaMtxEndpoints("deploy_mediamtx_1", 8554, 1935).rtspUrl(StreamPath.parse("live/a/in")))
+        .isEqualTo("rtsp://deploy_mediamtx_1:8554/live/a/in");
+  }
+
+  @Test
   void aFlagReplacesItsVariableWhichIsThenNotRead() {
     Map<String, String> broken = Map.of("MEDIAMTX_HOST", "", "MEDIAMTX_RTSP_PORT", "http", "MEDIAMTX_RTMP_PORT", "0");
     assertThat(MediaMtxEndpoints.fromEnvironment(broken, "mtx", 18554, 11935))
