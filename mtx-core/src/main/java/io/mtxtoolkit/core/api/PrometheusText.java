@@ -35,51 +35,123 @@ public final class PrometheusText {
     return samples;
   }
 
+  /** A sample value: a decimal float, {@code +Inf}/{@code -Inf}/{@code Inf} or {@code NaN} (no Java-only forms). */
+  private static final java.util.regex.Pattern VALUE =
+      java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?Inf|NaN");
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+  private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+  /** One line, read left to right: name, labels in braces (blanks allowed between tokens), value, timestamp. */
   private static Sample parseLine(String line) {
-    int brace = line.indexOf('{');
-    int space = line.indexOf(' ');
-    String name;
+    Cursor at = new Cursor(line);
+    String name = at.take(NAME, "metric name");
     Map<String, String> labels = new LinkedHashMap<>();
-    String rest;
-    if (brace >= 0 && (space < 0 || brace < space)) {
-      name = line.substring(0, brace);
-      int i = brace + 1;
-      while (line.charAt(i) != '}') {
-        int eq = line.indexOf('=', i);
-        String key = line.substring(i, eq).strip();
-        if (line.charAt(eq + 1) != '"') {
-          throw new IllegalArgumentException("label value must be quoted");
+    boolean blank = at.blanks();
+    if (at.skip('{')) {
+      at.blanks();
+      while (!at.skip('}')) {
+        String key = at.take(LABEL, "label name");
+        at.blanks();
+        at.expect('=');
+        at.blanks();
+        labels.put(key, at.quoted());
+        at.blanks();
+        if (!at.skip(',')) {
+          at.expect('}');
+          break;
         }
-        StringBuilder value = new StringBuilder();
-        int j = eq + 2;
-        for (; line.charAt(j) != '"'; j++) {
-          char c = line.charAt(j);
-          if (c == '\\') {
-            char next = line.charAt(++j);
-            value.append(next == 'n' ? '\n' : next);
-          } else {
-            value.append(c);
-          }
-        }
-        labels.put(key, value.toString());
-        i = j + 1;
-        if (line.charAt(i) == ',') {
-          i++;
-        }
+        at.blanks();
       }
-      rest = line.substring(i + 1).strip();
-    } else {
-      name = line.substring(0, space);
-      rest = line.substring(space + 1).strip();
+      blank = at.blanks();
     }
-    String number = rest.split("\\s+")[0];
-    double value = switch (number) {
-      case "+Inf" -> Double.POSITIVE_INFINITY;
+    if (!blank) {
+      throw new IllegalArgumentException("expected a blank before the value");
+    }
+    String number = at.take(VALUE, "value");
+    double value = switch (number.replace("+", "")) {
+      case "Inf" -> Double.POSITIVE_INFINITY;
       case "-Inf" -> Double.NEGATIVE_INFINITY;
       case "NaN" -> Double.NaN;
       default -> Double.parseDouble(number);
     };
+    if (at.blanks() && !at.end()) {
+      at.take(java.util.regex.Pattern.compile("-?\\d+"), "timestamp");
+      at.blanks();
+    }
+    if (!at.end()) {
+      throw new IllegalArgumentException("unexpected text after the value");
+    }
     return new Sample(name, Map.copyOf(labels), value);
+  }
+
+  /** A position in one line. */
+  private static final class Cursor {
+    private final String line;
+    private int i;
+
+    Cursor(String line) {
+      this.line = line;
+    }
+
+    boolean end() {
+      return i >= line.length();
+    }
+
+    /** Skips spaces and tabs; true when there was one. */
+    boolean blanks() {
+      int from = i;
+      while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+        i++;
+      }
+      return i > from;
+    }
+
+    boolean skip(char c) {
+      if (i < line.length() && line.charAt(i) == c) {
+        i++;
+        return true;
+      }
+      return false;
+    }
+
+    void expect(char c) {
+      if (!skip(c)) {
+        throw new IllegalArgumentException("expected '" + c + "' at column " + (i + 1));
+      }
+    }
+
+    String take(java.util.regex.Pattern p, String what) {
+      java.util.regex.Matcher m = p.matcher(line).region(i, line.length());
+      if (!m.lookingAt()) {
+        throw new IllegalArgumentException("expected a " + what + " at column " + (i + 1));
+      }
+      i = m.end();
+      return m.group();
+    }
+
+    /** A double-quoted label value with the format's escapes: {@code \\}, {@code \"}, {@code \n}. */
+    String quoted() {
+      expect('"');
+      StringBuilder value = new StringBuilder();
+      while (true) {
+        if (end()) {
+          throw new IllegalArgumentException("unterminated label value");
+        }
+        char c = line.charAt(i++);
+        if (c == '"') {
+          return value.toString();
+        }
+        if (c == '\\') {
+          if (end()) {
+            throw new IllegalArgumentException("unterminated escape");
+          }
+          char next = line.charAt(i++);
+          value.append(next == 'n' ? '\n' : next);
+        } else {
+          value.append(c);
+        }
+      }
+    }
   }
 
   /**

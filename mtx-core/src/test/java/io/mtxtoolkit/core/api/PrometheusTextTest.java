@@ -51,5 +51,18 @@ class PrometheusTextTest {
     assertThatThrownBy(() -> PrometheusText.parse("name notanumber")).isInstanceOf(IllegalArgumentException.class);
     assertThat(PrometheusText.parse("x NaN").get(0).value()).isNaN();
     assertThat(PrometheusText.parse("x -Inf").get(0).value()).isEqualTo(Double.NEGATIVE_INFINITY);
+    for (String notPrometheus : new String[] {"m 1d", "m 0x1p3", "m Infinity", "m{a=\"1\"b=\"2\"} 3", "m{a=\"1\"} 2 x",
+        "m{a=\"1\"", "m{a=\"1} 2", "m{1a=\"x\"} 2", "m{a=\"x\"}2"}) {
+      assertThatThrownBy(() -> PrometheusText.parse(notPrometheus)).as(notPrometheus).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void blanksMayBeTabsAndMayStandAroundLabels() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse(
+        "m\t1\nm { a = \"x\" , b=\"y\", } \t2 1700000000000\nm{c=\"q\\\"\\\\\\n\"} +Inf\nm .5e1\n");
+    assertThat(samples).extracting(PrometheusText.Sample::value).containsExactly(1.0, 2.0, Double.POSITIVE_INFINITY, 5.0);
+    assertThat(samples.get(1).labels()).containsEntry("a", "x").containsEntry("b", "y");
+    assertThat(samples.get(2).labels()).containsEntry("c", "q\"\\\n");
   }
 }
