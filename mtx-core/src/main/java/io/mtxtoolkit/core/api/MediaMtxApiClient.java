@@ -79,22 +79,26 @@ public final class MediaMtxApiClient {
 
   /** The metrics endpoint's samples, optionally filtered the way MediaMTX filters ({@code ?type=paths&path=…}). */
   public static List<PrometheusText.Sample> metrics(String metricsBaseUrl, String type, String path, Duration timeout) {
-    HttpUrl.Builder url = HttpUrl.get(metricsBaseUrl.replaceAll("/+$", "") + "/metrics").newBuilder();
+    // A client of its own for the metrics listener: the same timeouts, and Basic credentials from its URL
+    MediaMtxApiClient client = new MediaMtxApiClient(metricsBaseUrl, timeout);
+    HttpUrl.Builder url = HttpUrl.get(client.base.toString().replaceAll("/+$", "") + "/metrics").newBuilder();
     if (type != null) {
       url.addQueryParameter("type", type);
     }
     if (path != null) {
       url.addQueryParameter("path", path);
     }
-    OkHttpClient http = new OkHttpClient.Builder().connectTimeout(timeout).readTimeout(timeout).build();
-    try (Response response = http.newCall(new Request.Builder().url(url.build()).get().build()).execute()) {
+    try (Response response = client.http.newCall(new Request.Builder().url(url.build()).get().build()).execute()) {
       String body = response.body() == null ? "" : response.body().string();
       if (!response.isSuccessful()) {
         throw new MediaMtxApiException("MediaMTX metrics " + shown(url.build()) + " answered " + response.code(), response.code(), null);
       }
       return PrometheusText.parse(body);
     } catch (IOException e) {
-      throw new MediaMtxApiException("MediaMTX metrics at " + metricsBaseUrl + " are unreachable: " + e.getMessage(), 0, e);
+      throw new MediaMtxApiException("MediaMTX metrics at " + Urls.withoutUserInfo(metricsBaseUrl) + " are unreachable: "
+          + e.getMessage(), 0, e);
+    } finally {
+      client.http.connectionPool().evictAll(); // one call: nothing to keep a connection for
     }
   }
 

@@ -291,4 +291,19 @@ class MediaMtxApiClientTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> MediaMtxApiClient.metrics(base, null, null, java.time.Duration.ofSeconds(2)))
         .hasMessageContaining("answered 404");
   }
+
+  @Test
+  void metricsTakeTheUrlsCredentialsAndNeverShowThem() throws Exception {
+    answers.put("/metrics", new String[] {"200", "paths 1\n"});
+    String base = "http://viewer:s3cret@127.0.0.1:" + server.getAddress().getPort();
+    MediaMtxApiClient.metrics(base, null, null, java.time.Duration.ofSeconds(2));
+    assertThat(authorizations).last().isEqualTo(okhttp3.Credentials.basic("viewer", "s3cret"));
+    int closedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    String closed = "http://viewer:s3cret@127.0.0.1:" + closedPort;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MediaMtxApiClient.metrics(closed, null, null,
+        java.time.Duration.ofSeconds(1))).hasMessageContaining("unreachable").hasMessageNotContaining("s3cret");
+  }
 }
