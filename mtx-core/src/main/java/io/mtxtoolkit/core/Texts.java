@@ -15,4 +15,17 @@ public final class Texts {
     int end = max > 0 && Character.isHighSurrogate(value.charAt(max - 1)) ? max - 1 : max;
     return value.substring(0, end);
   }
+
+  /** The index of the first half of a surrogate pair standing alone in {@code value}, or -1: then it is text. */
+  public static int unpairedSurrogate(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
 }

@@ -81,15 +81,10 @@ public record HookEvent(String eventId, HookEventType type, StreamPath path, Str
     if (value.length() > MAX_TEXT) {
       throw new ValidationException(field, field + " longer than " + MAX_TEXT + " characters");
     }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
-      if (paired) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        // half an emoji (a JSON "\ud83d" alone) is no text: every log line and payload carrying it would be refused
-        throw new ValidationException(field, field + " has an unpaired surrogate at index " + i);
-      }
+    int half = io.mtxtoolkit.core.Texts.unpairedSurrogate(value);
+    if (half >= 0) {
+      // half an emoji (a JSON "\ud83d" alone) is no text: every log line and payload carrying it would be refused
+      throw new ValidationException(field, field + " has an unpaired surrogate at index " + half);
     }
     return value;
   }

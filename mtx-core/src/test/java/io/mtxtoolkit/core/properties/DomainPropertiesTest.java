@@ -55,11 +55,20 @@ class DomainPropertiesTest {
   record Payload(String id, String query, String sourceId, boolean ready) {}
 
   @Test
-  void hookPayloadsRoundTrip() {
+  void hookPayloadsRoundTripOrAreRefusedWhenNoText() {
     forAll(samples(SEED, 500, r -> new Payload(validId(r), anyText(r, 200), anyText(r, 60), r.nextBoolean()),
         new Payload("a", "", "", true), new Payload("b", "lang=es&x=%20", "\"quoted\"", false)), p -> {
-          HookEvent event = HookEvent.create(p.ready() ? HookEventType.READY : HookEventType.NOT_READY,
-              StreamPath.in(StreamId.of(p.id())), p.query(), "rtmpConn", p.sourceId(), Instant.ofEpochMilli(1_800_000_000_123L));
+          java.util.function.Supplier<HookEvent> make = () -> HookEvent.create(
+              p.ready() ? HookEventType.READY : HookEventType.NOT_READY, StreamPath.in(StreamId.of(p.id())), p.query(),
+              "rtmpConn", p.sourceId(), Instant.ofEpochMilli(1_800_000_000_123L));
+          String noText = io.mtxtoolkit.core.Texts.unpairedSurrogate(p.query()) >= 0 ? "query"
+              : io.mtxtoolkit.core.Texts.unpairedSurrogate(p.sourceId()) >= 0 ? "sourceId" : null;
+          if (noText != null) {
+            assertThatThrownBy(make::get).isInstanceOfSatisfying(ValidationException.class,
+                e -> assertThat(e.field()).isEqualTo(noText));
+            return;
+          }
+          HookEvent event = make.get();
           assertThat(HookEventJson.read(event.type(), HookEventJson.write(event), Instant::now)).isEqualTo(event);
         });
   }

@@ -212,6 +212,9 @@ public final class MediaMtxServer implements AutoCloseable {
           effective = effective.with(l.addressKey(), ":" + ports.get(l));
         }
       }
+      // RTSP over UDP would bind the fixed RTP/RTCP ports (8000/8001, and multicast's) on all interfaces, which a
+      // running stack or a second test server holds: tests read over TCP, as workers do.
+      effective = effective.with("rtspTransports", List.of("tcp"));
       try {
         Path workDir = Files.createTempDirectory("mediamtx-test-");
         effective.write(workDir.resolve("mediamtx.yml"));
