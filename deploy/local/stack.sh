@@ -122,7 +122,9 @@ live_pid() { # service → its pid when the pid file names a process that is sti
   local pid started boot
   [[ -f "$run/$1.pid" ]] || return 1
   read -r pid started boot < "$run/$1.pid" || true
-  [[ -n ${pid:-} && -n ${started:-} && ${boot:-} == "$(boot_id)" && "$(start_time "$pid")" == "$started" ]] && echo "$pid"
+  # A file from before boot ids were recorded has none: the start time alone decides, as it did then.
+  [[ -n ${pid:-} && -n ${started:-} && ( -z ${boot:-} || $boot == "$(boot_id)" ) && "$(start_time "$pid")" == "$started" ]] \
+    && echo "$pid"
 }
 
 await_http() { # url, deadline (epoch s): 0 answered, 1 too late, 2 a service exited

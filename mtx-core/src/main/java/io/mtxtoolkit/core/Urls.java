@@ -22,14 +22,14 @@ public final class Urls {
     if (at >= start) {
       return url.substring(0, start) + url.substring(at + 1);
     }
-    if (url.indexOf('@', end) >= 0 && !HOST_PORT.matcher(url.substring(start, end)).matches()) {
-      // Not host[:port] before the first '/', '?' or '#': a password holding one of them ended the authority
-      // early ("http://admin:pa/ss@orch"). All up to the last '@' is hidden; too much rather than a credential.
+    String authority = url.substring(start, end);
+    if (url.indexOf('@', end) >= 0 && authority.contains(":") && !authority.startsWith("[")) {
+      // "user:pass" before the first '/', '?' or '#', and an '@' after it: a password holding one of them ended
+      // the authority early ("http://admin:pa/ss@orch", "http://admin:12/34@orch", whose start looks like a
+      // port). All up to the last '@' is hidden: a host:port URL with an '@' in its path shows too little,
+      // which is better than a credential.
       return url.substring(0, start) + url.substring(url.lastIndexOf('@') + 1);
     }
     return url;
   }
-
-  /** A host with an optional numeric port, an IPv6 literal in brackets included. */
-  private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile("(\\[[^]]*]|[^:\\[\\]]*)(:\\d*)?");
 }

@@ -18,12 +18,15 @@ class UrlsTest {
     assertThat(Urls.withoutUserInfo("http://admin:pa/ss@orch:8080")).isEqualTo("http://orch:8080");
     assertThat(Urls.withoutUserInfo("http://admin:pa?ss@orch:8080/x")).isEqualTo("http://orch:8080/x");
     assertThat(Urls.withoutUserInfo("http://admin:pa#ss@orch")).isEqualTo("http://orch");
+    assertThat(Urls.withoutUserInfo("http://admin:12/34@orch")).as("a start that looks like a port").isEqualTo("http://orch");
     assertThat(Urls.withoutUserInfo("http://[::1]:8080/a@b")).as("an IPv6 host and port").isEqualTo("http://[::1]:8080/a@b");
+    assertThat(Urls.withoutUserInfo("http://orch:8080/a@b")).as("too little shown rather than a credential")
+        .isEqualTo("http://b");
   }
 
   @Test
   void anAtOutsideTheAuthorityStays() {
-    assertThat(Urls.withoutUserInfo("http://orch:8080/a@b?c=d@e")).isEqualTo("http://orch:8080/a@b?c=d@e");
+    assertThat(Urls.withoutUserInfo("http://orch/a@b?c=d@e")).isEqualTo("http://orch/a@b?c=d@e");
     assertThat(Urls.withoutUserInfo("http://orch:8080")).isEqualTo("http://orch:8080");
     assertThat(Urls.withoutUserInfo("")).isEmpty();
     assertThat(Urls.withoutUserInfo(null)).isNull();

@@ -190,7 +190,14 @@ public final class OrchestratorMain implements Callable<Integer> {
       metrics.track(workers);
       listener = event -> {
         workers.onEvent(event);
-        metrics.onEvent(event); // counts applied events: a failed one is answered 500 and may be sent again
+        // Counted once applied. A failing count must not fail the event: it would be answered 500, forgotten by
+        // the deduplication, and applied again when sent again.
+        try {
+          metrics.onEvent(event);
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(OrchestratorMain.class)
+              .warn("event applied but not counted: {}", e.toString());
+        }
       };
     }
     OrchestratorServer server = new OrchestratorServer(config, listener, Clock.systemUTC(), app -> {

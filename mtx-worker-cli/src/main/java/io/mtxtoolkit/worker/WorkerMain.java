@@ -53,7 +53,14 @@ public final class WorkerMain implements Runnable {
         Thread.currentThread().interrupt();
       }
     }, "worker-shutdown"));
-    Runtime.getRuntime().halt(run(args, System.getenv(), started::set));
+    int code;
+    try {
+      code = run(args, System.getenv(), started::set);
+    } catch (Throwable crash) { // an Error picocli passes on: the hook above must not turn it into a stop (0)
+      crash.printStackTrace();
+      code = 1;
+    }
+    Runtime.getRuntime().halt(code);
   }
 
   /** Parses and runs; {@code onStart} sees the worker before it runs (signal handling, tests). */

@@ -271,17 +271,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       return;
     }
     e.worker = worker;
-    // Watched first: whatever fails below (a metrics registry), this worker's end must still be seen.
-    worker.exit().whenComplete((result, error) -> exited(e.id, worker,
-        result != null ? result : WorkerResult.crashed("worker failed: " + error)));
-    if (e.readyAt != null) {
-      observer.workerStarted(Duration.between(e.readyAt, clock.instant()));
-      e.readyAt = null;
-    } else {
-      observer.workerStarted(null);
+    try {
+      if (e.readyAt != null) {
+        observer.workerStarted(Duration.between(e.readyAt, clock.instant()));
+        e.readyAt = null;
+      } else {
+        observer.workerStarted(null);
+      }
+      LOG.info("worker started for {} ({})", e.id, worker.handle(), e.fields("worker-started"),
+          kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
+    } finally {
+      // Watched whatever failed above (a metrics registry), and after the start's line: a worker that has
+      // already ended is handled at once, and its end must not be told before its start.
+      worker.exit().whenComplete((result, error) -> exited(e.id, worker,
+          result != null ? result : WorkerResult.crashed("worker failed: " + error)));
     }
-    LOG.info("worker started for {} ({})", e.id, worker.handle(), e.fields("worker-started"),
-        kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
   }
 
   private synchronized void stateChanged(StreamId id, long generation, WorkerState state) {

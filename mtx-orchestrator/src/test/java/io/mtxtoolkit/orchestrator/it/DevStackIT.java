@@ -347,6 +347,10 @@ class DevStackIT {
       await("the service and its two children").atMost(Duration.ofSeconds(10))
           .until(() -> service.descendants().count() == 2);
       all.addAll(service.descendants().toList());
+      // a pid file from before boot ids were recorded ("pid start") still names its running service
+      String withoutBoot = pidRecord(service.pid());
+      Files.writeString(runDir.resolve("mediamtx.pid"), withoutBoot.substring(0, withoutBoot.lastIndexOf(' ')) + "\n");
+      assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).containsPattern("mediamtx\\s+running\\s+" + service.pid());
       Files.writeString(runDir.resolve("mediamtx.pid"), pidRecord(service.pid()));
       assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).containsPattern("mediamtx\\s+running\\s+" + service.pid());
 

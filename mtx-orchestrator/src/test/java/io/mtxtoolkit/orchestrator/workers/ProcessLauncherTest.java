@@ -92,7 +92,8 @@ class ProcessLauncherTest {
   @Test
   void stopIsSigtermAndKillIsSigkill() throws Exception {
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-    String waits = "echo '{\"event\":\"worker-running\"}'; trap 'exit 0' TERM; while :; do sleep 0.05; done";
+    // the trap first: a SIGTERM right after the line must find it installed
+    String waits = "trap 'exit 0' TERM; echo '{\"event\":\"worker-running\"}'; while :; do sleep 0.05; done";
     java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
     RunningWorker stopped = shell(waits, log).launch(io.mtxtoolkit.core.path.StreamId.of("a"), "", s -> running.countDown());
     RunningWorker killed = shell(waits, log).launch(io.mtxtoolkit.core.path.StreamId.of("b"), "", s -> running.countDown());

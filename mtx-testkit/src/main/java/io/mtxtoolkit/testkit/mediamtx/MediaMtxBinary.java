@@ -90,15 +90,14 @@ public final class MediaMtxBinary {
     }
   }
 
-  /** {@code mediamtx.bin}, then {@code MEDIAMTX_BIN}: used as given. */
+  /** {@code mediamtx.bin}, else {@code MEDIAMTX_BIN}: used as given; the property replaces the variable. */
   static List<String> explicitCandidates() {
-    List<String> out = new ArrayList<>();
     for (String value : new String[] {System.getProperty("mediamtx.bin"), System.getenv("MEDIAMTX_BIN")}) {
       if (value != null && !value.isBlank()) {
-        out.add(value);
+        return List.of(value);
       }
     }
-    return out;
+    return List.of();
   }
 
   /** The cache of each accepted version, then {@code mediamtx} in each PATH directory. */

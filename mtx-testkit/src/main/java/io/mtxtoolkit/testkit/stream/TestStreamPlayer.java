@@ -168,18 +168,21 @@ public final class TestStreamPlayer {
   }
 
   /**
-   * A reader's failed open: refused (exit 6) when the server answers on its port and ends the session for
-   * another reason than "no stream there" (an RTSP 404, which is no media: exit 4), e.g. a 401; else no media.
+   * A reader's failed open: refused (exit 6) when an RTSP server says so (401, 403, 400 or another 4xx but 404);
+   * otherwise no media (exit 4): nothing answers, a 404 (nothing is published there), a source that sends
+   * nothing, or an RTMP server ending the session, which cannot be told from "no stream there yet".
    */
   static RuntimeException cannotOpen(String url, Exception error) {
-    TestStreamPublisher.PublishException probed = TestStreamPublisher.PublishException.cannotStart(
-        TestStreamPublisher.parse(url), error);
-    boolean noStreamThere = String.valueOf(error.getMessage()).contains("error " + avutil.AVERROR_HTTP_NOT_FOUND);
-    if (probed.reason() == TestStreamPublisher.PublishException.Reason.REJECTED && !noStreamThere) {
-      return probed;
+    String m = String.valueOf(error.getMessage());
+    boolean refused = java.util.stream.IntStream.of(avutil.AVERROR_HTTP_UNAUTHORIZED, avutil.AVERROR_HTTP_FORBIDDEN,
+        avutil.AVERROR_HTTP_BAD_REQUEST, avutil.AVERROR_HTTP_OTHER_4XX).anyMatch(code -> m.contains("error " + code + ":"));
+    if (refused) {
+      return new TestStreamPublisher.PublishException(TestStreamPublisher.PublishException.Reason.REJECTED,
+          url + " refused the stream (the server's answer): " + m, error);
     }
-    return new NoMediaException("cannot read " + url + (noStreamThere ? ": no stream is published there" : "") + ": "
-        + error.getMessage(), error);
+    boolean noStreamThere = m.contains("error " + avutil.AVERROR_HTTP_NOT_FOUND + ":");
+    return new NoMediaException("cannot read " + url + (noStreamThere ? ": no stream is published there" : "") + ": " + m,
+        error);
   }
 
   private static void writePng(Frame frame, Path file) {
