@@ -27,7 +27,17 @@ public final class StreamsApi {
 
   private final WorkerManager workers;
   private final MediaMtxApiClient mediamtx;
-  private final Map<String, long[]> lastOutBytes = new ConcurrentHashMap<>();
+  /** Per {@code /out} path: the reading the bitrate is measured from, and the last rate measured. */
+  private final Map<String, OutSample> outSamples = new ConcurrentHashMap<>();
+
+  /** A byte count read at {@code at} (monotonic ns), and the rate measured when it was taken (null: none yet). */
+  private record OutSample(long bytes, long at, Double kbps) {}
+
+  /**
+   * The shortest window a rate is measured over. Every client's request reads MediaMTX: with several polling,
+   * windows of a few ms would turn one keyframe into many times the rate, and an empty window into 0.
+   */
+  static final long MIN_WINDOW_NANOS = 1_000_000_000L;
   private final LongSupplier nanoTime;
 
   /** @param mediamtx the Control API to join with, or null for the worker view alone */
@@ -46,7 +56,7 @@ public final class StreamsApi {
     this(workers, null);
   }
 
-  /** A path as MediaMTX sees it; {@code bitrateKbps} only for {@code /out}, from the bytes since the last request. */
+  /** A path as MediaMTX sees it; {@code bitrateKbps} only for {@code /out}, over a second or more of its bytes. */
   public record PathState(boolean ready, List<String> tracks, long bytesReceived, List<String> readers, Double bitrateKbps) {}
 
   /**
@@ -67,11 +77,13 @@ public final class StreamsApi {
   public StreamList snapshot() {
     Map<String, ApiPath> paths = new TreeMap<>();
     String state = "not configured";
+    long listedAt = 0;
     if (mediamtx != null) {
       try {
         for (ApiPath p : mediamtx.listPaths()) {
           paths.put(p.name(), p);
         }
+        listedAt = nanoTime.getAsLong(); // when MediaMTX was read, not when this request got to the path
         state = "ok";
       } catch (MediaMtxApiException e) {
         state = "unreachable: " + e.getMessage();
@@ -87,16 +99,17 @@ public final class StreamsApi {
       }
     }
     List<JoinedStream> out = new ArrayList<>();
-    views.forEach((id, view) -> out.add(join(id, view, paths)));
+    long at = listedAt;
+    views.forEach((id, view) -> out.add(join(id, view, paths, at)));
     if (mediamtx != null && state.equals("ok")) {
-      lastOutBytes.keySet().retainAll(paths.keySet()); // paths gone from MediaMTX need no bitrate history
+      outSamples.keySet().retainAll(paths.keySet()); // paths gone from MediaMTX need no bitrate history
     }
     return new StreamList(out, state);
   }
 
-  private JoinedStream join(String id, StreamView view, Map<String, ApiPath> paths) {
-    PathState in = state(paths.get("live/" + id + "/in"), false);
-    PathState out = state(paths.get("live/" + id + "/out"), true);
+  private JoinedStream join(String id, StreamView view, Map<String, ApiPath> paths, long listedAt) {
+    PathState in = state(paths.get("live/" + id + "/in"), false, listedAt);
+    PathState out = state(paths.get("live/" + id + "/out"), true, listedAt);
     String workerState = view == null ? "none" : view.workerState();
     String status;
     if (workerState.equals("running") && out != null && out.ready()) {
@@ -109,19 +122,29 @@ public final class StreamsApi {
     return new JoinedStream(id, status, view, in, out);
   }
 
-  private PathState state(ApiPath p, boolean measureBitrate) {
+  private PathState state(ApiPath p, boolean measureBitrate, long listedAt) {
     if (p == null) {
       return null;
     }
-    Double kbps = null;
-    if (measureBitrate) {
-      long now = nanoTime.getAsLong();
-      long[] previous = lastOutBytes.put(p.name(), new long[] {p.bytesReceived(), now});
-      if (previous != null && now > previous[1] && p.bytesReceived() >= previous[0]) {
-        kbps = (p.bytesReceived() - previous[0]) * 8.0 / ((now - previous[1]) / 1e9) / 1000;
-      }
-    }
+    Double kbps = measureBitrate ? bitrate(p.name(), p.bytesReceived(), listedAt) : null;
     return new PathState(p.ready(), p.tracks(), p.bytesReceived(), p.readers().stream().map(ApiPath.Reader::type).toList(), kbps);
+  }
+
+  /**
+   * {@code /out}'s rate in kbit/s from the bytes since the reading it is measured from, at least
+   * {@link #MIN_WINDOW_NANOS} ago; within that window the last rate measured. Atomic per path: two requests
+   * must not store their readings out of order.
+   */
+  private Double bitrate(String path, long bytes, long at) {
+    return outSamples.compute(path, (name, prev) -> {
+      if (prev == null || bytes < prev.bytes()) {
+        return new OutSample(bytes, at, null); // the first reading, or a counter that started over (a new /out)
+      }
+      if (at - prev.at() < MIN_WINDOW_NANOS) {
+        return prev; // a reading taken before, or too soon after, the one the rate counts from
+      }
+      return new OutSample(bytes, at, (bytes - prev.bytes()) * 8.0 / ((at - prev.at()) / 1e9) / 1000);
+    }).kbps();
   }
 
   private void list(Context ctx) {

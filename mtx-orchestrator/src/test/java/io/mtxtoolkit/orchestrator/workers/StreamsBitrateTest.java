@@ -48,7 +48,20 @@ class StreamsBitrateTest {
     bitrateAfter(0);
     assertThat(bitrateAfter(1)).isEqualTo(0.0);
     api.items(out(2_000));
-    assertThat(bitrateAfter(0)).as("two readings at the same instant: no division by zero").isNull();
+    assertThat(bitrateAfter(0)).as("two readings at the same instant: the last rate, no division by zero").isEqualTo(0.0);
+  }
+
+  /** Several clients poll: each reads MediaMTX, but a rate is measured over a second at least. */
+  @Test
+  void readingsWithinASecondReportTheLastRateRatherThanATinyWindow() {
+    api.items(out(1_000));
+    assertThat(bitrateAfter(0)).isNull();
+    api.items(out(51_000));
+    assertThat(bitrateAfter(0.1)).as("0.1 s after the first reading: too soon to measure").isNull();
+    api.items(out(251_000));
+    assertThat(bitrateAfter(0.9)).as("250,000 bytes over the 1 s since the first reading").isEqualTo(2000.0);
+    api.items(out(301_000)); // a keyframe's burst 100 ms later
+    assertThat(bitrateAfter(0.1)).as("the last rate, not 50,000 bytes in 0.1 s").isEqualTo(2000.0);
   }
 
   @Test
