@@ -248,7 +248,8 @@ public final class OrchestratorMain implements Callable<Integer> {
     try {
       return new MediaMtxApiClient(url, Duration.ofMillis(800));
     } catch (IllegalArgumentException e) {
-      throw new ValidationException("MEDIAMTX_API_URL", "MEDIAMTX_API_URL '" + url + "' is not an http(s) URL such as http://mediamtx:9997");
+      throw new ValidationException("MEDIAMTX_API_URL", "MEDIAMTX_API_URL '" + io.mtxtoolkit.core.Urls.withoutUserInfo(url)
+          + "' is not an http(s) URL such as http://mediamtx:9997");
     }
   }
 

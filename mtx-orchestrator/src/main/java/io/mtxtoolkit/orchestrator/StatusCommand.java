@@ -3,6 +3,7 @@ package io.mtxtoolkit.orchestrator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mtxtoolkit.orchestrator.http.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -27,14 +28,28 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     JsonNode list;
+    String streams = url.replaceAll("/+$", "") + "/v1/streams";
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(url.replaceAll("/+$", "") + "/v1/streams").toURL().openConnection();
+      HttpURLConnection c = (HttpURLConnection) URI.create(streams).toURL().openConnection();
       c.setConnectTimeout(2000);
       c.setReadTimeout(5000);
+      int code = c.getResponseCode();
+      if (code != 200) {
+        // e.g. 404 from an orchestrator run with --worker-mode none: its answer says why
+        InputStream body = c.getErrorStream();
+        String why = body == null ? "" : new String(body.readNBytes(300), StandardCharsets.UTF_8).strip();
+        spec.commandLine().getErr().println("mtx-orchestrator status: " + streams + " answered HTTP " + code
+            + (why.isEmpty() ? "" : ": " + why));
+        return OrchestratorMain.EXIT_START_FAILED;
+      }
       list = Json.MAPPER.readTree(new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + url + "/v1/streams: " + e.getMessage());
+      spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + streams + ": " + e.getMessage());
       return OrchestratorMain.EXIT_START_FAILED;
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("mtx-orchestrator status: --url " + url + " is not an http(s) URL such as "
+          + "http://localhost:8080");
+      return OrchestratorMain.EXIT_USAGE;
     }
     out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %s%n", "STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS",
         "IN", "OUT", "IN READERS", "OUT kbit/s");

@@ -40,9 +40,28 @@ public final class StatusPage {
   private final Function<StreamPath, String> readUrl;
   private final Map<String, Thumbnail> cache = new ConcurrentHashMap<>();
   private final Semaphore grabs = new Semaphore(MAX_GRABS);
+  /** The monotonic clock the cache ages by (tests set their own). */
+  private java.util.function.LongSupplier nanoTime = System::nanoTime;
 
-  /** A decoded picture, or null for none: a miss is cached like a picture, so MediaMTX is not asked again for 3 s. */
-  private record Thumbnail(byte[] jpeg, long takenAt) {}
+  /** Ages the cache by {@code clock} instead of {@link System#nanoTime()}: for tests. */
+  StatusPage clock(java.util.function.LongSupplier clock) {
+    this.nanoTime = clock;
+    return this;
+  }
+
+  /**
+   * The last decoded picture (null: none) taken at {@code takenAt}, and when MediaMTX was last asked: a miss is
+   * cached like a picture, so MediaMTX is not asked again for 3 s, and keeps the last picture while it is recent.
+   */
+  private record Thumbnail(byte[] jpeg, long takenAt, long askedAt) {
+    /** The picture while it is at most {@link #STALE_NANOS} old, else null. */
+    byte[] recent(long now) {
+      return jpeg != null && now - takenAt <= STALE_NANOS ? jpeg : null;
+    }
+  }
+
+  /** How long a picture stands in for a stream whose next grab missed (a hiccup), before the stream shows none. */
+  private static final long STALE_NANOS = 10 * CACHE_NANOS;
 
   /**
    * @param readUrl where a path is read for its thumbnail (RTSP over TCP on MediaMTX)
@@ -88,12 +107,14 @@ public final class StatusPage {
    */
   byte[] thumbnail(StreamId id) {
     Thumbnail cached = cache.get(id.value());
-    if (cached != null && System.nanoTime() - cached.takenAt() < CACHE_NANOS) {
-      return cached.jpeg();
+    long asked = nanoTime.getAsLong();
+    if (cached != null && asked - cached.askedAt() < CACHE_NANOS) {
+      return cached.recent(asked);
     }
     if (!grabs.tryAcquire()) {
-      if (cached != null && cached.jpeg() != null) {
-        return cached.jpeg();
+      byte[] last = cached == null ? null : cached.recent(asked);
+      if (last != null) {
+        return last;
       }
       throw new RequestRejected(503, "id", "busy: " + MAX_GRABS + " thumbnails are being decoded; try again");
     }
@@ -111,10 +132,12 @@ public final class StatusPage {
       MDC.remove("path");
       grabs.release();
     }
-    long now = System.nanoTime();
-    cache.values().removeIf(t -> now - t.takenAt() > 10 * CACHE_NANOS); // streams nobody looks at any more
-    cache.put(id.value(), new Thumbnail(jpeg, now));
-    return jpeg;
+    long now = nanoTime.getAsLong();
+    cache.values().removeIf(t -> now - t.askedAt() > 10 * CACHE_NANOS); // streams nobody looks at any more
+    Thumbnail next = jpeg != null ? new Thumbnail(jpeg, now, now)
+        : new Thumbnail(cached == null ? null : cached.jpeg(), cached == null ? now : cached.takenAt(), now);
+    cache.put(id.value(), next);
+    return next.recent(now);
   }
 
   /** One decoded picture from {@code url} as JPEG, or null when none arrives within 3 s. */

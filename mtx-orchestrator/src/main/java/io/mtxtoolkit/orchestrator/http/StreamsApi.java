@@ -153,7 +153,13 @@ public final class StreamsApi {
 
   private void one(Context ctx) {
     StreamId id = StreamId.of("id", ctx.pathParam("id"));
-    Optional<JoinedStream> stream = snapshot().streams().stream().filter(s -> s.streamId().equals(id.value())).findFirst();
+    StreamList all = snapshot();
+    Optional<JoinedStream> stream = all.streams().stream().filter(s -> s.streamId().equals(id.value())).findFirst();
+    if (stream.isEmpty() && all.mediamtx().startsWith("unreachable")) {
+      // MediaMTX may well have it (idle: no worker): that it is unknown would be a guess
+      throw new RequestRejected(503, "mediamtx", "no worker for " + id + ", and MediaMTX cannot be asked: "
+          + all.mediamtx(), null);
+    }
     ctx.json(stream.orElseThrow(() ->
         new RequestRejected(404, "id", "no stream " + id + " (neither a worker nor a MediaMTX path live/" + id + "/…)", null)));
   }

@@ -38,6 +38,25 @@ class StatusPageThumbnailTest {
     assertThat(asked).as("the miss is cached like a picture").hasSize(2);
   }
 
+  /** A grab that misses (a hiccup) keeps the last picture while it is recent: 30 s; then the stream shows none. */
+  @Test
+  void aMissKeepsTheLastPictureWhileItIsRecent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path clip = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("clip.flv"), 0, 25, false);
+    java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    StatusPage page = new StatusPage(path -> up.get() ? clip.toString() : nowhere + path.name(), 8888, 8889)
+        .clock(nanos::get);
+    StreamId id = StreamId.of("hiccup");
+    byte[] picture = page.thumbnail(id);
+    assertThat(picture).isNotEmpty();
+
+    up.set(false);
+    nanos.addAndGet(Duration.ofSeconds(4).toNanos());
+    assertThat(page.thumbnail(id)).as("missed, but the picture of 4 s ago stands in").isEqualTo(picture);
+    nanos.addAndGet(Duration.ofSeconds(27).toNanos());
+    assertThat(page.thumbnail(id)).as("31 s old: no picture any more").isNull();
+  }
+
   @Test
   void pastTwoDecodesAtOnceTheNextRequestIsToldToComeBack() throws Exception {
     CountDownLatch release = new CountDownLatch(1);

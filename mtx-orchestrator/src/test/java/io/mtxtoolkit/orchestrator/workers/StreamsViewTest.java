@@ -69,6 +69,19 @@ class StreamsViewTest {
       assertThat(OrchestratorMain.run(new String[] {"status", "--url", "http://127.0.0.1:1"}, Map.of(),
           new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), s -> { })).isEqualTo(1);
       assertThat(err.toString()).contains("cannot read http://127.0.0.1:1/v1/streams");
+      StringWriter bad = new StringWriter();
+      assertThat(OrchestratorMain.run(new String[] {"status", "--url", "127.0.0.1:8080"}, Map.of(),
+          new PrintWriter(new StringWriter(), true), new PrintWriter(bad, true), s -> { })).as("no scheme").isEqualTo(2);
+      assertThat(bad.toString()).contains("--url 127.0.0.1:8080 is not an http(s) URL");
+      StringWriter missing = new StringWriter();
+      assertThat(OrchestratorMain.run(new String[] {"status", "--url", base + "/nothing-here"}, Map.of(),
+          new PrintWriter(new StringWriter(), true), new PrintWriter(missing, true), s -> { })).isEqualTo(1);
+      assertThat(missing.toString()).contains("answered HTTP 404");
+
+      api.fail(503);
+      assertThat(Http.get(base + "/v1/streams/idle").status())
+          .as("MediaMTX cannot be asked: unknown, not 404").isEqualTo(503);
+      assertThat(Http.get(base + "/v1/streams/a").status()).as("a worker's stream is still known").isEqualTo(200);
     } finally {
       server.stop();
       manager.close();
