@@ -178,7 +178,8 @@ public final class OrchestratorMain implements Callable<Integer> {
     StatusPage statusPage;
     MediaMtxApiClient mediamtxApi;
     try {
-      statusPage = workers == null ? null : StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env), env);
+      statusPage = workers == null ? null : StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env), env)
+          .only(id -> workers.stream(id).isPresent()); // every ready stream is one: by its event, or reconciliation
       mediamtxApi = workers == null ? null : mediaMtxApi();
     } catch (ValidationException e) {
       workers.close();

@@ -43,6 +43,18 @@ public final class StatusPage {
   /** The monotonic clock the cache ages by (tests set their own). */
   private java.util.function.LongSupplier nanoTime = System::nanoTime;
 
+  /** Which streams have thumbnails; others are 404 without asking MediaMTX. */
+  private java.util.function.Predicate<StreamId> known = id -> true;
+
+  /**
+   * Grabs only for streams {@code known} says exist: a client looping over made-up ids would otherwise make
+   * MediaMTX answer two RTSP requests each, and fill the log with FFmpeg's "not found".
+   */
+  public StatusPage only(java.util.function.Predicate<StreamId> streams) {
+    this.known = streams;
+    return this;
+  }
+
   /** Ages the cache by {@code clock} instead of {@link System#nanoTime()}: for tests. */
   StatusPage clock(java.util.function.LongSupplier clock) {
     this.nanoTime = clock;
@@ -92,6 +104,9 @@ public final class StatusPage {
     app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
     app.get(StreamsApi.STREAMS_PATH + "/{id}/thumbnail.jpg", ctx -> {
       StreamId id = StreamId.of("id", ctx.pathParam("id"));
+      if (!known.test(id)) {
+        throw new RequestRejected(404, "id", "no stream " + id, null);
+      }
       byte[] jpeg = thumbnail(id);
       if (jpeg == null) {
         throw new RequestRejected(404, "id", "no picture from live/" + id + "/out or /in", null);

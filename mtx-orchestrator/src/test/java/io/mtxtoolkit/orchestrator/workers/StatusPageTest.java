@@ -50,7 +50,7 @@ class StatusPageTest {
     OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
         HookEventListener.NONE, Clock.systemUTC(), app -> {
           new StreamsApi(manager).register(app);
-          new StatusPage(path -> source, 18888, 18889).register(app);
+          new StatusPage(path -> source, 18888, 18889).only(id -> manager.stream(id).isPresent()).register(app);
         });
     int port = server.start();
     CompletableFuture<TestStreamPublisher> served = CompletableFuture.supplyAsync(
@@ -61,6 +61,8 @@ class StatusPageTest {
       String url = "http://127.0.0.1:" + port + "/";
       assertThat(Http.get(url).body()).contains("<title>mtx-toolkit streams</title>");
       assertThat(Http.get(url + "v1/streams/bad;id/thumbnail.jpg").status()).isEqualTo(400);
+      assertThat(Http.get(url + "v1/streams/made_up/thumbnail.jpg").status()).as("no such stream: MediaMTX is not asked")
+          .isEqualTo(404);
 
       Path profile = Files.createDirectories(dir.resolve("profile"));
       Path shot = dir.resolve("status.png");
