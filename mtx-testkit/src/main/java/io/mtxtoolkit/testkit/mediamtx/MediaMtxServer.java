@@ -221,6 +221,8 @@ public final class MediaMtxServer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(bin.toString(), workDir.resolve("mediamtx.yml").toString())
             .directory(workDir.toFile())
             .redirectErrorStream(true);
+        // The hook's launcher, run by MediaMTX with MediaMTX's environment, finds this JVM's runtime.
+        pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().putAll(environment);
         if (!pathPrepend.isEmpty()) {
           StringBuilder path = new StringBuilder();

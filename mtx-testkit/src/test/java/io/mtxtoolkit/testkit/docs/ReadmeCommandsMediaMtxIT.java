@@ -46,8 +46,22 @@ class ReadmeCommandsMediaMtxIT {
     return ReadmeCommands.process(commands.get(name), m.rtmpPort(), m.rtspPort(), log).start();
   }
 
+  /**
+   * gst-launch-1.0 and the plugins the README's pipelines use, or a failure naming the packages: a missing plugin
+   * would otherwise show only as a 20 s wait for a path that never becomes ready.
+   */
+  private static void requireGstreamer() throws Exception {
+    ReadmeCommands.requireTool("gst-launch-1.0", "gstreamer1.0-tools");
+    Process inspect = new ProcessBuilder("gst-inspect-1.0", "x264enc", "avenc_aac", "flvmux", "rtmpsink", "rtspsrc")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(inspect.waitFor(30, TimeUnit.SECONDS) && inspect.exitValue() == 0)
+        .as("GStreamer plugins x264enc, avenc_aac, flvmux, rtmpsink, rtspsrc (gstreamer1.0-plugins-ugly, -libav, -bad, "
+            + "-good)").isTrue();
+  }
+
   @Test
   void publishCommandsMakeThePathReady(MediaMtxServer m, @TempDir Path dir) throws Exception {
+    requireGstreamer();
     for (String name : new String[] {"publish-ffmpeg", "publish-gstreamer", "publish-testkit"}) {
       Process p = start(m, name, dir.resolve(name + ".log"));
       try {
@@ -63,6 +77,7 @@ class ReadmeCommandsMediaMtxIT {
   @Test
   void readingCommandsReadTheStream(MediaMtxServer m, @TempDir Path dir) throws Exception {
     ReadmeCommands.requireTool("ffprobe", "ffmpeg");
+    requireGstreamer();
     try (TestStreamPublisher ignored = TestStreamPublisher.start(m.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> ready(m, "live/test/in"));
       Path probe = dir.resolve("probe.log");
@@ -78,6 +93,7 @@ class ReadmeCommandsMediaMtxIT {
 
   @Test
   void gstreamerBypassMakesOutReady(MediaMtxServer m, @TempDir Path dir) throws Exception {
+    requireGstreamer();
     try (TestStreamPublisher ignored = TestStreamPublisher.start(m.rtmpUrl("live/test/in"), TestStreamOptions.defaults())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> ready(m, "live/test/in"));
       Process bypass = start(m, "bypass-gstreamer", dir.resolve("bypass.log"));
