@@ -56,7 +56,7 @@ class TestkitMainTest {
   /** An RTMP sink at {@code url}, returned once it listens: seen without a connection, as it serves one only. */
   private static RtmpSink listening(String url) {
     RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30));
-    FreePorts.awaitListening(java.net.URI.create(url).getPort(), Duration.ofSeconds(15));
+    FreePorts.awaitListening(url, Duration.ofSeconds(15));
     return sink;
   }
 

@@ -148,7 +148,7 @@ class LatencyBench {
   }
 
   private static void awaitListening(String url) {
-    FreePorts.awaitListening(java.net.URI.create(url).getPort(), CONNECT);
+    FreePorts.awaitListening(url, CONNECT);
   }
 
   private static long median(List<Long> values) {

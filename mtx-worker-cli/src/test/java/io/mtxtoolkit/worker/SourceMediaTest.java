@@ -47,7 +47,7 @@ class SourceMediaTest {
     command.addAll(List.of("-f", "flv", "-listen", "1", url));
     Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    FreePorts.awaitListening(java.net.URI.create(url).getPort(), Duration.ofSeconds(10));
+    FreePorts.awaitListening(url, Duration.ofSeconds(10));
     return p;
   }
 

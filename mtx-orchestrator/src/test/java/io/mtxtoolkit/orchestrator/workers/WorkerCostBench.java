@@ -123,8 +123,8 @@ class WorkerCostBench {
         helpers.add(sink(ffmpeg, outs.get(i), arrived));
       }
       for (int i = 0; i < n; i++) { // every peer starts with its source and sink listening (ffmpeg does not retry)
-        FreePorts.awaitListening(java.net.URI.create(ins.get(i)).getPort(), START_LIMIT);
-        FreePorts.awaitListening(java.net.URI.create(outs.get(i)).getPort(), START_LIMIT);
+        FreePorts.awaitListening(ins.get(i), START_LIMIT);
+        FreePorts.awaitListening(outs.get(i), START_LIMIT);
       }
       long rssBefore = rssKib(ProcessHandle.current().pid());
       List<Long> startMs = new ArrayList<>();

@@ -87,6 +87,11 @@ public final class FreePorts {
 
   private static final java.util.Random RANDOM = new java.util.Random();
 
+  /** {@link #awaitListening(int, Duration)} for the port of {@code url} (e.g. {@code rtmp://127.0.0.1:PORT/…}). */
+  public static void awaitListening(String url, Duration timeout) {
+    awaitListening(java.net.URI.create(url).getPort(), timeout);
+  }
+
   /**
    * Waits until a TCP socket listens on {@code port}, seen in /proc/net/tcp{,6} rather than by
    * connecting: an FFmpeg listener ({@code -listen 1}) serves the first connection only, and a probe

@@ -66,7 +66,7 @@ class TestStreamPublisherTest {
   }
 
   private static TestStreamPublisher connectWhenListening(String url, TestStreamOptions options) {
-    FreePorts.awaitListening(java.net.URI.create(url).getPort(), Duration.ofSeconds(15));
+    FreePorts.awaitListening(url, Duration.ofSeconds(15));
     return TestStreamPublisher.start(url, options);
   }
 
