@@ -12,6 +12,8 @@ import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.http.Http.Reply;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,6 +21,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -172,7 +181,7 @@ class HookEndpointsTest {
 
   @Test
   void anEventAnswered500IsAppliedWhenSentAgain() {
-    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger calls = new AtomicInteger();
     try (RunningServer failsOnce = RunningServer.start(200, Clock.fixed(RECEIVED, ZoneOffset.UTC), event -> {
       if (calls.incrementAndGet() == 1) {
         throw new IllegalStateException("worker start failed");
@@ -189,6 +198,67 @@ class HookEndpointsTest {
       assertThat(calls).hasValue(2);
       assertThat(failsOnce.postJson(READY, body).body()).as("once applied, a repeat").contains("\"duplicate\":true");
     }
+  }
+
+  @Test
+  void aRedeliveryDuringAFailingFirstDeliveryIsApplied() throws Exception {
+    CountDownLatch firstEntered = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    AtomicReference<Thread> first = new AtomicReference<>();
+    AtomicInteger calls = new AtomicInteger();
+    ExecutorService senders = Executors.newFixedThreadPool(2);
+    try (RunningServer slowFailure = RunningServer.start(200, Clock.fixed(RECEIVED, ZoneOffset.UTC), event -> {
+      if (calls.incrementAndGet() == 1) {
+        first.set(Thread.currentThread());
+        firstEntered.countDown();
+        awaitOrFail(releaseFirst, "the test to release the first delivery");
+        throw new IllegalStateException("worker start failed");
+      }
+    })) {
+      String body = new String(HookEventJson.write(event(HookEventType.READY, "racing")), StandardCharsets.UTF_8);
+      Future<Reply> firstReply = senders.submit(() -> slowFailure.postJson(READY, body));
+      awaitOrFail(firstEntered, "the first delivery to reach the listener");
+      Future<Reply> redelivery = senders.submit(() -> slowFailure.postJson(READY, body));
+
+      // the redelivery must wait for the first one's outcome: either it is seen blocked behind it, or it answered
+      // early (the bug this guards against)
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!redelivery.isDone() && !blockedBehind(first.get())) {
+        assertThat(System.nanoTime()).as("the redelivery neither answered nor waited within 10 s").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      assertThat(redelivery.isDone()).as("a redelivery answered while the first delivery was still being applied")
+          .isFalse();
+      releaseFirst.countDown();
+
+      assertThat(firstReply.get(10, TimeUnit.SECONDS).status()).isEqualTo(500);
+      Reply again = redelivery.get(10, TimeUnit.SECONDS);
+      assertThat(again.status()).isEqualTo(202);
+      assertThat(again.body()).as("applied, not taken for a repeat").doesNotContain("duplicate");
+      assertThat(calls).hasValue(2);
+    } finally {
+      releaseFirst.countDown();
+      senders.shutdownNow();
+    }
+  }
+
+  private static void awaitOrFail(CountDownLatch latch, String what) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).as("waited 10 s for " + what).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted waiting for " + what, e);
+    }
+  }
+
+  /** True when some thread is blocked on a monitor that {@code owner} holds. */
+  private static boolean blockedBehind(Thread owner) {
+    for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, false)) {
+      if (info.getThreadState() == Thread.State.BLOCKED && info.getLockOwnerId() == owner.getId()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test

@@ -39,6 +39,12 @@ public final class HookApi {
   private final Clock clock;
   /** Far more ids than events arrive within any redelivery window. */
   private final RecentIds seen = new RecentIds(10_000);
+  /**
+   * One event id is checked and applied under one of these, so a redelivery that arrives while the first delivery
+   * is still being applied waits for its outcome: if that delivery fails, the redelivery is applied instead of
+   * being acknowledged as a repeat of an event that never took effect.
+   */
+  private final Object[] deliveryLocks = new Object[64];
 
   private final String hookSecret;
 
@@ -52,6 +58,9 @@ public final class HookApi {
     this.listener = listener;
     this.clock = clock;
     this.hookSecret = hookSecret == null || hookSecret.isEmpty() ? null : hookSecret;
+    for (int i = 0; i < deliveryLocks.length; i++) {
+      deliveryLocks[i] = new Object();
+    }
   }
 
   public void register(Javalin app) {
@@ -79,22 +88,24 @@ public final class HookApi {
     }
     // keyed by type as well: one id sent to ready and then to not-ready is two events, not a repeat
     String key = event.type().wireName() + " " + event.eventId();
-    if (!seen.firstTime(key)) {
-      LOG.info("duplicate hook event {} for {} ignored", v("event", type.wireName()), v("path", event.path().name()),
-          kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("duplicate", true));
-      ctx.status(HttpStatus.ACCEPTED).json(Map.of("eventId", event.eventId(), "duplicate", true));
-      return;
-    }
-    LOG.info("hook event {} for {}", v("event", type.wireName()), v("path", event.path().name()),
-        kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),
-        kv("sourceType", event.sourceType()), kv("query", QueryRedaction.redact(event.query())),
-        kv("eventTimestamp", event.timestamp().toString()));
-    events.add(new ReceivedEvent(event, clock.instant()));
-    try {
-      listener.onEvent(event);
-    } catch (RuntimeException | Error e) {
-      seen.forget(key); // answered 500 so the sender may send it again: that delivery must be applied, not ignored
-      throw e;
+    synchronized (deliveryLocks[Math.floorMod(key.hashCode(), deliveryLocks.length)]) {
+      if (!seen.firstTime(key)) {
+        LOG.info("duplicate hook event {} for {} ignored", v("event", type.wireName()), v("path", event.path().name()),
+            kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("duplicate", true));
+        ctx.status(HttpStatus.ACCEPTED).json(Map.of("eventId", event.eventId(), "duplicate", true));
+        return;
+      }
+      LOG.info("hook event {} for {}", v("event", type.wireName()), v("path", event.path().name()),
+          kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),
+          kv("sourceType", event.sourceType()), kv("query", QueryRedaction.redact(event.query())),
+          kv("eventTimestamp", event.timestamp().toString()));
+      events.add(new ReceivedEvent(event, clock.instant()));
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException | Error e) {
+        seen.forget(key); // answered 500 so the sender may send it again: that delivery must be applied, not ignored
+        throw e;
+      }
     }
     ctx.status(HttpStatus.ACCEPTED).json(AcceptedEvent.of(event));
   }
