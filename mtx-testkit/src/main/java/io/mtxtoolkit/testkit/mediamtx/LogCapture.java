@@ -14,19 +14,33 @@ import java.util.function.Predicate;
 
 /**
  * Collects a process's output lines as they arrive so tests can await a specific line with a bounded
- * wait; a timeout fails with the last lines seen, which is usually the explanation.
+ * wait; a timeout fails with the last lines seen, which is usually the explanation. Keeps the newest
+ * {@value #DEFAULT_CAPACITY} lines by default, so a process that logs for hours cannot exhaust the heap.
  */
 public final class LogCapture {
+  public static final int DEFAULT_CAPACITY = 200_000;
   private static final int TAIL_ON_FAILURE = 40;
 
   private final String label;
+  private final int capacity;
   private final List<String> lines = new ArrayList<>();
+  /** Lines forgotten from the front; indices given out by {@link #size} count them, so they stay valid. */
+  private long dropped;
   private final PrintStream echo;
   private volatile Thread reader;
 
   public LogCapture(String label, PrintStream echo) {
+    this(label, echo, DEFAULT_CAPACITY);
+  }
+
+  /** @param capacity how many of the newest lines are kept */
+  public LogCapture(String label, PrintStream echo, int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+    }
     this.label = label;
     this.echo = echo;
+    this.capacity = capacity;
   }
 
   /** Reads {@code stream} to its end on a daemon thread. */
@@ -62,6 +76,13 @@ public final class LogCapture {
   public void add(String line) {
     synchronized (lines) {
       lines.add(line);
+      if (lines.size() > capacity) {
+        // dropping a batch at once keeps adding amortised O(1)
+        int drop = lines.size() - capacity + Math.max(0, capacity / 4);
+        drop = Math.min(drop, lines.size() - 1);
+        lines.subList(0, drop).clear();
+        dropped += drop;
+      }
       lines.notifyAll();
     }
     if (echo != null) {
@@ -69,7 +90,7 @@ public final class LogCapture {
     }
   }
 
-  /** A snapshot of every line so far. */
+  /** A snapshot of every line still kept (the newest, up to the capacity). */
   public List<String> lines() {
     synchronized (lines) {
       return List.copyOf(lines);
@@ -87,14 +108,15 @@ public final class LogCapture {
   }
 
   /** Like {@link #await} but only considers lines from index {@code from} on (see {@link #size}). */
-  public String awaitFrom(int from, String description, Predicate<String> condition, Duration timeout) {
+  public String awaitFrom(long from, String description, Predicate<String> condition, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lines) {
-      int next = from;
+      long next = from;
       while (true) {
-        for (; next < lines.size(); next++) {
-          if (condition.test(lines.get(next))) {
-            return lines.get(next);
+        for (next = Math.max(next, dropped); next - dropped < lines.size(); next++) {
+          String line = lines.get((int) (next - dropped));
+          if (condition.test(line)) {
+            return line;
           }
         }
         long left = deadline - System.nanoTime();
@@ -112,10 +134,10 @@ public final class LogCapture {
     }
   }
 
-  /** Number of lines so far; pass to {@link #awaitFrom} to wait only for later lines. */
-  public int size() {
+  /** Number of lines so far, forgotten ones included; pass to {@link #awaitFrom} to wait only for later lines. */
+  public long size() {
     synchronized (lines) {
-      return lines.size();
+      return dropped + lines.size();
     }
   }
 

@@ -30,11 +30,29 @@ class LogCaptureTest {
   void awaitFromIgnoresEarlierLines() {
     LogCapture log = new LogCapture("proc", null);
     log.add("event 1");
-    int mark = log.size();
+    long mark = log.size();
     assertThatThrownBy(() -> log.awaitFrom(mark, "event", l -> l.startsWith("event"), Duration.ofMillis(50)))
         .isInstanceOf(AssertionError.class);
     log.add("event 2");
     assertThat(log.awaitFrom(mark, "event", l -> l.startsWith("event"), Duration.ofMillis(50))).isEqualTo("event 2");
+  }
+
+  @Test
+  void keepsOnlyTheNewestLinesWhileMarksStayValid() {
+    LogCapture log = new LogCapture("chatty", null, 8);
+    for (int i = 0; i < 20; i++) {
+      log.add("line " + i);
+    }
+    long mark = log.size();
+    assertThat(mark).as("forgotten lines still count").isEqualTo(20);
+    assertThat(log.lines()).hasSizeBetween(6, 8).endsWith("line 19").doesNotContain("line 0", "line 11");
+    for (int i = 20; i < 40; i++) {
+      log.add("line " + i);
+    }
+    assertThat(log.awaitFrom(mark, "a later line", l -> l.startsWith("line "), Duration.ofMillis(50)))
+        .as("a mark older than what is kept starts at the oldest line kept").isNotEqualTo("line 20").startsWith("line 3");
+    assertThat(log.awaitFrom(0, "line 39", "line 39"::equals, Duration.ofMillis(50))).isEqualTo("line 39");
+    assertThatThrownBy(() -> new LogCapture("none", null, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
