@@ -146,29 +146,33 @@ public final class MediaMtxConfig {
   /**
    * Every key of this file in the notation of a reference key list: {@code key} at the top level,
    * {@code pathDefaults.key} for path settings (also those of each entry under {@code paths:}), and
-   * {@code parent.child} for mappings inside lists (e.g. {@code authInternalUsers.user}).
+   * {@code parent.child} for mappings inside mappings or lists, at any depth (e.g. {@code authInternalUsers.user},
+   * {@code authInternalUsers.permissions.action}).
    */
   public Set<String> keys() {
     Set<String> keys = new LinkedHashSet<>();
     root.forEach((key, value) -> {
       keys.add(key);
-      if (key.equals("pathDefaults") && value instanceof Map<?, ?> settings) {
-        settings.keySet().forEach(k -> keys.add("pathDefaults." + k));
-      } else if (key.equals("paths") && value instanceof Map<?, ?> paths) {
-        paths.values().forEach(settings -> {
-          if (settings instanceof Map<?, ?> m) {
-            m.keySet().forEach(k -> keys.add("pathDefaults." + k));
-          }
-        });
-      } else if (value instanceof List<?> list) {
-        list.forEach(item -> {
-          if (item instanceof Map<?, ?> m) {
-            m.keySet().forEach(k -> keys.add(key + "." + k));
-          }
-        });
+      if (key.equals("paths") && value instanceof Map<?, ?> paths) {
+        // each entry's name is the operator's, not a key; its settings are path settings
+        paths.values().forEach(settings -> addNested("pathDefaults", settings, keys));
+      } else {
+        addNested(key, value, keys);
       }
     });
     return keys;
+  }
+
+  private static void addNested(String prefix, Object value, Set<String> keys) {
+    if (value instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> {
+        String key = prefix + "." + k;
+        keys.add(key);
+        addNested(key, v, keys);
+      });
+    } else if (value instanceof List<?> list) {
+      list.forEach(item -> addNested(prefix, item, keys));
+    }
   }
 
   /** Keys of this file that the reference list does not know, in file order. */

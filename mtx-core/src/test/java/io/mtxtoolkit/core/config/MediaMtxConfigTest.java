@@ -75,6 +75,26 @@ class MediaMtxConfigTest {
   }
 
   @Test
+  void flattensMappingsInsideNestedLists() {
+    MediaMtxConfig config = MediaMtxConfig.parse("""
+        authInternalUsers:
+          - user: any
+            permissions:
+              - action: publish
+                pth: live
+        paths:
+          live/x/in:
+            runOnReady: echo
+        """);
+    assertThat(config.keys()).containsExactly("authInternalUsers", "authInternalUsers.user",
+        "authInternalUsers.permissions", "authInternalUsers.permissions.action", "authInternalUsers.permissions.pth",
+        "paths", "pathDefaults.runOnReady");
+    assertThat(config.unknownKeys(List.of("authInternalUsers", "authInternalUsers.user", "authInternalUsers.permissions",
+        "authInternalUsers.permissions.action", "paths", "pathDefaults.runOnReady")))
+        .as("a misspelt key two lists deep").containsExactly("authInternalUsers.permissions.pth");
+  }
+
+  @Test
   void rejectsWhatIsNotAConfiguration() {
     assertThatThrownBy(() -> MediaMtxConfig.parse("a: [unclosed")).isInstanceOf(ValidationException.class)
         .hasMessageContaining("not valid YAML");
