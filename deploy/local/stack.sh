@@ -108,7 +108,8 @@ urls() {
   say "API       http://$h:$(port_of MTX_API_PORT 9997)/v3/paths/list"
   say "metrics   http://$h:$(port_of MTX_METRICS_PORT 9998)/metrics"
   say "playback  http://$h:$(port_of MTX_PLAYBACK_PORT 9996)"
-  say "orchestrator http://$h:$(port_of ORCHESTRATOR_PORT 8080)/v1/streams   (status page: issue #6)"
+  say "orchestrator http://$h:$(port_of ORCHESTRATOR_PORT 8080)/v1/streams"
+  say "status    http://$h:$(port_of ORCHESTRATOR_PORT 8080)/"
   say "try:      mtx-testkit/target/dist/bin/mtx-testkit publish --url rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/test/in"
 }
 

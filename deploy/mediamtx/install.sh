@@ -3,7 +3,7 @@
 #
 # Resolution order (the first that yields a binary wins):
 #   1. $MEDIAMTX_BIN
-#   2. `mediamtx` on PATH, if it reports the pinned version
+#   2. `mediamtx` on PATH, if it reports an accepted version (VERSIONS)
 #   3. a cached build: ${XDG_CACHE_HOME:-~/.cache}/mtx-toolkit/mediamtx/<version>/mediamtx
 #   4. a build from the Go module proxy (go + npm needed), for each accepted version in order
 #   5. the official release archive (needs internet access to github.com)

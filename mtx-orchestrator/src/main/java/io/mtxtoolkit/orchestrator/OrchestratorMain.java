@@ -265,7 +265,7 @@ public final class OrchestratorMain implements Callable<Integer> {
     }
     MediaMtxEndpoints mediamtx = MediaMtxEndpoints.fromEnvironment(env);
     WorkerLauncher launcher = mode == LaunchMode.THREAD ? ThreadLauncher.forMediaMtx(mediamtx)
-        : new ProcessLauncher(mediamtx, List.of(), System.out);
+        : new ProcessLauncher(mediamtx, ProcessLauncher.jvmOptions(env), List.of(), System.out);
     return new WorkerManager(launcher, LifecyclePolicy.defaults().withGracePeriod(Duration.ofMillis(gracePeriodMs)),
         Clock.systemUTC());
   }

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -30,24 +31,54 @@ public final class ProcessLauncher implements WorkerLauncher {
   /** A JVM ended by SIGTERM before any handler ran exits with 128 + 15. */
   static final int SIGTERM_EXIT = 143;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Replaces {@link #DEFAULT_JVM_OPTIONS} for each worker JVM, as it does for the {@code mtx-worker} launcher. */
+  public static final String JVM_OPTIONS_ENV = "MTX_WORKER_JAVA_OPTS";
+  /**
+   * A worker's Java heap holds little (packets live in native memory); small heap, code cache and C1 only keep
+   * each child's footprint down without measurable CPU cost (make bench: WorkerCostBench).
+   */
+  public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx64m", "-Xss512k",
+      "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-XX:-UsePerfData");
 
   private final MediaMtxEndpoints mediamtx;
+  private final List<String> jvmOptions;
   private final List<String> extraArgs;
   private final PrintStream logSink;
   /** The child's argument vector for a stream and its source id: {@link #command}, or a stand-in in tests. */
   private final java.util.function.BiFunction<StreamId, String, List<String>> commandLine;
 
   public ProcessLauncher(MediaMtxEndpoints mediamtx, List<String> extraArgs, PrintStream logSink) {
-    this(mediamtx, extraArgs, logSink, null);
+    this(mediamtx, DEFAULT_JVM_OPTIONS, extraArgs, logSink, null);
+  }
+
+  /** @param jvmOptions the worker JVM's flags, e.g. {@link #jvmOptions(Map)} */
+  public ProcessLauncher(MediaMtxEndpoints mediamtx, List<String> jvmOptions, List<String> extraArgs,
+                         PrintStream logSink) {
+    this(mediamtx, jvmOptions, extraArgs, logSink, null);
   }
 
   /** Runs {@code commandLine}'s vector instead of the worker JVM (null for the worker), to test the child handling. */
   ProcessLauncher(MediaMtxEndpoints mediamtx, List<String> extraArgs, PrintStream logSink,
                   java.util.function.BiFunction<StreamId, String, List<String>> commandLine) {
+    this(mediamtx, DEFAULT_JVM_OPTIONS, extraArgs, logSink, commandLine);
+  }
+
+  private ProcessLauncher(MediaMtxEndpoints mediamtx, List<String> jvmOptions, List<String> extraArgs,
+                          PrintStream logSink, java.util.function.BiFunction<StreamId, String, List<String>> commandLine) {
     this.mediamtx = mediamtx;
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.extraArgs = List.copyOf(extraArgs);
     this.logSink = logSink;
     this.commandLine = commandLine != null ? commandLine : this::command;
+  }
+
+  /**
+   * The worker JVM's flags: {@value #JVM_OPTIONS_ENV} split at whitespace when set and not blank (as the
+   * launcher script splits it), else {@link #DEFAULT_JVM_OPTIONS}.
+   */
+  public static List<String> jvmOptions(Map<String, String> env) {
+    String value = env.get(JVM_OPTIONS_ENV);
+    return value == null || value.isBlank() ? DEFAULT_JVM_OPTIONS : List.of(value.trim().split("\\s+"));
   }
 
   @Override
@@ -59,10 +90,7 @@ public final class ProcessLauncher implements WorkerLauncher {
   List<String> command(StreamId id, String sourceId) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    // A worker's Java heap holds little (packets live in native memory); small heap, code cache and C1
-    // only keep each child's footprint down without measurable CPU cost (make bench: WorkerCostBench).
-    cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-Xss512k", "-XX:TieredStopAtLevel=1",
-        "-XX:ReservedCodeCacheSize=32m", "-XX:-UsePerfData"));
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(WorkerMain.class.getName());

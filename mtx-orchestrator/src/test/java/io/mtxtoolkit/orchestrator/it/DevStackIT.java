@@ -377,7 +377,8 @@ class DevStackIT {
     try {
       assertThat(up.exit()).as(up.output()).isZero();
       assertThat(upMs).as("SC-001: healthy within 30 s").isLessThan(30_000);
-      assertThat(up.output()).contains("mode: local processes", "rtmp://localhost:" + env.get("MTX_RTMP_PORT"));
+      assertThat(up.output()).contains("mode: local processes", "rtmp://localhost:" + env.get("MTX_RTMP_PORT"),
+          "status    http://localhost:" + env.get("ORCHESTRATOR_PORT") + "/");
 
       String rtmp = "rtmp://127.0.0.1:" + env.get("MTX_RTMP_PORT") + "/live/test/in";
       MediaMtxApiClient api = new MediaMtxApiClient("http://127.0.0.1:" + env.get("MTX_API_PORT"));

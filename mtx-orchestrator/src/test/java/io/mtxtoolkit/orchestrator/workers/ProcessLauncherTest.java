@@ -18,6 +18,23 @@ class ProcessLauncherTest {
   }
 
   @Test
+  void theWorkerJvmsFlagsComeFromMtxWorkerJavaOptsWhenSet() {
+    assertThat(ProcessLauncher.jvmOptions(java.util.Map.of())).isEqualTo(ProcessLauncher.DEFAULT_JVM_OPTIONS)
+        .contains("-Xmx64m");
+    assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("MTX_WORKER_JAVA_OPTS", "  "))).as("blank is unset")
+        .isEqualTo(ProcessLauncher.DEFAULT_JVM_OPTIONS);
+    java.util.List<String> opts = ProcessLauncher.jvmOptions(java.util.Map.of("MTX_WORKER_JAVA_OPTS", " -Xmx256m\t-Dx=1 "));
+    assertThat(opts).containsExactly("-Xmx256m", "-Dx=1");
+
+    io.mtxtoolkit.core.path.StreamId id = io.mtxtoolkit.core.path.StreamId.of("cam1");
+    java.util.List<String> cmd = new ProcessLauncher(new io.mtxtoolkit.core.path.MediaMtxEndpoints("127.0.0.1", 8554, 1935),
+        opts, java.util.List.of(), System.out).command(id, "");
+    assertThat(cmd.subList(1, 3)).as("the flags follow the java command and replace the defaults")
+        .containsExactly("-Xmx256m", "-Dx=1");
+    assertThat(cmd).doesNotContain("-Xmx64m").contains("--stream=cam1");
+  }
+
+  @Test
   void sigtermBeforeTheWorkersHandlerIsAStopNotAMediaError() {
     WorkerResult r = ProcessLauncher.result(143, null);
 
