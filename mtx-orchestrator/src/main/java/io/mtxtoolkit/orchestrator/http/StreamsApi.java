@@ -135,8 +135,12 @@ public final class StreamsApi {
    * {@link #MIN_WINDOW_NANOS} ago; within that window the last rate measured. Atomic per path: two requests
    * must not store their readings out of order.
    */
-  private Double bitrate(String path, long bytes, long at) {
+  Double bitrate(String path, long bytes, long at) {
     return outSamples.compute(path, (name, prev) -> {
+      if (prev != null && at - prev.at() <= 0) {
+        // a request that read MediaMTX before the one stored: its smaller count is older, not a new /out
+        return prev;
+      }
       if (prev == null || bytes < prev.bytes()) {
         return new OutSample(bytes, at, null); // the first reading, or a counter that started over (a new /out)
       }
