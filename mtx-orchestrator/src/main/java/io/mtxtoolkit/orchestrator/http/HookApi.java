@@ -91,7 +91,8 @@ public final class HookApi {
     synchronized (deliveryLocks[Math.floorMod(key.hashCode(), deliveryLocks.length)]) {
       if (!seen.firstTime(key)) {
         LOG.info("duplicate hook event {} for {} ignored", v("event", type.wireName()), v("path", event.path().name()),
-            kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("duplicate", true));
+            kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),
+            kv("duplicate", true));
         ctx.status(HttpStatus.ACCEPTED).json(Map.of("eventId", event.eventId(), "duplicate", true));
         return;
       }

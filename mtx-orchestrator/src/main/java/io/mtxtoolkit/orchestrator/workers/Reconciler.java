@@ -7,6 +7,7 @@ import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.api.MediaMtxApiException;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.orchestrator.events.RecentIds;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +28,8 @@ public final class Reconciler implements AutoCloseable {
 
   private final MediaMtxApiClient mediamtx;
   private final WorkerManager workers;
+  /** Paths already warned about; bounded, since path names come from publishers. */
+  private final RecentIds warnedPaths = new RecentIds(1000);
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "reconciler");
     t.setDaemon(true);
@@ -67,7 +70,7 @@ public final class Reconciler implements AutoCloseable {
             ready.put(path.streamId(), sourceId(p));
           }
         } catch (IllegalArgumentException notOurs) {
-          // not a pipeline path
+          warnOnceIfMeantAsIngest(p.name(), notOurs.getMessage());
         }
       }
       // MediaMTX pages each list request afresh: a path that goes between two page requests moves the next
@@ -90,11 +93,23 @@ public final class Reconciler implements AutoCloseable {
       String why = switch (c.action()) {
         case "start" -> "live/{}/in is ready in MediaMTX but no ready event arrived; starting its worker";
         case "restart" -> "live/{}/in is ready but its worker is missing; starting it";
+        case "retry-failed" -> "live/{}/in is still ready after its stream failed; trying its worker again";
         default -> "live/{}/in is gone from MediaMTX; stopping its worker after the grace period";
       };
       LOG.warn("reconcile: " + why, id, WorkerManager.fields(id, ready.getOrDefault(id, ""), "reconcile-" + c.action()));
     }
     return corrections.size();
+  }
+
+  /**
+   * A ready path shaped like an ingest path whose id is not a valid stream id ({@code live/cam.1/in}) gets no
+   * hook from our MediaMTX configuration and no worker: said once per path, so the operator learns why.
+   */
+  private void warnOnceIfMeantAsIngest(String name, String problem) {
+    if (name.startsWith(StreamPath.PREFIX) && name.endsWith("/" + StreamPath.Direction.IN.segment()) && warnedPaths.firstTime(name)) {
+      LOG.warn("{} is ready in MediaMTX but is not a pipeline path, so no worker processes it: {}", name, problem,
+          kv("event", "reconcile-invalid-path"), kv("path", name));
+    }
   }
 
   /** The path's publisher id, or "" when MediaMTX names none. */

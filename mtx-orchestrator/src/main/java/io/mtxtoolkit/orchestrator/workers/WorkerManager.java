@@ -50,6 +50,12 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   static final Duration IDLE_RETENTION = Duration.ofMinutes(5);
   /** Shutdown's whole budget for workers to stop (then they are killed), inside the orchestrator's 8 s. */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(6);
+  /**
+   * A stream failed by restarts that kept failing, while its publisher stays on, is tried again by the first
+   * reconciliation this long after: the cause (MediaMTX's RTSP server restarting, its reader limit, the network
+   * to it) is usually outside the stream, and no ready will come to retry it while the publisher stays.
+   */
+  static final Duration FAILED_RETRY_AFTER = Duration.ofMinutes(1);
 
   private final WorkerLauncher launcher;
   private final LifecyclePolicy policy;
@@ -79,6 +85,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Integer lastExitCode;
     String lastExitReason;
     String failedReason;
+    /** The failure is the worker's verdict on the media or its configuration: only a new ready retries it. */
+    boolean failedByVerdict;
+    long failedNanos;
     ScheduledFuture<?> pendingStop;
     ScheduledFuture<?> pendingRestart;
     Instant readyAt;
@@ -176,7 +185,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (recent && stamp.isBefore(e.lastEventAt.minus(STALE_MARGIN))) {
       LOG.info("stale {} event for {} ignored: a later event ({}) was already applied", event.type(), event.path().name(),
           e.lastEventAt, fields(event.streamId(), event.sourceId(), "stale-event-ignored"), kv("eventId", event.eventId()));
-      observer.staleEventIgnored();
+      tell(LifecycleObserver::staleEventIgnored);
       return;
     }
     e.lastEventAt = stamp;
@@ -203,7 +212,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.ready = true;
     // Only a ready that starts a worker (now, or as the replacement of one stopping) starts the clock: a ready
     // that keeps a running worker would otherwise time a later crash's restart from it.
-    boolean starts = e.stopping || (e.worker == null && e.pendingRestart == null);
+    boolean starts = e.stopping || e.worker == null;
     e.readyAt = fromHook && starts ? clock.instant() : null;
     e.failedReason = null;
     e.failuresInARow = 0;
@@ -212,7 +221,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       e.pendingStop = null;
       LOG.info("ready within the grace period: keeping the worker for {}", id, e.fields("grace-cancelled"));
     }
-    if (e.worker == null && e.pendingRestart == null) {
+    if (e.worker == null) {
+      // A restart waiting out its backoff starts now: a publisher that came back (or a missed ready found)
+      // should not wait up to the longest backoff for its worker.
+      cancelRestart(e);
       launch(e);
     }
     // A worker that is stopping is replaced when it has exited (see exited()).
@@ -234,7 +246,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         kv("gracePeriodMs", policy.gracePeriod().toMillis()));
     long token = ++e.timerToken;
     e.stopToken = token;
-    e.pendingStop = scheduler.schedule(() -> graceExpired(id, token), policy.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+    e.pendingStop = scheduler.schedule(logged("grace period of " + id, () -> graceExpired(id, token)),
+        policy.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private synchronized void graceExpired(StreamId id, long token) {
@@ -246,8 +259,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.pendingStop = null;
     if (!e.ready && e.worker != null) {
       LOG.info("grace period over: stopping the worker for {}", id, e.fields("grace-expired"));
-      observer.gracePeriodStop();
       stop(e);
+      tell(LifecycleObserver::gracePeriodStop);
     }
   }
 
@@ -272,19 +285,16 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     e.worker = worker;
     try {
-      if (e.readyAt != null) {
-        observer.workerStarted(Duration.between(e.readyAt, clock.instant()));
-        e.readyAt = null;
-      } else {
-        observer.workerStarted(null);
-      }
+      Duration sinceReady = e.readyAt == null ? null : Duration.between(e.readyAt, clock.instant());
+      e.readyAt = null;
+      tell(o -> o.workerStarted(sinceReady));
       LOG.info("worker started for {} ({})", e.id, worker.handle(), e.fields("worker-started"),
           kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
     } finally {
       // Watched whatever failed above (a metrics registry), and after the start's line: a worker that has
       // already ended is handled at once, and its end must not be told before its start.
-      worker.exit().whenComplete((result, error) -> exited(e.id, worker,
-          result != null ? result : WorkerResult.crashed("worker failed: " + error)));
+      worker.exit().whenComplete((result, error) -> logged("exit of the worker for " + e.id, () -> exited(e.id, worker,
+          result != null ? result : WorkerResult.crashed("worker failed: " + error))).run());
     }
   }
 
@@ -338,10 +348,12 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastExitCode = result.exit().code();
     e.lastExitReason = result.reason();
     if (ran) {
-      observer.workerExited(result.exit().code());
+      tell(o -> o.workerExited(result.exit().code()));
     }
     if (!e.ready || closed) {
       e.workerState = WorkerState.STOPPED;
+      // Nothing is left for a grace period to stop; a ready after this starts a worker, it keeps none.
+      cancelStop(e);
       return;
     }
     if (requested) {
@@ -352,14 +364,14 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (result.streamUnusable()) {
       // The worker's own verdict on this publisher's media or on its configuration: a restart would
       // fail the same way. A new ready (the publisher came back) tries again.
-      fail(e, "the worker cannot process this stream: " + result.reason());
+      fail(e, "the worker cannot process this stream: " + result.reason(), true);
       return;
     }
     boolean healthy = e.runningSince != null
         && Duration.between(e.runningSince, clock.instant()).compareTo(policy.healthyRun()) >= 0;
     e.failuresInARow = healthy ? 0 : e.failuresInARow + 1;
     if (e.failuresInARow > policy.maxRestarts()) {
-      fail(e, "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason());
+      fail(e, "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason(), false);
       return;
     }
     e.workerState = WorkerState.STARTING;
@@ -368,14 +380,17 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         e.fields("worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts + 1));
     long token = ++e.timerToken;
     e.restartToken = token;
-    e.pendingRestart = scheduler.schedule(() -> restart(id, token), delay.toMillis(), TimeUnit.MILLISECONDS);
+    e.pendingRestart = scheduler.schedule(logged("restart of " + id, () -> restart(id, token)), delay.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
-  private void fail(Entry e, String reason) {
+  private void fail(Entry e, String reason, boolean byVerdict) {
     e.workerState = WorkerState.FAILED;
     e.failedReason = reason;
-    observer.streamFailed();
+    e.failedByVerdict = byVerdict;
+    e.failedNanos = System.nanoTime();
     LOG.error("stream {} failed: {}", e.id, reason, e.fields("stream-failed"));
+    tell(LifecycleObserver::streamFailed);
   }
 
   private synchronized void restart(StreamId id, long token) {
@@ -387,7 +402,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (e.ready && e.worker == null) {
       // counted when it happens: a restart that a not-ready or a shutdown cancelled never did
       e.restarts++;
-      observer.workerRestarted();
+      tell(LifecycleObserver::workerRestarted);
       launch(e);
     }
   }
@@ -398,6 +413,37 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       e.pendingRestart = null;
       e.workerState = WorkerState.STOPPED;
     }
+  }
+
+  private static void cancelStop(Entry e) {
+    if (e.pendingStop != null) {
+      e.pendingStop.cancel(false);
+      e.pendingStop = null;
+    }
+  }
+
+  /**
+   * Reports to the observer (metrics). Its failure is logged and goes no further: a lifecycle step must not be
+   * left half done because a counter could not be moved.
+   */
+  private void tell(java.util.function.Consumer<LifecycleObserver> report) {
+    try {
+      report.accept(observer);
+    } catch (RuntimeException e) {
+      LOG.warn("lifecycle observer failed: {}", e.toString(), kv("event", "observer-failed"));
+    }
+  }
+
+  /** A timer's task; anything it throws is logged, where the scheduler would swallow it. */
+  private Runnable logged(String what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        LOG.error("{} failed: {}", what, t.toString(), kv("event", "lifecycle-task-failed"));
+        throw t;
+      }
+    };
   }
 
   /** True when the last word on {@code id} was ready (from an event or a reconciliation). */
@@ -438,10 +484,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       if (e != null && e.changedNanos - takenAt > 0) {
         return;
       }
-      boolean orphaned = e != null && e.ready && e.worker == null && e.pendingRestart == null && e.failedReason == null;
-      if (e == null || !e.ready || orphaned) {
-        String action = e == null || !e.ready ? "start" : "restart";
-        observer.reconciled(action);
+      boolean idle = e != null && e.ready && e.worker == null && e.pendingRestart == null;
+      boolean orphaned = idle && e.failedReason == null;
+      boolean retry = idle && e.failedReason != null && !e.failedByVerdict
+          && takenAt - e.failedNanos >= FAILED_RETRY_AFTER.toNanos();
+      if (e == null || !e.ready || orphaned || retry) {
+        String action = e == null || !e.ready ? "start" : retry ? "retry-failed" : "restart";
+        tell(o -> o.reconciled(action));
         done.add(new Correction(id, action));
         // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
         streams.computeIfAbsent(id, Entry::new).sourceId = sourceId;
@@ -450,7 +499,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     });
     for (Entry e : List.copyOf(streams.values())) {
       if (e.ready && !readyInMediaMtx.containsKey(e.id) && e.changedNanos - takenAt <= 0) {
-        observer.reconciled("stop");
+        tell(o -> o.reconciled("stop"));
         done.add(new Correction(e.id, "stop"));
         notReady(e.id);
       }
@@ -511,10 +560,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       streams.values().forEach(e -> {
         e.ready = false;
         cancelRestart(e);
-        if (e.pendingStop != null) {
-          e.pendingStop.cancel(false);
-          e.pendingStop = null;
-        }
+        cancelStop(e);
       });
       running = streams.values().stream().filter(e -> e.worker != null).map(e -> {
         RunningWorker w = e.worker;

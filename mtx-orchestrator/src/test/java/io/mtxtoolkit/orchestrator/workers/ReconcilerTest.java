@@ -63,6 +63,29 @@ class ReconcilerTest {
   }
 
   @Test
+  void aReadyIngestPathWithAnInvalidIdIsWarnedAboutOnce() {
+    readyPaths.set("live/cam.1/in,live/a/b/in,other/path,live/ok/in");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Reconciler.class);
+    logger.addAppender(lines);
+    try {
+      Reconciler r = reconciler();
+      assertThat(r.reconcile()).as("the valid one starts").isEqualTo(1);
+      r.reconcile();
+    } finally {
+      logger.detachAppender(lines);
+    }
+    assertThat(lines.list).filteredOn(l -> l.getFormattedMessage().contains("not a pipeline path"))
+        .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .as("once per path, across passes; other/path is not meant as one")
+        .hasSize(2).anySatisfy(m -> assertThat(m).startsWith("live/cam.1/in is ready").contains("'.'"))
+        .anySatisfy(m -> assertThat(m).startsWith("live/a/b/in is ready"));
+    assertThat(launcher.launched).hasSize(1);
+  }
+
+  @Test
   void aStartedWorkerLearnsThePublisherMediaMtxListsNotTheOneOfAnEarlierPublish() {
     manager.onEvent(io.mtxtoolkit.core.hook.HookEvent.create(io.mtxtoolkit.core.hook.HookEventType.READY,
         io.mtxtoolkit.core.path.StreamPath.parse("live/a/in"), "", "rtmpConn", "old-conn", java.time.Instant.now()));

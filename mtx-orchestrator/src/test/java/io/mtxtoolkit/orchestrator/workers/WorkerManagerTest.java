@@ -535,7 +535,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     manager.observe(new LifecycleObserver() {
       @Override
       public void workerRestarted() {
-        throw new IllegalStateException("metrics registry closed"); // fails the restart before its launch
+        // an Error, which the manager does not contain: it fails the restart before its launch
+        throw new OutOfMemoryError("no heap left for the metrics registry");
       }
 
       @Override
@@ -554,6 +555,90 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
         .containsExactly(new WorkerManager.Correction(ID, "restart"));
     assertThat(reconciled).as("counted under its own action").containsExactly("restart");
     assertThat(launcher.launched).hasSize(2);
+  }
+
+  @Test
+  void anObserverThatThrowsStopsNeitherARestartNorAGracePeriodStop() {
+    manager.observe(new LifecycleObserver() {
+      @Override
+      public void workerExited(int code) {
+        throw new IllegalStateException("metrics registry closed");
+      }
+
+      @Override
+      public void workerRestarted() {
+        throw new IllegalStateException("metrics registry closed");
+      }
+
+      @Override
+      public void gracePeriodStop() {
+        throw new IllegalStateException("metrics registry closed");
+      }
+    });
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("the restart").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 2);
+
+    manager.notReady(ID);
+    await("the grace period's stop").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.get(1).stopAsked);
+    await("stopped").atMost(Duration.ofSeconds(5)).until(() -> manager.liveWorkers() == 0);
+    assertThat(manager.stream(ID).orElseThrow().workerState()).isEqualTo("stopped");
+  }
+
+  @Test
+  void aReadyDuringARestartBackoffStartsTheWorkerAtOnce() {
+    manager.close();
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofHours(1), Duration.ofHours(1), 5),
+        Clock.systemUTC());
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
+    assertThat(launcher.launched).as("the restart waits out its hour").hasSize(1);
+
+    manager.onEvent(event(HookEventType.READY));
+
+    assertThat(launcher.launched).as("the publisher's ready starts it now").hasSize(2);
+    assertThat(manager.pendingTimers()).as("the idle prune only: the hour's restart is gone").isEqualTo(1);
+  }
+
+  @Test
+  void aWorkerThatEndedDuringTheGracePeriodLeavesNoStopPending() {
+    manager.close();
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC());
+    manager.ready(ID);
+    manager.notReady(ID);
+    assertThat(manager.pendingTimers()).as("the grace period and the idle prune").isEqualTo(2);
+
+    launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "source lost: 3 reconnect attempts failed"));
+    await("exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
+
+    assertThat(manager.pendingTimers()).as("no worker is left to keep or stop").isEqualTo(1);
+    manager.ready(ID);
+    assertThat(launcher.launched).as("a ready later in the grace period starts a new worker").hasSize(2);
+  }
+
+  @Test
+  void aStreamFailedByRepeatedExitsIsRetriedByReconciliationAfterAMinuteButNotOneTheWorkerJudged() {
+    manager.close();
+    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20), Duration.ofMillis(80), 0),
+        Clock.systemUTC());
+    StreamId judged = StreamId.of("vp8");
+    manager.ready(ID);
+    manager.ready(judged);
+    launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "source lost"));
+    launcher.launched.get(1).exit.complete(new WorkerResult(WorkerExit.MEDIA_ERROR, "input carries vp8"));
+    await("both failed").atMost(Duration.ofSeconds(2)).until(() ->
+        manager.streams().stream().allMatch(v -> v.workerState().equals("failed")));
+
+    java.util.Set<StreamId> listed = java.util.Set.of(ID, judged);
+    assertThat(manager.reconcile(listed, manager.snapshotTime())).as("too soon").isEmpty();
+    long aMinuteLater = manager.snapshotTime() + WorkerManager.FAILED_RETRY_AFTER.toNanos();
+    assertThat(manager.reconcile(listed, aMinuteLater))
+        .containsExactly(new WorkerManager.Correction(ID, "retry-failed"));
+    assertThat(launcher.launched).hasSize(3);
+    assertThat(manager.stream(ID).orElseThrow().failedReason()).isNull();
+    assertThat(manager.stream(judged).orElseThrow().failedReason()).contains("vp8");
   }
 
   @Test
