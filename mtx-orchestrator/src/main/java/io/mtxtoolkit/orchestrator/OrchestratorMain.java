@@ -75,7 +75,7 @@ public final class OrchestratorMain implements Callable<Integer> {
       description = "Recent events kept for GET /v1/events (env " + ENV_EVENTS_KEPT + "; default: ${DEFAULT-VALUE})")
   private int eventsKept;
 
-  @Option(names = "--grace-period-ms", paramLabel = "MS", defaultValue = "30000",
+  @Option(names = "--grace-period-ms", paramLabel = "MS", defaultValue = "" + LifecyclePolicy.DEFAULT_GRACE_PERIOD_MS,
       description = "After not-ready, wait this long before stopping the worker; a ready within it keeps the worker "
           + "(env " + ENV_GRACE_PERIOD + "; default: ${DEFAULT-VALUE})")
   private long gracePeriodMs;

@@ -365,14 +365,17 @@ public final class StreamWorker {
 
   private FFmpegFrameGrabber openInput() {
     FFmpegFrameGrabber grabber = new UnlockedGrabber(config.inputUrl());
-    String micros = String.valueOf(config.stallTimeout().toNanos() / 1000);
-    if (config.inputIsRtsp()) {
-      grabber.setOption("rtsp_transport", "tcp");
-      grabber.setOption("timeout", micros);
-    } else {
-      grabber.setOption("rw_timeout", micros);
-    }
+    inputOptions(config).forEach(grabber::setOption);
     return grabber;
+  }
+
+  /**
+   * FFmpeg's options for the source: RTSP over TCP (FR-019: no UDP loss, one port through any firewall), and
+   * the stall timeout as the socket timeout, so a silent source ends a read within it.
+   */
+  static Map<String, String> inputOptions(WorkerConfig config) {
+    String micros = String.valueOf(config.stallTimeout().toNanos() / 1000);
+    return config.inputIsRtsp() ? Map.of("rtsp_transport", "tcp", "timeout", micros) : Map.of("rw_timeout", micros);
   }
 
   /** One read from the source: a packet or a frame, or null when it ended or stalled. */

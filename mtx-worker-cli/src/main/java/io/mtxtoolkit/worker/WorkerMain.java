@@ -144,16 +144,8 @@ public final class WorkerMain implements Runnable {
       StreamId id = StreamId.of("--stream", stream);
       // Lines before the run (a broken step plug-in) carry the stream's fields too; one stream per process.
       StreamWorker.fields(id, sourceId).forEach(org.slf4j.MDC::put);
-      MediaMtxEndpoints mtx = MediaMtxEndpoints.fromEnvironment(env, host, rtspPort, rtmpPort);
-      WorkerConfig.Mode m = switch (mode) {
-        case "passthrough" -> WorkerConfig.Mode.PASSTHROUGH;
-        case "transcode" -> WorkerConfig.Mode.TRANSCODE;
-        default -> throw new ValidationException("--mode", "unknown mode '" + mode + "' (passthrough or transcode)");
-      };
-      WorkerConfig config = WorkerConfig.forStream(id, mtx).withMode(m, step).withUrls(inputUrl, outputUrl)
-          .withTiming(stallTimeoutMs == null ? WorkerConfig.DEFAULT_STALL_TIMEOUT : Duration.ofMillis(stallTimeoutMs),
-              reconnectBaseMs == null ? ReconnectPolicy.spec() : ReconnectPolicy.exponential(Duration.ofMillis(reconnectBaseMs), 3));
-      if (m == WorkerConfig.Mode.TRANSCODE) {
+      WorkerConfig config = config(id);
+      if (config.mode() == WorkerConfig.Mode.TRANSCODE) {
         try {
           StreamWorker.processor(config.step()).close();
         } catch (IllegalArgumentException unknownStep) {
@@ -169,6 +161,19 @@ public final class WorkerMain implements Runnable {
         watchStdin(id, sourceId);
       }
       return worker.run().exit().code();
+    }
+
+    /** The run's configuration from the options and the environment; the spec's timings unless options say. */
+    WorkerConfig config(StreamId id) {
+      MediaMtxEndpoints mtx = MediaMtxEndpoints.fromEnvironment(env, host, rtspPort, rtmpPort);
+      WorkerConfig.Mode m = switch (mode) {
+        case "passthrough" -> WorkerConfig.Mode.PASSTHROUGH;
+        case "transcode" -> WorkerConfig.Mode.TRANSCODE;
+        default -> throw new ValidationException("--mode", "unknown mode '" + mode + "' (passthrough or transcode)");
+      };
+      return WorkerConfig.forStream(id, mtx).withMode(m, step).withUrls(inputUrl, outputUrl)
+          .withTiming(stallTimeoutMs == null ? WorkerConfig.DEFAULT_STALL_TIMEOUT : Duration.ofMillis(stallTimeoutMs),
+              reconnectBaseMs == null ? ReconnectPolicy.spec() : ReconnectPolicy.exponential(Duration.ofMillis(reconnectBaseMs), 3));
     }
   }
 

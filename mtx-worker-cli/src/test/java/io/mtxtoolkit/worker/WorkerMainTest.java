@@ -27,6 +27,24 @@ class WorkerMainTest {
   }
 
   @Test
+  void withoutOptionsAWorkerUsesTheSpecsTimingsAndReadsRtspOverTcp() {
+    WorkerMain.Run run = new WorkerMain.Run();
+    new picocli.CommandLine(run).parseArgs("--stream", "cam1");
+    WorkerConfig config = run.config(io.mtxtoolkit.core.path.StreamId.of("cam1"));
+
+    assertThat(config.inputUrl()).isEqualTo("rtsp://localhost:8554/live/cam1/in");
+    assertThat(config.outputUrl()).isEqualTo("rtmp://localhost:1935/live/cam1/out");
+    assertThat(config.stallTimeout()).as("the spec: a lost source is detected within 5 s")
+        .isLessThanOrEqualTo(java.time.Duration.ofSeconds(5)).isEqualTo(WorkerConfig.DEFAULT_STALL_TIMEOUT);
+    assertThat(config.reconnect().delays()).as("the spec: 3 attempts after 1, 2 and 4 s")
+        .containsExactly(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(4));
+    assertThat(StreamWorker.inputOptions(config)).containsExactlyInAnyOrderEntriesOf(
+        Map.of("rtsp_transport", "tcp", "timeout", String.valueOf(WorkerConfig.DEFAULT_STALL_TIMEOUT.toNanos() / 1000)));
+    assertThat(StreamWorker.inputOptions(config.withUrls("rtmp://h/live/cam1/in", null)))
+        .as("RTMP has no transport to choose").containsExactly(Map.entry("rw_timeout", "4000000"));
+  }
+
+  @Test
   void invalidInputIsExit3() {
     PrintStream saved = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();

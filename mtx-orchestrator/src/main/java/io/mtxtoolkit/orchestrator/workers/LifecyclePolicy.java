@@ -15,7 +15,9 @@ import java.time.Duration;
  */
 public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts,
                               Duration healthyRun) {
-  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
+  /** The spec's grace period, also the orchestrator's --grace-period-ms default (an annotation needs a constant). */
+  public static final long DEFAULT_GRACE_PERIOD_MS = 30_000;
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofMillis(DEFAULT_GRACE_PERIOD_MS);
   public static final Duration DEFAULT_HEALTHY_RUN = Duration.ofSeconds(30);
 
   public LifecyclePolicy {
