@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.mtxtoolkit.core.api.ApiPath;
 import io.mtxtoolkit.core.api.ApiRtmpConn;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.testkit.stream.PlayReport;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPlayer;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import java.time.Duration;
 import java.util.List;
@@ -42,6 +44,27 @@ class RtmpPublishTest {
       }
     }
     assertThat(new MediaMtxApiClient(server.apiBaseUrl()).listPaths()).noneMatch(p -> p.name().contains("bad"));
+  }
+
+  /** Spec user story 5: the test kit's stream goes through MediaMTX and its player reads it back, RTMP in, RTSP out. */
+  @Test
+  void test_publish_and_playback_test_stream(MediaMtxServer server) {
+    MediaMtxApiClient api = new MediaMtxApiClient(server.apiBaseUrl());
+    try (TestStreamPublisher publisher = TestStreamPublisher.start(server.rtmpUrl("live/play/in"),
+        TestStreamOptions.defaults().withTimecode(true))) {
+      await("live/play/in ready").atMost(Duration.ofSeconds(10))
+          .until(() -> api.getPath("live/play/in").map(ApiPath::ready).orElse(false));
+      PlayReport report = TestStreamPlayer.play(server.rtspUrl("live/play/in"), Duration.ofSeconds(3), Long.MAX_VALUE,
+          Duration.ofSeconds(10), null);
+
+      assertThat(report.videoCodec()).isEqualTo("h264");
+      assertThat(report.audioCodec()).isEqualTo("aac");
+      assertThat(report.width()).isEqualTo(TestStreamOptions.defaults().width());
+      assertThat(report.videoFrames()).as("pictures read back").isPositive();
+      assertThat(report.audioFrames()).as("sound read back").isPositive();
+      assertThat(report.latencyMs()).as("the burned-in timecode was read").isNotNull();
+      assertThat(publisher.frames()).isPositive();
+    }
   }
 
   @Test
