@@ -27,6 +27,12 @@ public final class LabelProcessor implements FrameProcessor {
     font = new Font(Font.MONOSPACED, Font.BOLD, Math.max(10, height / 18));
   }
 
+  /** The converter's frame holds a picture in native memory; a session's step is closed at its end (reconnects). */
+  @Override
+  public void close() {
+    converter.close();
+  }
+
   @Override
   public Frame processVideo(Frame video) {
     BufferedImage image = converter.convert(video);

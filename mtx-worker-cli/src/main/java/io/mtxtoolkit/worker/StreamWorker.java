@@ -374,8 +374,13 @@ public final class StreamWorker {
    * the stall timeout as the socket timeout, so a silent source ends a read within it.
    */
   static Map<String, String> inputOptions(WorkerConfig config) {
-    String micros = String.valueOf(config.stallTimeout().toNanos() / 1000);
-    return config.inputIsRtsp() ? Map.of("rtsp_transport", "tcp", "timeout", micros) : Map.of("rw_timeout", micros);
+    return inputOptions(config.inputUrl(), config.stallTimeout());
+  }
+
+  /** {@link #inputOptions(WorkerConfig)} for any reader of {@code url}, giving up on silence after {@code timeout}. */
+  public static Map<String, String> inputOptions(String url, Duration timeout) {
+    String micros = String.valueOf(timeout.toNanos() / 1000);
+    return url.startsWith("rtsp://") ? Map.of("rtsp_transport", "tcp", "timeout", micros) : Map.of("rw_timeout", micros);
   }
 
   /** One read from the source: a packet or a frame, or null when it ended or stalled. */

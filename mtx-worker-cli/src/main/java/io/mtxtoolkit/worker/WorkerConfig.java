@@ -52,10 +52,6 @@ public record WorkerConfig(StreamId streamId, String inputUrl, String outputUrl,
     return new WorkerConfig(streamId, inputUrl, outputUrl, mode, step, stall, policy);
   }
 
-  public boolean inputIsRtsp() {
-    return inputUrl.startsWith("rtsp://");
-  }
-
   private static void checkUrl(String field, String url) {
     if (url == null || !(url.startsWith("rtsp://") || url.startsWith("rtmp://") || url.startsWith("file:")
         || url.startsWith("srt://"))) {

@@ -65,10 +65,20 @@ public final class StatusPage {
    * The last decoded picture (null: none) taken at {@code takenAt}, and when MediaMTX was last asked: a miss is
    * cached like a picture, so MediaMTX is not asked again for 3 s, and keeps the last picture while it is recent.
    */
-  private record Thumbnail(byte[] jpeg, long takenAt, long askedAt) {
+  private record Thumbnail(byte[] jpeg, long takenAt, long askedAt, int misses) {
     /** The picture while it is at most {@link #STALE_NANOS} old, else null. */
     byte[] recent(long now) {
       return jpeg != null && now - takenAt <= STALE_NANOS ? jpeg : null;
+    }
+
+    /**
+     * How long this answer stands before the stream is grabbed again: {@link #CACHE_NANOS}, doubled for each further
+     * miss in a row up to {@link #STALE_NANOS}. A stream with nothing to show (a worker reconnecting, failed)
+     * is not opened every 3 s for as long as a page stays open: each failed open costs FFmpeg's connection
+     * and leaks javacv's option dictionary.
+     */
+    long validNanos() {
+      return Math.min(STALE_NANOS, CACHE_NANOS << Math.min(Math.max(0, misses - 1), 4));
     }
   }
 
@@ -123,7 +133,7 @@ public final class StatusPage {
   byte[] thumbnail(StreamId id) {
     Thumbnail cached = cache.get(id.value());
     long asked = nanoTime.getAsLong();
-    if (cached != null && asked - cached.askedAt() < CACHE_NANOS) {
+    if (cached != null && asked - cached.askedAt() < cached.validNanos()) {
       return cached.recent(asked);
     }
     if (!grabs.tryAcquire()) {
@@ -149,23 +159,21 @@ public final class StatusPage {
     }
     long now = nanoTime.getAsLong();
     cache.values().removeIf(t -> now - t.askedAt() > 10 * CACHE_NANOS); // streams nobody looks at any more
-    Thumbnail next = jpeg != null ? new Thumbnail(jpeg, now, now)
-        : new Thumbnail(cached == null ? null : cached.jpeg(), cached == null ? now : cached.takenAt(), now);
+    Thumbnail next = jpeg != null ? new Thumbnail(jpeg, now, now, 0)
+        : new Thumbnail(cached == null ? null : cached.jpeg(), cached == null ? now : cached.takenAt(), now,
+            cached == null ? 1 : cached.misses() + 1);
     cache.put(id.value(), next);
     return next.recent(now);
   }
+
+  private static final java.time.Duration GRAB_TIMEOUT = java.time.Duration.ofSeconds(3);
 
   /** One decoded picture from {@code url} as JPEG, or null when none arrives within 3 s. */
   static byte[] grab(String url) {
     FfmpegLog.install(); // FFmpeg's complaints (a path not found) as JSON lines with the stream's fields
     try (FFmpegFrameGrabber grabber = new StreamWorker.UnlockedGrabber(url);
          Java2DFrameConverter converter = new Java2DFrameConverter()) {
-      if (url.startsWith("rtsp:")) {
-        grabber.setOption("rtsp_transport", "tcp");
-        grabber.setOption("timeout", "3000000");
-      } else {
-        grabber.setOption("rw_timeout", "3000000");
-      }
+      StreamWorker.inputOptions(url, GRAB_TIMEOUT).forEach(grabber::setOption);
       grabber.startUnsafe();
       for (int i = 0; i < 100; i++) {
         Frame f = grabber.grabImage();

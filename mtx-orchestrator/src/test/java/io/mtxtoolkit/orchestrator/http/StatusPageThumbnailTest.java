@@ -38,6 +38,26 @@ class StatusPageThumbnailTest {
     assertThat(asked).as("the miss is cached like a picture").hasSize(2);
   }
 
+  @Test
+  void missesInARowAreRetriedLessOftenUpTo30s() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    StatusPage page = new StatusPage(path -> {
+      asked.add(path.name());
+      return nowhere + path.name();
+    }, 8888, 8889).clock(nanos::get);
+    StreamId id = StreamId.of("gone");
+    java.util.List<Integer> grabsAt = new java.util.ArrayList<>();
+    for (int second = 0; second <= 120; second++) {
+      nanos.set(Duration.ofSeconds(second).toNanos());
+      int before = asked.size();
+      page.thumbnail(id);
+      if (asked.size() > before) {
+        grabsAt.add(second);
+      }
+    }
+    assertThat(grabsAt).as("3 s, then doubling for each miss in a row, at most 30 s").containsExactly(0, 3, 9, 21, 45, 75, 105);
+  }
+
   /** A grab that misses (a hiccup) keeps the last picture while it is recent: 30 s; then the stream shows none. */
   @Test
   void aMissKeepsTheLastPictureWhileItIsRecent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {

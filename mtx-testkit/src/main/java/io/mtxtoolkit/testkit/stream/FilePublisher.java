@@ -106,10 +106,10 @@ public final class FilePublisher {
         Long base = null;
         long minRel = 0;
         long maxRel = 0;
-        if (grabber != template) {
-          open(grabber);
-        }
         try {
+          if (grabber != template) {
+            open(grabber); // inside the try: a file that cannot be opened again still has its grabber closed
+          }
           AVPacket p;
           while (!stop && System.nanoTime() < endNanos && (p = next(grabber)) != null) {
             AVStream s = grabber.getFormatContext().streams(p.stream_index());

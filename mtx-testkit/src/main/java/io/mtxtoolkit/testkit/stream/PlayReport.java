@@ -1,7 +1,5 @@
 package io.mtxtoolkit.testkit.stream;
 
-import java.util.List;
-
 /**
  * What {@code mtx-testkit play} saw: codecs, picture, frame rate, frames and gaps, and per-frame latency
  * when the source carries a {@link Timecode}.
@@ -13,16 +11,7 @@ public record PlayReport(String url, String videoCodec, String audioCodec, int w
                          double measuredFps, long videoFrames, long audioFrames, int gaps, double seconds,
                          Latency latencyMs) {
   /** Latency percentiles in milliseconds over {@code samples} frames. */
-  public record Latency(long p50, long p95, long max, int samples) {
-    static Latency of(List<Long> values) {
-      if (values.isEmpty()) {
-        return null;
-      }
-      List<Long> sorted = values.stream().sorted().toList();
-      return new Latency(sorted.get((sorted.size() - 1) / 2), sorted.get((int) Math.ceil(sorted.size() * 0.95) - 1),
-          sorted.get(sorted.size() - 1), sorted.size());
-    }
-  }
+  public record Latency(long p50, long p95, long max, long samples) {}
 
   /** One human-readable line. */
   public String summary() {

@@ -55,12 +55,17 @@ public final class RtmpSink implements AutoCloseable {
       connected.countDown();
       AVPacket p;
       while (!closing && (p = grabber.grabPacket()) != null) {
-        AVStream stream = grabber.getFormatContext().streams(p.stream_index());
-        int type = stream.codecpar().codec_type();
-        long dtsMicros = avutil.av_rescale_q(p.dts(), stream.time_base(), avutil.av_make_q(1, 1_000_000));
-        synchronized (packets) {
-          packets.add(new long[] {type, dtsMicros});
-          packets.notifyAll();
+        try {
+          AVStream stream = grabber.getFormatContext().streams(p.stream_index());
+          int type = stream.codecpar().codec_type();
+          long dtsMicros = avutil.av_rescale_q(p.dts(), stream.time_base(), avutil.av_make_q(1, 1_000_000));
+          synchronized (packets) {
+            packets.add(new long[] {type, dtsMicros});
+            packets.notifyAll();
+          }
+        } finally {
+          // grabPacket hands back one shared packet and the next read does not release its data: released here
+          avcodec.av_packet_unref(p);
         }
       }
     } catch (Exception e) {

@@ -4,8 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalLong;
 import javax.imageio.ImageIO;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -97,7 +95,7 @@ public final class TestStreamPlayer {
       long audio = 0;
       int gaps = 0;
       long lastTs = Long.MIN_VALUE;
-      List<Long> latencies = new ArrayList<>();
+      LatencyHistogram latencies = new LatencyHistogram();
       boolean snapped = snapshot == null;
       String lost = null;
       while (System.nanoTime() < end && video < maxVideoFrames) {
@@ -127,7 +125,7 @@ public final class TestStreamPlayer {
           OptionalLong ms = code.isPresent() ? Timecode.plausibleLatency(code.getAsLong(), System.currentTimeMillis())
               : OptionalLong.empty();
           if (ms.isPresent() && System.nanoTime() - start >= warmUp.toNanos()) {
-            latencies.add(Math.max(0, ms.getAsLong())); // a clock's jitter below zero is no latency
+            latencies.add(ms.getAsLong());
           }
           if (!snapped) {
             writePng(f, snapshot);
@@ -149,7 +147,7 @@ public final class TestStreamPlayer {
       }
       return new PlayReport(url, grabber.getVideoCodecName(), grabber.getAudioCodecName(), grabber.getImageWidth(),
           grabber.getImageHeight(), nominal, fps(video, seconds, videoAfterWarmUp, warmedAt), video, audio, gaps, seconds,
-          PlayReport.Latency.of(latencies));
+          latencies.latency());
     } catch (org.bytedeco.javacv.FrameGrabber.Exception e) {
       throw new NoMediaException("reading " + url + " failed: " + e.getMessage(), e);
     }
