@@ -13,7 +13,10 @@ compose_file="$root/deploy/docker-compose.yml"
 # deploy/.env (copied from .env.example) moves ports here as it does for Compose; exported variables win.
 # Read as Compose reads it: a quoted value is taken as quoted; an unquoted one ends at " #" and is trimmed.
 if [[ -f "$root/deploy/.env" ]]; then
-  while IFS='=' read -r key value || [[ -n $key ]]; do # the last line may lack its newline
+  while IFS= read -r line || [[ -n $line ]]; do # the last line may lack its newline
+    [[ $line == *=* ]] || continue
+    # split at the first "=" only: read would drop a value's last "=", which ends many base64 secrets
+    key=${line%%=*} value=${line#*=}
     [[ $key =~ ^[A-Z_][A-Z0-9_]*$ && -z "${!key+set}" ]] || continue
     value=${value#"${value%%[![:space:]]*}"}
     if [[ $value =~ ^\"([^\"]*)\" || $value =~ ^\'([^\']*)\' ]]; then
@@ -42,9 +45,20 @@ mode() {
     docker|local) printf '%s' "$MTX_DEV_MODE" ;;
     # A stack started as local processes stays local (down, ps, logs) even once a Docker engine answers.
     auto) if [[ -f "$run/mediamtx.pid" || -f "$run/orchestrator.pid" ]]; then printf local
-          elif command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; then printf docker
+          elif command -v docker >/dev/null 2>&1 && bounded 5 docker info >/dev/null 2>&1; then printf docker
           else printf local; fi ;;
   esac
+}
+
+# `timeout cmd`, also where timeout(1) is missing (macOS): a Docker engine that hangs must not hang make.
+bounded() { # seconds, command…
+  if command -v timeout >/dev/null 2>&1; then timeout "$@"; return; fi
+  local secs=$1 pid watchdog rc; shift
+  "$@" & pid=$!
+  { sleep "$secs"; kill "$pid"; } >/dev/null 2>&1 & watchdog=$!
+  wait "$pid"; rc=$?
+  kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null
+  return "$rc"
 }
 
 compose_v2() { docker compose version >/dev/null 2>&1; }
@@ -136,8 +150,30 @@ await_http() { # url, deadline (epoch s): 0 answered, 1 too late, 2 a service ex
   done
 }
 
+# One make dev at a time per run directory: two would both pass the checks below, and the second's services
+# would be left running with no pid file. The lock names its holder, so one left by a killed make dev is taken over.
+claim_start() {
+  local lock="$run/starting.lock" holder
+  mkdir -p "$run"
+  if ! mkdir "$lock" 2>/dev/null; then
+    holder=$(cat "$lock/pid" 2>/dev/null || true)
+    if [[ -z $holder ]] || kill -0 "$holder" 2>/dev/null; then
+      die 2 "another make dev${holder:+ (pid $holder)} is starting this stack (if none is, remove $lock)"
+    fi
+    rm -rf "$lock"
+    mkdir "$lock" 2>/dev/null || die 2 "another make dev is starting this stack"
+  fi
+  echo $$ > "$lock/pid"
+  trap 'rm -rf "$run/starting.lock"' EXIT
+}
+
 local_up() {
   local hook="$root/mtx-hook-cli/target/dist/bin/mtx-hook" orch="$root/mtx-orchestrator/target/dist/bin/mtx-orchestrator"
+  # the tools first: a missing one should not cost a build
+  need setsid util-linux
+  need pkill procps
+  need curl curl
+  claim_start
   if [[ ! -x $hook || ! -x $orch ]]; then
     say "first run: building the launchers (mvn package -DskipTests)"
     (cd "$root" && mvn -q package -DskipTests) || die 2 "the build failed; run make build to see why"
@@ -145,9 +181,6 @@ local_up() {
   if live_pid mediamtx >/dev/null || live_pid orchestrator >/dev/null; then
     die 2 "the local stack is already running (make ps; make down to stop it)"
   fi
-  need setsid util-linux
-  need pkill procps
-  need curl curl
   check_ports
   local bin rc install_log
   install_log=$(mktemp)
@@ -276,6 +309,8 @@ case "${MTX_DEV_MODE:-auto}" in
 esac
 m=$(mode)
 if [[ $m == docker ]]; then
+  compose_v2 || command -v docker-compose >/dev/null 2>&1 \
+    || die 2 "Docker Compose is needed: the docker compose plugin, or docker-compose (Debian package docker-compose)"
   case "$cmd" in
     dev) say "mode: docker compose ($compose_file)"
          # our own running containers hold the ports: only a first start checks them

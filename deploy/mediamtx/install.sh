@@ -24,6 +24,11 @@ pinned=${MEDIAMTX_VERSION:-${versions[0]}}
 cache_root=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}/mediamtx
 
 log() { printf 'install-mediamtx: %s\n' "$*" >&2; }
+# Scratch directories go with the script however it ends, Ctrl-C included (a build's holds MediaMTX's source).
+scratch=()
+trap 'rm -rf ${scratch[@]+"${scratch[@]}"}' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 found() { log "using $1 (MediaMTX $2, $3)"; printf '%s\n' "$1"; exit 0; }
 
 version_of() { { "$1" --version 2>/dev/null || true; } | sed -n 1p | tr -d '[:space:]'; } # a binary that fails to run has no version
@@ -65,10 +70,23 @@ done
 
 refusals=()
 
+go_wanted() { sed -n 's/^go \([0-9][0-9.]*\).*/\1/p' "$1" | head -n 1; } # go.mod → the Go it needs
+# True when this Go can build a module whose go.mod is $1: new enough, or (1.21+, GOTOOLCHAIN not local) able to
+# fetch the toolchain it names from the module proxy itself.
+go_is_enough() {
+  local want have
+  want=$(go_wanted "$1"); have=$(go env GOVERSION 2>/dev/null); have=${have#go}
+  [[ -n $want && -n $have ]] || return 0
+  at_least() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; } # $1 >= $2
+  at_least "$have" "$want" && return 0
+  at_least "$have" 1.21 && [[ "$(go env GOTOOLCHAIN 2>/dev/null)" != local ]]
+}
+
 # 4. build from the Go module proxy
 build_from_module_proxy() {
   local want=$1 work modjson moddir hlsver src
   work=$(mktemp -d)
+  scratch+=("$work")
   trap 'rm -rf "$work"' RETURN
   (cd "$work" && go mod init mtx-toolkit.local/fetch >/dev/null 2>&1)
   modjson=$(cd "$work" && GOFLAGS=-modcacherw go mod download -json "github.com/bluenviron/mediamtx@$want" 2>&1) || true
@@ -76,6 +94,11 @@ build_from_module_proxy() {
   if [[ -z "$moddir" || ! -d "$moddir" ]]; then
     refusals+=("go mod download github.com/bluenviron/mediamtx@$want: $(sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' <<<"$modjson" | head -n 1)")
     log "module proxy: $want not available"
+    return 3
+  fi
+  if ! go_is_enough "$moddir/go.mod"; then
+    refusals+=("module proxy build of $want: $(go env GOVERSION 2>/dev/null) is older than the Go $(go_wanted "$moddir/go.mod") it needs, and cannot fetch a newer one (Go before 1.21, or GOTOOLCHAIN=local)")
+    log "module proxy: got $want, but this Go is too old to build it"
     return 3
   fi
   log "module proxy: got $want, building (CGO_ENABLED=0)"
@@ -93,10 +116,12 @@ build_from_module_proxy() {
   tar -xzf "$work"/hls.js-*.tgz -C "$work" package/dist/hls.min.js
   cp "$work/package/dist/hls.min.js" "$src/internal/servers/hls/hls.min.js"
   mkdir -p "$cache_root/$want"
-  if ! (cd "$src" && CGO_ENABLED=0 GOFLAGS=-modcacherw go build -trimpath -o "$cache_root/$want/mediamtx.tmp" .) >&2; then
+  # a name of this process's own: two first runs at once (make test, make dev) must not rename each other's file
+  if ! (cd "$src" && CGO_ENABLED=0 GOFLAGS=-modcacherw go build -trimpath -o "$cache_root/$want/mediamtx.tmp.$$" .) >&2; then
+    rm -f "$cache_root/$want/mediamtx.tmp.$$"
     log "go build of MediaMTX $want failed"; return 4
   fi
-  mv -f "$cache_root/$want/mediamtx.tmp" "$cache_root/$want/mediamtx"
+  mv -f "$cache_root/$want/mediamtx.tmp.$$" "$cache_root/$want/mediamtx"
   rm -rf "$work" # found exits, so the RETURN trap would not run
   found "$cache_root/$want/mediamtx" "$want" "built from the Go module proxy"
 }
@@ -131,6 +156,7 @@ esac
 if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
   url="https://github.com/bluenviron/mediamtx/releases/download/$pinned/mediamtx_${pinned}_${asset}.tar.gz"
   tmp=$(mktemp -d)
+  scratch+=("$tmp")
   if ! curl -fsSL --connect-timeout 10 --max-time 120 -o "$tmp/m.tgz" "$url" 2>"$tmp/err"; then
     why=$(head -n 1 "$tmp/err")
   elif ! tar -xzf "$tmp/m.tgz" -C "$tmp" mediamtx 2>"$tmp/err"; then
@@ -139,8 +165,8 @@ if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
   else
     mkdir -p "$cache_root/$pinned"
     # Copied beside its final name first: a rename within the cache is atomic, a move from $tmp may not be.
-    cp "$tmp/mediamtx" "$cache_root/$pinned/mediamtx.tmp"
-    mv -f "$cache_root/$pinned/mediamtx.tmp" "$cache_root/$pinned/mediamtx"
+    cp "$tmp/mediamtx" "$cache_root/$pinned/mediamtx.tmp.$$"
+    mv -f "$cache_root/$pinned/mediamtx.tmp.$$" "$cache_root/$pinned/mediamtx"
     rm -rf "$tmp"
     found "$cache_root/$pinned/mediamtx" "$pinned" "official release download"
   fi

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InstallScriptTest {
   private static final List<String> TOOLS = List.of("bash", "sh", "sed", "tr", "mktemp", "cp", "chmod", "mkdir", "mv",
-      "readlink", "dirname", "basename", "head", "cat", "rm", "tar", "gzip", "uname", "grep");
+      "readlink", "dirname", "basename", "head", "cat", "rm", "tar", "gzip", "uname", "grep", "sort", "sleep");
   private static final String PINNED = "v1.16.3";
 
   @TempDir
@@ -116,6 +116,8 @@ class InstallScriptTest {
         echo "go $*" >> "$FAKE_LOG"
         case "$1 $2" in
           "mod init") exit 0 ;;
+          "env GOVERSION") echo "${FAKE_GO_VERSION:-go1.26.8}"; exit 0 ;;
+          "env GOTOOLCHAIN") echo "${FAKE_GOTOOLCHAIN:-auto}"; exit 0 ;;
           "mod download")
             mv=${4#*@}
             if [ "$mv" != "${FAKE_GO_SERVES:-}" ]; then
@@ -125,6 +127,7 @@ class InstallScriptTest {
             d=$FAKE_MODCACHE/mediamtx@$mv
             mkdir -p "$d/internal/core" "$d/internal/servers/hls/hlsjsdownloader"
             echo v1.6.14 > "$d/internal/servers/hls/hlsjsdownloader/VERSION"
+            printf 'module github.com/bluenviron/mediamtx\n\ngo 1.25.0\n' > "$d/go.mod"
             chmod -R a-w "$d"
             printf '{\\n\\t"Path": "github.com/bluenviron/mediamtx",\\n\\t"Version": "%s",\\n\\t"Dir": "%s"\\n}\\n' "$mv" "$d"
             exit 0 ;;
@@ -334,5 +337,76 @@ class InstallScriptTest {
     Run r = run();
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.err()).contains("go: not installed", "release download: curl is not installed");
+  }
+
+  @Test
+  void aGoTooOldForTheModuleIsARefusalNotABrokenBuild() throws Exception {
+    fakeGo();
+    fakeCurl();
+    env.put("FAKE_GO_SERVES", PINNED);
+    env.put("FAKE_GO_VERSION", "go1.19.8"); // Debian 12's golang-go: no toolchain switching
+    Run old = run();
+    assertThat(old.exit()).as(old.err()).isEqualTo(3);
+    assertThat(old.err()).contains("go1.19.8 is older than the Go 1.25.0 it needs");
+    assertThat(calls("go")).noneMatch(c -> c.startsWith("go build"));
+    assertThat(calls("npm")).as("nothing fetched for a build that cannot run").isEmpty();
+
+    env.put("FAKE_GO_VERSION", "go1.22.5");
+    env.put("FAKE_GOTOOLCHAIN", "local");
+    assertThat(run().exit()).as("1.21+ told not to fetch a toolchain").isEqualTo(3);
+
+    env.put("FAKE_GOTOOLCHAIN", "auto");
+    Run fetches = run();
+    assertThat(fetches.exit()).as("1.21+ fetches the toolchain go.mod names: %s", fetches.err()).isZero();
+  }
+
+  @Test
+  void leavesNoScratchDirectoryBehind() throws Exception {
+    fakeGo();
+    fakeCurl();
+    Path scratch = Files.createDirectories(dir.resolve("tmp"));
+    env.put("TMPDIR", scratch.toString());
+    Run refused = run();
+    assertThat(refused.exit()).as(refused.err()).isEqualTo(3);
+    assertThat(scratch).as("after a refusal").isEmptyDirectory();
+
+    env.put("FAKE_GO_SERVES", PINNED);
+    Run built = run();
+    assertThat(built.exit()).as(built.err()).isZero();
+    assertThat(scratch).as("after a build").isEmptyDirectory();
+    assertThat(cache.resolve("mediamtx/" + PINNED)).isDirectoryNotContaining("glob:**/mediamtx.tmp*");
+  }
+
+  @Test
+  void aSignalDuringTheBuildRemovesItsScratchDirectory() throws Exception {
+    fakeGo();
+    Path scratch = Files.createDirectories(dir.resolve("tmp"));
+    env.put("TMPDIR", scratch.toString());
+    env.put("FAKE_GO_SERVES", PINNED);
+    Path building = dir.resolve("building");
+    // the build announces itself, then takes its time: the test interrupts it there
+    script(fakes, "npm", "mkdir -p package/dist && echo '/* hls.js 1.6.14 */' > package/dist/hls.min.js"
+        + " && tar -czf hls.js-1.6.14.tgz package && rm -rf package\n");
+    Path go = fakes.resolve("go");
+    Files.writeString(go, Files.readString(go).replace("\"build -trimpath\")",
+        "\"build -trimpath\")\n            : > " + building + "; sleep 30 ;;\n          \"never\")"));
+    // a session of its own, signalled as a whole, as Ctrl-C signals a terminal's foreground group
+    ProcessBuilder pb = new ProcessBuilder(which("setsid").toString(), which("bash").toString(),
+        RepoFiles.resolve("deploy/mediamtx/install.sh").toString());
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    Process p = pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("signalled.txt").toFile()).start();
+    try {
+      org.awaitility.Awaitility.await("the build to start").atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> Files.exists(building));
+      assertThat(scratch).as("the build's copy of the module").isNotEmptyDirectory();
+      new ProcessBuilder("kill", "-TERM", "--", "-" + p.pid()).start().waitFor(5, TimeUnit.SECONDS);
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("install.sh ended after SIGTERM").isTrue();
+    } finally {
+      p.destroyForcibly();
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+    assertThat(p.exitValue()).isEqualTo(143);
+    assertThat(scratch).as("scratch removed on the signal").isEmptyDirectory();
   }
 }
