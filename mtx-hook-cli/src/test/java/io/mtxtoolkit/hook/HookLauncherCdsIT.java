@@ -3,6 +3,7 @@ package io.mtxtoolkit.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mtxtoolkit.testkit.process.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,7 +155,7 @@ class HookLauncherCdsIT {
       await("after SIG" + signal + ": cache files " + expected + ", no lock, no partial file").atMost(Duration.ofSeconds(10))
           .until(() -> aotFiles(lib).equals(expected) && tmpFiles(lib).isEmpty());
     } finally {
-      hook.destroyForcibly();
+      ServiceProcess.stopTree(hook, Duration.ofSeconds(2)); // the training job too, should the test fail first
     }
   }
 
