@@ -8,13 +8,13 @@ import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
 import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,10 +38,8 @@ class DevStackIT {
     ProcessBuilder pb = new ProcessBuilder(STACK.toString(), command).directory(ROOT.toFile()).redirectErrorStream(true);
     pb.environment().put("MTX_DEV_MODE", "local");
     pb.environment().putAll(env);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("%s finished in %s", command, timeout).isTrue();
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    ProcessRun.Result r = ProcessRun.run(pb, timeout);
+    return new Result(r.exit(), r.out());
   }
 
   /** Every port of the stack moved to a free one, and a private run directory. */
@@ -121,9 +119,9 @@ class DevStackIT {
 
     if (System.getenv("CI") != null || io.mtxtoolkit.testkit.process.Tools.find("docker-compose").isPresent()) {
       Path composeCli = io.mtxtoolkit.testkit.process.Tools.require("docker-compose", "docker-compose");
-      Process p = new ProcessBuilder(composeCli.toString(), "-f", composeFile.toString(), "config", "-q").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor()).as("docker-compose config -q: %s", out).isZero();
+      ProcessRun.Result r = ProcessRun.run(new ProcessBuilder(composeCli.toString(), "-f", composeFile.toString(), "config", "-q")
+          .redirectErrorStream(true), Duration.ofSeconds(60));
+      assertThat(r.exit()).as("docker-compose config -q: %s", r.out()).isZero();
     }
   }
 
@@ -157,10 +155,9 @@ class DevStackIT {
     pb.environment().put("MTX_DEV_MODE", "local");
     pb.environment().put("MTX_RUN_DIR", tree.resolve("run").toString());
     pb.environment().put("MTX_METRICS_PORT", "19998"); // an exported variable wins over the file
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
-    assertThat(out).contains("11935,18554,18888,8889,9996,19997,19998/tcp 8189/udp", "18080/tcp");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(10));
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("11935,18554,18888,8889,9996,19997,19998/tcp 8189/udp", "18080/tcp");
   }
 
   /**
@@ -244,10 +241,9 @@ class DevStackIT {
     env.put("MTX_DEV_MODE", "sideways");
     ProcessBuilder pb = new ProcessBuilder(STACK.toString(), "ps").redirectErrorStream(true);
     pb.environment().putAll(env);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).isEqualTo(2);
-    assertThat(out).contains("MTX_DEV_MODE must be docker, local or auto");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(10));
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.out()).contains("MTX_DEV_MODE must be docker, local or auto");
   }
 
   /** What stack.sh records for a service: the pid and its start time from /proc. */
