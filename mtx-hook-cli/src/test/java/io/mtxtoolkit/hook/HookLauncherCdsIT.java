@@ -3,6 +3,7 @@ package io.mtxtoolkit.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import io.mtxtoolkit.testkit.process.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,14 +108,14 @@ class HookLauncherCdsIT {
         "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL"), "XDG_CACHE_HOME", xdg.toString(), "HOME", dir.toString());
     Path cacheDir = xdg.resolve("mtx-toolkit");
 
-    HookLauncherIT.Result first = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, env, "ready");
+    ProcessRun.Result first = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, env, "ready");
     assertThat(first.exit()).as("stderr: %s", first.err()).isZero();
     await("training writes the cache under XDG_CACHE_HOME").atMost(Duration.ofSeconds(10))
         .until(() -> Files.isDirectory(cacheDir) && aotFiles(cacheDir).size() == 1 && aotFiles(cacheDir).get(0).endsWith(".aot"));
     Path cache = cacheDir.resolve(aotFiles(cacheDir).get(0));
     assertThat(aotFiles(app.resolve("lib"))).as("nothing written next to the jars").isEmpty();
 
-    HookLauncherIT.Result second = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, env, "ready");
+    ProcessRun.Result second = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, env, "ready");
     assertThat(second.exit()).as("stderr: %s", second.err()).isZero();
     assertThat(calls(jdk)).last().asString().contains("-XX:AOTCache=" + cache, "HookMain ready");
 
@@ -122,7 +123,7 @@ class HookLauncherCdsIT {
     Files.setPosixFilePermissions(moved, PosixFilePermissions.fromString("rwxrwxrwx"));
     Map<String, String> movedEnv = new java.util.HashMap<>(env);
     movedEnv.put("MTX_CACHE_DIR", moved.toString());
-    HookLauncherIT.Result third = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, movedEnv, "ready");
+    ProcessRun.Result third = HookLauncherIT.launch(asAnotherUser, app.resolve("bin/mtx-hook"), app, movedEnv, "ready");
     assertThat(third.exit()).as("stderr: %s", third.err()).isZero();
     await("MTX_CACHE_DIR moves the cache, as it moves make mediamtx's").atMost(Duration.ofSeconds(10))
         .until(() -> aotFiles(moved).size() == 1 && aotFiles(moved).get(0).endsWith(".aot"));
@@ -186,7 +187,7 @@ class HookLauncherCdsIT {
   }
 
   private static void run(Path app, Path jdk) throws Exception {
-    HookLauncherIT.Result r = HookLauncherIT.launch(app.resolve("bin/mtx-hook"), app,
+    ProcessRun.Result r = HookLauncherIT.launch(app.resolve("bin/mtx-hook"), app,
         Map.of("JAVA_HOME", jdk.toString(), "MTX_PATH", ENV.get("MTX_PATH"), "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL")),
         "ready");
     assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
