@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class TimecodeTest {
   }
 
   @Test
-  void survivesH264AtTheDefaultBitrateAndGivesLatency() {
+  void survivesH264AtTheDefaultBitrateAndGivesLatency() throws Exception {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/tc/in";
     TestStreamOptions options = TestStreamOptions.defaults().withTimecode(true);
@@ -57,7 +58,7 @@ class TimecodeTest {
       return TestStreamPlayer.play(url, Duration.ofSeconds(3), 1000, Duration.ofSeconds(5), null);
     });
     try (TestStreamPublisher server = TestStreamPublisher.serve(url, options, Duration.ofSeconds(20))) {
-      PlayReport report = played.join();
+      PlayReport report = played.get(60, TimeUnit.SECONDS);
       assertThat(report.videoCodec()).isEqualTo("h264");
       assertThat(report.audioCodec()).isEqualTo("aac");
       assertThat(report.latencyMs()).as("timecode decoded after H.264").isNotNull();
@@ -71,14 +72,14 @@ class TimecodeTest {
   }
 
   @Test
-  void aListeningPlayerReadsThePublisherThatConnectsAndLeavesOutTheWarmUp() {
+  void aListeningPlayerReadsThePublisherThatConnectsAndLeavesOutTheWarmUp() throws Exception {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/tc/out";
     java.util.concurrent.CompletableFuture<PlayReport> played = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> TestStreamPlayer.listen(url, Duration.ofSeconds(3), Long.MAX_VALUE, Duration.ofSeconds(20), Duration.ofSeconds(1)));
     FreePorts.awaitListening(port, Duration.ofSeconds(10));
     try (TestStreamPublisher publisher = TestStreamPublisher.start(url, TestStreamOptions.defaults().withTimecode(true))) {
-      PlayReport report = played.join();
+      PlayReport report = played.get(60, TimeUnit.SECONDS);
       assertThat(report.videoFrames()).isGreaterThan(40);
       assertThat(report.latencyMs()).isNotNull();
       assertThat((long) report.latencyMs().samples()).as("frames of the first second left out")
