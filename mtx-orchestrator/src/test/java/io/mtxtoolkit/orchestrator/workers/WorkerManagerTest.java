@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -607,14 +608,16 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     for (String id : List.of("a", "b", "c")) {
       stuckManager.ready(StreamId.of(id));
     }
-    long start = System.nanoTime();
-
     stuckManager.close();
 
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(took).as("three stuck workers, one 400 ms timeout").isBetween(Duration.ofMillis(350), Duration.ofMillis(1100));
     assertThat(stuck.launched).hasSize(3).allMatch(h -> h.stopAsked)
-        .allMatch(h -> h.exit.join().reason().equals("killed"));
+        .allMatch(h -> h.exit.isDone() && h.exit.join().reason().equals("killed"));
+    assertThat(stuck.launched).as("each killed only after the 400 ms stop timeout")
+        .allMatch(h -> h.killAskedNanos - h.stopAskedNanos >= Duration.ofMillis(400).toNanos());
+    // One timeout shared by all: with one per worker in turn, the kills would come 400 ms apart.
+    LongSummaryStatistics kills = stuck.launched.stream().mapToLong(h -> h.killAskedNanos).summaryStatistics();
+    assertThat(Duration.ofNanos(kills.getMax() - kills.getMin())).as("from the first kill to the last")
+        .isLessThan(Duration.ofMillis(400));
   }
 
   @Test
@@ -630,7 +633,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     stuckManager.close();
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the close budget, not the stop timeout")
-        .isBetween(Duration.ofMillis(250), Duration.ofMillis(2000));
+        .isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
     assertThat(stuck.launched).hasSize(1).allMatch(h -> h.killAsked);
   }
 
