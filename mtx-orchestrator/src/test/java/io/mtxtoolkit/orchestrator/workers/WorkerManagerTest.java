@@ -115,6 +115,12 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     manager.close();
   }
 
+  /** For a test that needs other timings: the default manager is closed first, or its scheduler would outlive the test. */
+  private void replaceManager(WorkerManager replacement) {
+    manager.close();
+    manager = replacement;
+  }
+
   private static HookEvent event(HookEventType type) {
     return HookEvent.create(type, StreamPath.in(ID), "", "rtmpConn", "c1", Instant.now());
   }
@@ -188,8 +194,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void churnNeverRunsTwoWorkersForOneId() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(5), Duration.ofMillis(10), 2),
-        Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(5), Duration.ofMillis(10), 2),
+        Clock.systemUTC()));
     for (int i = 0; i < 50; i++) {
       manager.ready(ID);
       assertThat(launcher.alive()).isLessThanOrEqualTo(1);
@@ -243,8 +249,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void aWorkerThatRanForTheHealthyRunIsRestartedWithoutCountingAsAFailure() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
-        Duration.ofMillis(80), 2).withHealthyRun(Duration.ZERO), Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
+        Duration.ofMillis(80), 2).withHealthyRun(Duration.ZERO), Clock.systemUTC()));
     manager.ready(ID);
     for (int i = 0; i < 5; i++) {
       int n = i + 1;
@@ -359,8 +365,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   /** A worker whose stream went not-ready with no grace period, under a manager with {@code stopTimeout}. */
   private Handle stoppedAtOnce(Duration stopTimeout) {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC(), stopTimeout);
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC(), stopTimeout));
     manager.ready(ID);
     Handle worker = launcher.launched.get(0);
     manager.notReady(ID);
@@ -447,7 +453,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   /** A manager with {@code policy} (replacing the default one), observed by the returned {@link Heard}. */
   private Heard heard(LifecyclePolicy policy) {
-    manager = new WorkerManager(launcher, policy, Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, policy, Clock.systemUTC()));
     Heard heard = new Heard();
     manager.observe(heard);
     return heard;
@@ -493,8 +499,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   @Test
   void aRunOfExactlyTheHealthyRunResetsTheFailureCount() {
     HandClock clock = new HandClock();
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 0)
-        .withHealthyRun(Duration.ofSeconds(30)), clock);
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 0)
+        .withHealthyRun(Duration.ofSeconds(30)), clock));
     manager.ready(ID);
     Handle first = launcher.launched.get(0);
     first.onState.accept(WorkerState.RUNNING);
@@ -559,8 +565,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void aFlappingPublisherLeavesNoCancelledTimersBehind() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC()));
     manager.ready(ID);
     for (int i = 0; i < 1000; i++) {
       manager.notReady(ID);
@@ -581,8 +587,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void notReadyCancelsAPendingRestart() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(500), 2),
-        Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(500), 2),
+        Clock.systemUTC()));
     manager.ready(ID);
     launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
     manager.notReady(ID);
