@@ -366,11 +366,13 @@ class DevStackIT {
   void test_local_environment_startup(@TempDir Path runDir) throws Exception {
     Map<String, String> env = isolatedPorts(runDir);
     env.put("MEDIAMTX_BIN", MediaMtxBinary.require().toString());
-    long start = System.nanoTime();
-    Result up = stack(env, "dev", Duration.ofSeconds(40));
-    long upMs = (System.nanoTime() - start) / 1_000_000;
-    System.out.printf("make dev (local mode) healthy after %d ms%n", upMs);
+    Throwable failure = null;
     try {
+      // Inside the try: a `make dev` that fails or times out may still have started a service.
+      long start = System.nanoTime();
+      Result up = stack(env, "dev", Duration.ofSeconds(40));
+      long upMs = (System.nanoTime() - start) / 1_000_000;
+      System.out.printf("make dev (local mode) healthy after %d ms%n", upMs);
       assertThat(up.exit()).as(up.output()).isZero();
       assertThat(upMs).as("SC-001: healthy within 30 s").isLessThan(30_000);
       assertThat(up.output()).contains("mode: local processes", "rtmp://localhost:" + env.get("MTX_RTMP_PORT"),
@@ -388,13 +390,24 @@ class DevStackIT {
       assertThat(ps.output()).containsPattern("mediamtx\\s+running\\s+\\d+").containsPattern("orchestrator\\s+running\\s+\\d+");
       env.put("MTX_LOGS_FOLLOW", "0");
       assertThat(stack(env, "logs", Duration.ofSeconds(10)).output()).contains("mediamtx     |", "orchestrator |");
+    } catch (Exception | AssertionError e) {
+      failure = e;
+      throw e;
     } finally {
-      long downStart = System.nanoTime();
-      Result down = stack(env, "down", Duration.ofSeconds(20));
-      long downMs = (System.nanoTime() - downStart) / 1_000_000;
-      System.out.printf("make down took %d ms%n", downMs);
-      assertThat(down.exit()).isZero();
-      assertThat(downMs).as("stops within 10 s").isLessThan(10_000);
+      try {
+        long downStart = System.nanoTime();
+        Result down = stack(env, "down", Duration.ofSeconds(20));
+        long downMs = (System.nanoTime() - downStart) / 1_000_000;
+        System.out.printf("make down took %d ms%n", downMs);
+        assertThat(down.exit()).as(down.output()).isZero();
+        assertThat(downMs).as("stops within 10 s").isLessThan(10_000);
+      } catch (Exception | AssertionError downFailed) {
+        // The test's own failure says more; a failed `make down` after it is attached, not put in its place.
+        if (failure == null) {
+          throw downFailed;
+        }
+        failure.addSuppressed(downFailed);
+      }
     }
     for (String var : List.of("MTX_RTMP_PORT", "MTX_API_PORT", "ORCHESTRATOR_PORT")) {
       try (ServerSocket s = new ServerSocket(Integer.parseInt(env.get(var)))) {
