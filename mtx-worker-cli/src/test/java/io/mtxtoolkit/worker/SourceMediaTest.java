@@ -47,7 +47,12 @@ class SourceMediaTest {
     command.addAll(List.of("-f", "flv", "-listen", "1", url));
     Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    FreePorts.awaitListening(url, Duration.ofSeconds(10));
+    try {
+      FreePorts.awaitListening(url, Duration.ofSeconds(10));
+    } catch (RuntimeException | Error e) {
+      ServiceProcess.stopTree(p, Duration.ofSeconds(5)); // the caller gets no process to stop
+      throw e;
+    }
     return p;
   }
 
