@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.testkit.contract.HookEventSchema;
 import io.mtxtoolkit.testkit.http.RecordingReceiver;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,14 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 class HookLauncherIT {
   static final Path LAUNCHER = Path.of("target", "dist", "bin", "mtx-hook").toAbsolutePath();
 
-  record Result(int exit, String out, String err) {}
-
-  static Result launch(Path launcher, Path cwd, Map<String, String> env, String... args) throws Exception {
+  static ProcessRun.Result launch(Path launcher, Path cwd, Map<String, String> env, String... args) throws Exception {
     return launch(List.of(), launcher, cwd, env, args);
   }
 
   /** Runs the launcher behind {@code prefix} (e.g. a {@code setpriv} that changes the user). */
-  static Result launch(List<String> prefix, Path launcher, Path cwd, Map<String, String> env, String... args) throws Exception {
+  static ProcessRun.Result launch(List<String> prefix, Path launcher, Path cwd, Map<String, String> env, String... args) throws Exception {
     assertThat(launcher).as("packaged launcher (mvn package builds it)").isExecutable();
     ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(prefix));
     pb.command().add(launcher.toString());
@@ -34,25 +31,13 @@ class HookLauncherIT {
     pb.directory(cwd.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("MTX_") || k.equals("ORCHESTRATOR_URL"));
     pb.environment().putAll(env);
-    Path out = Files.createTempFile("hook-out", ".txt");
-    Path err = Files.createTempFile("hook-err", ".txt");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("hook finished within 20 s").isTrue();
-    return new Result(p.exitValue(), read(out), read(err));
-  }
-
-  private static String read(Path file) throws IOException {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    return ProcessRun.run(pb, Duration.ofSeconds(20));
   }
 
   @Test
   void test_ready_event_schema(@TempDir Path elsewhere) throws Exception {
     try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
-      Result r = launch(LAUNCHER, elsewhere, Map.of("MTX_PATH", "live/stream123/in", "MTX_QUERY", "lang=es",
+      ProcessRun.Result r = launch(LAUNCHER, elsewhere, Map.of("MTX_PATH", "live/stream123/in", "MTX_QUERY", "lang=es",
           "MTX_SOURCE_TYPE", "rtmpConn", "MTX_SOURCE_ID", "0b9c3f5e-3f1a-4c1e-9d2a-7b6e5d4c3b2a",
           "ORCHESTRATOR_URL", receiver.baseUrl()), "ready");
       assertThat(r.exit()).as("exit; stderr: %s", r.err()).isZero();
@@ -74,7 +59,7 @@ class HookLauncherIT {
   void worksThroughASymlinkAndReportsFailuresOnStderr(@TempDir Path dir) throws Exception {
     Path link = dir.resolve("mtx-hook");
     Files.createSymbolicLink(link, LAUNCHER);
-    Result r = launch(link, dir, Map.of("MTX_PATH", "live/x/in", "ORCHESTRATOR_URL", "http://127.0.0.1:9"), "not-ready");
+    ProcessRun.Result r = launch(link, dir, Map.of("MTX_PATH", "live/x/in", "ORCHESTRATOR_URL", "http://127.0.0.1:9"), "not-ready");
     assertThat(r.exit()).isEqualTo(HookExit.UNREACHABLE.code());
     assertThat(r.err().lines()).singleElement().asString()
         .contains("\"level\":\"ERROR\"", "\"event\":\"not-ready\"", "\"path\":\"live/x/in\"", "Connection refused");
@@ -111,7 +96,7 @@ class HookLauncherIT {
     Path app = HookLauncherCdsIT.copyDistribution(Files.createDirectories(dir.resolve("with space")));
     try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
       // LC_ALL=C: what a minimal container gives MediaMTX's hooks; the JVM would read the environment as ASCII
-      Result r = launch(app.resolve("bin/mtx-hook"), dir, Map.of("MTX_PATH", "live/utf/in", "MTX_QUERY", "name=José",
+      ProcessRun.Result r = launch(app.resolve("bin/mtx-hook"), dir, Map.of("MTX_PATH", "live/utf/in", "MTX_QUERY", "name=José",
           "ORCHESTRATOR_URL", receiver.baseUrl(), "LC_ALL", "C"), "ready");
       assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
       assertThat(r.err()).as("the AppCDS archive under a path with a space is found, silently").isEmpty();
@@ -123,10 +108,8 @@ class HookLauncherIT {
   void missingJavaIsAClearError(@TempDir Path dir) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "ready").directory(dir.toFile());
     pb.environment().put("JAVA_HOME", dir.resolve("no-jdk").toString());
-    Process p = pb.redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(127);
-    assertThat(output).contains("mtx-hook: no Java runtime found");
+    ProcessRun.Result r = ProcessRun.run(pb.redirectErrorStream(true), Duration.ofSeconds(10));
+    assertThat(r.exit()).isEqualTo(127);
+    assertThat(r.out()).contains("mtx-hook: no Java runtime found");
   }
 }

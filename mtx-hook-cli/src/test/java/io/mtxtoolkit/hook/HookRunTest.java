@@ -148,15 +148,20 @@ class HookRunTest {
     }, true, StandardCharsets.UTF_8);
     HookRun run = new HookRun(HookEventType.READY, HookSettings.fromEnvironment(Map.of()));
     Thread main = new Thread(() -> run.run(Map.of("MTX_PATH", "live/a b/in"), System.out, slowErr));
+    main.setDaemon(true); // should the release below be missed, the blocked run must not hold the JVM
     main.start();
-    assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the run started its line").isTrue();
+    try {
+      assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the run started its line").isTrue();
 
-    java.util.concurrent.CompletableFuture<Boolean> signal = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> run.interrupted(new PrintStream(new ByteArrayOutputStream()), "live/a b/in", System.nanoTime()));
-    org.awaitility.Awaitility.await("the signal handler waits for the line").during(Duration.ofMillis(300))
-        .atMost(Duration.ofSeconds(1)).until(() -> !signal.isDone());
-    release.countDown();
-    assertThat(signal.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("the run's line stands").isFalse();
+      java.util.concurrent.CompletableFuture<Boolean> signal = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> run.interrupted(new PrintStream(new ByteArrayOutputStream()), "live/a b/in", System.nanoTime()));
+      org.awaitility.Awaitility.await("the signal handler waits for the line").during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(1)).until(() -> !signal.isDone());
+      release.countDown();
+      assertThat(signal.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("the run's line stands").isFalse();
+    } finally {
+      release.countDown(); // a failure above would leave the run blocked in its write
+    }
     main.join(5000);
     assertThat(onlyLine(err).get("exitCode").asInt()).isEqualTo(HookExit.INVALID_ENVIRONMENT.code());
   }

@@ -2,6 +2,7 @@ package io.mtxtoolkit.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.mtxtoolkit.orchestrator.config.OrchestratorConfig;
 import io.mtxtoolkit.testkit.http.Http;
@@ -138,8 +139,13 @@ class OrchestratorMainTest {
     server.start();
     CompletableFuture<Void> waiting = CompletableFuture.runAsync(
         () -> OrchestratorMain.untilTerminated(server, Thread.currentThread(), new java.util.concurrent.atomic.AtomicBoolean()));
-
-    server.stop();
+    try {
+      // Returning at once would also pass the check below; it must be the stop that ends the wait.
+      await("serving until stopped").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+          .until(() -> !waiting.isDone());
+    } finally {
+      server.stop();
+    }
 
     waiting.get(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
     assertThat(waiting).isCompleted();

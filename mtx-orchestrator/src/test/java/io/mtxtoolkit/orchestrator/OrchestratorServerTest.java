@@ -13,15 +13,19 @@ class OrchestratorServerTest {
   void startsOnTheConfiguredPortAndStopsOnce() {
     int port = FreePorts.tcp();
     OrchestratorServer server = new OrchestratorServer(new OrchestratorConfig("127.0.0.1", port, 5));
-    assertThat(server.port()).isEqualTo(-1);
+    try {
+      assertThat(server.port()).isEqualTo(-1);
 
-    assertThat(server.start()).isEqualTo(port);
+      assertThat(server.start()).isEqualTo(port);
 
-    assertThat(server.url()).isEqualTo("http://127.0.0.1:" + port);
-    assertThat(Http.get(server.url() + "/healthz").body()).isEqualTo("{\"status\":\"ok\"}");
-    assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);
-    server.stop();
-    server.stop();
+      assertThat(server.url()).isEqualTo("http://127.0.0.1:" + port);
+      assertThat(Http.get(server.url() + "/healthz").body()).isEqualTo("{\"status\":\"ok\"}");
+      assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);
+      server.stop();
+      server.stop();
+    } finally {
+      server.stop(); // a failed check above must not leave it listening; a stopped server ignores it
+    }
   }
 
   @Test
@@ -29,14 +33,17 @@ class OrchestratorServerTest {
     try (RunningServer first = RunningServer.start()) {
       int port = first.server.port();
       OrchestratorServer second = new OrchestratorServer(new OrchestratorConfig("127.0.0.1", port, 5));
-
-      assertThatThrownBy(second::start).isInstanceOfSatisfying(ListenException.class, e -> {
-        assertThat(e.portInUse()).isTrue();
-        assertThat(e.port()).isEqualTo(port);
-        assertThat(e.host()).isEqualTo("127.0.0.1");
-        assertThat(e.getMessage()).isEqualTo("cannot listen on 127.0.0.1:" + port + ": port " + port + " is already in use");
-      });
-      assertThat(Http.get(first.url("/healthz")).status()).as("the first one is unaffected").isEqualTo(200);
+      try {
+        assertThatThrownBy(second::start).isInstanceOfSatisfying(ListenException.class, e -> {
+          assertThat(e.portInUse()).isTrue();
+          assertThat(e.port()).isEqualTo(port);
+          assertThat(e.host()).isEqualTo("127.0.0.1");
+          assertThat(e.getMessage()).isEqualTo("cannot listen on 127.0.0.1:" + port + ": port " + port + " is already in use");
+        });
+        assertThat(Http.get(first.url("/healthz")).status()).as("the first one is unaffected").isEqualTo(200);
+      } finally {
+        second.stop(); // should it have started after all
+      }
     }
   }
 

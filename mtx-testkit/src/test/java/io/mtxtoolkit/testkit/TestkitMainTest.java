@@ -3,12 +3,12 @@ package io.mtxtoolkit.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import io.mtxtoolkit.testkit.stream.FfmpegCommands;
 import io.mtxtoolkit.testkit.stream.RtmpSink;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -224,15 +224,11 @@ class TestkitMainTest {
     pb.environment().put("PATH", dir.toString());
     pb.environment().put("DOCKER_HOST", "unix://" + dir.resolve("no-engine.sock"));
     pb.environment().put("MTX_LOG_LEVEL", "DEBUG");
-    pb.redirectError(dir.resolve("stderr.txt").toFile());
-    Process p = pb.start();
-    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    String stderr = java.nio.file.Files.readString(dir.resolve("stderr.txt"));
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(60));
 
-    assertThat(p.exitValue()).as(stderr).isEqualTo(7);
-    assertThat(stdout).as("no log line on standard output").isEmpty();
-    assertThat(stderr).contains("\"level\":\"DEBUG\"").contains("mtx-testkit: ");
+    assertThat(r.exit()).as(r.err()).isEqualTo(7);
+    assertThat(r.out()).as("no log line on standard output").isEmpty();
+    assertThat(r.err()).contains("\"level\":\"DEBUG\"").contains("mtx-testkit: ");
   }
 
   @Test
@@ -291,7 +287,7 @@ class TestkitMainTest {
       return c;
     });
     try (var server = io.mtxtoolkit.testkit.stream.TestStreamPublisher.serve(url, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
-      assertThat(played.get()).as(err.toString()).isZero();
+      assertThat(played.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(err.toString()).isZero();
     }
     assertThat(out.toString()).contains("\"videoCodec\":\"h264\"", "\"audioCodec\":\"aac\"", "\"width\":320");
     assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(320);

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.retry.ReconnectPolicy;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import io.mtxtoolkit.testkit.process.ServiceProcess;
 import io.mtxtoolkit.testkit.process.Tools;
 import io.mtxtoolkit.testkit.stream.RtmpSink;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +47,12 @@ class SourceMediaTest {
     command.addAll(List.of("-f", "flv", "-listen", "1", url));
     Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    FreePorts.awaitListening(url, Duration.ofSeconds(10));
+    try {
+      FreePorts.awaitListening(url, Duration.ofSeconds(10));
+    } catch (RuntimeException | Error e) {
+      ServiceProcess.stopTree(p, Duration.ofSeconds(5)); // the caller gets no process to stop
+      throw e;
+    }
     return p;
   }
 
@@ -84,11 +89,10 @@ class SourceMediaTest {
   void codecsRtmpCannotCarryAreAMediaErrorWithoutReconnects(@TempDir Path dir) throws Exception {
     // What a WebRTC publisher sends: VP8 + Opus. FLV has no VP8.
     Path file = dir.resolve("webrtc.mkv");
-    Process make = new ProcessBuilder(Tools.require("ffmpeg", "ffmpeg").toString(), "-hide_banner", "-loglevel", "error",
-        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine", "-t", "2", "-c:v", "libvpx",
-        "-c:a", "libopus", file.toString()).redirectErrorStream(true).start();
-    String output = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(make.waitFor(60, TimeUnit.SECONDS) && make.exitValue() == 0).as("made %s: %s", file, output).isTrue();
+    ProcessRun.Result make = ProcessRun.run(new ProcessBuilder(Tools.require("ffmpeg", "ffmpeg").toString(), "-hide_banner",
+        "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine", "-t", "2",
+        "-c:v", "libvpx", "-c:a", "libopus", file.toString()).redirectErrorStream(true), Duration.ofSeconds(60));
+    assertThat(make.exit()).as("made %s: %s", file, make.out()).isZero();
 
     long start = System.nanoTime();
     WorkerResult r = worker(file.toUri().toString(), rtmp("live/media/out")).run();

@@ -8,13 +8,13 @@ import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
 import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,10 +38,8 @@ class DevStackIT {
     ProcessBuilder pb = new ProcessBuilder(STACK.toString(), command).directory(ROOT.toFile()).redirectErrorStream(true);
     pb.environment().put("MTX_DEV_MODE", "local");
     pb.environment().putAll(env);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("%s finished in %s", command, timeout).isTrue();
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    ProcessRun.Result r = ProcessRun.run(pb, timeout);
+    return new Result(r.exit(), r.out());
   }
 
   /** Every port of the stack moved to a free one, and a private run directory. */
@@ -121,9 +119,9 @@ class DevStackIT {
 
     if (System.getenv("CI") != null || io.mtxtoolkit.testkit.process.Tools.find("docker-compose").isPresent()) {
       Path composeCli = io.mtxtoolkit.testkit.process.Tools.require("docker-compose", "docker-compose");
-      Process p = new ProcessBuilder(composeCli.toString(), "-f", composeFile.toString(), "config", "-q").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor()).as("docker-compose config -q: %s", out).isZero();
+      ProcessRun.Result r = ProcessRun.run(new ProcessBuilder(composeCli.toString(), "-f", composeFile.toString(), "config", "-q")
+          .redirectErrorStream(true), Duration.ofSeconds(60));
+      assertThat(r.exit()).as("docker-compose config -q: %s", r.out()).isZero();
     }
   }
 
@@ -157,10 +155,9 @@ class DevStackIT {
     pb.environment().put("MTX_DEV_MODE", "local");
     pb.environment().put("MTX_RUN_DIR", tree.resolve("run").toString());
     pb.environment().put("MTX_METRICS_PORT", "19998"); // an exported variable wins over the file
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
-    assertThat(out).contains("11935,18554,18888,8889,9996,19997,19998/tcp 8189/udp", "18080/tcp");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(10));
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("11935,18554,18888,8889,9996,19997,19998/tcp 8189/udp", "18080/tcp");
   }
 
   /**
@@ -244,10 +241,9 @@ class DevStackIT {
     env.put("MTX_DEV_MODE", "sideways");
     ProcessBuilder pb = new ProcessBuilder(STACK.toString(), "ps").redirectErrorStream(true);
     pb.environment().putAll(env);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).isEqualTo(2);
-    assertThat(out).contains("MTX_DEV_MODE must be docker, local or auto");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(10));
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.out()).contains("MTX_DEV_MODE must be docker, local or auto");
   }
 
   /** What stack.sh records for a service: the pid and its start time from /proc. */
@@ -370,11 +366,13 @@ class DevStackIT {
   void test_local_environment_startup(@TempDir Path runDir) throws Exception {
     Map<String, String> env = isolatedPorts(runDir);
     env.put("MEDIAMTX_BIN", MediaMtxBinary.require().toString());
-    long start = System.nanoTime();
-    Result up = stack(env, "dev", Duration.ofSeconds(40));
-    long upMs = (System.nanoTime() - start) / 1_000_000;
-    System.out.printf("make dev (local mode) healthy after %d ms%n", upMs);
+    Throwable failure = null;
     try {
+      // Inside the try: a `make dev` that fails or times out may still have started a service.
+      long start = System.nanoTime();
+      Result up = stack(env, "dev", Duration.ofSeconds(40));
+      long upMs = (System.nanoTime() - start) / 1_000_000;
+      System.out.printf("make dev (local mode) healthy after %d ms%n", upMs);
       assertThat(up.exit()).as(up.output()).isZero();
       assertThat(upMs).as("SC-001: healthy within 30 s").isLessThan(30_000);
       assertThat(up.output()).contains("mode: local processes", "rtmp://localhost:" + env.get("MTX_RTMP_PORT"),
@@ -392,13 +390,24 @@ class DevStackIT {
       assertThat(ps.output()).containsPattern("mediamtx\\s+running\\s+\\d+").containsPattern("orchestrator\\s+running\\s+\\d+");
       env.put("MTX_LOGS_FOLLOW", "0");
       assertThat(stack(env, "logs", Duration.ofSeconds(10)).output()).contains("mediamtx     |", "orchestrator |");
+    } catch (Exception | AssertionError e) {
+      failure = e;
+      throw e;
     } finally {
-      long downStart = System.nanoTime();
-      Result down = stack(env, "down", Duration.ofSeconds(20));
-      long downMs = (System.nanoTime() - downStart) / 1_000_000;
-      System.out.printf("make down took %d ms%n", downMs);
-      assertThat(down.exit()).isZero();
-      assertThat(downMs).as("stops within 10 s").isLessThan(10_000);
+      try {
+        long downStart = System.nanoTime();
+        Result down = stack(env, "down", Duration.ofSeconds(20));
+        long downMs = (System.nanoTime() - downStart) / 1_000_000;
+        System.out.printf("make down took %d ms%n", downMs);
+        assertThat(down.exit()).as(down.output()).isZero();
+        assertThat(downMs).as("stops within 10 s").isLessThan(10_000);
+      } catch (Exception | AssertionError downFailed) {
+        // The test's own failure says more; a failed `make down` after it is attached, not put in its place.
+        if (failure == null) {
+          throw downFailed;
+        }
+        failure.addSuppressed(downFailed);
+      }
     }
     for (String var : List.of("MTX_RTMP_PORT", "MTX_API_PORT", "ORCHESTRATOR_PORT")) {
       try (ServerSocket s = new ServerSocket(Integer.parseInt(env.get(var)))) {

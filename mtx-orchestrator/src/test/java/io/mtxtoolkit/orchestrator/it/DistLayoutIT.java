@@ -3,15 +3,15 @@ package io.mtxtoolkit.orchestrator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -61,11 +61,9 @@ class DistLayoutIT {
     ProcessBuilder pb = new ProcessBuilder("bin/" + name, "--version")
         .directory(RepoFiles.resolve(module + "/target/dist").toFile()).redirectErrorStream(true);
     pb.environment().put("CDPATH", elsewhere.toString());
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out.strip()).matches(Pattern.quote(name) + " \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(30));
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out().strip()).matches(Pattern.quote(name) + " \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
   }
 
   @org.junit.jupiter.api.Test

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The orchestrator's metrics follow events and the worker lifecycle, and are served at /metrics. */
@@ -107,8 +108,10 @@ class LifecycleMetricsTest {
             Thread.currentThread().interrupt();
           }
         }));
-    up.await();
     try {
+      await("the orchestrator serving, or run() ending early").atMost(Duration.ofSeconds(30))
+          .until(() -> up.getCount() == 0 || code.isDone());
+      assertThat(code).as("run() ended before serving").isNotDone();
       Http.Reply reply = Http.get("http://127.0.0.1:" + port + "/metrics");
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.contentType()).startsWith("text/plain");
@@ -117,6 +120,6 @@ class LifecycleMetricsTest {
     } finally {
       done.countDown();
     }
-    assertThat(code.get()).isZero();
+    assertThat(code.get(30, TimeUnit.SECONDS)).as("exit code after whileRunning returned").isZero();
   }
 }

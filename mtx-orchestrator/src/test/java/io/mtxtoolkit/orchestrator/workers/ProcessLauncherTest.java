@@ -113,16 +113,25 @@ class ProcessLauncherTest {
     String waits = "trap 'exit 0' TERM; echo '{\"event\":\"worker-running\"}'; while :; do sleep 0.05; done";
     java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
     RunningWorker stopped = shell(waits, log).launch(io.mtxtoolkit.core.path.StreamId.of("a"), "", s -> running.countDown());
-    RunningWorker killed = shell(waits, log).launch(io.mtxtoolkit.core.path.StreamId.of("b"), "", s -> running.countDown());
-    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("both children said they run").isTrue();
+    RunningWorker killed = null;
+    try {
+      killed = shell(waits, log).launch(io.mtxtoolkit.core.path.StreamId.of("b"), "", s -> running.countDown());
+      assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("both children said they run").isTrue();
 
-    stopped.stop();
-    killed.kill();
+      stopped.stop();
+      killed.kill();
 
-    assertThat(stopped.exit().get(10, java.util.concurrent.TimeUnit.SECONDS))
-        .isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
-    WorkerResult k = killed.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-    assertThat(k.crashed()).isTrue();
-    assertThat(k.reason()).startsWith("worker process died with exit code 137 (signal 9)");
+      assertThat(stopped.exit().get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+      WorkerResult k = killed.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(k.crashed()).isTrue();
+      assertThat(k.reason()).startsWith("worker process died with exit code 137 (signal 9)");
+    } finally {
+      // Both loop forever: a failure above must not leave them (and their sleeps) running.
+      stopped.kill();
+      if (killed != null) {
+        killed.kill();
+      }
+    }
   }
 }

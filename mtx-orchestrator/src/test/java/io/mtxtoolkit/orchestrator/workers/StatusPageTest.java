@@ -10,11 +10,11 @@ import io.mtxtoolkit.orchestrator.http.StatusPage;
 import io.mtxtoolkit.orchestrator.http.StreamsApi;
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import io.mtxtoolkit.worker.WorkerState;
 import java.awt.image.BufferedImage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,14 +70,13 @@ class StatusPageTest {
       dump.addAll(CHROMIUM_FLAGS);
       dump.addAll(List.of("--user-data-dir=" + profile, "--window-size=1300,400", "--virtual-time-budget=15000",
           "--screenshot=" + shot, url));
-      Process p = new ProcessBuilder(dump).redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
-      assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+      ProcessRun.Result screenshot = ProcessRun.run(new ProcessBuilder(dump).redirectErrorStream(true), Duration.ofSeconds(90));
       BufferedImage image = ImageIO.read(shot.toFile());
       if (image != null) {
         // Kept for people: target/status-page.png shows what the test saw.
         Files.copy(shot, Path.of("target", "status-page.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
-      assertThat(image).as("screenshot; chromium log: %s", Files.readString(dir.resolve("chromium.log"))).isNotNull();
+      assertThat(image).as("screenshot; chromium log: %s", screenshot.out()).isNotNull();
       Http.Reply again = Http.get(url + "v1/streams/cam1/thumbnail.jpg");
       assertThat(again.status()).as("the source served its one reader; the picture comes from the cache").isEqualTo(200);
       assertThat(again.contentType()).isEqualTo("image/jpeg");
@@ -86,9 +84,7 @@ class StatusPageTest {
       List<String> dom = new java.util.ArrayList<>(List.of(chromium.toString()));
       dom.addAll(CHROMIUM_FLAGS);
       dom.addAll(List.of("--user-data-dir=" + profile, "--virtual-time-budget=5000", "--dump-dom", url));
-      Process d = new ProcessBuilder(dom).redirectErrorStream(false).start();
-      String html = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(d.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String html = ProcessRun.run(new ProcessBuilder(dom), Duration.ofSeconds(60)).out();
       assertThat(html).contains("data-stream=\"cam1\"", "<td class=\"running\">running</td>", "running (test 1, 0 restarts)");
       assertThat(html).as("player links on the configured ports")
           .contains("href=\"http://127.0.0.1:18888/live/cam1/out\"", "href=\"http://127.0.0.1:18889/live/cam1/out\"");
@@ -105,9 +101,8 @@ class StatusPageTest {
     } finally {
       server.stop();
       manager.close();
-      if (served.isDone() && !served.isCompletedExceptionally()) {
-        served.get().close();
-      }
+      // Still waiting for its reader if the test failed before the page asked: closed whenever it starts serving.
+      served.thenAccept(TestStreamPublisher::close);
     }
   }
 }

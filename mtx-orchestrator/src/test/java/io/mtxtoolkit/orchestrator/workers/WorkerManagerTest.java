@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,6 +115,12 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     manager.close();
   }
 
+  /** For a test that needs other timings: the default manager is closed first, or its scheduler would outlive the test. */
+  private void replaceManager(WorkerManager replacement) {
+    manager.close();
+    manager = replacement;
+  }
+
   private static HookEvent event(HookEventType type) {
     return HookEvent.create(type, StreamPath.in(ID), "", "rtmpConn", "c1", Instant.now());
   }
@@ -187,8 +194,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void churnNeverRunsTwoWorkersForOneId() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(5), Duration.ofMillis(10), 2),
-        Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(5), Duration.ofMillis(10), 2),
+        Clock.systemUTC()));
     for (int i = 0; i < 50; i++) {
       manager.ready(ID);
       assertThat(launcher.alive()).isLessThanOrEqualTo(1);
@@ -242,8 +249,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void aWorkerThatRanForTheHealthyRunIsRestartedWithoutCountingAsAFailure() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
-        Duration.ofMillis(80), 2).withHealthyRun(Duration.ZERO), Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
+        Duration.ofMillis(80), 2).withHealthyRun(Duration.ZERO), Clock.systemUTC()));
     manager.ready(ID);
     for (int i = 0; i < 5; i++) {
       int n = i + 1;
@@ -358,8 +365,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   /** A worker whose stream went not-ready with no grace period, under a manager with {@code stopTimeout}. */
   private Handle stoppedAtOnce(Duration stopTimeout) {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC(), stopTimeout);
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC(), stopTimeout));
     manager.ready(ID);
     Handle worker = launcher.launched.get(0);
     manager.notReady(ID);
@@ -446,7 +453,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   /** A manager with {@code policy} (replacing the default one), observed by the returned {@link Heard}. */
   private Heard heard(LifecyclePolicy policy) {
-    manager = new WorkerManager(launcher, policy, Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, policy, Clock.systemUTC()));
     Heard heard = new Heard();
     manager.observe(heard);
     return heard;
@@ -492,8 +499,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   @Test
   void aRunOfExactlyTheHealthyRunResetsTheFailureCount() {
     HandClock clock = new HandClock();
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 0)
-        .withHealthyRun(Duration.ofSeconds(30)), clock);
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 0)
+        .withHealthyRun(Duration.ofSeconds(30)), clock));
     manager.ready(ID);
     Handle first = launcher.launched.get(0);
     first.onState.accept(WorkerState.RUNNING);
@@ -643,8 +650,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void aFlappingPublisherLeavesNoCancelledTimersBehind() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
-        Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2),
+        Clock.systemUTC()));
     manager.ready(ID);
     for (int i = 0; i < 1000; i++) {
       manager.notReady(ID);
@@ -665,8 +672,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void notReadyCancelsAPendingRestart() {
-    manager = new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(500), 2),
-        Clock.systemUTC());
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(500), 2),
+        Clock.systemUTC()));
     manager.ready(ID);
     launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
     manager.notReady(ID);
@@ -692,14 +699,16 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     for (String id : List.of("a", "b", "c")) {
       stuckManager.ready(StreamId.of(id));
     }
-    long start = System.nanoTime();
-
     stuckManager.close();
 
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(took).as("three stuck workers, one 400 ms timeout").isBetween(Duration.ofMillis(350), Duration.ofMillis(1100));
     assertThat(stuck.launched).hasSize(3).allMatch(h -> h.stopAsked)
-        .allMatch(h -> h.exit.join().reason().equals("killed"));
+        .allMatch(h -> h.exit.isDone() && h.exit.join().reason().equals("killed"));
+    assertThat(stuck.launched).as("each killed only after the 400 ms stop timeout")
+        .allMatch(h -> h.killAskedNanos - h.stopAskedNanos >= Duration.ofMillis(400).toNanos());
+    // One timeout shared by all: with one per worker in turn, the kills would come 400 ms apart.
+    LongSummaryStatistics kills = stuck.launched.stream().mapToLong(h -> h.killAskedNanos).summaryStatistics();
+    assertThat(Duration.ofNanos(kills.getMax() - kills.getMin())).as("from the first kill to the last")
+        .isLessThan(Duration.ofMillis(400));
   }
 
   @Test
@@ -715,7 +724,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     stuckManager.close();
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the close budget, not the stop timeout")
-        .isBetween(Duration.ofMillis(250), Duration.ofMillis(2000));
+        .isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
     assertThat(stuck.launched).hasSize(1).allMatch(h -> h.killAsked);
   }
 

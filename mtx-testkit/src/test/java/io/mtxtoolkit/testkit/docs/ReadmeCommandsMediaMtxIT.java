@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxExtension;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxServer;
+import io.mtxtoolkit.testkit.process.ServiceProcess;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import java.awt.image.BufferedImage;
@@ -38,7 +39,7 @@ class ReadmeCommandsMediaMtxIT {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", name).isTrue();
       return p.exitValue();
     } finally {
-      io.mtxtoolkit.testkit.process.ServiceProcess.stopTree(p, Duration.ofSeconds(2)); // one that overran, too
+      ServiceProcess.stopTree(p, Duration.ofSeconds(2)); // one that overran, too
     }
   }
 
@@ -67,8 +68,7 @@ class ReadmeCommandsMediaMtxIT {
       try {
         await(name + " makes live/test/in ready").atMost(Duration.ofSeconds(20)).until(() -> ready(m, "live/test/in"));
       } finally {
-        p.destroy();
-        p.waitFor();
+        ServiceProcess.stopTree(p, Duration.ofSeconds(5)); // a bash -c command: what it started, too
       }
       await("live/test/in idle again").atMost(Duration.ofSeconds(20)).until(() -> !ready(m, "live/test/in"));
     }
@@ -100,8 +100,7 @@ class ReadmeCommandsMediaMtxIT {
       try {
         await("bypass makes live/test/out ready").atMost(Duration.ofSeconds(20)).until(() -> ready(m, "live/test/out"));
       } finally {
-        bypass.destroy();
-        bypass.waitFor();
+        ServiceProcess.stopTree(bypass, Duration.ofSeconds(5)); // a bash -c command: what it started, too
       }
     }
   }

@@ -3,6 +3,7 @@ package io.mtxtoolkit.testkit.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import io.mtxtoolkit.testkit.process.ServiceProcess;
 import io.mtxtoolkit.testkit.stream.FfmpegCommands;
 import io.mtxtoolkit.testkit.stream.RtmpSink;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
@@ -99,8 +100,7 @@ class ReadmeCommandsTest {
           p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
       } finally {
-        p.destroy();
-        p.waitFor();
+        ServiceProcess.stopTree(p, Duration.ofSeconds(5)); // a bash -c command: what it started, too
       }
       assertThat(sink.videoCodec()).as("video codec").isEqualTo(avcodec.AV_CODEC_ID_H264);
       assertThat(sink.audioCodec()).as("audio codec").isEqualTo(avcodec.AV_CODEC_ID_AAC);

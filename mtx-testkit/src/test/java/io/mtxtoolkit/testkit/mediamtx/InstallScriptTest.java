@@ -2,15 +2,16 @@ package io.mtxtoolkit.testkit.mediamtx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,11 +83,8 @@ class InstallScriptTest {
     pb.command().addAll(List.of(args));
     pb.environment().clear();
     pb.environment().putAll(env);
-    Path out = dir.resolve("out.txt");
-    Path err = dir.resolve("err.txt");
-    Process p = pb.directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("install.sh finished within 60 s").isTrue();
-    return new Run(p.exitValue(), Files.readAllLines(out), Files.readString(err));
+    ProcessRun.Result r = ProcessRun.run(pb.directory(dir.toFile()), Duration.ofSeconds(60));
+    return new Run(r.exit(), r.out().lines().toList(), r.err());
   }
 
   private List<String> calls(String tool) throws IOException {

@@ -2,13 +2,14 @@ package io.mtxtoolkit.testkit.mediamtx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mtxtoolkit.testkit.process.ProcessRun;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,9 +57,7 @@ class TestScriptTest {
   }
 
   private Run run(String... env) throws Exception {
-    Path output = tree.resolve("output.txt");
-    ProcessBuilder pb = new ProcessBuilder("bash", tree.resolve("build/test.sh").toString(), "-q")
-        .redirectErrorStream(true).redirectOutput(output.toFile());
+    ProcessBuilder pb = new ProcessBuilder("bash", tree.resolve("build/test.sh").toString(), "-q").redirectErrorStream(true);
     pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
     Path mvnLog = tree.resolve("mvn.log");
     Files.deleteIfExists(mvnLog);
@@ -67,9 +66,8 @@ class TestScriptTest {
     for (int i = 0; i < env.length; i += 2) {
       pb.environment().put(env[i], env[i + 1]);
     }
-    Process p = pb.start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("build/test.sh finished").isTrue();
-    return new Run(p.exitValue(), Files.readString(output), Files.exists(mvnLog) ? Files.readAllLines(mvnLog) : List.of());
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(30));
+    return new Run(r.exit(), r.out(), Files.exists(mvnLog) ? Files.readAllLines(mvnLog) : List.of());
   }
 
   /** The run went on without the mediamtx tests, said so, and left {@code reason} for .ci/run's closing line. */

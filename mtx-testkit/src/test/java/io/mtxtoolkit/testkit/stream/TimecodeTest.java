@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class TimecodeTest {
   }
 
   @Test
-  void survivesH264AtTheDefaultBitrateAndGivesLatency() {
+  void survivesH264AtTheDefaultBitrateAndGivesLatency() throws Exception {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/tc/in";
     TestStreamOptions options = TestStreamOptions.defaults().withTimecode(true);
@@ -57,28 +58,29 @@ class TimecodeTest {
       return TestStreamPlayer.play(url, Duration.ofSeconds(3), 1000, Duration.ofSeconds(5), null);
     });
     try (TestStreamPublisher server = TestStreamPublisher.serve(url, options, Duration.ofSeconds(20))) {
-      PlayReport report = played.join();
+      PlayReport report = played.get(60, TimeUnit.SECONDS);
       assertThat(report.videoCodec()).isEqualTo("h264");
       assertThat(report.audioCodec()).isEqualTo("aac");
       assertThat(report.latencyMs()).as("timecode decoded after H.264").isNotNull();
       assertThat(report.latencyMs().samples()).as("frames with a valid code").isGreaterThan(report.videoFrames() > 40 ? 30 : 10);
       assertThat(report.latencyMs().p50()).isBetween(0L, 2000L);
-      // p95 rather than max: one frame held up by a pause of the loaded machine is not the burst
-      assertThat(report.latencyMs().p95()).as("the burst held back while probing is left out").isLessThan(1000L);
-      assertThat(report.measuredFps()).as("measured after the burst: the source's 25, not the burst's 37").isBetween(15.0, 34.0);
+      // How low the latency is, and whether a loaded machine keeps up with 25 fps, are speed: LatencyBench's direct
+      // row measures them. Here only the burst's 37 fps must not count as the source's rate.
+      assertThat(report.measuredFps()).as("measured after the burst: the source's 25, not the burst's 37").isPositive()
+          .isLessThan(34.0);
       assertThat(report.summary()).contains("latency p50");
     }
   }
 
   @Test
-  void aListeningPlayerReadsThePublisherThatConnectsAndLeavesOutTheWarmUp() {
+  void aListeningPlayerReadsThePublisherThatConnectsAndLeavesOutTheWarmUp() throws Exception {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/tc/out";
     java.util.concurrent.CompletableFuture<PlayReport> played = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> TestStreamPlayer.listen(url, Duration.ofSeconds(3), Long.MAX_VALUE, Duration.ofSeconds(20), Duration.ofSeconds(1)));
     FreePorts.awaitListening(port, Duration.ofSeconds(10));
     try (TestStreamPublisher publisher = TestStreamPublisher.start(url, TestStreamOptions.defaults().withTimecode(true))) {
-      PlayReport report = played.join();
+      PlayReport report = played.get(60, TimeUnit.SECONDS);
       assertThat(report.videoFrames()).isGreaterThan(40);
       assertThat(report.latencyMs()).isNotNull();
       assertThat((long) report.latencyMs().samples()).as("frames of the first second left out")
