@@ -53,12 +53,12 @@ class LatencyBench {
     List<List<Long>> p50s = new ArrayList<>();
     List<List<Long>> p95s = new ArrayList<>();
     List<List<Long>> maxes = new ArrayList<>();
-    List<Integer> frames = new ArrayList<>();
+    List<Long> frames = new ArrayList<>();
     for (Path3 p : Path3.values()) {
       p50s.add(new ArrayList<>());
       p95s.add(new ArrayList<>());
       maxes.add(new ArrayList<>());
-      frames.add(0);
+      frames.add(0L);
     }
     for (int round = 0; round < ROUNDS; round++) {
       for (Path3 p : Path3.values()) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -395,14 +396,13 @@ class InstallScriptTest {
     pb.environment().putAll(env);
     Process p = pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("signalled.txt").toFile()).start();
     try {
-      org.awaitility.Awaitility.await("the build to start").atMost(java.time.Duration.ofSeconds(30))
+      org.awaitility.Awaitility.await("the build to start").atMost(Duration.ofSeconds(30))
           .until(() -> Files.exists(building));
       assertThat(scratch).as("the build's copy of the module").isNotEmptyDirectory();
       new ProcessBuilder("kill", "-TERM", "--", "-" + p.pid()).start().waitFor(5, TimeUnit.SECONDS);
       assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("install.sh ended after SIGTERM").isTrue();
     } finally {
-      p.destroyForcibly();
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      io.mtxtoolkit.testkit.process.ServiceProcess.stopTree(p, Duration.ofSeconds(1));
     }
     assertThat(p.exitValue()).isEqualTo(143);
     assertThat(scratch).as("scratch removed on the signal").isEmptyDirectory();
