@@ -160,6 +160,40 @@ class DevStackIT {
     assertThat(r.out()).contains("11935,18554,18888,8889,9996,19997,19998/tcp 8189/udp", "18080/tcp");
   }
 
+  @Test
+  void aDeployEnvValueKeepsItsLastEquals(@TempDir Path tree) throws Exception {
+    // base64 secrets end in "="; read with IFS='=' would drop it. MTX_RUN_DIR shows what the script took.
+    Path script = Files.createDirectories(tree.resolve("deploy/local")).resolve("stack.sh");
+    Files.copy(STACK, script);
+    Files.writeString(tree.resolve("deploy/.env"), "MTX_RUN_DIR=" + tree.resolve("run=") + "\nHOOK_SECRET=c2VjcmV0=\n");
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "ps").redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("MTX_") || k.startsWith("ORCHESTRATOR_") || k.equals("HOOK_SECRET"));
+    pb.environment().put("MTX_DEV_MODE", "local");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(10));
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(tree.resolve("run=")).as("the value with its '='").isDirectory();
+    assertThat(tree.resolve("run")).doesNotExist();
+  }
+
+  @Test
+  void oneMakeDevAtATimeAndALockLeftByAKilledOneIsTakenOver(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    env.put("MEDIAMTX_BIN", runDir.resolve("no-mediamtx").toString()); // ends the start at install.sh: exit 3
+    Path lock = Files.createDirectories(runDir.resolve("starting.lock"));
+    Files.writeString(lock.resolve("pid"), String.valueOf(ProcessHandle.current().pid()));
+    Result busy = stack(env, "dev", Duration.ofSeconds(60));
+    assertThat(busy.exit()).as(busy.output()).isEqualTo(2);
+    assertThat(busy.output()).contains("another make dev (pid " + ProcessHandle.current().pid() + ") is starting this stack");
+    assertThat(lock).as("someone else's lock stays").isDirectory();
+
+    Process gone = new ProcessBuilder("true").start();
+    assertThat(gone.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Files.writeString(lock.resolve("pid"), String.valueOf(gone.pid()));
+    Result tookOver = stack(env, "dev", Duration.ofSeconds(60));
+    assertThat(tookOver.exit()).as("past the lock, stopped by the missing MediaMTX: %s", tookOver.output()).isEqualTo(3);
+    assertThat(lock).as("released when make dev ended").doesNotExist();
+  }
+
   /**
    * {@code make dev} in Docker mode with stand-ins for {@code docker} and {@code docker-compose} (no engine
    * here): they log their arguments, and {@code docker inspect} answers one line of {@code states} per call
