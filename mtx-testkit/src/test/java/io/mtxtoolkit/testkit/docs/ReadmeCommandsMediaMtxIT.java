@@ -68,8 +68,9 @@ class ReadmeCommandsMediaMtxIT {
       try {
         await(name + " makes live/test/in ready").atMost(Duration.ofSeconds(20)).until(() -> ready(m, "live/test/in"));
         // the README promises a test stream with picture and sound: a command that lost its audio must fail here
-        assertThat(new MediaMtxApiClient(m.apiBaseUrl()).getPath("live/test/in").orElseThrow().tracks())
-            .as("%s publishes H.264 and AAC", name).containsExactlyInAnyOrder("H264", "MPEG-4 Audio");
+        await(name + " publishes H.264 and AAC").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(new MediaMtxApiClient(m.apiBaseUrl()).getPath("live/test/in").orElseThrow().tracks())
+                .containsExactlyInAnyOrder("H264", "MPEG-4 Audio"));
       } finally {
         ServiceProcess.stopTree(p, Duration.ofSeconds(5)); // a bash -c command: what it started, too
       }
