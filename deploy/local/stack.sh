@@ -151,20 +151,12 @@ await_http() { # url, deadline (epoch s): 0 answered, 1 too late, 2 a service ex
 }
 
 # One make dev at a time per run directory: two would both pass the checks below, and the second's services
-# would be left running with no pid file. The lock names its holder, so one left by a killed make dev is taken over.
+# would be left running with no pid file. flock(1) (util-linux, as setsid): the kernel drops the lock when this
+# script ends however it ends, so none is ever left behind. The services must not inherit it (9>&- below).
 claim_start() {
-  local lock="$run/starting.lock" holder
   mkdir -p "$run"
-  if ! mkdir "$lock" 2>/dev/null; then
-    holder=$(cat "$lock/pid" 2>/dev/null || true)
-    if [[ -z $holder ]] || kill -0 "$holder" 2>/dev/null; then
-      die 2 "another make dev${holder:+ (pid $holder)} is starting this stack (if none is, remove $lock)"
-    fi
-    rm -rf "$lock"
-    mkdir "$lock" 2>/dev/null || die 2 "another make dev is starting this stack"
-  fi
-  echo $$ > "$lock/pid"
-  trap 'rm -rf "$run/starting.lock"' EXIT
+  exec 9>"$run/starting.lock"
+  flock -n 9 || die 2 "another make dev is starting this stack ($run)"
 }
 
 local_up() {
@@ -173,6 +165,7 @@ local_up() {
   need setsid util-linux
   need pkill procps
   need curl curl
+  need flock util-linux
   claim_start
   if [[ ! -x $hook || ! -x $orch ]]; then
     say "first run: building the launchers (mvn package -DskipTests)"
@@ -197,7 +190,7 @@ local_up() {
     MEDIAMTX_API_URL="http://127.0.0.1:$(port_of MTX_API_PORT 9997)" \
     MEDIAMTX_RTSP_PORT=$(port_of MTX_RTSP_PORT 8554) MEDIAMTX_RTMP_PORT=$(port_of MTX_RTMP_PORT 1935) \
     MEDIAMTX_HLS_PORT=$(port_of MTX_HLS_PORT 8888) MEDIAMTX_WEBRTC_PORT=$(port_of MTX_WEBRTC_PORT 8889) \
-    setsid "$orch" >"$run/logs/orchestrator.log" 2>&1 < /dev/null &
+    setsid "$orch" >"$run/logs/orchestrator.log" 2>&1 < /dev/null 9>&- &
   record_pid orchestrator $!
   # Interrupted while starting (Ctrl-C): stop what was started rather than leave it running.
   trap 'local_down >/dev/null; exit 130' INT TERM
@@ -207,7 +200,7 @@ local_up() {
     MTX_HLSADDRESS=":$(port_of MTX_HLS_PORT 8888)" MTX_WEBRTCADDRESS=":$(port_of MTX_WEBRTC_PORT 8889)" \
     MTX_WEBRTCLOCALUDPADDRESS=":$(port_of MTX_WEBRTC_UDP_PORT 8189)" MTX_PLAYBACKADDRESS=":$(port_of MTX_PLAYBACK_PORT 9996)" \
     MTX_APIADDRESS=":$(port_of MTX_API_PORT 9997)" MTX_METRICSADDRESS=":$(port_of MTX_METRICS_PORT 9998)" \
-    setsid "$bin" "$root/deploy/mediamtx/mediamtx.yml" >"$run/logs/mediamtx.log" 2>&1 < /dev/null &
+    setsid "$bin" "$root/deploy/mediamtx/mediamtx.yml" >"$run/logs/mediamtx.log" 2>&1 < /dev/null 9>&- &
   record_pid mediamtx $!
   local health=0
   await_http "http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)/healthz" "$deadline" \

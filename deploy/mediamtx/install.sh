@@ -79,7 +79,8 @@ go_is_enough() {
   [[ -n $want && -n $have ]] || return 0
   at_least() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; } # $1 >= $2
   at_least "$have" "$want" && return 0
-  at_least "$have" 1.21 && [[ "$(go env GOTOOLCHAIN 2>/dev/null)" != local ]]
+  at_least "$have" 1.21 || return 1
+  case "$(go env GOTOOLCHAIN 2>/dev/null)" in local|path|*+path) return 1 ;; esac # these never download one
 }
 
 # 4. build from the Go module proxy
@@ -117,6 +118,7 @@ build_from_module_proxy() {
   cp "$work/package/dist/hls.min.js" "$src/internal/servers/hls/hls.min.js"
   mkdir -p "$cache_root/$want"
   # a name of this process's own: two first runs at once (make test, make dev) must not rename each other's file
+  scratch+=("$cache_root/$want/mediamtx.tmp.$$")
   if ! (cd "$src" && CGO_ENABLED=0 GOFLAGS=-modcacherw go build -trimpath -o "$cache_root/$want/mediamtx.tmp.$$" .) >&2; then
     rm -f "$cache_root/$want/mediamtx.tmp.$$"
     log "go build of MediaMTX $want failed"; return 4
@@ -165,6 +167,7 @@ if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
   else
     mkdir -p "$cache_root/$pinned"
     # Copied beside its final name first: a rename within the cache is atomic, a move from $tmp may not be.
+    scratch+=("$cache_root/$pinned/mediamtx.tmp.$$")
     cp "$tmp/mediamtx" "$cache_root/$pinned/mediamtx.tmp.$$"
     mv -f "$cache_root/$pinned/mediamtx.tmp.$$" "$cache_root/$pinned/mediamtx"
     rm -rf "$tmp"

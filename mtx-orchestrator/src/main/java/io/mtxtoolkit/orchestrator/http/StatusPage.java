@@ -63,7 +63,8 @@ public final class StatusPage {
 
   /**
    * The last decoded picture (null: none) taken at {@code takenAt}, and when MediaMTX was last asked: a miss is
-   * cached like a picture, so MediaMTX is not asked again for 3 s, and keeps the last picture while it is recent.
+   * cached like a picture, so MediaMTX is not asked again for 3 s (longer after misses in a row, see
+   * {@link #validNanos}), and keeps the last picture while it is recent.
    */
   private record Thumbnail(byte[] jpeg, long takenAt, long askedAt, int misses) {
     /** The picture while it is at most {@link #STALE_NANOS} old, else null. */
@@ -158,7 +159,8 @@ public final class StatusPage {
       grabs.release();
     }
     long now = nanoTime.getAsLong();
-    cache.values().removeIf(t -> now - t.askedAt() > 10 * CACHE_NANOS); // streams nobody looks at any more
+    // streams nobody looks at any more: twice the longest a miss is kept, so a stream backing off keeps its count
+    cache.values().removeIf(t -> now - t.askedAt() > 2 * STALE_NANOS);
     Thumbnail next = jpeg != null ? new Thumbnail(jpeg, now, now, 0)
         : new Thumbnail(cached == null ? null : cached.jpeg(), cached == null ? now : cached.takenAt(), now,
             cached == null ? 1 : cached.misses() + 1);

@@ -31,7 +31,7 @@ public final class ProcessLauncher implements WorkerLauncher {
   /** A JVM ended by SIGTERM before any handler ran exits with 128 + 15. */
   static final int SIGTERM_EXIT = 143;
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Replaces {@link #DEFAULT_JVM_OPTIONS} for each worker JVM, as it does for the {@code mtx-worker} launcher. */
+  /** Replaces {@link #DEFAULT_JVM_OPTIONS} for each worker JVM the orchestrator starts; blank counts as unset. */
   public static final String JVM_OPTIONS_ENV = "MTX_WORKER_JAVA_OPTS";
   /**
    * A worker's Java heap holds little (packets live in native memory); small heap, code cache and C1 only keep

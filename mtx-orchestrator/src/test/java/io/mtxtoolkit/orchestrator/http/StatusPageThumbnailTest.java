@@ -58,6 +58,30 @@ class StatusPageThumbnailTest {
     assertThat(grabsAt).as("3 s, then doubling for each miss in a row, at most 30 s").containsExactly(0, 3, 9, 21, 45, 75, 105);
   }
 
+  @Test
+  void anotherStreamsGrabDoesNotResetABackOff() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    StatusPage page = new StatusPage(path -> {
+      asked.add(path.name());
+      return nowhere + path.name();
+    }, 8888, 8889).clock(nanos::get);
+    StreamId gone = StreamId.of("gone");
+    for (int second = 0; second <= 75; second++) { // misses at 0, 3, 9, 21, 45 and 75 s: now at the 30 s step
+      nanos.set(Duration.ofSeconds(second).toNanos());
+      page.thumbnail(gone);
+    }
+    nanos.set(Duration.ofSeconds(106).toNanos());
+    page.thumbnail(StreamId.of("other")); // a grab tidies the cache of streams nobody asks for
+    int before = asked.size();
+    page.thumbnail(gone);
+    assertThat(asked).as("30 s on: tried again").hasSizeGreaterThan(before);
+
+    nanos.set(Duration.ofSeconds(110).toNanos());
+    before = asked.size();
+    page.thumbnail(gone);
+    assertThat(asked).as("still at the 30 s step, not back to 3 s").hasSize(before);
+  }
+
   /** A grab that misses (a hiccup) keeps the last picture while it is recent: 30 s; then the stream shows none. */
   @Test
   void aMissKeepsTheLastPictureWhileItIsRecent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {

@@ -9,6 +9,7 @@ import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
 import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
 import io.mtxtoolkit.testkit.process.ProcessRun;
+import io.mtxtoolkit.testkit.process.ServiceProcess;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import java.io.IOException;
@@ -176,22 +177,23 @@ class DevStackIT {
   }
 
   @Test
-  void oneMakeDevAtATimeAndALockLeftByAKilledOneIsTakenOver(@TempDir Path runDir) throws Exception {
+  void oneMakeDevAtATimeAndNoLockOutlivesItsHolder(@TempDir Path runDir) throws Exception {
     Map<String, String> env = isolatedPorts(runDir);
     env.put("MEDIAMTX_BIN", runDir.resolve("no-mediamtx").toString()); // ends the start at install.sh: exit 3
-    Path lock = Files.createDirectories(runDir.resolve("starting.lock"));
-    Files.writeString(lock.resolve("pid"), String.valueOf(ProcessHandle.current().pid()));
-    Result busy = stack(env, "dev", Duration.ofSeconds(60));
-    assertThat(busy.exit()).as(busy.output()).isEqualTo(2);
-    assertThat(busy.output()).contains("another make dev (pid " + ProcessHandle.current().pid() + ") is starting this stack");
-    assertThat(lock).as("someone else's lock stays").isDirectory();
-
-    Process gone = new ProcessBuilder("true").start();
-    assertThat(gone.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    Files.writeString(lock.resolve("pid"), String.valueOf(gone.pid()));
-    Result tookOver = stack(env, "dev", Duration.ofSeconds(60));
-    assertThat(tookOver.exit()).as("past the lock, stopped by the missing MediaMTX: %s", tookOver.output()).isEqualTo(3);
-    assertThat(lock).as("released when make dev ended").doesNotExist();
+    Path lock = runDir.resolve("starting.lock");
+    Process holder = new ProcessBuilder("flock", lock.toString(), "sleep", "60").start(); // a make dev under way
+    try {
+      await("the lock taken").atMost(Duration.ofSeconds(10)).until(() ->
+          ProcessRun.run(new ProcessBuilder("flock", "-n", lock.toString(), "true"), Duration.ofSeconds(5)).exit() != 0);
+      Result busy = stack(env, "dev", Duration.ofSeconds(60));
+      assertThat(busy.exit()).as(busy.output()).isEqualTo(2);
+      assertThat(busy.output()).contains("another make dev is starting this stack");
+    } finally {
+      ServiceProcess.stopTree(holder, Duration.ofSeconds(2));
+    }
+    assertThat(lock).as("the file stays; only its lock went with its holder").exists();
+    Result next = stack(env, "dev", Duration.ofSeconds(60));
+    assertThat(next.exit()).as("past the lock, stopped by the missing MediaMTX: %s", next.output()).isEqualTo(3);
   }
 
   /**

@@ -14,8 +14,9 @@ import java.util.function.Predicate;
 
 /**
  * Collects a process's output lines as they arrive so tests can await a specific line with a bounded
- * wait; a timeout fails with the last lines seen, which is usually the explanation. Keeps the newest
- * {@value #DEFAULT_CAPACITY} lines by default, so a process that logs for hours cannot exhaust the heap.
+ * wait; a timeout fails with the last lines seen, which is usually the explanation. Keeps at most the newest
+ * {@value #DEFAULT_CAPACITY} lines by default (a quarter of them are dropped at once when full), so a process
+ * that logs for hours cannot exhaust the heap; a line dropped can no longer be awaited.
  */
 public final class LogCapture {
   public static final int DEFAULT_CAPACITY = 200_000;

@@ -354,6 +354,9 @@ class InstallScriptTest {
     env.put("FAKE_GOTOOLCHAIN", "local");
     assertThat(run().exit()).as("1.21+ told not to fetch a toolchain").isEqualTo(3);
 
+    env.put("FAKE_GOTOOLCHAIN", "go1.22.5+path");
+    assertThat(run().exit()).as("a toolchain only from PATH is never fetched").isEqualTo(3);
+
     env.put("FAKE_GOTOOLCHAIN", "auto");
     Run fetches = run();
     assertThat(fetches.exit()).as("1.21+ fetches the toolchain go.mod names: %s", fetches.err()).isZero();
@@ -388,7 +391,7 @@ class InstallScriptTest {
         + " && tar -czf hls.js-1.6.14.tgz package && rm -rf package\n");
     Path go = fakes.resolve("go");
     Files.writeString(go, Files.readString(go).replace("\"build -trimpath\")",
-        "\"build -trimpath\")\n            : > " + building + "; sleep 30 ;;\n          \"never\")"));
+        "\"build -trimpath\")\n            : > " + building + "; : > \"$4\"; sleep 30 ;;\n          \"never\")"));
     // a session of its own, signalled as a whole, as Ctrl-C signals a terminal's foreground group
     ProcessBuilder pb = new ProcessBuilder(which("setsid").toString(), which("bash").toString(),
         RepoFiles.resolve("deploy/mediamtx/install.sh").toString());
@@ -406,5 +409,7 @@ class InstallScriptTest {
     }
     assertThat(p.exitValue()).isEqualTo(143);
     assertThat(scratch).as("scratch removed on the signal").isEmptyDirectory();
+    assertThat(cache.resolve("mediamtx/" + PINNED)).as("the half-written binary too")
+        .isDirectoryNotContaining("glob:**/mediamtx.tmp*");
   }
 }
