@@ -175,7 +175,7 @@ class HookEnvironmentTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "lang%3Des|lang=es", "%74oken%3Dx|token=x", "lang=es|lang=es", "=a%20b|=a%20b", "&a%20b|&a%20b", "a&b%20c|a&b%20c",
-      "100%|100%", "plain|plain"})
+      "100%|100%", "plain|plain", "k=a+b|k=a+b", "k=a%2Bb|k=a%2Bb"})
   void publisherQueryIsDecodedOnlyWhenMediaMtxEncodedItWhole(String raw, String expected) {
     assertThat(HookEnvironment.publisherQuery(raw)).isEqualTo(expected);
   }

@@ -23,9 +23,9 @@ class RtmpPublishTest {
   static MediaMtxExtension mediamtx = MediaMtxExtension.create();
 
   /**
-   * MediaMTX path names allow only [0-9a-zA-Z_-/.~]. Before v1.18 (PR 6072) its RTMP server confirms the publish
-   * first and drops the connection after it checked the name: the start can succeed and the session then break
-   * off. Either way the stream never becomes a path, and the publisher ends.
+   * MediaMTX path names allow only [0-9a-zA-Z_-/.~]. The accepted versions (up to v1.18.2) confirm an RTMP publish
+   * first and drop the connection after checking the name, so the start succeeds and the session then breaks off;
+   * a server that refuses at once is accepted too. Either way the stream never becomes a path, and the publisher ends.
    */
   @Test
   void aPathNameMediaMtxDoesNotAcceptIsRefused(MediaMtxServer server) throws Exception {
