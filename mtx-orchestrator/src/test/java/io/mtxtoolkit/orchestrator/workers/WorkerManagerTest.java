@@ -391,6 +391,21 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void aReadyWhileTheWorkerStopsStartsItsReplacementOnlyOnceItHasExited() {
+    launcher.workersIgnoreStop = true;
+    Handle old = stoppedAtOnce(Duration.ofSeconds(30));
+    await("stop asked").atMost(Duration.ofSeconds(2)).until(() -> old.stopAsked);
+
+    manager.ready(ID);
+    assertThat(launcher.launched).as("never two workers for one stream").hasSize(1);
+    old.exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+
+    await("the replacement").atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 2);
+    assertThat(manager.liveWorkers()).isEqualTo(1);
+    assertThat(manager.stream(ID).orElseThrow().workerState()).isEqualTo("starting");
+  }
+
+  @Test
   void aWorkerReportingRunningAfterItWasAskedToStopStaysStopping() {
     launcher.workersIgnoreStop = true;
     Handle worker = stoppedAtOnce(Duration.ofSeconds(30));
