@@ -25,12 +25,17 @@ class StatusPageThumbnailTest {
   private final String nowhere = "rtsp://127.0.0.1:" + FreePorts.tcp() + "/";
   private final List<String> asked = new CopyOnWriteArrayList<>();
 
-  @Test
-  void aStreamWithNoPictureIsNotAskedAgainWhileTheMissIsFresh() {
-    StatusPage page = new StatusPage(path -> {
+  /** A page whose every stream is read from a port nobody listens on; each path it reads is noted in {@link #asked}. */
+  private StatusPage pageOfNothing() {
+    return new StatusPage(path -> {
       asked.add(path.name());
       return nowhere + path.name();
     }, 8888, 8889);
+  }
+
+  @Test
+  void aStreamWithNoPictureIsNotAskedAgainWhileTheMissIsFresh() {
+    StatusPage page = pageOfNothing();
     StreamId id = StreamId.of("dark");
     assertThat(page.thumbnail(id)).isNull();
     assertThat(asked).containsExactly("live/dark/out", "live/dark/in");
@@ -41,10 +46,7 @@ class StatusPageThumbnailTest {
   @Test
   void missesInARowAreRetriedLessOftenUpTo30s() {
     java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
-    StatusPage page = new StatusPage(path -> {
-      asked.add(path.name());
-      return nowhere + path.name();
-    }, 8888, 8889).clock(nanos::get);
+    StatusPage page = pageOfNothing().clock(nanos::get);
     StreamId id = StreamId.of("gone");
     java.util.List<Integer> grabsAt = new java.util.ArrayList<>();
     for (int second = 0; second <= 120; second++) {
@@ -61,10 +63,7 @@ class StatusPageThumbnailTest {
   @Test
   void anotherStreamsGrabDoesNotResetABackOff() {
     java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
-    StatusPage page = new StatusPage(path -> {
-      asked.add(path.name());
-      return nowhere + path.name();
-    }, 8888, 8889).clock(nanos::get);
+    StatusPage page = pageOfNothing().clock(nanos::get);
     StreamId gone = StreamId.of("gone");
     for (int second = 0; second <= 75; second++) { // misses at 0, 3, 9, 21, 45 and 75 s: now at the 30 s step
       nanos.set(Duration.ofSeconds(second).toNanos());

@@ -43,6 +43,17 @@ class DevStackIT {
     return new Result(r.exit(), r.out());
   }
 
+  record Timed(Result result, long ms) {}
+
+  /** {@link #stack}, timed and the time printed: the success criteria's figures for the note. */
+  static Timed timed(Map<String, String> env, String command, Duration timeout) throws Exception {
+    long start = System.nanoTime();
+    Result r = stack(env, command, timeout);
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf("make %s (local mode) took %d ms%n", command, ms);
+    return new Timed(r, ms);
+  }
+
   /** Every port of the stack moved to a free one, and a private run directory. */
   static Map<String, String> isolatedPorts(Path runDir) {
     Map<String, String> env = new HashMap<>();
@@ -405,12 +416,10 @@ class DevStackIT {
     Throwable failure = null;
     try {
       // Inside the try: a `make dev` that fails or times out may still have started a service.
-      long start = System.nanoTime();
-      Result up = stack(env, "dev", Duration.ofSeconds(40));
-      long upMs = (System.nanoTime() - start) / 1_000_000;
-      System.out.printf("make dev (local mode) healthy after %d ms%n", upMs);
+      Timed timedUp = timed(env, "dev", Duration.ofSeconds(40));
+      Result up = timedUp.result();
       assertThat(up.exit()).as(up.output()).isZero();
-      assertThat(upMs).as("SC-001: healthy within 30 s").isLessThan(30_000);
+      assertThat(timedUp.ms()).as("SC-001: healthy within 30 s").isLessThan(30_000);
       assertThat(up.output()).contains("mode: local processes", "rtmp://localhost:" + env.get("MTX_RTMP_PORT"),
           "status    http://localhost:" + env.get("ORCHESTRATOR_PORT") + "/");
 
@@ -431,12 +440,9 @@ class DevStackIT {
       throw e;
     } finally {
       try {
-        long downStart = System.nanoTime();
-        Result down = stack(env, "down", Duration.ofSeconds(20));
-        long downMs = (System.nanoTime() - downStart) / 1_000_000;
-        System.out.printf("make down took %d ms%n", downMs);
-        assertThat(down.exit()).as(down.output()).isZero();
-        assertThat(downMs).as("stops within 10 s").isLessThan(10_000);
+        Timed down = timed(env, "down", Duration.ofSeconds(20));
+        assertThat(down.result().exit()).as(down.result().output()).isZero();
+        assertThat(down.ms()).as("stops within 10 s").isLessThan(10_000);
       } catch (Exception | AssertionError downFailed) {
         // The test's own failure says more; a failed `make down` after it is attached, not put in its place.
         if (failure == null) {
