@@ -26,7 +26,7 @@ cache_root=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}/mediamt
 log() { printf 'install-mediamtx: %s\n' "$*" >&2; }
 # Scratch directories go with the script however it ends, Ctrl-C included (a build's holds MediaMTX's source).
 scratch=()
-trap 'rm -rf ${scratch[@]+"${scratch[@]}"}' EXIT
+trap 'rm -rf ${scratch[@]+"${scratch[@]}"}' EXIT # found and every failure end in exit: this is the one clean-up
 trap 'exit 130' INT
 trap 'exit 143' TERM
 found() { log "using $1 (MediaMTX $2, $3)"; printf '%s\n' "$1"; exit 0; }
@@ -120,11 +120,9 @@ build_from_module_proxy() {
   # a name of this process's own: two first runs at once (make test, make dev) must not rename each other's file
   scratch+=("$cache_root/$want/mediamtx.tmp.$$")
   if ! (cd "$src" && CGO_ENABLED=0 GOFLAGS=-modcacherw go build -trimpath -o "$cache_root/$want/mediamtx.tmp.$$" .) >&2; then
-    rm -f "$cache_root/$want/mediamtx.tmp.$$"
     log "go build of MediaMTX $want failed"; return 4
   fi
   mv -f "$cache_root/$want/mediamtx.tmp.$$" "$cache_root/$want/mediamtx"
-  rm -rf "$work" # found exits, so the RETURN trap would not run
   found "$cache_root/$want/mediamtx" "$want" "built from the Go module proxy"
 }
 
@@ -170,11 +168,9 @@ if [[ -n "$asset" ]] && command -v curl >/dev/null 2>&1; then
     scratch+=("$cache_root/$pinned/mediamtx.tmp.$$")
     cp "$tmp/mediamtx" "$cache_root/$pinned/mediamtx.tmp.$$"
     mv -f "$cache_root/$pinned/mediamtx.tmp.$$" "$cache_root/$pinned/mediamtx"
-    rm -rf "$tmp"
     found "$cache_root/$pinned/mediamtx" "$pinned" "official release download"
   fi
   refusals+=("release download $url: $why")
-  rm -rf "$tmp"
 elif [[ -n "$asset" ]]; then
   refusals+=("release download: curl is not installed")
 fi
