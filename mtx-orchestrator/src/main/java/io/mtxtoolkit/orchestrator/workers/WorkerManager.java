@@ -495,6 +495,12 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
         streams.computeIfAbsent(id, Entry::new).sourceId = sourceId;
         ready(id, false);
+      } else if (!sourceId.isEmpty() && !sourceId.equals(e.sourceId)) {
+        // Another publisher took the stream over while both its events were lost: the stream's lines and its next
+        // worker name the one MediaMTX lists (the running worker keeps the id it was started with).
+        LOG.info("live/{}/in has another publisher than its last ready named: {}", id, sourceId,
+            fields(id, sourceId, "reconcile-publisher"), kv("previousSourceId", e.sourceId));
+        e.sourceId = sourceId;
       }
     });
     for (Entry e : List.copyOf(streams.values())) {

@@ -406,6 +406,21 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void aPublisherThatChangedUnseenIsNamedByTheStreamsNextWorker() {
+    manager.onEvent(event(HookEventType.READY)); // publisher c1
+    assertThat(launcher.sourceIds).containsExactly("c1");
+
+    assertThat(manager.reconcile(java.util.Map.of(ID, "c2"), manager.snapshotTime())).as("no correction").isEmpty();
+    assertThat(manager.sourceId(ID)).isEqualTo("c2");
+    assertThat(manager.reconcile(java.util.Map.of(ID, ""), manager.snapshotTime())).as("a list naming nobody").isEmpty();
+    assertThat(manager.sourceId(ID)).as("keeps the last name known").isEqualTo("c2");
+
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("the restart").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 2);
+    assertThat(launcher.sourceIds).containsExactly("c1", "c2");
+  }
+
+  @Test
   void aWorkerReportingRunningAfterItWasAskedToStopStaysStopping() {
     launcher.workersIgnoreStop = true;
     Handle worker = stoppedAtOnce(Duration.ofSeconds(30));
