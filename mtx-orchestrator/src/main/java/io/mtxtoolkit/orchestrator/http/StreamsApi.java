@@ -137,15 +137,17 @@ public final class StreamsApi {
    */
   Double bitrate(String path, long bytes, long at) {
     return outSamples.compute(path, (name, prev) -> {
-      if (prev != null && at - prev.at() <= 0) {
-        // a request that read MediaMTX before the one stored: its smaller count is older, not a new /out
-        return prev;
+      if (prev == null) {
+        return new OutSample(bytes, at, null);
       }
-      if (prev == null || bytes < prev.bytes()) {
-        return new OutSample(bytes, at, null); // the first reading, or a counter that started over (a new /out)
+      if (at - prev.at() <= 0) {
+        return prev; // a request that read MediaMTX before the one stored: older, not a new /out
+      }
+      if (bytes < prev.bytes()) {
+        return new OutSample(bytes, at, null); // a counter that started over: a new /out
       }
       if (at - prev.at() < MIN_WINDOW_NANOS) {
-        return prev; // a reading taken before, or too soon after, the one the rate counts from
+        return prev; // too soon after the reading the rate counts from
       }
       return new OutSample(bytes, at, (bytes - prev.bytes()) * 8.0 / ((at - prev.at()) / 1e9) / 1000);
     }).kbps();

@@ -217,8 +217,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.failedReason = null;
     e.failuresInARow = 0;
     if (e.pendingStop != null) {
-      e.pendingStop.cancel(false);
-      e.pendingStop = null;
+      cancelStop(e);
       LOG.info("ready within the grace period: keeping the worker for {}", id, e.fields("grace-cancelled"));
     }
     if (e.worker == null) {
