@@ -85,6 +85,9 @@ class LogLinesTest {
         .isBefore(before.plusSeconds(1)).isAfter(before.minusSeconds(60));
     assertThat(line.has("@version")).isFalse();
     assertThat(line.has("level_value")).isFalse();
+    assertThat(line.get("logger").asText()).as("the field name the hook's lines use").startsWith("io.mtxtoolkit.orchestrator");
+    assertThat(line.has("logger_name")).isFalse();
+    assertThat(line.has("thread")).isTrue();
     assertThat(line.has("@timestamp")).isFalse();
   }
 

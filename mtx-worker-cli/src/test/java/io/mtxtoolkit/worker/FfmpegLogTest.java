@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.mtxtoolkit.core.path.StreamId;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
@@ -68,5 +69,54 @@ class FfmpegLogTest {
     ILoggingEvent line = lines.list.stream().filter(e -> e.getFormattedMessage().equals("mine")).findFirst().orElseThrow();
     assertThat(arguments(line)).doesNotContain("cam7");
     assertThat(line.getMDCPropertyMap()).containsEntry("streamId", "other");
+  }
+
+  @Test
+  void ffmpegsTextIsNeverTheLinesPattern() throws Exception {
+    ILoggingEvent line = logFromAThreadWithoutFields("bad {} placeholder");
+    assertThat(line.getFormattedMessage()).isEqualTo("bad {} placeholder");
+    assertThat(arguments(line)).contains("event=ffmpeg");
+  }
+
+  @Test
+  void aPerFrameErrorIsLoggedAFewTimesPerWindowAndTheNextLineCountsWhatWasLeftOut() throws Exception {
+    listenedCallback();
+    long[] now = {0};
+    FfmpegLog callback = new FfmpegLog(() -> now[0]);
+    MDC.put("streamId", "cam7");
+    try {
+      for (int mb = 0; mb < 40; mb++) {
+        callback.call(avutil.AV_LOG_ERROR, new BytePointer("error while decoding MB " + mb + " 17"));
+      }
+      callback.call(avutil.AV_LOG_ERROR, new BytePointer("another message"));
+      MDC.put("streamId", "cam8");
+      callback.call(avutil.AV_LOG_ERROR, new BytePointer("error while decoding MB 3 4"));
+      MDC.put("streamId", "cam7");
+      now[0] = FfmpegLog.WINDOW.toNanos();
+      callback.call(avutil.AV_LOG_ERROR, new BytePointer("error while decoding MB 99 1"));
+    } finally {
+      MDC.remove("streamId");
+    }
+    List<ILoggingEvent> decoding = lines.list.stream()
+        .filter(e -> e.getFormattedMessage().startsWith("error while decoding")).toList();
+    assertThat(decoding).as("a burst per stream and window, then the next window's first line").hasSize(FfmpegLog.BURST + 2);
+    assertThat(arguments(decoding.get(decoding.size() - 1))).contains("similarLeftOut=" + (40 - FfmpegLog.BURST));
+    assertThat(arguments(decoding.get(0))).doesNotContain("similarLeftOut");
+    assertThat(lines.list).anyMatch(e -> e.getFormattedMessage().equals("another message"));
+  }
+
+  @Test
+  void aThumbnailsFailuresAreDebugLines() throws Exception {
+    FfmpegLog callback = listenedCallback();
+    ffmpeg.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    MDC.put(FfmpegLog.PURPOSE, FfmpegLog.THUMBNAIL);
+    try {
+      callback.call(avutil.AV_LOG_ERROR, new BytePointer("method DESCRIBE failed: 404 Not Found"));
+    } finally {
+      MDC.remove(FfmpegLog.PURPOSE);
+      ffmpeg.setLevel(null);
+    }
+    ILoggingEvent line = lines.list.stream().filter(e -> e.getFormattedMessage().startsWith("method DESCRIBE")).findFirst().orElseThrow();
+    assertThat(line.getLevel().toString()).isEqualTo("DEBUG");
   }
 }

@@ -147,6 +147,7 @@ public final class StatusPage {
     byte[] jpeg;
     MDC.put("streamId", id.value());
     MDC.put("path", StreamPath.out(id).name());
+    MDC.put(FfmpegLog.PURPOSE, FfmpegLog.THUMBNAIL);
     try {
       jpeg = grab(readUrl.apply(StreamPath.out(id)));
       if (jpeg == null) {
@@ -156,6 +157,7 @@ public final class StatusPage {
     } finally {
       MDC.remove("streamId");
       MDC.remove("path");
+      MDC.remove(FfmpegLog.PURPOSE);
       grabs.release();
     }
     long now = nanoTime.getAsLong();

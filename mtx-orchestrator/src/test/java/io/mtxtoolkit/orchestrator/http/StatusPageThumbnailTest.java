@@ -140,18 +140,22 @@ class StatusPageThumbnailTest {
   }
 
   @Test
-  void ffmpegsComplaintsDuringAGrabCarryTheStream() {
+  void ffmpegsComplaintsDuringAGrabCarryTheStreamAtDebugLevel() {
     ListAppender<ILoggingEvent> ffmpeg = new ListAppender<>();
     ffmpeg.start();
     Logger logger = (Logger) LoggerFactory.getLogger("ffmpeg");
     logger.addAppender(ffmpeg);
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
     try {
       new StatusPage(path -> nowhere + path.name(), 8888, 8889).thumbnail(StreamId.of("cam9"));
     } finally {
+      logger.setLevel(null);
       logger.detachAppender(ffmpeg);
     }
     assertThat(ffmpeg.list).isNotEmpty().allSatisfy(line -> assertThat(line.getMDCPropertyMap())
-        .containsEntry("streamId", "cam9").containsKey("path"));
+        .containsEntry("streamId", "cam9").containsKey("path").containsEntry("purpose", "thumbnail"));
+    assertThat(ffmpeg.list).as("a page asking for a stream without /out is no error of the service")
+        .allSatisfy(line -> assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG));
     assertThat(ffmpeg.list).extracting(line -> line.getMDCPropertyMap().get("path"))
         .contains(StreamPath.out(StreamId.of("cam9")).name(), StreamPath.in(StreamId.of("cam9")).name());
   }

@@ -71,7 +71,7 @@ class HookToOrchestratorIT {
       assertThat(ProcessHandle.of(workerPid).filter(ProcessHandle::isAlive)).as("worker %d after SIGTERM", workerPid).isEmpty();
       assertThat(orchestrator.log().lines()).anyMatch(l -> l.contains("worker for term exited with 0: stopped on request"));
       assertThat(orchestrator.log().lines()).as("the worker's own lines carry the publisher's id")
-          .anyMatch(l -> l.contains("\"logger_name\":\"io.mtxtoolkit.worker") && l.contains("\"sourceId\":\"c1\""));
+          .anyMatch(l -> l.contains("\"logger\":\"io.mtxtoolkit.worker") && l.contains("\"sourceId\":\"c1\""));
     }
   }
 
