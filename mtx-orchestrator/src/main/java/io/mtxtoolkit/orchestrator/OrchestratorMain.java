@@ -197,7 +197,8 @@ public final class OrchestratorMain implements Callable<Integer> {
           metrics.onEvent(event);
         } catch (RuntimeException e) {
           org.slf4j.LoggerFactory.getLogger(OrchestratorMain.class)
-              .warn("event applied but not counted: {}", e.toString());
+              .warn("event applied but not counted: {}", e.toString(), io.mtxtoolkit.orchestrator.workers.WorkerManager.fields(
+                  event.streamId(), event.sourceId(), "metrics-count-failed"));
         }
       };
     }

@@ -23,6 +23,11 @@ public enum WorkerExit {
     return code;
   }
 
+  /** The name in metrics and JSON: {@code source-lost}. */
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   public static WorkerExit ofCode(int code) {
     for (WorkerExit e : values()) {
       if (e.code == code) {

@@ -16,6 +16,27 @@ public record WorkerResult(WorkerExit exit, String reason, boolean crashed) {
     return new WorkerResult(WorkerExit.MEDIA_ERROR, reason, true);
   }
 
+  /** {@link #outcome()} of an end the worker did not report. */
+  public static final String CRASHED = "crashed";
+
+  /**
+   * How it ended, in a word for metrics: the exit's {@link WorkerExit#wireName()}, or {@link #CRASHED}, which
+   * the exit code (recorded as 5) cannot tell apart from the worker's own verdict on the media.
+   */
+  public String outcome() {
+    return crashed ? CRASHED : exit.wireName();
+  }
+
+  /** Every {@link #outcome()} there is. */
+  public static java.util.List<String> outcomes() {
+    java.util.List<String> all = new java.util.ArrayList<>();
+    for (WorkerExit e : WorkerExit.values()) {
+      all.add(e.wireName());
+    }
+    all.add(CRASHED);
+    return all;
+  }
+
   /** The worker judged the stream itself unusable: restarting it for the same publisher cannot help. */
   public boolean streamUnusable() {
     return !crashed && (exit == WorkerExit.MEDIA_ERROR || exit == WorkerExit.INVALID_INPUT);

@@ -106,11 +106,6 @@ public final class ProcessLauncher implements WorkerLauncher {
   }
 
   @Override
-  public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
-    return launch(id, "", onState);
-  }
-
-  @Override
   public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
     Process process;
     try {
@@ -164,7 +159,7 @@ public final class ProcessLauncher implements WorkerLauncher {
   static WorkerResult result(int code, String lastProblem) {
     if (code == SIGTERM_EXIT) {
       // SIGTERM reached the JVM before the worker had installed its handler: a stop, not a crash.
-      return new WorkerResult(WorkerExit.STOPPED, "ended by SIGTERM while starting", true);
+      return new WorkerResult(WorkerExit.STOPPED, "ended by SIGTERM while starting");
     }
     WorkerExit exit;
     try {

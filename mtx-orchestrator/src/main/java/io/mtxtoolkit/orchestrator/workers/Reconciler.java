@@ -91,12 +91,12 @@ public final class Reconciler implements AutoCloseable {
     for (WorkerManager.Correction c : corrections) {
       StreamId id = c.streamId();
       String why = switch (c.action()) {
-        case "start" -> "live/{}/in is ready in MediaMTX but no ready event arrived; starting its worker";
-        case "restart" -> "live/{}/in is ready but its worker is missing; starting it";
-        case "retry-failed" -> "live/{}/in is still ready after its stream failed; trying its worker again";
-        default -> "live/{}/in is gone from MediaMTX; stopping its worker after the grace period";
+        case START -> "live/{}/in is ready in MediaMTX but no ready event arrived; starting its worker";
+        case RESTART -> "live/{}/in is ready but its worker is missing; starting it";
+        case RETRY_FAILED -> "live/{}/in is still ready after its stream failed; trying its worker again";
+        case STOP -> "live/{}/in is gone from MediaMTX; stopping its worker after the grace period";
       };
-      LOG.warn("reconcile: " + why, id, WorkerManager.fields(id, ready.getOrDefault(id, ""), "reconcile-" + c.action()));
+      LOG.warn("reconcile: " + why, id, WorkerManager.fields(id, workers.sourceId(id), "reconcile-" + c.action().wireName()));
     }
     return corrections.size();
   }

@@ -33,11 +33,6 @@ public final class ThreadLauncher implements WorkerLauncher {
   }
 
   @Override
-  public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
-    return launch(id, "", onState);
-  }
-
-  @Override
   public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
     StreamWorker worker = new StreamWorker(configs.apply(id), onState).sourceId(sourceId);
     CompletableFuture<WorkerResult> exit = new CompletableFuture<>();

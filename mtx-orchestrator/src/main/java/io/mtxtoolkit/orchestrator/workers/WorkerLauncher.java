@@ -8,13 +8,14 @@ import java.util.function.Consumer;
 public interface WorkerLauncher {
   LaunchMode mode();
 
-  RunningWorker launch(StreamId id, Consumer<WorkerState> onState);
-
   /**
-   * The same, for a stream whose publisher is {@code sourceId} (from its ready event; empty when unknown):
+   * Starts {@code id}'s worker for the publisher {@code sourceId} (from its ready event; empty when unknown):
    * the worker's log lines carry it as their {@code sourceId} correlation field.
    */
-  default RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
-    return launch(id, onState);
+  RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState);
+
+  /** The same, for a publisher not known. */
+  default RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+    return launch(id, "", onState);
   }
 }

@@ -92,7 +92,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     ScheduledFuture<?> pendingRestart;
     Instant readyAt;
     Instant lastEventAt;
-    /** The publisher named by the last ready event, for the worker's log lines; empty when unknown. */
+    /** The publisher named by the last ready or reconciliation, for the next worker's log lines; empty when unknown. */
     String sourceId = "";
     long lastEventReceivedNanos;
     Instant runningSince;
@@ -145,7 +145,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   /** The correlation fields every lifecycle line carries: streamId, path, sourceId (when known) and event. */
-  static StructuredArgument fields(StreamId id, String sourceId, String event) {
+  public static StructuredArgument fields(StreamId id, String sourceId, String event) {
     Map<String, String> fields = new LinkedHashMap<>(StreamWorker.fields(id, sourceId));
     fields.put("event", event);
     return StructuredArguments.entries(fields);
@@ -156,7 +156,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     this.observer = o;
   }
 
-  /** Every stream's worker state by name, for gauges. */
+  /** How many streams are in each worker state, for gauges. */
   public synchronized Map<WorkerState, Long> workersByState() {
     Map<WorkerState, Long> counts = new java.util.EnumMap<>(WorkerState.class);
     for (WorkerState s : WorkerState.values()) {
@@ -192,18 +192,22 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastEventReceivedNanos = now;
     if (event.type() == HookEventType.READY) {
       e.sourceId = event.sourceId();
-      ready(event.streamId());
+      ready(event.streamId(), stamp);
     } else {
       notReady(event.streamId());
     }
   }
 
+  /** A ready for {@code id} reported now. */
   public synchronized void ready(StreamId id) {
-    ready(id, true);
+    ready(id, clock.instant());
   }
 
-  /** {@code fromHook}: a hook's ready, whose time to a started worker is measured; not a reconciliation's. */
-  private void ready(StreamId id, boolean fromHook) {
+  /**
+   * {@code reportedAt}: when the hook reporting it started, from which the time to its started worker is
+   * measured; null for a reconciliation's ready, which no hook reported.
+   */
+  private void ready(StreamId id, Instant reportedAt) {
     if (closed) {
       return;
     }
@@ -213,7 +217,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     // Only a ready that starts a worker (now, or as the replacement of one stopping) starts the clock: a ready
     // that keeps a running worker would otherwise time a later crash's restart from it.
     boolean starts = e.stopping || e.worker == null;
-    e.readyAt = fromHook && starts ? clock.instant() : null;
+    e.readyAt = starts ? reportedAt : null;
     e.failedReason = null;
     e.failuresInARow = 0;
     if (e.pendingStop != null) {
@@ -279,6 +283,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       worker = launcher.launch(e.id, e.sourceId, state -> stateChanged(e.id, generation, state));
     } catch (Throwable t) { // an Error too: the stream must not be left ready with no worker and no restart
       LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), e.fields("worker-launch-failed"));
+      tell(LifecycleObserver::workerLaunchFailed);
       afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false, false);
       return;
     }
@@ -347,7 +352,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastExitCode = result.exit().code();
     e.lastExitReason = result.reason();
     if (ran) {
-      tell(o -> o.workerExited(result.exit().code()));
+      tell(o -> o.workerExited(result));
     }
     if (!e.ready || closed) {
       e.workerState = WorkerState.STOPPED;
@@ -457,7 +462,24 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   /** One reconciliation correction. */
-  public record Correction(StreamId streamId, String action) {}
+  public record Correction(StreamId streamId, Action action) {
+    /** What reconciliation did to a stream. */
+    public enum Action {
+      /** Ready in MediaMTX, but no ready event arrived: its worker is started. */
+      START,
+      /** Known as ready, but its worker is missing with nothing pending (a launch that failed): started again. */
+      RESTART,
+      /** Failed by repeated exits, still ready a while later: tried again. */
+      RETRY_FAILED,
+      /** Gone from MediaMTX, but no not-ready arrived: its worker stops after the grace period. */
+      STOP;
+
+      /** The name in logs and metrics: {@code retry-failed}. */
+      public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      }
+    }
+  }
 
   /** {@link #reconcile(Map, long)} for a list that names no publishers. */
   public List<Correction> reconcile(java.util.Set<StreamId> readyInMediaMtx, long takenAt) {
@@ -488,12 +510,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       boolean retry = idle && e.failedReason != null && !e.failedByVerdict
           && takenAt - e.failedNanos >= FAILED_RETRY_AFTER.toNanos();
       if (e == null || !e.ready || orphaned || retry) {
-        String action = e == null || !e.ready ? "start" : retry ? "retry-failed" : "restart";
+        Correction.Action action = e == null || !e.ready ? Correction.Action.START
+            : retry ? Correction.Action.RETRY_FAILED : Correction.Action.RESTART;
         tell(o -> o.reconciled(action));
         done.add(new Correction(id, action));
         // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
         streams.computeIfAbsent(id, Entry::new).sourceId = sourceId;
-        ready(id, false);
+        ready(id, null);
       } else if (!sourceId.isEmpty() && !sourceId.equals(e.sourceId)) {
         // Another publisher took the stream over while both its events were lost: the stream's lines and its next
         // worker name the one MediaMTX lists (the running worker keeps the id it was started with).
@@ -504,15 +527,18 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     });
     for (Entry e : List.copyOf(streams.values())) {
       if (e.ready && !readyInMediaMtx.containsKey(e.id) && e.changedNanos - takenAt <= 0) {
-        tell(o -> o.reconciled("stop"));
-        done.add(new Correction(e.id, "stop"));
+        tell(o -> o.reconciled(Correction.Action.STOP));
+        done.add(new Correction(e.id, Correction.Action.STOP));
         notReady(e.id);
       }
     }
     return done;
   }
 
-  /** The source id {@code id}'s worker was last started with, or "" when unknown. */
+  /**
+   * The publisher last named for {@code id}, by a ready or a reconciliation, or "" when unknown: the one its next
+   * worker is started with (a running worker keeps the one it was started with).
+   */
   public synchronized String sourceId(StreamId id) {
     Entry e = streams.get(id);
     return e == null ? "" : e.sourceId;

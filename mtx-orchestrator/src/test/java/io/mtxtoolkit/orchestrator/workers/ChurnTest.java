@@ -43,7 +43,7 @@ class ChurnTest {
       }
 
       @Override
-      public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+      public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
         int now = live.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         maxPerId.accumulateAndGet(now, Math::max);
         RunningWorker w = threads.launch(id, onState);

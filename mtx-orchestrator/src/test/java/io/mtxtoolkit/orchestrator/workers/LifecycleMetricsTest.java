@@ -62,7 +62,12 @@ class LifecycleMetricsTest {
       assertThat(PrometheusText.value(samples, "mtx_hook_events_total", Map.of("event", "ready"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_grace_period_stops_total", Map.of())).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_stream_failures_total", Map.of())).hasValue(1.0);
-      assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("code", "4"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("outcome", "source-lost"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("outcome", "stopped"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("outcome", "crashed")))
+          .as("every outcome's series is there from the start").hasValue(0.0);
+      assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "retry-failed"))).hasValue(0.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_launch_failures_total", Map.of())).hasValue(0.0);
       assertThat(PrometheusText.value(samples, "mtx_workers", Map.of("state", "failed"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_hook_to_worker_start_seconds_count", Map.of())).hasValue(2.0);
     }
@@ -72,21 +77,28 @@ class LifecycleMetricsTest {
   void restartsStaleEventsAndReconcilerCorrectionsAreCounted() {
     try (Rig rig = Rig.withRestarts(3)) {
       rig.manager().ready(StreamId.of("r"));
-      rig.launcher().launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost"));
+      rig.launcher().launched.get(0).exit.complete(WorkerResult.crashed("killed"));
       await().atMost(Duration.ofSeconds(3)).until(() -> rig.launcher().launched.size() == 2);
+      rig.launcher().launchesToFail.set(1);
+      rig.manager().ready(StreamId.of("f"));
+      await("the failed launch retried").atMost(Duration.ofSeconds(3)).until(() -> rig.launcher().launched.size() == 3);
 
       Instant now = Instant.now();
       rig.manager().onEvent(HookEvent.create(HookEventType.READY, StreamPath.parse("live/s/in"), "", "", "", now));
       rig.manager().onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.parse("live/s/in"), "", "", "", now.minusSeconds(10)));
       assertThat(rig.manager().stream(StreamId.of("s")).orElseThrow().ready()).as("the stale not-ready changed nothing").isTrue();
 
-      assertThat(rig.manager().reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("s"), StreamId.of("t")), rig.manager().snapshotTime()))
-          .containsExactly(new WorkerManager.Correction(StreamId.of("t"), "start"));
-      assertThat(rig.manager().reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("t")), rig.manager().snapshotTime()))
-          .containsExactly(new WorkerManager.Correction(StreamId.of("s"), "stop"));
+      assertThat(rig.manager().reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("s"), StreamId.of("t"), StreamId.of("f")), rig.manager().snapshotTime()))
+          .containsExactly(new WorkerManager.Correction(StreamId.of("t"), WorkerManager.Correction.Action.START));
+      assertThat(rig.manager().reconcile(java.util.Set.of(StreamId.of("r"), StreamId.of("t"), StreamId.of("f")), rig.manager().snapshotTime()))
+          .containsExactly(new WorkerManager.Correction(StreamId.of("s"), WorkerManager.Correction.Action.STOP));
 
       var samples = PrometheusText.parse(rig.metrics().scrape());
-      assertThat(PrometheusText.value(samples, "mtx_worker_restarts_total", Map.of())).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_restarts_total", Map.of())).as("r's and f's").hasValue(2.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("outcome", "crashed")))
+          .as("told apart from the worker's verdict on the media, although both are exit code 5").hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_exits_total", Map.of("outcome", "media-error"))).hasValue(0.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_launch_failures_total", Map.of())).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_stale_events_total", Map.of())).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "start"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "stop"))).hasValue(1.0);
@@ -117,6 +129,20 @@ class LifecycleMetricsTest {
       assertThat(reply.contentType()).startsWith("text/plain");
       assertThat(reply.body()).contains("mtx_hook_events_total{event=\"ready\"} 0.0", "mtx_workers{state=\"running\"} 0.0");
       assertThat(Http.get("http://127.0.0.1:" + port + "/v1/streams").body()).startsWith("{\"streams\":[],\"mediamtx\":\"unreachable");
+
+      String ready = "http://127.0.0.1:" + port + HookEventType.READY.endpointPath();
+      String event = new String(io.mtxtoolkit.core.hook.HookEventJson.write(
+          HookEvent.create(HookEventType.READY, StreamPath.parse("live/m/in"), "", "rtmpConn", "c1", Instant.now())),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(Http.post(ready, "application/json", event).status()).isEqualTo(202);
+      assertThat(Http.post(ready, "application/json", event).status()).as("a duplicate").isEqualTo(202);
+      assertThat(Http.post(ready, "application/json", "{").status()).isEqualTo(400);
+      var samples = PrometheusText.parse(Http.get("http://127.0.0.1:" + port + "/metrics").body());
+      assertThat(PrometheusText.value(samples, "mtx_hook_requests_total", Map.of("event", "ready", "status", "202")))
+          .as("every request received, the duplicate too").hasValue(2.0);
+      assertThat(PrometheusText.value(samples, "mtx_hook_requests_total", Map.of("event", "ready", "status", "400"))).hasValue(1.0);
+      assertThat(PrometheusText.value(samples, "mtx_hook_requests_total", Map.of("event", "not-ready", "status", "413"))).hasValue(0.0);
+      assertThat(PrometheusText.value(samples, "mtx_hook_events_total", Map.of("event", "ready"))).as("applied once").hasValue(1.0);
     } finally {
       done.countDown();
     }

@@ -40,7 +40,9 @@ class ProcessLauncherTest {
 
     assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
     assertThat(r.reason()).isEqualTo("ended by SIGTERM while starting");
-    assertThat(r.crashed()).as("not the worker's own report").isTrue();
+    assertThat(r.outcome()).as("counted as a stop, not a crash").isEqualTo("stopped");
+    assertThat(ProcessLauncher.result(137, null).outcome()).isEqualTo(WorkerResult.CRASHED);
+    assertThat(ProcessLauncher.result(4, null).outcome()).isEqualTo("source-lost");
   }
 
   @Test

@@ -285,7 +285,7 @@ class WorkerCostBench {
     }
 
     @Override
-    public RunningWorker launch(StreamId id, java.util.function.Consumer<io.mtxtoolkit.worker.WorkerState> onState) {
+    public RunningWorker launch(StreamId id, String sourceId, java.util.function.Consumer<io.mtxtoolkit.worker.WorkerState> onState) {
       int i = Integer.parseInt(id.value().substring(1));
       return new ProcessLauncher(MediaMtxEndpoints.defaults(), List.of("--input-url", ins.get(i), "--output-url", outs.get(i),
           "--reconnect-base-ms", "100"), new PrintStream(OutputStream.nullOutputStream())).launch(id, onState);

@@ -80,18 +80,13 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     volatile boolean workersIgnoreStop;
 
     @Override
-    public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
-      sourceIds.add(sourceId);
-      return launch(id, onState);
-    }
-
-    @Override
     public LaunchMode mode() {
       return LaunchMode.THREAD;
     }
 
     @Override
-    public RunningWorker launch(StreamId id, Consumer<WorkerState> onState) {
+    public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
+      sourceIds.add(sourceId);
       if (launchesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new OutOfMemoryError("unable to create native thread");
       }
@@ -316,7 +311,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     assertThat(manager.reconcile(java.util.Set.of(ID), taken)).isEmpty();
     assertThat(manager.stream(ID).orElseThrow().ready()).isFalse();
     assertThat(manager.reconcile(java.util.Set.of(ID), manager.snapshotTime()))
-        .extracting(WorkerManager.Correction::action).containsExactly("start");
+        .extracting(WorkerManager.Correction::action).containsExactly(WorkerManager.Correction.Action.START);
     assertThat(manager.stream(ID).orElseThrow().ready()).isTrue();
   }
 
@@ -453,11 +448,20 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     assertThat(starts.get(1)).as("a restart follows no ready event").isEqualTo(Duration.ofDays(-1));
   }
 
+  @Test
+  void theTimeToAStartedWorkerCountsFromTheHooksStart() {
+    Heard heard = heard(new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2));
+    manager.onEvent(event(HookEventType.READY, Instant.now().minusMillis(1500)));
+    assertThat(heard.starts).hasSize(1);
+    assertThat(heard.starts.get(0)).as("the hook's JVM start and its request are part of it")
+        .isBetween(Duration.ofMillis(1500), Duration.ofSeconds(30));
+  }
+
   /** What the metrics hear: only what happened (a started worker, a restart made, an exit of a worker that ran). */
   private static final class Heard implements LifecycleObserver {
     final List<Duration> starts = new CopyOnWriteArrayList<>();
     final List<Integer> exits = new CopyOnWriteArrayList<>();
-    final List<String> reconciled = new CopyOnWriteArrayList<>();
+    final List<WorkerManager.Correction.Action> reconciled = new CopyOnWriteArrayList<>();
     final AtomicInteger restarts = new AtomicInteger();
 
     @Override
@@ -466,8 +470,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     }
 
     @Override
-    public void workerExited(int exitCode) {
-      exits.add(exitCode);
+    public void workerExited(WorkerResult result) {
+      exits.add(result.exit().code());
     }
 
     @Override
@@ -476,7 +480,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     }
 
     @Override
-    public void reconciled(String action) {
+    public void reconciled(WorkerManager.Correction.Action action) {
       reconciled.add(action);
     }
   }
@@ -521,8 +525,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     manager.ready(ID);
     assertThat(heard.exits).as("no worker ran, so none exited").isEmpty();
     assertThat(manager.reconcile(java.util.Set.of(ID, StreamId.of("cam2")), manager.snapshotTime()))
-        .extracting(WorkerManager.Correction::action).containsExactly("start");
-    assertThat(heard.reconciled).containsExactly("start");
+        .extracting(WorkerManager.Correction::action).containsExactly(WorkerManager.Correction.Action.START);
+    assertThat(heard.reconciled).containsExactly(WorkerManager.Correction.Action.START);
     assertThat(heard.starts).as("reconciliation's start follows no hook").containsExactly(Duration.ofDays(-1));
   }
 
@@ -568,7 +572,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
   @Test
   void reconcileRestartsAStreamLeftWithNoWorkerAndNothingPending() {
-    List<String> reconciled = new CopyOnWriteArrayList<>();
+    List<WorkerManager.Correction.Action> reconciled = new CopyOnWriteArrayList<>();
     manager.observe(new LifecycleObserver() {
       @Override
       public void workerRestarted() {
@@ -577,7 +581,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
       }
 
       @Override
-      public void reconciled(String action) {
+      public void reconciled(WorkerManager.Correction.Action action) {
         reconciled.add(action);
       }
     });
@@ -589,8 +593,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
     await("the restart failed").atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().restarts() == 1);
     assertThat(manager.reconcile(java.util.Set.of(ID), manager.snapshotTime()))
-        .containsExactly(new WorkerManager.Correction(ID, "restart"));
-    assertThat(reconciled).as("counted under its own action").containsExactly("restart");
+        .containsExactly(new WorkerManager.Correction(ID, WorkerManager.Correction.Action.RESTART));
+    assertThat(reconciled).as("counted under its own action").containsExactly(WorkerManager.Correction.Action.RESTART);
     assertThat(launcher.launched).hasSize(2);
   }
 
@@ -598,7 +602,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   void anObserverThatThrowsStopsNeitherARestartNorAGracePeriodStop() {
     manager.observe(new LifecycleObserver() {
       @Override
-      public void workerExited(int code) {
+      public void workerExited(WorkerResult result) {
         throw new IllegalStateException("metrics registry closed");
       }
 
@@ -672,7 +676,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     assertThat(manager.reconcile(listed, manager.snapshotTime())).as("too soon").isEmpty();
     long aMinuteLater = manager.snapshotTime() + WorkerManager.FAILED_RETRY_AFTER.toNanos();
     assertThat(manager.reconcile(listed, aMinuteLater))
-        .containsExactly(new WorkerManager.Correction(ID, "retry-failed"));
+        .containsExactly(new WorkerManager.Correction(ID, WorkerManager.Correction.Action.RETRY_FAILED));
     assertThat(launcher.launched).hasSize(3);
     assertThat(manager.stream(ID).orElseThrow().failedReason()).isNull();
     assertThat(manager.stream(judged).orElseThrow().failedReason()).contains("vp8");
