@@ -42,6 +42,8 @@ public final class StreamWorker {
   private volatile WorkerState state = WorkerState.STARTING;
   /** True from the moment /out is being opened until it is closed; guarded by this. */
   private boolean publishing;
+  /** stopBeforePublishing has said the worker stopped: run()'s own end, maybe seconds later, must not say it again. */
+  private volatile boolean stopAnnounced;
 
   /** The publisher's id, for the sourceId correlation field of every line; empty when unknown. */
   private volatile String sourceId = "";
@@ -135,8 +137,12 @@ public final class StreamWorker {
 
   private WorkerResult finish(WorkerState end, WorkerResult result) {
     setState(end);
-    LOG.info("worker {}: {}", end.wireName(), result.reason(), kv("event", "worker-" + end.wireName()),
-        kv("exitCode", result.exit().code()), kv("packets", packets.get()));
+    if (end == WorkerState.STOPPED && stopAnnounced) {
+      return result;
+    }
+    LOG.atLevel(end == WorkerState.FAILED ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.INFO)
+        .log("worker {}: {}", end.wireName(), result.reason(), kv("event", "worker-" + end.wireName()),
+            kv("exitCode", result.exit().code()), kv("packets", packets.get()));
     return result;
   }
 
@@ -181,6 +187,7 @@ public final class StreamWorker {
       stopSignal.countDown(); // under the lock, so beginPublishing sees it; listeners are called outside
     }
     setState(WorkerState.STOPPING);
+    stopAnnounced = true;
     LOG.info("worker stopped: stopped on request before publishing", kv("event", "worker-stopped"),
         kv("exitCode", WorkerExit.STOPPED.code()), StructuredArguments.entries(fields(config.streamId(), sourceId)));
     return true;

@@ -57,8 +57,7 @@ public final class WorkerMain implements Runnable {
     try {
       code = run(args, System.getenv(), started::set);
     } catch (Throwable crash) { // an Error picocli passes on: the hook above must not turn it into a stop (0)
-      crash.printStackTrace();
-      code = 1;
+      code = crashed(crash);
     }
     Runtime.getRuntime().halt(code);
   }
@@ -74,9 +73,22 @@ public final class WorkerMain implements Runnable {
         line.getErr().println("mtx-worker: " + e.getMessage());
         return WorkerExit.INVALID_INPUT.code();
       }
-      throw e;
+      return crashed(e);
     });
     return cli.execute(args);
+  }
+
+  /** Exit code of a worker that failed with what it did not expect. */
+  static final int CRASHED = 1;
+
+  /**
+   * One JSON line with the stack trace in a field, where a printed trace would reach the orchestrator as a
+   * plain line per frame; the orchestrator records the message as the exit's reason.
+   */
+  private static int crashed(Throwable e) {
+    LoggerFactory.getLogger(WorkerMain.class).error("worker crashed: {}", e.toString(),
+        net.logstash.logback.argument.StructuredArguments.kv("event", "worker-crashed"), e);
+    return CRASHED;
   }
 
   @Override

@@ -235,10 +235,12 @@ class StreamWorkerTest {
   void aWorkerNotYetPublishingCanStopAtOnce() {
     StreamWorker worker = worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1));
 
-    assertThat(worker.stopBeforePublishing()).isTrue();
-
-    assertThat(worker.state()).isEqualTo(WorkerState.STOPPING);
-    assertThat(worker.run().exit()).as("run() after the stop").isEqualTo(WorkerExit.STOPPED);
+    var lines = linesOf(() -> {
+      assertThat(worker.stopBeforePublishing()).isTrue();
+      assertThat(worker.state()).isEqualTo(WorkerState.STOPPING);
+      assertThat(worker.run().exit()).as("run() after the stop").isEqualTo(WorkerExit.STOPPED);
+    });
+    assertThat(withEvent(lines, "worker-stopped")).as("said once, not again when run() ends").hasSize(1);
   }
 
   @Test
@@ -482,21 +484,32 @@ class StreamWorkerTest {
         .isLessThanOrEqualTo(40_000L);
   }
 
-  /** Each reconnect attempt is one line with its number, delay and cause, and the stream's correlation fields. */
-  @Test
-  void eachReconnectAttemptIsALineWithTheStreamsFields() {
+  /** The worker's own lines while {@code run} runs. */
+  private static List<ch.qos.logback.classic.spi.ILoggingEvent> linesOf(Runnable run) {
     ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StreamWorker.class);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
     lines.start();
     logger.addAppender(lines);
     try {
-      worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1))
-          .sourceId("conn-9").run();
+      run.run();
     } finally {
       logger.detachAppender(lines);
     }
-    List<ch.qos.logback.classic.spi.ILoggingEvent> reconnects = lines.list.stream()
-        .filter(e -> java.util.Arrays.toString(e.getArgumentArray()).contains("event=worker-reconnect")).toList();
+    return lines.list;
+  }
+
+  private static List<ch.qos.logback.classic.spi.ILoggingEvent> withEvent(List<ch.qos.logback.classic.spi.ILoggingEvent> lines, String event) {
+    return lines.stream().filter(e -> java.util.Arrays.toString(e.getArgumentArray()).contains("event=" + event)).toList();
+  }
+
+  /** Each reconnect attempt is one line with its number, delay and cause, and the stream's correlation fields. */
+  @Test
+  void eachReconnectAttemptIsALineWithTheStreamsFields() {
+    var lines = linesOf(() -> worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1))
+        .sourceId("conn-9").run());
+    List<ch.qos.logback.classic.spi.ILoggingEvent> reconnects = withEvent(lines, "worker-reconnect");
+    assertThat(withEvent(lines, "worker-failed")).singleElement().as("the verdict is an error line")
+        .satisfies(e -> assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR));
     assertThat(reconnects).hasSize(3);
     for (int i = 0; i < 3; i++) {
       ch.qos.logback.classic.spi.ILoggingEvent e = reconnects.get(i);

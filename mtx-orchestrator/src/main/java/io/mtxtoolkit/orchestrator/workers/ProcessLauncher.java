@@ -115,7 +115,8 @@ public final class ProcessLauncher implements WorkerLauncher {
       throw new UncheckedIOException("cannot start worker process: " + e.getMessage(), e);
     }
     AtomicReference<String> lastProblem = new AtomicReference<>();
-    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem), "worker-log-" + id.value());
+    AtomicReference<String> firstPlain = new AtomicReference<>();
+    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem, firstPlain), "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
       reader.start();
@@ -129,7 +130,7 @@ public final class ProcessLauncher implements WorkerLauncher {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return result(p.exitValue(), lastProblem.get());
+      return result(p.exitValue(), lastProblem.get(), firstPlain.get());
     });
     return new RunningWorker() {
       @Override
@@ -156,7 +157,11 @@ public final class ProcessLauncher implements WorkerLauncher {
     };
   }
 
-  static WorkerResult result(int code, String lastProblem) {
+  /**
+   * {@code lastProblem}: the worker's last error line; {@code firstPlain}: its first line that was not JSON, the
+   * JVM's own words ("Exception in thread …"), which explain a crash and nothing else (a start-up warning).
+   */
+  static WorkerResult result(int code, String lastProblem, String firstPlain) {
     if (code == SIGTERM_EXIT) {
       // SIGTERM reached the JVM before the worker had installed its handler: a stop, not a crash.
       return new WorkerResult(WorkerExit.STOPPED, "ended by SIGTERM while starting");
@@ -166,7 +171,8 @@ public final class ProcessLauncher implements WorkerLauncher {
       exit = WorkerExit.ofCode(code);
     } catch (IllegalArgumentException e) {
       return WorkerResult.crashed("worker process died with exit code " + code
-          + (code > 128 ? " (signal " + (code - 128) + ")" : "") + (lastProblem == null ? "" : "; last error: " + lastProblem));
+          + (code > 128 ? " (signal " + (code - 128) + ")" : "")
+          + (lastProblem != null ? "; last error: " + lastProblem : firstPlain != null ? "; it said: " + firstPlain : ""));
     }
     String reason = lastProblem != null ? lastProblem : exit == WorkerExit.STOPPED ? "stopped on request" : "exit code " + code;
     return new WorkerResult(exit, reason);
@@ -188,13 +194,15 @@ public final class ProcessLauncher implements WorkerLauncher {
     return line.toString();
   }
 
-  private void follow(StreamId id, String sourceId, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem) {
+  private void follow(StreamId id, String sourceId, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem,
+      AtomicReference<String> firstPlain) {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         if (!line.startsWith("{")) {
           // FFmpeg's own messages ("[tcp @ 0x…] Connection refused") are plain text: one JSON line each, with the
           // stream's correlation fields, like every other line of the service's output
           logSink.println(plainLine(id, sourceId, line));
+          firstPlain.compareAndSet(null, line);
           continue;
         }
         logSink.println(line);

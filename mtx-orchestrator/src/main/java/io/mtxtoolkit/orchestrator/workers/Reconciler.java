@@ -30,6 +30,8 @@ public final class Reconciler implements AutoCloseable {
   private final WorkerManager workers;
   /** Paths already warned about; bounded, since path names come from publishers. */
   private final RecentIds warnedPaths = new RecentIds(1000);
+  /** The last pass could not reach MediaMTX (only the reconciler's own thread, or a caller in its place, touches it). */
+  private volatile boolean mediamtxAway;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "reconciler");
     t.setDaemon(true);
@@ -84,8 +86,15 @@ public final class Reconciler implements AutoCloseable {
         }
       }
     } catch (MediaMtxApiException e) {
-      LOG.warn("reconciliation skipped: {}", e.getMessage(), kv("event", "reconcile-skipped"));
+      // Said once when MediaMTX goes away, not every period while it stays away; its return is said too.
+      LOG.atLevel(mediamtxAway ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
+          .log("reconciliation skipped: {}", e.getMessage(), kv("event", "reconcile-skipped"));
+      mediamtxAway = true;
       return -1;
+    }
+    if (mediamtxAway) {
+      mediamtxAway = false;
+      LOG.info("reconciliation resumed: MediaMTX's API answers again", kv("event", "reconcile-resumed"));
     }
     List<WorkerManager.Correction> corrections = workers.reconcile(ready, takenAt);
     for (WorkerManager.Correction c : corrections) {

@@ -8,6 +8,7 @@ import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.worker.StreamWorker;
+import io.mtxtoolkit.worker.WorkerExit;
 import io.mtxtoolkit.worker.WorkerResult;
 import io.mtxtoolkit.worker.WorkerState;
 import java.time.Clock;
@@ -26,6 +27,7 @@ import net.logstash.logback.argument.StructuredArgument;
 import net.logstash.logback.argument.StructuredArguments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One worker per stream. ready starts it (or cancels a pending stop); not-ready stops it after the grace
@@ -240,7 +242,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Entry e = streams.computeIfAbsent(id, Entry::new);
     e.changed();
     e.ready = false;
-    cancelRestart(e);
+    if (e.pendingRestart != null) {
+      LOG.info("not-ready: the pending restart of the worker for {} is cancelled", id, e.fields("worker-restart-cancelled"));
+      cancelRestart(e);
+    }
     if (e.worker == null || e.stopping || e.pendingStop != null) {
       return;
     }
@@ -321,13 +326,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.workerState = WorkerState.STOPPING;
     RunningWorker worker = e.worker;
     worker.stop();
-    scheduler.schedule(() -> {
+    scheduler.schedule(logged("stop timeout of " + e.id, () -> {
       if (!worker.exit().isDone()) {
         LOG.warn("worker for {} did not stop within {} ms; killing it", e.id, stopTimeout.toMillis(),
             e.fields("worker-killed"));
         worker.kill();
       }
-    }, stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }), stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private synchronized void exited(StreamId id, RunningWorker worker, WorkerResult result) {
@@ -338,7 +343,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.worker = null;
     boolean requested = e.stopping;
     e.stopping = false;
-    LOG.info("worker for {} exited with {}: {}", id, result.exit().code(), result.reason(), e.fields("worker-exited"), kv("exitCode", result.exit().code()), kv("requested", requested));
+    // An end nobody asked for is what an operator looks for; a stop on request is routine.
+    boolean unasked = !requested && (result.crashed() || result.exit() != WorkerExit.STOPPED);
+    LOG.atLevel(unasked ? Level.WARN : Level.INFO).log("worker for {} exited with {}: {}", id, result.exit().code(),
+        result.reason(), e.fields("worker-exited"), kv("exitCode", result.exit().code()), kv("outcome", result.outcome()),
+        kv("requested", requested));
     afterExit(e, result, requested, true);
   }
 
@@ -599,6 +608,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         return w;
       }).toList();
     }
+    LOG.info("shutting down: stopping {} workers", running.size(), kv("event", "shutdown-stopping"),
+        kv("workers", running.size()));
     long deadline = System.nanoTime() + (stopTimeout.compareTo(closeTimeout) < 0 ? stopTimeout : closeTimeout).toNanos();
     for (RunningWorker w : running) {
       try {

@@ -10,11 +10,19 @@ import org.junit.jupiter.api.Test;
 class ProcessLauncherTest {
   @Test
   void theWorkersOwnCodesAreItsVerdict() {
-    assertThat(ProcessLauncher.result(0, null)).isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
-    WorkerResult lost = ProcessLauncher.result(4, "source lost: 3 reconnect attempts failed");
+    assertThat(ProcessLauncher.result(0, null, null)).isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+    WorkerResult lost = ProcessLauncher.result(4, "source lost: 3 reconnect attempts failed", null);
     assertThat(lost.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
     assertThat(lost.reason()).isEqualTo("source lost: 3 reconnect attempts failed");
     assertThat(lost.crashed()).isFalse();
+    assertThat(ProcessLauncher.result(0, null, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader classes").reason())
+        .as("a JVM's start-up warning is no reason for a stop").isEqualTo("stopped on request");
+  }
+
+  @Test
+  void aCrashWithoutAnErrorLineIsExplainedByTheJvmsOwnWords() {
+    assertThat(ProcessLauncher.result(1, null, "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space").reason())
+        .isEqualTo("worker process died with exit code 1; it said: Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space");
   }
 
   @Test
@@ -36,13 +44,13 @@ class ProcessLauncherTest {
 
   @Test
   void sigtermBeforeTheWorkersHandlerIsAStopNotAMediaError() {
-    WorkerResult r = ProcessLauncher.result(143, null);
+    WorkerResult r = ProcessLauncher.result(143, null, null);
 
     assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
     assertThat(r.reason()).isEqualTo("ended by SIGTERM while starting");
     assertThat(r.outcome()).as("counted as a stop, not a crash").isEqualTo("stopped");
-    assertThat(ProcessLauncher.result(137, null).outcome()).isEqualTo(WorkerResult.CRASHED);
-    assertThat(ProcessLauncher.result(4, null).outcome()).isEqualTo("source-lost");
+    assertThat(ProcessLauncher.result(137, null, null).outcome()).isEqualTo(WorkerResult.CRASHED);
+    assertThat(ProcessLauncher.result(4, null, null).outcome()).isEqualTo("source-lost");
   }
 
   @Test
@@ -69,7 +77,7 @@ class ProcessLauncherTest {
 
   @Test
   void otherSignalsAreCrashesNamingTheSignalAndTheLastError() {
-    WorkerResult r = ProcessLauncher.result(137, "cannot read rtsp://h/live/a/in");
+    WorkerResult r = ProcessLauncher.result(137, "cannot read rtsp://h/live/a/in", null);
 
     assertThat(r.crashed()).isTrue();
     assertThat(r.streamUnusable()).as("a crash says nothing about the stream").isFalse();

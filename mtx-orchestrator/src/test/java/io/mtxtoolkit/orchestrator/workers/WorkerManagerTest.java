@@ -449,6 +449,34 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void anUnaskedEndIsAWarningAndACancelledRestartAndTheShutdownAreSaid() {
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), 2),
+        Clock.systemUTC()));
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerManager.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      manager.ready(ID);
+      launcher.launched.get(0).exit.complete(WorkerResult.crashed("killed"));
+      await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().lastExitCode() != null);
+      manager.notReady(ID);
+      manager.ready(StreamId.of("other"));
+      manager.close();
+    } finally {
+      logger.detachAppender(lines);
+    }
+    java.util.function.Function<String, List<ch.qos.logback.classic.spi.ILoggingEvent>> withEvent = event -> lines.list.stream()
+        .filter(e -> java.util.Arrays.toString(e.getArgumentArray()).contains("event=" + event)).toList();
+    assertThat(withEvent.apply("worker-exited")).hasSize(2);
+    assertThat(withEvent.apply("worker-exited").get(0).getLevel()).as("a crash").isEqualTo(ch.qos.logback.classic.Level.WARN);
+    assertThat(withEvent.apply("worker-exited").get(1).getLevel()).as("stopped by the shutdown").isEqualTo(ch.qos.logback.classic.Level.INFO);
+    assertThat(withEvent.apply("worker-restart-cancelled")).hasSize(1);
+    assertThat(withEvent.apply("shutdown-stopping")).singleElement()
+        .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("shutting down: stopping 1 workers"));
+  }
+
+  @Test
   void theTimeToAStartedWorkerCountsFromTheHooksStart() {
     Heard heard = heard(new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2));
     manager.onEvent(event(HookEventType.READY, Instant.now().minusMillis(1500)));
