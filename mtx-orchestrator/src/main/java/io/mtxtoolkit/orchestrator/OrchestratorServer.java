@@ -84,7 +84,7 @@ public final class OrchestratorServer {
       throw listenFailure(e);
     }
     port = app.port();
-    LOG.info("mtx-orchestrator listening on {}", v("url", url()), kv("host", config.host()), kv("port", port),
+    LOG.info("mtx-orchestrator listening on {}", v("url", url()), kv("event", "orchestrator-started"), kv("host", config.host()), kv("port", port),
         kv("eventsKept", config.eventsKept()));
     return port;
   }
@@ -97,7 +97,7 @@ public final class OrchestratorServer {
     app.stop();
     stopped.countDown();
     if (started) {
-      LOG.info("mtx-orchestrator stopped", kv("port", port));
+      LOG.info("mtx-orchestrator stopped", kv("event", "orchestrator-stopped"), kv("port", port));
     }
   }
 
