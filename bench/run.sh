@@ -15,7 +15,7 @@ mediamtx=$("$root/deploy/mediamtx/install.sh" 2>/dev/null | tail -n 1) || mediam
 
 # java_bench MODULE CLASS: prints the command, then the Markdown table the @Tag("bench") test writes.
 java_bench() {
-  local args="-pl $1 -am test -Dtest=$2 -Dtest.excludedGroups= -Dtest.timeout=60m -Dsurefire.failIfNoSpecifiedTests=false"
+  local args="-pl $1 -am test -Dtest=$2 -Dtest.excludedGroups= -Dtest.timeout=60m -Dtest.forkTimeout=0 -Dsurefire.failIfNoSpecifiedTests=false"
   local table
   echo "Command: \`mvn -q $args\`."
   table=$(mktemp)

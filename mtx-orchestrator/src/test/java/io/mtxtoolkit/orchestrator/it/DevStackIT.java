@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.testkit.http.Http;
+import io.mtxtoolkit.core.config.Listener;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
 import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
@@ -57,11 +58,11 @@ class DevStackIT {
   /** Every port of the stack moved to a free one, and a private run directory. */
   static Map<String, String> isolatedPorts(Path runDir) {
     Map<String, String> env = new HashMap<>();
-    for (String var : List.of("MTX_RTMP_PORT", "MTX_RTSP_PORT", "MTX_HLS_PORT", "MTX_WEBRTC_PORT", "MTX_PLAYBACK_PORT",
-        "MTX_API_PORT", "MTX_METRICS_PORT", "ORCHESTRATOR_PORT")) {
-      env.put(var, String.valueOf(FreePorts.tcp()));
-    }
-    env.put("MTX_WEBRTC_UDP_PORT", String.valueOf(FreePorts.tcp()));
+    // One distinct set, each of its transport; the orchestrator takes the TCP port drawn for pprof (unused here).
+    Map<Listener, String> vars = Map.of(Listener.RTMP, "MTX_RTMP_PORT", Listener.RTSP, "MTX_RTSP_PORT", Listener.HLS, "MTX_HLS_PORT",
+        Listener.WEBRTC, "MTX_WEBRTC_PORT", Listener.PLAYBACK, "MTX_PLAYBACK_PORT", Listener.API, "MTX_API_PORT",
+        Listener.METRICS, "MTX_METRICS_PORT", Listener.PPROF, "ORCHESTRATOR_PORT", Listener.WEBRTC_ICE_UDP, "MTX_WEBRTC_UDP_PORT");
+    FreePorts.forListeners(vars.keySet()).forEach((listener, port) -> env.put(vars.get(listener), String.valueOf(port)));
     env.put("MTX_RUN_DIR", runDir.toString());
     return env;
   }
@@ -428,7 +429,7 @@ class DevStackIT {
       try (TestStreamPublisher ignored = TestStreamPublisher.start(rtmp, TestStreamOptions.defaults())) {
         await("live/test/in in /v3/paths/list").atMost(Duration.ofSeconds(10))
             .until(() -> api.listPaths().stream().anyMatch(p -> p.name().equals("live/test/in") && p.ready()));
-        await("ready event at the orchestrator").atMost(Duration.ofSeconds(10)).until(() ->
+        await("ready event at the orchestrator").atMost(Duration.ofSeconds(20)).until(() ->
             Http.get("http://127.0.0.1:" + env.get("ORCHESTRATOR_PORT") + "/v1/events").body().contains("live/test/in"));
       }
       Result ps = stack(env, "ps", Duration.ofSeconds(10));

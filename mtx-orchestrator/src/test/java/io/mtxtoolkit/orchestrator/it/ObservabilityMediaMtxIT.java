@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 @Tag("mediamtx")
 class ObservabilityMediaMtxIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration SETTLE = Duration.ofSeconds(15);
+  /** A hook JVM, a worker JVM with FFmpeg's natives and an RTSP open, on a loaded 2-core machine. */
+  private static final Duration SETTLE = Duration.ofSeconds(30);
 
   @AutoClose
   private final Running running = new Running();

@@ -135,7 +135,8 @@ class WorkerMediaMtxIT {
 
   @Test
   void wholeLoopPublishHookWorkerOutThenGraceStop() {
-    Pipeline pipeline = pipeline(LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(2)));
+    // 1 s: the planned stop (not-ready hook + grace) comes well before the worker would give up on its own (7 s)
+    Pipeline pipeline = pipeline(LifecyclePolicy.defaults().withGracePeriod(Duration.ofSeconds(1)));
     MediaMtxServer mediamtx = pipeline.mediamtx();
     WorkerManager[] manager = {pipeline.workers()};
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
@@ -143,7 +144,7 @@ class WorkerMediaMtxIT {
     // kept: closed however the test ends (a second close does nothing)
     TestStreamPublisher publisher = running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/loop/in"),
         TestStreamOptions.defaults()));
-    await("publish -> hook -> worker -> /out").atMost(Duration.ofSeconds(20)).until(() -> readyPath(api, "live/loop/out").isPresent());
+    await("publish -> hook -> worker -> /out").atMost(Duration.ofSeconds(40)).until(() -> readyPath(api, "live/loop/out").isPresent());
     publisher.close();
     await("grace period -> worker gone -> /out gone").atMost(Duration.ofSeconds(20))
         .until(() -> readyPath(api, "live/loop/out").isEmpty() && manager[0].liveWorkers() == 0);
@@ -159,25 +160,33 @@ class WorkerMediaMtxIT {
     StreamId churn = StreamId.of("churn");
     String firstWorker = null;
     for (int cycle = 0; cycle < 10; cycle++) {
-      try (TestStreamPublisher p = TestStreamPublisher.start(mediamtx.rtmpUrl("live/churn/in"), TestStreamOptions.defaults())) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> readyPath(api, "live/churn/in").isPresent());
-        if (cycle == 0) {
-          // MediaMTX interrupts a ready hook still starting when the publisher leaves: without this wait no
-          // worker would ever start, and the check below would hold trivially.
-          await("the first cycle's worker publishes /out").atMost(Duration.ofSeconds(20))
-              .until(() -> readyPath(api, "live/churn/out").isPresent());
-          firstWorker = manager[0].stream(churn).orElseThrow().worker();
-          assertThat(firstWorker).as("the first cycle's worker").isNotNull();
-        }
+      TestStreamPublisher p = running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/churn/in"), TestStreamOptions.defaults()));
+      await("cycle " + cycle + ": live/churn/in ready").atMost(Duration.ofSeconds(10))
+          .until(() -> readyPath(api, "live/churn/in").isPresent());
+      // Each cycle lasts until the worker publishes again: its reconnect resumes (a delivered session starts its
+      // attempts afresh, so ten cycles never add up to the three that end it), and MediaMTX lets the ready hook
+      // finish (it interrupts one still starting when the publisher leaves). Two JVM starts and an RTSP open.
+      await("cycle " + cycle + ": the worker publishes live/churn/out").atMost(Duration.ofSeconds(40))
+          .until(() -> readyPath(api, "live/churn/out").isPresent());
+      if (cycle == 0) {
+        firstWorker = manager[0].stream(churn).orElseThrow().worker();
+        assertThat(firstWorker).as("the first cycle's worker").isNotNull();
       }
+      if (cycle == 9) {
+        break; // the last publisher stays, so the stream ends ready
+      }
+      p.close();
+      await("cycle " + cycle + ": /out gone with its source").atMost(Duration.ofSeconds(10))
+          .until(() -> readyPath(api, "live/churn/out").isEmpty());
     }
-    // Checked after the churn, when the late hooks of the last cycles have had time to arrive: a worker stopped
-    // or replaced at any point would show as another handle (a second publisher on /out) or a restart.
+    // A worker stopped or replaced at any point would show as another handle or a restart. Checked once the last
+    // cycle's hooks have had time to arrive, while its publisher is still on.
     String kept = firstWorker;
     await("the first cycle's worker still serves live/churn/out, never restarted").during(Duration.ofSeconds(2))
-        .atMost(Duration.ofSeconds(5)).until(() -> {
+        .atMost(Duration.ofSeconds(10)).until(() -> {
           StreamView stream = manager[0].stream(churn).orElseThrow();
-          return kept.equals(stream.worker()) && stream.restarts() == 0 && manager[0].liveWorkers() == 1;
+          return kept.equals(stream.worker()) && stream.restarts() == 0 && manager[0].liveWorkers() == 1
+              && readyPath(api, "live/churn/out").isPresent();
         });
   }
 
@@ -190,7 +199,7 @@ class WorkerMediaMtxIT {
     for (int i = 1; i <= 5; i++) {
       running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/s" + i + "/in"), TestStreamOptions.defaults()));
     }
-    await("five /out paths").atMost(Duration.ofSeconds(40)).until(() ->
+    await("five /out paths").atMost(Duration.ofSeconds(60)).until(() ->
         api.listPaths().stream().filter(p -> p.ready() && p.name().endsWith("/out")).count() == 5);
     assertThat(manager[0].liveWorkers()).isEqualTo(5);
   }

@@ -53,11 +53,14 @@ class ReadmeCommandsMediaMtxIT {
    */
   private static void requireGstreamer() throws Exception {
     ReadmeCommands.requireTool("gst-launch-1.0", "gstreamer1.0-tools");
-    Process inspect = new ProcessBuilder("gst-inspect-1.0", "x264enc", "avenc_aac", "flvmux", "rtmpsink", "rtspsrc")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    assertThat(inspect.waitFor(30, TimeUnit.SECONDS) && inspect.exitValue() == 0)
-        .as("GStreamer plugins x264enc, avenc_aac, flvmux, rtmpsink, rtspsrc (gstreamer1.0-plugins-ugly, -libav, -bad, "
-            + "-good)").isTrue();
+    // one element per call: given several, gst-inspect-1.0 (1.22) looks up only the last
+    Map<String, String> packages = Map.of("x264enc", "gstreamer1.0-plugins-ugly", "avenc_aac", "gstreamer1.0-libav",
+        "flvmux", "gstreamer1.0-plugins-good", "rtmpsink", "gstreamer1.0-plugins-bad", "rtspsrc", "gstreamer1.0-plugins-good");
+    for (Map.Entry<String, String> element : packages.entrySet()) {
+      io.mtxtoolkit.testkit.process.ProcessRun.Result r = io.mtxtoolkit.testkit.process.ProcessRun.run(
+          new ProcessBuilder("gst-inspect-1.0", element.getKey()).redirectErrorStream(true), java.time.Duration.ofSeconds(30));
+      assertThat(r.exit()).as("GStreamer element %s (Debian package %s)", element.getKey(), element.getValue()).isZero();
+    }
   }
 
   @Test
