@@ -260,7 +260,13 @@ public final class OrchestratorMain implements Callable<Integer> {
     if (workerMode.equals("none")) {
       return null;
     }
-    LaunchMode mode = LaunchMode.parse("--worker-mode", workerMode);
+    LaunchMode mode;
+    try {
+      mode = LaunchMode.parse("--worker-mode", workerMode);
+    } catch (ValidationException e) {
+      // none is this command's own choice (no lifecycle at all), so the launch modes' message cannot name it
+      throw new ValidationException("--worker-mode", "unknown worker mode '" + workerMode + "' (process, thread or none)");
+    }
     if (gracePeriodMs < 0) {
       throw new ValidationException("--grace-period-ms", "--grace-period-ms/" + ENV_GRACE_PERIOD + " must be >= 0");
     }

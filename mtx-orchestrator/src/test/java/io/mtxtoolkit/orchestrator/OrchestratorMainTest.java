@@ -93,6 +93,7 @@ class OrchestratorMainTest {
       "--port|http|'http' is not an int",
       "--events-kept|0|--events-kept/ORCHESTRATOR_EVENTS_KEPT",
       "--host|' '|--host/ORCHESTRATOR_HOST",
+      "--worker-mode|fork|unknown worker mode 'fork' (process, thread or none)",
       "--nope|1|Unknown option"})
   void invalidOptionsAreUsageErrors(String option, String value, String message) {
     int code = run(option, value);

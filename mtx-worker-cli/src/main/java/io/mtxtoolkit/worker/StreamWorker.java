@@ -471,6 +471,7 @@ public final class StreamWorker {
           recorder.setTimestamp(at);
         }
         recorder.record(out);
+        packets.incrementAndGet();
       } else if (frame.samples != null) {
         // The encoded audio's time counts its samples from the first one recorded. A reader joins a live
         // path between keyframes, and audio decodes at once while video waits for the next keyframe: audio
@@ -488,9 +489,10 @@ public final class StreamWorker {
           }
           audioClock.written(frame); // counted before the recorder consumes the buffers
           recorder.record(frame);
+          // only what was published: a session that published nothing must not start its reconnects afresh
+          packets.incrementAndGet();
         }
       }
-      packets.incrementAndGet();
     });
   }
 

@@ -1,5 +1,7 @@
 package io.mtxtoolkit.core.config;
 
+import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.core.path.StreamPath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,7 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class PipelineRules {
   /** The {@code paths:} entry that carries the hooks. */
-  public static final String HOOK_PATH = "~^live/[A-Za-z0-9_-]{1,64}/in$";
+  public static final String HOOK_PATH = "~^" + StreamPath.PREFIX + StreamId.REGEX + "/" + StreamPath.Direction.IN.segment() + "$";
 
   private PipelineRules() {}
 

@@ -11,6 +11,8 @@ import io.mtxtoolkit.core.ValidationException;
 public record StreamId(String value) {
   /** Longest accepted id; keeps paths, metric labels and log lines bounded. */
   public static final int MAX_LENGTH = 64;
+  /** The same rule as a regular expression, for configurations that match paths by one (MediaMTX's). */
+  public static final String REGEX = "[A-Za-z0-9_-]{1," + MAX_LENGTH + "}";
 
   public StreamId {
     validate("streamId", value);

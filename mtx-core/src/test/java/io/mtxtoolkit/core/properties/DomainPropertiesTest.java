@@ -49,7 +49,14 @@ class DomainPropertiesTest {
     }, "", "a b", "a/b", "a;touch x", "..", "caf\u00e9", "x".repeat(65), "a\u0000", "\ud83d\ude00"), raw -> {
       assertThatThrownBy(() -> StreamId.of(raw)).isInstanceOf(ValidationException.class).hasMessageContaining("invalid stream id");
       assertThatThrownBy(() -> StreamPath.parse("live/" + raw + "/in")).isInstanceOf(ValidationException.class);
+      assertThat(raw).as("MediaMTX's hook path regex refuses it too").doesNotMatch(StreamId.REGEX);
     });
+  }
+
+  @Test
+  void theRegexAcceptsWhatStreamIdAccepts() {
+    forAll(samples(SEED, 500, RandomInputs::validId, "a", "-", "_", "x".repeat(64)),
+        raw -> assertThat(raw).matches(StreamId.REGEX));
   }
 
   record Payload(String id, String query, String sourceId, boolean ready) {}
