@@ -67,7 +67,7 @@ final class HookCli implements Runnable {
   private void failure(CommandLine where, HookExit exit, String field, String message) {
     String event = where.getCommand() instanceof Send send ? send.type.wireName() : "none";
     HookLog.write(err, "ERROR", event, null, env.get(io.mtxtoolkit.core.hook.HookEnvironment.MTX_PATH),
-        new HookLog.Outcome(exit, "hook " + event + " not sent: " + message, null, 0, field + ": " + message, 0));
+        HookLog.Outcome.notSent(exit, event, field, message, 0));
   }
 
   @Spec

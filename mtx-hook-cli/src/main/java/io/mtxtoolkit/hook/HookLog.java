@@ -23,7 +23,12 @@ final class HookLog {
   private HookLog() {}
 
   /** What one run produced, for the log line. */
-  record Outcome(HookExit exit, String message, String url, int status, String error, long durationMs) {}
+  record Outcome(HookExit exit, String message, String url, int status, String error, long durationMs) {
+    /** An event that was never sent: its problem is {@code field}'s. */
+    static Outcome notSent(HookExit exit, String eventName, String field, String problem, long durationMs) {
+      return new Outcome(exit, "hook " + eventName + " not sent: " + problem, null, 0, field + ": " + problem, durationMs);
+    }
+  }
 
   static void write(PrintStream stream, String level, String eventName, HookEvent event, String rawPath, Outcome outcome) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(512);

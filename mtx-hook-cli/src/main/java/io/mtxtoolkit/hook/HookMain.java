@@ -27,8 +27,7 @@ public final class HookMain {
       } catch (ValidationException e) {
         // the same JSON line as every other outcome: MediaMTX shows nothing else of a hook
         HookLog.write(err, "ERROR", type.wireName(), null, env.get(io.mtxtoolkit.core.hook.HookEnvironment.MTX_PATH),
-            new HookLog.Outcome(HookExit.INVALID_ENVIRONMENT, "hook " + type + " not sent: " + e.getMessage(), null, 0,
-                e.field() + ": " + e.getMessage(), 0));
+            HookLog.Outcome.notSent(HookExit.INVALID_ENVIRONMENT, type.wireName(), e.field(), e.getMessage(), 0));
         return HookExit.INVALID_ENVIRONMENT.code();
       }
       return new HookRun(type, settings).run(env, out, err).code();

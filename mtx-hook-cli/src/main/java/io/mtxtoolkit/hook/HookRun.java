@@ -71,8 +71,8 @@ public final class HookRun {
         event = HookEnvironment.event(type, env, startedAt());
         endpoint = HookEnvironment.endpoint(HookEnvironment.orchestratorUrl(env), type);
       } catch (ValidationException e) {
-        logOnce(err, "ERROR", null, rawPath, new HookLog.Outcome(HookExit.INVALID_ENVIRONMENT,
-            "hook " + type + " not sent: " + e.getMessage(), null, 0, e.field() + ": " + e.getMessage(), elapsed(started)));
+        logOnce(err, "ERROR", null, rawPath,
+            HookLog.Outcome.notSent(HookExit.INVALID_ENVIRONMENT, type.wireName(), e.field(), e.getMessage(), elapsed(started)));
         return HookExit.INVALID_ENVIRONMENT;
       }
       byte[] body = HookEventJson.write(event);
@@ -154,7 +154,10 @@ public final class HookRun {
         "timed out: no answer within " + budget + " ms (connect + read timeout)", started);
   }
 
-  /** One POST; a named class, not a lambda: the hook's JVM starts faster without lambda bootstrapping. */
+  /**
+   * One POST, and the outcome it reached: a rejection is set before its reply's body is read, so a body that
+   * trickles past the budget still reports the status the orchestrator answered.
+   */
   private final class Exchange extends Thread {
     private final HookEvent event;
     private final URI endpoint;
