@@ -56,14 +56,18 @@ public final class StreamWorker {
 
   /**
    * Loads javacv's FFmpeg libraries in the constructing thread, one caller at a time: JavaCPP deadlocks when
-   * two threads (e.g. in-process workers started together) load its natives for the first time at once.
+   * two threads (e.g. in-process workers started together) load its natives for the first time at once. The
+   * lock is a javacv class, which javacv itself never locks, so that the test kit's loader (another module that
+   * cannot see this one, in the same JVM in tests) takes turns with this one.
    */
-  public static synchronized void loadNatives() {
-    try {
-      FFmpegFrameGrabber.tryLoad();
-      FFmpegFrameRecorder.tryLoad();
-    } catch (FrameGrabber.Exception | FrameRecorder.Exception e) {
-      throw new IllegalStateException("cannot load javacv's FFmpeg libraries: " + e.getMessage(), e);
+  public static void loadNatives() {
+    synchronized (FFmpegFrameGrabber.class) {
+      try {
+        FFmpegFrameGrabber.tryLoad();
+        FFmpegFrameRecorder.tryLoad();
+      } catch (FrameGrabber.Exception | FrameRecorder.Exception e) {
+        throw new IllegalStateException("cannot load javacv's FFmpeg libraries: " + e.getMessage(), e);
+      }
     }
   }
 
