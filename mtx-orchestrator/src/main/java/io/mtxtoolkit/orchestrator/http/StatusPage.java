@@ -174,6 +174,7 @@ public final class StatusPage {
 
   /** One decoded picture from {@code url} as JPEG, or null when none arrives within 3 s. */
   static byte[] grab(String url) {
+    StreamWorker.loadNatives(); // first loads from two requests at once would deadlock JavaCPP
     FfmpegLog.install(); // FFmpeg's complaints (a path not found) as JSON lines with the stream's fields
     try (FFmpegFrameGrabber grabber = new StreamWorker.UnlockedGrabber(url);
          Java2DFrameConverter converter = new Java2DFrameConverter()) {
