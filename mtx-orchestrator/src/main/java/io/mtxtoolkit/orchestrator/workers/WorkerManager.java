@@ -90,8 +90,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     /** The failure is the worker's verdict on the media or its configuration: only a new ready retries it. */
     boolean failedByVerdict;
     long failedNanos;
-    ScheduledFuture<?> pendingStop;
-    ScheduledFuture<?> pendingRestart;
+    /** The grace period's stop, pending after a not-ready. */
+    final Timer graceStop = new Timer();
+    /** The restart after an exit, pending its backoff. */
+    final Timer restart = new Timer();
     Instant readyAt;
     Instant lastEventAt;
     /** The publisher named by the last ready or reconciliation, for the next worker's log lines; empty when unknown. */
@@ -100,10 +102,6 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Instant runningSince;
     /** Bumped at every launch; a state callback from an older worker is ignored. */
     long generation;
-    /** Bumped at every timer scheduled; a timer whose token is no longer current does nothing. */
-    long timerToken;
-    long stopToken;
-    long restartToken;
     long changedNanos = System.nanoTime();
 
     Entry(StreamId id) {
@@ -122,6 +120,44 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
      */
     void changed() {
       changedNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * One timer of a stream, pending or not. cancel() cannot stop a timer that already fired and waits for the
+   * manager's lock, so each one carries the token it was scheduled with and acts only while that is current.
+   */
+  private static final class Timer {
+    private ScheduledFuture<?> pending;
+    private long token;
+
+    boolean pending() {
+      return pending != null;
+    }
+
+    /** Schedules {@code task(token)} after {@code delay}, replacing nothing: the caller has checked none is pending. */
+    void schedule(ScheduledThreadPoolExecutor scheduler, Duration delay, java.util.function.LongFunction<Runnable> task) {
+      long t = ++token;
+      pending = scheduler.schedule(task.apply(t), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True for the timer of {@code t} while it is the pending one, which it then no longer is: it may act. */
+    boolean fire(long t) {
+      if (pending == null || token != t) {
+        return false;
+      }
+      pending = null;
+      return true;
+    }
+
+    /** Cancels the pending timer; false when none was. */
+    boolean cancel() {
+      if (pending == null) {
+        return false;
+      }
+      pending.cancel(false);
+      pending = null;
+      return true;
     }
   }
 
@@ -222,8 +258,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.readyAt = starts ? reportedAt : null;
     e.failedReason = null;
     e.failuresInARow = 0;
-    if (e.pendingStop != null) {
-      cancelStop(e);
+    if (e.graceStop.cancel()) {
       LOG.info("ready within the grace period: keeping the worker for {}", id, e.fields("grace-cancelled"));
     }
     if (e.worker == null) {
@@ -242,29 +277,23 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Entry e = streams.computeIfAbsent(id, Entry::new);
     e.changed();
     e.ready = false;
-    if (e.pendingRestart != null) {
+    if (cancelRestart(e)) {
       LOG.info("not-ready: the pending restart of the worker for {} is cancelled", id, e.fields("worker-restart-cancelled"));
-      cancelRestart(e);
     }
-    if (e.worker == null || e.stopping || e.pendingStop != null) {
+    if (e.worker == null || e.stopping || e.graceStop.pending()) {
       return;
     }
     LOG.info("not-ready: stopping the worker for {} in {} ms unless it becomes ready again", id,
         policy.gracePeriod().toMillis(), e.fields("grace-started"),
         kv("gracePeriodMs", policy.gracePeriod().toMillis()));
-    long token = ++e.timerToken;
-    e.stopToken = token;
-    e.pendingStop = scheduler.schedule(logged("grace period of " + id, () -> graceExpired(id, token)),
-        policy.gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+    e.graceStop.schedule(scheduler, policy.gracePeriod(), token -> logged("grace period of " + id, () -> graceExpired(id, token)));
   }
 
   private synchronized void graceExpired(StreamId id, long token) {
     Entry e = streams.get(id);
-    // cancel() cannot stop a timer that already started and waits for the lock: the token tells it apart
-    if (e == null || e.pendingStop == null || e.stopToken != token) {
+    if (e == null || !e.graceStop.fire(token)) {
       return;
     }
-    e.pendingStop = null;
     if (!e.ready && e.worker != null) {
       LOG.info("grace period over: stopping the worker for {}", id, e.fields("grace-expired"));
       stop(e);
@@ -366,7 +395,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (!e.ready || closed) {
       e.workerState = WorkerState.STOPPED;
       // Nothing is left for a grace period to stop; a ready after this starts a worker, it keeps none.
-      cancelStop(e);
+      e.graceStop.cancel();
       return;
     }
     if (requested) {
@@ -391,10 +420,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
     LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts + 1,
         e.fields("worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts + 1));
-    long token = ++e.timerToken;
-    e.restartToken = token;
-    e.pendingRestart = scheduler.schedule(logged("restart of " + id, () -> restart(id, token)), delay.toMillis(),
-        TimeUnit.MILLISECONDS);
+    e.restart.schedule(scheduler, delay, token -> logged("restart of " + id, () -> restart(id, token)));
   }
 
   private void fail(Entry e, String reason, boolean byVerdict) {
@@ -408,10 +434,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
 
   private synchronized void restart(StreamId id, long token) {
     Entry e = streams.get(id);
-    if (e == null || e.pendingRestart == null || e.restartToken != token) {
+    if (e == null || !e.restart.fire(token)) {
       return;
     }
-    e.pendingRestart = null;
     if (e.ready && e.worker == null) {
       // counted when it happens: a restart that a not-ready or a shutdown cancelled never did
       e.restarts++;
@@ -420,19 +445,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
   }
 
-  private static void cancelRestart(Entry e) {
-    if (e.pendingRestart != null) {
-      e.pendingRestart.cancel(false);
-      e.pendingRestart = null;
-      e.workerState = WorkerState.STOPPED;
+  /** Cancels a pending restart, which leaves the stream without a worker; false when none was pending. */
+  private static boolean cancelRestart(Entry e) {
+    if (!e.restart.cancel()) {
+      return false;
     }
-  }
-
-  private static void cancelStop(Entry e) {
-    if (e.pendingStop != null) {
-      e.pendingStop.cancel(false);
-      e.pendingStop = null;
-    }
+    e.workerState = WorkerState.STOPPED;
+    return true;
   }
 
   /**
@@ -514,7 +533,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       if (e != null && e.changedNanos - takenAt > 0) {
         return;
       }
-      boolean idle = e != null && e.ready && e.worker == null && e.pendingRestart == null;
+      boolean idle = e != null && e.ready && e.worker == null && !e.restart.pending();
       boolean orphaned = idle && e.failedReason == null;
       boolean retry = idle && e.failedReason != null && !e.failedByVerdict
           && takenAt - e.failedNanos >= FAILED_RETRY_AFTER.toNanos();
@@ -556,7 +575,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   /** Forgets streams idle (not ready, no worker, no timer) since before {@code now - IDLE_RETENTION}. */
   synchronized int prune(long now) {
     int before = streams.size();
-    streams.values().removeIf(e -> !e.ready && e.worker == null && e.pendingStop == null && e.pendingRestart == null
+    streams.values().removeIf(e -> !e.ready && e.worker == null && !e.graceStop.pending() && !e.restart.pending()
         && now - e.changedNanos > IDLE_RETENTION.toNanos());
     return before - streams.size();
   }
@@ -600,7 +619,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       streams.values().forEach(e -> {
         e.ready = false;
         cancelRestart(e);
-        cancelStop(e);
+        e.graceStop.cancel();
       });
       running = streams.values().stream().filter(e -> e.worker != null).map(e -> {
         RunningWorker w = e.worker;

@@ -179,6 +179,25 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void aGraceTimerThatFiredWhileAReadyHeldTheLockLeavesTheNextGracePeriodWhole() {
+    manager.ready(ID);
+    Handle worker = launcher.launched.get(0);
+    manager.notReady(ID);
+    long rescheduled;
+    synchronized (manager) {
+      await("the 300 ms grace timer fired and waits for the manager's lock").atMost(Duration.ofSeconds(5))
+          .until(() -> Thread.getAllStackTraces().keySet().stream()
+              .anyMatch(t -> t.getName().equals("worker-lifecycle") && t.getState() == Thread.State.BLOCKED));
+      manager.ready(ID); // cancels the grace period: too late for its timer, which already runs
+      manager.notReady(ID); // a new one, 300 ms from now
+      rescheduled = System.nanoTime();
+    }
+    await("the new grace period stops the worker").atMost(Duration.ofSeconds(5)).until(() -> worker.stopAsked);
+    assertThat(Duration.ofNanos(worker.stopAskedNanos - rescheduled)).as("the old timer did not act for the new one")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
   void readyWithinTheGracePeriodKeepsTheSameWorker() {
     manager.ready(ID);
     manager.notReady(ID);
