@@ -78,7 +78,22 @@ public final class StreamWorker {
   }
 
   /** Result of one connect-and-pump session. */
-  private record Session(boolean delivered, String cause, boolean mediaError) {}
+  private record Session(boolean delivered, String cause, boolean mediaError) {
+    /** Nothing was published; another attempt may do better. */
+    static Session failed(String cause) {
+      return new Session(false, cause, false);
+    }
+
+    /** The media (or the processing step) cannot be handled: another attempt would fail alike. */
+    static Session unusable(String cause) {
+      return new Session(false, cause, true);
+    }
+
+    /** Publishing ran until the input ended or stalled; {@code delivered} when anything was published. */
+    static Session ended(boolean delivered, String cause) {
+      return new Session(delivered, cause, false);
+    }
+  }
 
   /** A stream's correlation fields: streamId, path and, when known, sourceId. */
   public static Map<String, String> fields(StreamId id, String sourceId) {
@@ -105,7 +120,7 @@ public final class StreamWorker {
         } catch (RuntimeException | LinkageError e) {
           // e.g. a processing step failing on a frame, or missing a class it needs: end with a reason (exit 5)
           // rather than an unlogged crash
-          session = new Session(false, "worker failed: " + e, true);
+          session = Session.unusable("processing failed: " + e);
         }
         if (stopRequested()) {
           break;
@@ -255,20 +270,20 @@ public final class StreamWorker {
       } catch (FFmpegFrameGrabber.Exception e) {
         if (hasOnlyUnusableTracks(grabber, e)) {
           // Opened, with tracks, none of them video or audio FFmpeg can decode: reconnecting cannot help.
-          return new Session(false, "input " + shown(config.inputUrl()) + " has no video or audio track the worker can read: "
-              + firstLine(e), true);
+          return Session.unusable("input " + shown(config.inputUrl()) + " has no video or audio track the worker can read: "
+              + firstLine(e));
         }
-        return new Session(false, "cannot read " + shown(config.inputUrl()) + ": " + firstLine(e), false);
+        return Session.failed("cannot read " + shown(config.inputUrl()) + ": " + firstLine(e));
       }
       String foreign = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? codecsRtmpCannotCarry(grabber) : null;
       if (foreign != null) {
         // e.g. VP8 from a WebRTC publisher: reconnecting cannot help, so this is a media error, not a lost source.
-        return new Session(false, "input " + shown(config.inputUrl()) + " carries " + foreign + ", which RTMP (FLV) cannot carry; "
-            + "run the worker with --mode transcode to re-encode to H.264 + AAC", true);
+        return Session.unusable("input " + shown(config.inputUrl()) + " carries " + foreign + ", which RTMP (FLV) cannot carry; "
+            + "run the worker with --mode transcode to re-encode to H.264 + AAC");
       }
       if (!beginPublishing()) {
         // Stopped while the open blocked (and perhaps already replaced): never publish to /out now.
-        return new Session(false, "stopped while opening the source", false);
+        return Session.failed("stopped while opening the source");
       }
       try {
         return publish(grabber);
@@ -297,45 +312,42 @@ public final class StreamWorker {
         grabber.getImageHeight(), grabber.getAudioChannels());
     FrameProcessor processor = null;
     try {
-      recorder.setFormat("flv");
-      recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
-      if (tracks != null) {
-        recorder.start(tracks.context());
-      } else {
-        processor = processor(config.step());
-        processor.open(grabber.getImageWidth(), grabber.getImageHeight(), grabber.getFrameRate());
-        configureEncoder(recorder, grabber);
-        recorder.start();
+      try {
+        recorder.setFormat("flv");
+        recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
+        if (tracks != null) {
+          recorder.start(tracks.context());
+        } else {
+          processor = processor(config.step());
+          processor.open(grabber.getImageWidth(), grabber.getImageHeight(), grabber.getFrameRate());
+          configureEncoder(recorder, grabber);
+          recorder.start();
+        }
+      } catch (FFmpegFrameRecorder.Exception e) {
+        close(recorder);
+        return Session.failed("cannot publish to " + shown(config.outputUrl()) + ": " + firstLine(e));
+      } catch (RuntimeException | LinkageError e) { // an unknown step, or one that cannot start: a restart fails alike
+        close(recorder);
+        return Session.unusable(e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e);
       }
-    } catch (FFmpegFrameRecorder.Exception e) {
-      close(recorder);
+      setState(WorkerState.RUNNING);
+      LOG.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", "worker-running"),
+          kv("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT)), kv("videoCodec", grabber.getVideoCodecName()),
+          kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
+          kv("height", grabber.getImageHeight()));
+      long before = packets.get();
+      String cause;
+      try {
+        cause = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
+      } finally {
+        close(recorder);
+      }
+      return Session.ended(packets.get() > before, cause);
+    } finally {
       if (processor != null) {
         processor.close(); // opened for this attempt; the next one opens its own
       }
-      return new Session(false, "cannot publish to " + shown(config.outputUrl()) + ": " + firstLine(e), false);
-    } catch (RuntimeException | LinkageError e) { // an unknown step, or one that cannot start: a restart fails alike
-      close(recorder);
-      if (processor != null) {
-        processor.close();
-      }
-      return new Session(false, e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e, true);
     }
-    setState(WorkerState.RUNNING);
-    LOG.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", "worker-running"),
-        kv("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT)), kv("videoCodec", grabber.getVideoCodecName()),
-        kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
-        kv("height", grabber.getImageHeight()));
-    long before = packets.get();
-    String cause;
-    try {
-      cause = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
-    } finally {
-      close(recorder);
-      if (processor != null) {
-        processor.close();
-      }
-    }
-    return new Session(packets.get() > before, cause, false);
   }
 
   /** Marks the start of publishing unless a stop came first; {@link #stopBeforePublishing} and this exclude each other. */
