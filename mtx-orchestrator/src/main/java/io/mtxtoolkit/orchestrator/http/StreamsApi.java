@@ -1,5 +1,7 @@
 package io.mtxtoolkit.orchestrator.http;
 
+import io.mtxtoolkit.worker.WorkerState;
+
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.mtxtoolkit.core.api.ApiPath;
@@ -9,6 +11,7 @@ import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.workers.StreamView;
 import io.mtxtoolkit.orchestrator.workers.WorkerManager;
+import io.mtxtoolkit.worker.WorkerState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -108,13 +111,14 @@ public final class StreamsApi {
   }
 
   private JoinedStream join(String id, StreamView view, Map<String, ApiPath> paths, long listedAt) {
-    PathState in = state(paths.get("live/" + id + "/in"), false, listedAt);
-    PathState out = state(paths.get("live/" + id + "/out"), true, listedAt);
+    StreamId streamId = StreamId.of(id);
+    PathState in = state(paths.get(StreamPath.in(streamId).name()), false, listedAt);
+    PathState out = state(paths.get(StreamPath.out(streamId).name()), true, listedAt);
     String workerState = view == null ? "none" : view.workerState();
     String status;
-    if (workerState.equals("running") && out != null && out.ready()) {
+    if (workerState.equals(WorkerState.RUNNING.wireName()) && out != null && out.ready()) {
       status = "processing";
-    } else if (view == null || workerState.equals("stopped") || workerState.equals("none")) {
+    } else if (view == null || workerState.equals(WorkerState.STOPPED.wireName())) {
       status = in != null && in.ready() ? "idle" : "stopped";
     } else {
       status = workerState;
