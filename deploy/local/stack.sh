@@ -194,8 +194,9 @@ local_up() {
   record_pid orchestrator $!
   # Interrupted while starting (Ctrl-C): stop what was started rather than leave it running.
   trap 'local_down >/dev/null; exit 130' INT TERM
-  # MediaMTX reads MTX_<KEY> variables as overrides of its configuration keys: only the ports move.
-  PATH="$(dirname "$hook"):$PATH" ORCHESTRATOR_URL="http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)" \
+  # MediaMTX reads MTX_<KEY> variables as overrides of its configuration keys: only the ports move. TZ=UTC: its
+  # timestamps in the same zone as every other service's (it writes local time), as in its container.
+  TZ=UTC PATH="$(dirname "$hook"):$PATH" ORCHESTRATOR_URL="http://127.0.0.1:$(port_of ORCHESTRATOR_PORT 8080)" \
     MTX_RTMPADDRESS=":$(port_of MTX_RTMP_PORT 1935)" MTX_RTSPADDRESS=":$(port_of MTX_RTSP_PORT 8554)" \
     MTX_HLSADDRESS=":$(port_of MTX_HLS_PORT 8888)" MTX_WEBRTCADDRESS=":$(port_of MTX_WEBRTC_PORT 8889)" \
     MTX_WEBRTCLOCALUDPADDRESS=":$(port_of MTX_WEBRTC_UDP_PORT 8189)" MTX_PLAYBACKADDRESS=":$(port_of MTX_PLAYBACK_PORT 9996)" \

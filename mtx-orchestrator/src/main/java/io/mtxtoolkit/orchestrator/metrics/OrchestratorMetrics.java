@@ -49,7 +49,9 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
     }
     hookToWorkerStart = Timer.builder("mtx_hook_to_worker_start")
         .description("From the start of the hook process reporting a ready (its event's timestamp) to its worker's launch")
-        .publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        // buckets, not client-side quantiles: they aggregate across instances and time (histogram_quantile)
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
     restarts = Counter.builder("mtx_worker_restarts").description("Workers restarted after exiting on their own").register(registry);
     failures = Counter.builder("mtx_stream_failures").description("Streams marked failed: by exits that kept coming, or by the worker's verdict on their media").register(registry);
     graceStops = Counter.builder("mtx_grace_period_stops").description("Workers stopped when a grace period ran out").register(registry);

@@ -223,6 +223,8 @@ public final class MediaMtxServer implements AutoCloseable {
             .redirectErrorStream(true);
         // The hook's launcher, run by MediaMTX with MediaMTX's environment, finds this JVM's runtime.
         pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        // MediaMTX stamps its lines in local time: UTC, as the other services' lines and its container
+        pb.environment().put("TZ", "UTC");
         pb.environment().putAll(environment);
         if (!pathPrepend.isEmpty()) {
           StringBuilder path = new StringBuilder();
