@@ -31,6 +31,8 @@ public final class ProcessLauncher implements WorkerLauncher {
   /** A JVM ended by SIGTERM before any handler ran exits with 128 + 15. */
   static final int SIGTERM_EXIT = 143;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The logger of a worker process's lines that were not JSON. */
+  private static final org.slf4j.Logger WORKER_OUTPUT = org.slf4j.LoggerFactory.getLogger("mtx-worker");
   /** Replaces {@link #DEFAULT_JVM_OPTIONS} for each worker JVM the orchestrator starts; blank counts as unset. */
   public static final String JVM_OPTIONS_ENV = "MTX_WORKER_JAVA_OPTS";
   /**
@@ -178,40 +180,35 @@ public final class ProcessLauncher implements WorkerLauncher {
     return new WorkerResult(exit, reason);
   }
 
-  /** A worker's plain-text output line as a JSON log line carrying the stream's correlation fields. */
-  static String plainLine(StreamId id, String sourceId, String text) {
-    com.fasterxml.jackson.databind.node.ObjectNode line = JSON.createObjectNode();
-    line.put("timestamp", io.mtxtoolkit.core.hook.IsoInstant.format(java.time.Instant.now()));
-    line.put("level", "WARN");
-    line.put("logger", "mtx-worker");
-    line.put("message", text);
-    line.put("event", "worker-output");
-    line.put("streamId", id.value());
-    line.put("path", io.mtxtoolkit.core.path.StreamPath.in(id).name());
-    if (!sourceId.isEmpty()) {
-      line.put("sourceId", sourceId);
-    }
-    return line.toString();
+  /**
+   * A worker's plain-text output line (the JVM's own, or a library's) as a line of this service's log, with the
+   * stream's correlation fields: the worker's JSON lines pass through as they are.
+   */
+  static void logPlain(StreamId id, String sourceId, String text) {
+    WORKER_OUTPUT.warn("{}", text, net.logstash.logback.argument.StructuredArguments.kv("event", "worker-output"),
+        net.logstash.logback.argument.StructuredArguments.entries(io.mtxtoolkit.worker.StreamWorker.fields(id, sourceId)));
   }
 
   private void follow(StreamId id, String sourceId, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem,
       AtomicReference<String> firstPlain) {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
-        if (!line.startsWith("{")) {
-          // FFmpeg's own messages ("[tcp @ 0x…] Connection refused") are plain text: one JSON line each, with the
-          // stream's correlation fields, like every other line of the service's output
-          logSink.println(plainLine(id, sourceId, line));
+        JsonNode node = null;
+        if (line.startsWith("{")) {
+          try {
+            node = JSON.readTree(line);
+          } catch (IOException notJson) {
+            // a plain line after all
+          }
+        }
+        if (node == null || !node.isObject()) {
+          // The JVM's own words ("Exception in thread …") and anything else not logged through the worker's JSON
+          // encoder: a line of this service's log each, with the stream's fields, so the output stays JSON lines.
+          logPlain(id, sourceId, line);
           firstPlain.compareAndSet(null, line);
           continue;
         }
         logSink.println(line);
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (IOException notJson) {
-          continue;
-        }
         String event = node.path("event").asText("");
         switch (event) {
           case "worker-running" -> onState.accept(WorkerState.RUNNING);

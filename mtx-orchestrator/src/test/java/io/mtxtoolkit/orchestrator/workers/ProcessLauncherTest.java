@@ -54,16 +54,22 @@ class ProcessLauncherTest {
   }
 
   @Test
-  void aPlainTextLineFromTheWorkerBecomesAJsonLineWithTheStreamsFields() throws Exception {
-    String line = ProcessLauncher.plainLine(io.mtxtoolkit.core.path.StreamId.of("cam1"), "c1",
-        "[tcp @ 0x55d0] Connection to tcp://127.0.0.1:8554 failed: Connection refused");
-    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
-    assertThat(json.get("message").asText()).startsWith("[tcp @ 0x55d0]");
-    assertThat(json.get("streamId").asText()).isEqualTo("cam1");
-    assertThat(json.get("path").asText()).isEqualTo("live/cam1/in");
-    assertThat(json.get("sourceId").asText()).isEqualTo("c1");
-    assertThat(json.get("event").asText()).isEqualTo("worker-output");
-    assertThat(json.get("timestamp").asText()).endsWith("Z");
+  void aPlainTextLineFromTheWorkerBecomesALogLineWithTheStreamsFields() {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("mtx-worker");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      ProcessLauncher.logPlain(io.mtxtoolkit.core.path.StreamId.of("cam1"), "c1", "Exception in thread \"main\" {} java.lang.Error");
+    } finally {
+      logger.detachAppender(lines);
+    }
+    assertThat(lines.list).singleElement().satisfies(line -> {
+      assertThat(line.getFormattedMessage()).as("the text is not a pattern").isEqualTo("Exception in thread \"main\" {} java.lang.Error");
+      assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+      assertThat(java.util.Arrays.toString(line.getArgumentArray()))
+          .contains("event=worker-output", "streamId=cam1", "path=live/cam1/in", "sourceId=c1");
+    });
   }
 
   @Test
@@ -95,6 +101,10 @@ class ProcessLauncherTest {
   void theChildsLinesAreCopiedReadForItsStateAndItsLastErrorIsTheReason() throws Exception {
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
     java.util.List<io.mtxtoolkit.worker.WorkerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("mtx-worker");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> plain = new ch.qos.logback.core.read.ListAppender<>();
+    plain.start();
+    logger.addAppender(plain);
     RunningWorker w = shell("""
         echo '{"event":"worker-running","level":"INFO","message":"running"}'
         echo '{"event":"worker-reconnect","level":"WARN","message":"attempt 1"}'
@@ -104,16 +114,23 @@ class ProcessLauncherTest {
         exit 4
         """, log).launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "conn-7", states::add);
 
-    WorkerResult r = w.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    WorkerResult r;
+    try {
+      r = w.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      logger.detachAppender(plain);
+    }
 
     assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
     assertThat(r.reason()).isEqualTo("source lost: 3 reconnect attempts failed");
     assertThat(states).containsExactly(io.mtxtoolkit.worker.WorkerState.RUNNING, io.mtxtoolkit.worker.WorkerState.RECONNECTING);
     assertThat(w.handle()).matches("pid \\d+");
     java.util.List<String> lines = log.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
-    assertThat(lines).hasSize(5).contains("{not json");
-    assertThat(lines.get(2)).as("a plain line becomes JSON with the stream's fields")
-        .contains("\"message\":\"[tcp @ 0x1] Connection refused\"").contains("\"sourceId\":\"conn-7\"");
+    assertThat(lines).as("the worker's JSON lines, as they are").hasSize(3).allMatch(l -> l.startsWith("{\"event\""));
+    assertThat(plain.list).as("the others are lines of the service's own log, with the stream's fields")
+        .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .containsExactly("[tcp @ 0x1] Connection refused", "{not json");
+    assertThat(java.util.Arrays.toString(plain.list.get(0).getArgumentArray())).contains("sourceId=conn-7", "event=worker-output");
   }
 
   @Test
