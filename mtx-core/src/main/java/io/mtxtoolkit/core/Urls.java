@@ -1,8 +1,13 @@
 package io.mtxtoolkit.core;
 
-/** URLs as logs and error messages show them. */
+/** URLs as logs and error messages show them, and their host part. */
 public final class Urls {
   private Urls() {}
+
+  /** {@code host} as a URL's authority needs it: an IPv6 address in brackets. */
+  public static String host(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
 
   /**
    * {@code url} without the {@code user:password@} of its authority, so no message carries a credential;

@@ -117,7 +117,7 @@ public final class OrchestratorServer {
   }
 
   static String url(String host, int port) {
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return "http://" + io.mtxtoolkit.core.Urls.host(host) + ":" + port;
   }
 
   public EventLog events() {

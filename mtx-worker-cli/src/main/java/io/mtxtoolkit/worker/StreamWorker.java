@@ -142,7 +142,7 @@ public final class StreamWorker {
         }
         setState(WorkerState.RECONNECTING);
         LOG.warn("reconnect attempt {}/{} in {} ms: {}", attempt, config.reconnect().maxAttempts(), delay.get().toMillis(),
-            session.cause(), kv("event", "worker-reconnect"), kv("attempt", attempt), kv("delayMs", delay.get().toMillis()),
+            session.cause(), kv("event", WorkerEvents.RECONNECT), kv("attempt", attempt), kv("delayMs", delay.get().toMillis()),
             kv("cause", session.cause()));
         if (awaitStop(delay.get())) {
           break;
@@ -160,7 +160,7 @@ public final class StreamWorker {
       return result;
     }
     LOG.atLevel(end == WorkerState.FAILED ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.INFO)
-        .log("worker {}: {}", end.wireName(), result.reason(), kv("event", "worker-" + end.wireName()),
+        .log("worker {}: {}", end.wireName(), result.reason(), kv("event", WorkerEvents.ended(end)),
             kv("exitCode", result.exit().code()), kv("packets", packets.get()));
     return result;
   }
@@ -331,7 +331,7 @@ public final class StreamWorker {
         return Session.unusable(e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e);
       }
       setState(WorkerState.RUNNING);
-      LOG.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", "worker-running"),
+      LOG.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", WorkerEvents.RUNNING),
           kv("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT)), kv("videoCodec", grabber.getVideoCodecName()),
           kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
           kv("height", grabber.getImageHeight()));

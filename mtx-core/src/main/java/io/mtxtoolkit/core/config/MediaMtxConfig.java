@@ -67,15 +67,14 @@ public final class MediaMtxConfig {
       }
       node = map.get(part);
     }
-    return node;
+    return deepCopyValue(node); // a section is a copy: the configuration stays as read
   }
 
   /** The settings of one entry under {@code paths:} (its name may be a regular expression), or an empty map. */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> path(String name) {
     Object paths = root.get("paths");
     if (paths instanceof Map<?, ?> map && map.get(name) instanceof Map<?, ?> settings) {
-      return Collections.unmodifiableMap((Map<String, Object>) settings);
+      return Collections.unmodifiableMap(deepCopy(settings));
     }
     return Map.of();
   }

@@ -82,7 +82,7 @@ public record MediaMtxEndpoints(String host, int rtspPort, int rtmpPort) {
 
   /** The host as a URL's authority needs it: an IPv6 address in brackets. */
   public String hostForUrl() {
-    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    return io.mtxtoolkit.core.Urls.host(host);
   }
 
   /** The port in variable {@code name}, or {@code fallback} where it is unset; not a port in 1..65535 is an error. */

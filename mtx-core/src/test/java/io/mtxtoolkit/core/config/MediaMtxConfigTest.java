@@ -19,6 +19,17 @@ class MediaMtxConfigTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void whatItHandsOutCannotChangeIt() {
+    MediaMtxConfig config = MediaMtxConfig.parse("pathDefaults:\n  record: no\nrtspTransports: [tcp]\npaths:\n  cam:\n    source: publisher\n");
+    ((Map<String, Object>) config.get("pathDefaults")).put("record", true);
+    ((List<Object>) config.get("rtspTransports")).add("udp");
+    assertThat(config.get("pathDefaults.record")).isEqualTo(false);
+    assertThat(config.get("rtspTransports")).isEqualTo(List.of("tcp"));
+    assertThatThrownBy(() -> config.path("cam").put("source", "x")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void repositoryConfigUsesTheSpecPorts() {
     MediaMtxConfig config = RepoConfig.load();
     assertThat(config.port(Listener.RTMP)).isEqualTo(1935);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
+import io.mtxtoolkit.worker.WorkerEvents;
 import io.mtxtoolkit.worker.WorkerExit;
 import io.mtxtoolkit.worker.WorkerMain;
 import io.mtxtoolkit.worker.WorkerResult;
@@ -211,12 +212,12 @@ public final class ProcessLauncher implements WorkerLauncher {
         logSink.println(line);
         String event = node.path("event").asText("");
         switch (event) {
-          case "worker-running" -> onState.accept(WorkerState.RUNNING);
-          case "worker-reconnect" -> onState.accept(WorkerState.RECONNECTING);
+          case WorkerEvents.RUNNING -> onState.accept(WorkerState.RUNNING);
+          case WorkerEvents.RECONNECT -> onState.accept(WorkerState.RECONNECTING);
           default -> { }
         }
         String level = node.path("level").asText("");
-        if (level.equals("ERROR") || event.equals("worker-failed")) {
+        if (level.equals("ERROR") || event.equals(WorkerEvents.FAILED)) {
           lastProblem.set(node.path("message").asText(line));
         }
       }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /** The README's table of log events names every event the services' code logs, so an operator can look one up. */
 class ReadmeLogEventsTest {
   /** {@code kv("event", "x")} and the lifecycle's {@code fields(…, "x")}: how the code names a line's event. */
-  private static final Pattern EVENT = Pattern.compile("kv\\(\"event\", \"([a-z-]+)\"\\)|fields\\((?:[^()]*, )?\"([a-z-]+)\"\\)");
+  private static final Pattern EVENT = Pattern.compile("kv\\(\"event\", \"([a-z-]+)\"\\)|fields\\((?:[^()]*, )?\"([a-z-]+)\"\\)"
+      + "|static final String [A-Z_]+ = \"(worker-[a-z-]+)\";");
 
   @Test
   void everyEventTheCodeLogsIsInTheReadme() throws IOException {
@@ -27,12 +28,12 @@ class ReadmeLogEventsTest {
         for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
           Matcher m = EVENT.matcher(Files.readString(f));
           while (m.find()) {
-            events.add(m.group(1) != null ? m.group(1) : m.group(2));
+            events.add(m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3));
           }
         }
       }
     }
-    assertThat(events).as("events found in the code").contains("worker-started", "worker-reconnect", "grace-started");
+    assertThat(events).as("events found in the code").contains("worker-started", "worker-reconnect", "worker-running", "grace-started");
     String logs = Files.readString(root.resolve("README.md"));
     logs = logs.substring(logs.indexOf("### Logs"), logs.indexOf("## Layout"));
     String section = logs;

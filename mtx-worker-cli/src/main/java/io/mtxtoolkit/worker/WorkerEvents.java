@@ -1,0 +1,21 @@
+package io.mtxtoolkit.worker;
+
+/**
+ * The {@code event} names of a worker's lines that the orchestrator reads from a worker process's output to
+ * follow its state: one definition for both sides, so that renaming one cannot silently blind the other.
+ */
+public final class WorkerEvents {
+  /** Publishing to /out. */
+  public static final String RUNNING = "worker-running";
+  /** The source was lost; a reconnect attempt follows. */
+  public static final String RECONNECT = "worker-reconnect";
+  /** The worker's verdict that ends it with a failure (its reason is the line's message). */
+  public static final String FAILED = "worker-failed";
+
+  private WorkerEvents() {}
+
+  /** The event of a worker's end in {@code state} ({@link #FAILED}, or {@code worker-stopped}). */
+  public static String ended(WorkerState state) {
+    return "worker-" + state.wireName();
+  }
+}
