@@ -66,14 +66,16 @@ compose() {
   if compose_v2; then docker compose -f "$compose_file" "$@"; else docker-compose -f "$compose_file" "$@"; fi
 }
 
-# Start and wait for the health checks. Compose v1 (Debian 12's docker-compose) has no `up --wait`: poll.
+# Build the images (as long as that takes), then start and wait for the health checks, the same 30 s as local mode.
+# Compose v1 (Debian 12's docker-compose) has no `up --wait`: poll.
 compose_up() {
+  compose build || return
   if compose_v2; then
-    compose up -d --build --wait
+    compose up -d --wait --wait-timeout 30
     return
   fi
-  compose up -d --build || return
-  local deadline=$(( $(date +%s) + 120 )) ids states
+  compose up -d || return
+  local deadline=$(( $(date +%s) + 30 )) ids states
   while :; do
     ids=$(compose ps -q) && [[ -n $ids ]] || return 1
     # shellcheck disable=SC2086 # one container id per word
