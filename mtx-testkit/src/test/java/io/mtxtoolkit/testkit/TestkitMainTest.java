@@ -79,6 +79,42 @@ class TestkitMainTest {
     }
   }
 
+  /** A one-second H.264 + AAC (or VP8) clip in {@code name}'s container, made by Debian's ffmpeg. */
+  private static Path clip(Path dir, String name, String... codecs) {
+    Path ffmpeg = io.mtxtoolkit.testkit.process.Tools.require("ffmpeg", "ffmpeg");
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ffmpeg.toString(), "-v", "error",
+        "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-f", "lavfi", "-i", "sine", "-t", "1"));
+    cmd.addAll(java.util.List.of(codecs));
+    cmd.add(dir.resolve(name).toString());
+    io.mtxtoolkit.testkit.process.ProcessRun.Result r = io.mtxtoolkit.testkit.process.ProcessRun.run(
+        new ProcessBuilder(cmd).redirectErrorStream(true), Duration.ofSeconds(60));
+    assertThat(r.exit()).as("ffmpeg: %s", r.out()).isZero();
+    return dir.resolve(name);
+  }
+
+  /** MP4 and MPEG-TS name their tracks with tags FLV does not know ('avc1', stream type 27): republished all the same. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"clip.mp4", "clip.ts"})
+  void republishesMp4AndMpegTsOverRtmp(String name, @TempDir Path dir) throws Exception {
+    Path file = clip(dir, name, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25", "-c:a", "aac");
+    String url = sinkUrl("live/mp4/in");
+    try (RtmpSink sink = listening(url)) {
+      assertThat(run("publish", "--url", url, "--source", file.toString())).as(err.toString()).isZero();
+      assertThat(sink.awaitEnd(Duration.ofSeconds(15))).isTrue();
+      assertThat(sink.error()).isNull();
+      assertThat(sink.videoCodec()).isEqualTo(avcodec.AV_CODEC_ID_H264);
+      assertThat(sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO)).hasSize(25);
+    }
+  }
+
+  @Test
+  void aCodecRtmpCannotCarryIsTheFilesMediaErrorBeforeAnyConnection(@TempDir Path dir) {
+    Path file = clip(dir, "clip.webm", "-c:v", "libvpx", "-c:a", "libopus");
+    assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/a/in", "--source", file.toString()))
+        .isEqualTo(5);
+    assertThat(err.toString()).contains("carries vp8", "which RTMP (FLV) cannot carry");
+  }
+
   @Test
   void publishesForADurationAndEnds() throws Exception {
     String url = sinkUrl("live/cli/in");

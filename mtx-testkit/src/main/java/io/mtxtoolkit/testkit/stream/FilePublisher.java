@@ -87,6 +87,7 @@ public final class FilePublisher {
     try {
       open(template);
       int[] forwarded = tracksTheRecorderTakes(template.getFormatContext());
+      fitTracksTo(url.startsWith("rtsp:") ? null : "flv", template.getFormatContext(), forwarded);
       recorder = new FFmpegFrameRecorder(url, template.getImageWidth(), template.getImageHeight(), template.getAudioChannels());
       recorder.setFormat(url.startsWith("rtsp:") ? "rtsp" : "flv");
       if (url.startsWith("rtsp:")) {
@@ -188,6 +189,27 @@ public final class FilePublisher {
           + "(ffmpeg -i in -map 0:v:0 -map 0:a:0 -c copy out.mp4)", null);
     }
     return chosen;
+  }
+
+  /**
+   * Readies the {@code chosen} tracks for the output format ({@code flv} for RTMP; null for RTSP, which carries
+   * what MediaMTX takes): their codec tags cleared, since an MP4's {@code avc1} or an MPEG-TS's stream type
+   * means nothing to another container and the muxer refuses it rather than pick its own; and a codec that
+   * {@code format} cannot carry (VP8 in FLV) is the file's problem, said before any connection is made.
+   */
+  void fitTracksTo(String format, org.bytedeco.ffmpeg.avformat.AVFormatContext context, int[] chosen) {
+    org.bytedeco.ffmpeg.avformat.AVOutputFormat output = format == null ? null : avformat.av_guess_format(format, null, null);
+    for (int i : chosen) {
+      if (i < 0) {
+        continue;
+      }
+      org.bytedeco.ffmpeg.avcodec.AVCodecParameters track = context.streams(i).codecpar();
+      track.codec_tag(0);
+      if (output != null && avformat.avformat_query_codec(output, track.codec_id(), avcodec.FF_COMPLIANCE_NORMAL) != 1) {
+        throw new SourceException(file + " carries " + avcodec.avcodec_get_name(track.codec_id()).getString()
+            + ", which RTMP (FLV) cannot carry; publish it over RTSP, or re-encode it to H.264 + AAC", null);
+      }
+    }
   }
 
   private void open(FFmpegFrameGrabber grabber) {
