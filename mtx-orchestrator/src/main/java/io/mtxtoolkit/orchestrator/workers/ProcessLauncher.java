@@ -177,7 +177,8 @@ public final class ProcessLauncher implements WorkerLauncher {
           + (code > 128 ? " (signal " + (code - 128) + ")" : "")
           + (lastProblem != null ? "; last error: " + lastProblem : firstPlain != null ? "; it said: " + firstPlain : ""));
     }
-    String reason = lastProblem != null ? lastProblem : exit == WorkerExit.STOPPED ? "stopped on request" : "exit code " + code;
+    // A stop is a stop, whatever error line came before it (a source refusing while the worker was starting).
+    String reason = exit == WorkerExit.STOPPED ? "stopped on request" : lastProblem != null ? lastProblem : "exit code " + code;
     return new WorkerResult(exit, reason);
   }
 

@@ -11,6 +11,8 @@ class ProcessLauncherTest {
   @Test
   void theWorkersOwnCodesAreItsVerdict() {
     assertThat(ProcessLauncher.result(0, null, null)).isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+    assertThat(ProcessLauncher.result(0, "[tcp @ 0x1] Connection refused", null).reason())
+        .as("an error logged before the stop is not its reason").isEqualTo("stopped on request");
     WorkerResult lost = ProcessLauncher.result(4, "source lost: 3 reconnect attempts failed", null);
     assertThat(lost.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
     assertThat(lost.reason()).isEqualTo("source lost: 3 reconnect attempts failed");
