@@ -28,7 +28,13 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     JsonNode list;
-    String streams = url.replaceAll("/+$", "") + "/v1/streams";
+    try {
+      io.mtxtoolkit.core.hook.HookEnvironment.orchestratorUrl("--url", url);
+    } catch (io.mtxtoolkit.core.ValidationException e) {
+      spec.commandLine().getErr().println("mtx-orchestrator status: " + e.getMessage() + " (such as http://localhost:8080)");
+      return OrchestratorMain.EXIT_USAGE;
+    }
+    String streams = url.trim().replaceAll("/+$", "") + "/v1/streams";
     try {
       HttpURLConnection c = (HttpURLConnection) URI.create(streams).toURL().openConnection();
       c.setConnectTimeout(2000);
@@ -46,10 +52,6 @@ final class StatusCommand implements Callable<Integer> {
     } catch (IOException e) {
       spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + streams + ": " + e.getMessage());
       return OrchestratorMain.EXIT_START_FAILED;
-    } catch (IllegalArgumentException e) {
-      spec.commandLine().getErr().println("mtx-orchestrator status: --url " + url + " is not an http(s) URL such as "
-          + "http://localhost:8080");
-      return OrchestratorMain.EXIT_USAGE;
     }
     out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %s%n", "STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS",
         "IN", "OUT", "IN READERS", "OUT kbit/s");

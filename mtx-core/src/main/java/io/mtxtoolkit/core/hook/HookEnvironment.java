@@ -68,24 +68,29 @@ public final class HookEnvironment {
     if (raw == null || raw.isBlank()) {
       throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + " is not set (e.g. http://media-service:8080)");
     }
+    return orchestratorUrl(ORCHESTRATOR_URL, raw);
+  }
+
+  /** {@code raw} as an orchestrator's base URL, http(s)://host[:port][/path], problems reported against {@code field}. */
+  public static URI orchestratorUrl(String field, String raw) {
     URI uri;
     // Every message quotes the value without its user and password: the line goes to MediaMTX's log.
     String shown = Urls.withoutUserInfo(raw);
     try {
       uri = new URI(raw.trim());
     } catch (URISyntaxException e) {
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " is not a URL");
+      throw new ValidationException(field, field + "=" + shown + " is not a URL");
     }
     String scheme = uri.getScheme();
     int port = uri.getHost() != null ? uri.getPort() : underscoredHostPort(uri.getRawAuthority());
     if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || port == NOT_A_HOST) {
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " must be http://host[:port] or https://host[:port]");
+      throw new ValidationException(field, field + "=" + shown + " must be http://host[:port] or https://host[:port]");
     }
     if (port == 0 || port > 65535) { // URI takes :0 and any int; neither reaches an orchestrator
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " has a port outside 1..65535");
+      throw new ValidationException(field, field + "=" + shown + " has a port outside 1..65535");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new ValidationException(ORCHESTRATOR_URL, ORCHESTRATOR_URL + "=" + shown + " must not have a query or fragment");
+      throw new ValidationException(field, field + "=" + shown + " must not have a query or fragment");
     }
     return uri;
   }

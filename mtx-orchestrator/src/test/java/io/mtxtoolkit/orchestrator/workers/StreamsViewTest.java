@@ -72,7 +72,13 @@ class StreamsViewTest {
       StringWriter bad = new StringWriter();
       assertThat(OrchestratorMain.run(new String[] {"status", "--url", "127.0.0.1:8080"}, Map.of(),
           new PrintWriter(new StringWriter(), true), new PrintWriter(bad, true), s -> { })).as("no scheme").isEqualTo(2);
-      assertThat(bad.toString()).contains("--url 127.0.0.1:8080 is not an http(s) URL");
+      assertThat(bad.toString()).contains("--url=127.0.0.1:8080", "such as http://localhost:8080");
+      for (String url : new String[] {"ftp://127.0.0.1/", "file:///etc/passwd", "http://127.0.0.1:70000", "http://127.0.0.1:0", "http://"}) {
+        StringWriter wrong = new StringWriter();
+        assertThat(OrchestratorMain.run(new String[] {"status", "--url", url}, Map.of(), new PrintWriter(new StringWriter(), true),
+            new PrintWriter(wrong, true), s -> { })).as("--url %s", url).isEqualTo(2);
+        assertThat(wrong.toString()).as("--url %s", url).startsWith("mtx-orchestrator status: --url=").doesNotContain("Exception");
+      }
       StringWriter missing = new StringWriter();
       assertThat(OrchestratorMain.run(new String[] {"status", "--url", base + "/nothing-here"}, Map.of(),
           new PrintWriter(new StringWriter(), true), new PrintWriter(missing, true), s -> { })).isEqualTo(1);
