@@ -1,8 +1,21 @@
 package io.mtxtoolkit.core;
 
-/** Text cut to a length for messages and payloads. */
+/** Text cut to a length for messages and payloads, and media libraries' messages made fit to show. */
 public final class Texts {
   private Texts() {}
+
+  /** What javacv appends to FFmpeg's errors for its own developers: meaningless to whoever reads ours. */
+  private static final String[] JAVACV_HINTS = {" (For more details, make sure FFmpegLogCallback.set() has been called.)",
+      " (Has setFormat() been called?)"};
+
+  /** The first line of a media library's error message, without javacv's hints to its caller. */
+  public static String mediaError(String message) {
+    String m = String.valueOf(message);
+    for (String hint : JAVACV_HINTS) {
+      m = m.replace(hint, "");
+    }
+    return m.lines().findFirst().orElse(m);
+  }
 
   /**
    * At most {@code max} chars of {@code value}, never half of a surrogate pair (an emoji): alone it is no text,

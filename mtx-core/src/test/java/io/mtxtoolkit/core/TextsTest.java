@@ -21,4 +21,14 @@ class TextsTest {
     assertThat(Texts.unpairedSurrogate("\uDE00\uD83D")).isZero();
     assertThat(Texts.unpairedSurrogate("")).isEqualTo(-1);
   }
+
+  @org.junit.jupiter.api.Test
+  void aMediaErrorLosesJavacvsHintsAndAnythingAfterItsFirstLine() {
+    org.assertj.core.api.Assertions.assertThat(Texts.mediaError("avio_open2 error() error -111: Could not open 'rtmp://h/a' "
+        + "(For more details, make sure FFmpegLogCallback.set() has been called.)\nat line two"))
+        .isEqualTo("avio_open2 error() error -111: Could not open 'rtmp://h/a'");
+    org.assertj.core.api.Assertions.assertThat(Texts.mediaError("Could not open input \"rtsp://h/x\". (Has setFormat() been called?)"))
+        .isEqualTo("Could not open input \"rtsp://h/x\".");
+    org.assertj.core.api.Assertions.assertThat(Texts.mediaError(null)).isEqualTo("null");
+  }
 }

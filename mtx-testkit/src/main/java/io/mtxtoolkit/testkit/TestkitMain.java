@@ -2,6 +2,7 @@ package io.mtxtoolkit.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mtxtoolkit.core.BuildVersion;
+import io.mtxtoolkit.core.Texts;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
 import io.mtxtoolkit.testkit.stream.FfmpegCommands;
 import io.mtxtoolkit.testkit.stream.FilePublisher;
@@ -120,7 +121,7 @@ public final class TestkitMain implements Runnable {
       try {
         publisher = TestStreamPublisher.start(url, options);
       } catch (TestStreamPublisher.PublishException e) {
-        err.println("mtx-testkit: " + e.getMessage());
+        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
         return exitCode(e);
       }
       Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
@@ -131,7 +132,7 @@ public final class TestkitMain implements Runnable {
       }
       progress.done(publisher.frames(), (System.nanoTime() - started) / 1e9);
       if (publisher.failure() != null) {
-        err.println("mtx-testkit: " + publisher.failure().getMessage());
+        err.println("mtx-testkit: " + Texts.mediaError(publisher.failure().getMessage()));
         return publisher.failure() instanceof TestStreamPublisher.PublishException e ? exitCode(e) : UNREACHABLE;
       }
       return 0;
@@ -173,13 +174,13 @@ public final class TestkitMain implements Runnable {
       try {
         publisher.run();
       } catch (TestStreamPublisher.PublishException e) {
-        err.println("mtx-testkit: " + e.getMessage());
+        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
         return exitCode(e);
       } catch (FilePublisher.SourceException e) {
-        err.println("mtx-testkit: " + e.getMessage());
+        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
         return MEDIA_ERROR;
       } catch (Exception e) {
-        err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + e.getMessage());
+        err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + Texts.mediaError(e.getMessage()));
         return UNREACHABLE;
       }
       out.println("published " + publisher.packets() + " packets from " + source);
@@ -240,13 +241,13 @@ public final class TestkitMain implements Runnable {
       try {
         report = TestStreamPlayer.play(url, duration, frames, timeout, snapshot);
       } catch (TestStreamPublisher.PublishException e) {
-        err.println("mtx-testkit: " + e.getMessage());
+        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
         return exitCode(e);
       } catch (TestStreamPlayer.NoMediaException e) {
-        err.println("mtx-testkit: " + e.getMessage());
+        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
         return UNREACHABLE;
       } catch (TestStreamPlayer.SnapshotException e) {
-        err.println("mtx-testkit: " + e.getMessage()); // e.g. a full disk: the option's target, not the stream
+        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage())); // e.g. a full disk: the option's target, not the stream
         return INVALID;
       }
       out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
@@ -270,7 +271,7 @@ public final class TestkitMain implements Runnable {
         spec.commandLine().getOut().println(MediaMtxBinary.require());
         return 0;
       } catch (RuntimeException e) {
-        spec.commandLine().getErr().println("mtx-testkit: " + e.getMessage());
+        spec.commandLine().getErr().println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
         return NO_MEDIAMTX;
       }
     }

@@ -157,6 +157,8 @@ class TestkitMainTest {
   void badInputGetsClearMessagesAndDistinctCodes(@TempDir Path dir) {
     assertThat(run("publish", "--url", "http://x/live/a/in")).isEqualTo(3);
     assertThat(err.toString()).contains("invalid URL");
+    assertThat(run("publish", "--url", "rtmp://127.0.0.1:70000/live/a/in")).isEqualTo(3);
+    assertThat(err.toString()).contains("port 70000 is outside 1..65535");
     assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/a/in", "--duration", "1")).isEqualTo(4);
     assertThat(err.toString()).contains("cannot publish to");
     assertThat(run("publish", "--url", "rtmp://h/live/a/in", "--size", "big")).isEqualTo(3);
@@ -179,6 +181,24 @@ class TestkitMainTest {
   }
 
   /** A server on a free loopback port that accepts one connection and closes it at once. */
+  @Test
+  void aPortThatAcceptsButNeverAnswersIsNoServerThatRefused() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      CompletableFuture.runAsync(() -> {
+        try {
+          java.net.Socket kept = silent.accept(); // held open, never written to
+          kept.getInputStream().readAllBytes();
+        } catch (java.io.IOException ignored) {
+          // the test closes the socket
+        }
+      });
+      assertThat(run("publish", "--url", "rtmp://127.0.0.1:" + silent.getLocalPort() + "/live/a/in", "--duration", "1"))
+          .as(err.toString()).isEqualTo(4);
+      assertThat(err.toString()).contains("no answer from", "accepts connections but nothing there speaks RTMP")
+          .doesNotContain("refused the stream", "FFmpegLogCallback");
+    }
+  }
+
   private static java.net.ServerSocket hangingUp() throws java.io.IOException {
     java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     CompletableFuture.runAsync(() -> {

@@ -573,9 +573,7 @@ public final class StreamWorker {
 
   /** The first line of javacv's message, without FFmpeg's hint, and with the URLs it quotes shown without credentials. */
   private String firstLine(Exception e) {
-    String m = String.valueOf(e.getMessage());
-    int cut = m.indexOf(" (For more details");
-    String line = (cut > 0 ? m.substring(0, cut) : m).lines().findFirst().orElse(m);
+    String line = io.mtxtoolkit.core.Texts.mediaError(e.getMessage());
     for (String url : new String[] {config.inputUrl(), config.outputUrl()}) {
       line = line.replace(url, shown(url));
     }

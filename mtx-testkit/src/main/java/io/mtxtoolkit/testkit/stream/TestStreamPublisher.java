@@ -90,6 +90,9 @@ public final class TestStreamPublisher implements AutoCloseable {
       throw new PublishException(Reason.INVALID_URL,
           "invalid URL " + url + ": expected rtmp://host[:port]/path or rtsp://host[:port]/path", null);
     }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) { // URI takes any number; FFmpeg would only say "Port missing"
+      throw new PublishException(Reason.INVALID_URL, "invalid URL " + url + ": port " + uri.getPort() + " is outside 1..65535", null);
+    }
     return uri;
   }
 
@@ -259,8 +262,16 @@ public final class TestStreamPublisher implements AutoCloseable {
      * For a publish that failed to start: FFmpeg's error does not say whether the server was there, so a
      * plain TCP connect to the same port tells a refusal (REJECTED) from a missing server (UNREACHABLE).
      */
+    /** AVERROR(ETIMEDOUT), as javacv's messages quote it ("error -110: …"). */
+    private static final int AVERROR_TIMEDOUT = -110;
+
     static PublishException cannotStart(URI url, Throwable error) {
       int port = url.getPort() > 0 ? url.getPort() : "rtsp".equals(url.getScheme()) ? 554 : 1935;
+      if (String.valueOf(error.getMessage()).contains("error " + AVERROR_TIMEDOUT + ":")) {
+        // it accepted the connection and never answered: no server of ours listens there, none refused anything
+        return new PublishException(Reason.UNREACHABLE, "no answer from " + url + ": port " + port
+            + " accepts connections but nothing there speaks " + url.getScheme().toUpperCase(java.util.Locale.ROOT), error);
+      }
       try (Socket probe = new Socket()) {
         probe.connect(new InetSocketAddress(url.getHost(), port), PROBE_TIMEOUT_MS);
       } catch (IOException | IllegalArgumentException notThere) {
