@@ -270,6 +270,9 @@ public final class OrchestratorMain implements Callable<Integer> {
     if (gracePeriodMs < 0) {
       throw new ValidationException("--grace-period-ms", "--grace-period-ms/" + ENV_GRACE_PERIOD + " must be >= 0");
     }
+    if (reconcileIntervalMs < 0) { // 0 turns it off; a negative value is a mistake, not another way to say so
+      throw new ValidationException("--reconcile-interval-ms", "--reconcile-interval-ms/" + ENV_RECONCILE + " must be >= 0");
+    }
     MediaMtxEndpoints mediamtx = MediaMtxEndpoints.fromEnvironment(env);
     WorkerLauncher launcher = mode == LaunchMode.THREAD ? ThreadLauncher.forMediaMtx(mediamtx)
         : new ProcessLauncher(mediamtx, ProcessLauncher.jvmOptions(env), List.of(), System.out);

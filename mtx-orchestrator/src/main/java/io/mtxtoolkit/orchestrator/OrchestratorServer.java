@@ -141,6 +141,9 @@ public final class OrchestratorServer {
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    return new ListenException(config.host(), config.port(), false, String.valueOf(root.getMessage()), e);
+    // a host that resolves to nothing fails with a message-less UnresolvedAddressException
+    String reason = root instanceof java.nio.channels.UnresolvedAddressException || root instanceof java.net.UnknownHostException
+        ? "no such host" : root.getMessage() != null ? root.getMessage() : root.toString();
+    return new ListenException(config.host(), config.port(), false, reason, e);
   }
 }

@@ -86,6 +86,12 @@ class OrchestratorMainTest {
     assertThat(err.toString()).contains("cannot listen on 192.0.2.1:0").contains("--host");
   }
 
+  @Test
+  void aHostThatResolvesToNothingIsNamedSo() {
+    assertThat(run("--host", "no-such-host.invalid", "--port", "0")).isEqualTo(1);
+    assertThat(err.toString()).contains("cannot listen on no-such-host.invalid:0: no such host").doesNotContain("null");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "--port|70000|--port/ORCHESTRATOR_PORT",
@@ -94,6 +100,7 @@ class OrchestratorMainTest {
       "--events-kept|0|--events-kept/ORCHESTRATOR_EVENTS_KEPT",
       "--host|' '|--host/ORCHESTRATOR_HOST",
       "--worker-mode|fork|unknown worker mode 'fork' (process, thread or none)",
+      "--reconcile-interval-ms|-1|--reconcile-interval-ms/ORCHESTRATOR_RECONCILE_INTERVAL_MS must be >= 0",
       "--nope|1|Unknown option"})
   void invalidOptionsAreUsageErrors(String option, String value, String message) {
     int code = run(option, value);

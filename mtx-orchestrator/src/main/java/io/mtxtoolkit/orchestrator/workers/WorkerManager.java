@@ -627,8 +627,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         return w;
       }).toList();
     }
-    LOG.info("shutting down: stopping {} workers", running.size(), kv("event", "shutdown-stopping"),
-        kv("workers", running.size()));
+    if (!running.isEmpty()) {
+      LOG.info("shutting down: stopping {} workers", running.size(), kv("event", "shutdown-stopping"),
+          kv("workers", running.size()));
+    }
     long deadline = System.nanoTime() + (stopTimeout.compareTo(closeTimeout) < 0 ? stopTimeout : closeTimeout).toNanos();
     for (RunningWorker w : running) {
       try {
