@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
         "Posts a MediaMTX path event to the orchestrator, once (no retry).",
         "MediaMTX runs it from runOnReady/runOnNotReady with MTX_PATH, MTX_QUERY, MTX_SOURCE_TYPE and "
             + "MTX_SOURCE_ID set; ORCHESTRATOR_URL names the orchestrator (e.g. http://media-service:8080).",
+        "Run by hand: mtx-hook ready --help shows the flags (--connect-timeout, --read-timeout, --dry-run) and their "
+            + "variables.",
         "",
         "Exit codes: 0 delivered; 2 usage; 3 invalid environment; 4 orchestrator answered non-2xx; "
             + "5 orchestrator unreachable or timed out; 130 stopped by a signal before the orchestrator answered "
@@ -115,7 +117,7 @@ final class HookCli implements Runnable {
   }
 
   /** {@code mtx-hook ready} and {@code mtx-hook not-ready}: one command object per event type. */
-  @Command
+  @Command(mixinStandardHelpOptions = true, versionProvider = HookCli.Version.class)
   static final class Send implements Callable<Integer> {
     private final HookCli parent;
     private final HookEventType type;

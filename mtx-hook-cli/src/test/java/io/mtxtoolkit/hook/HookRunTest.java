@@ -477,7 +477,11 @@ class HookRunTest {
     assertThat(onlyLine(out).get("event").asText()).isEqualTo("not-ready");
     out.reset();
     assertThat(run(Map.of(), "--help")).isEqualTo(0);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: mtx-hook").contains("not-ready");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: mtx-hook").contains("not-ready").contains("ready --help");
+    out.reset();
+    assertThat(run(Map.of(), "ready", "--help")).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--connect-timeout", "--read-timeout", "--dry-run",
+        HookSettings.CONNECT_TIMEOUT_ENV);
     out.reset();
     assertThat(run(Map.of(), "--version")).isEqualTo(0);
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("mtx-hook ");
