@@ -232,7 +232,7 @@ class StreamWorkerTest {
   }
 
   @Test
-  void aWorkerNotYetPublishingCanStopAtOnce() {
+  void aWorkerNotYetPublishingCanStopAtOnce() throws Exception {
     StreamWorker worker = worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1));
 
     var lines = linesOf(() -> {
@@ -485,26 +485,18 @@ class StreamWorkerTest {
   }
 
   /** The worker's own lines while {@code run} runs. */
-  private static List<ch.qos.logback.classic.spi.ILoggingEvent> linesOf(Runnable run) {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StreamWorker.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
-    try {
-      run.run();
-    } finally {
-      logger.detachAppender(lines);
-    }
-    return lines.list;
+  private static List<ch.qos.logback.classic.spi.ILoggingEvent> linesOf(io.mtxtoolkit.testkit.logging.CapturedLines.Action run)
+      throws Exception {
+    return io.mtxtoolkit.testkit.logging.CapturedLines.during(StreamWorker.class, run);
   }
 
   private static List<ch.qos.logback.classic.spi.ILoggingEvent> withEvent(List<ch.qos.logback.classic.spi.ILoggingEvent> lines, String event) {
-    return lines.stream().filter(e -> java.util.Arrays.toString(e.getArgumentArray()).contains("event=" + event)).toList();
+    return io.mtxtoolkit.testkit.logging.CapturedLines.withEvent(lines, event);
   }
 
   /** Each reconnect attempt is one line with its number, delay and cause, and the stream's correlation fields. */
   @Test
-  void eachReconnectAttemptIsALineWithTheStreamsFields() {
+  void eachReconnectAttemptIsALineWithTheStreamsFields() throws Exception {
     var lines = linesOf(() -> worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1))
         .sourceId("conn-9").run());
     List<ch.qos.logback.classic.spi.ILoggingEvent> reconnects = withEvent(lines, "worker-reconnect");

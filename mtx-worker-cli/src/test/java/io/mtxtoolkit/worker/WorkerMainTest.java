@@ -27,21 +27,14 @@ class WorkerMainTest {
   }
 
   @Test
-  void anUnexpectedFailureIsExit1AndOneErrorLineWithItsStackTrace() {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerMain.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
-    int code;
-    try {
-      code = WorkerMain.run(new String[] {"run", "--stream", "cam1"}, Map.of(), w -> {
-        throw new IllegalStateException("natives missing");
-      });
-    } finally {
-      logger.detachAppender(lines);
-    }
-    assertThat(code).isEqualTo(WorkerMain.CRASHED);
-    assertThat(lines.list).singleElement().satisfies(line -> {
+  void anUnexpectedFailureIsExit1AndOneErrorLineWithItsStackTrace() throws Exception {
+    int[] code = new int[1];
+    var lines = io.mtxtoolkit.testkit.logging.CapturedLines.during(WorkerMain.class, () ->
+        code[0] = WorkerMain.run(new String[] {"run", "--stream", "cam1"}, Map.of(), w -> {
+          throw new IllegalStateException("natives missing");
+        }));
+    assertThat(code[0]).isEqualTo(WorkerMain.CRASHED);
+    assertThat(lines).singleElement().satisfies(line -> {
       assertThat(line.getFormattedMessage()).isEqualTo("worker crashed: java.lang.IllegalStateException: natives missing");
       assertThat(java.util.Arrays.toString(line.getArgumentArray())).contains("event=worker-crashed");
       assertThat(line.getThrowableProxy()).as("the trace in the line, not printed beside it").isNotNull();

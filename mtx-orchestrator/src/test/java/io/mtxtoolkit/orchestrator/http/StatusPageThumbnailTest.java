@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
@@ -17,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** How the thumbnail endpoint bounds its work: cached misses, a cap on decodes at once, FFmpeg's lines tied to the stream. */
 class StatusPageThumbnailTest {
@@ -140,23 +136,14 @@ class StatusPageThumbnailTest {
   }
 
   @Test
-  void ffmpegsComplaintsDuringAGrabCarryTheStreamAtDebugLevel() {
-    ListAppender<ILoggingEvent> ffmpeg = new ListAppender<>();
-    ffmpeg.start();
-    Logger logger = (Logger) LoggerFactory.getLogger("ffmpeg");
-    logger.addAppender(ffmpeg);
-    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
-    try {
-      new StatusPage(path -> nowhere + path.name(), 8888, 8889).thumbnail(StreamId.of("cam9"));
-    } finally {
-      logger.setLevel(null);
-      logger.detachAppender(ffmpeg);
-    }
-    assertThat(ffmpeg.list).isNotEmpty().allSatisfy(line -> assertThat(line.getMDCPropertyMap())
+  void ffmpegsComplaintsDuringAGrabCarryTheStreamAtDebugLevel() throws Exception {
+    var lines = io.mtxtoolkit.testkit.logging.CapturedLines.during("ffmpeg", ch.qos.logback.classic.Level.DEBUG,
+        () -> new StatusPage(path -> nowhere + path.name(), 8888, 8889).thumbnail(StreamId.of("cam9")));
+    assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line.getMDCPropertyMap())
         .containsEntry("streamId", "cam9").containsKey("path").containsEntry("purpose", "thumbnail"));
-    assertThat(ffmpeg.list).as("a page asking for a stream without /out is no error of the service")
+    assertThat(lines).as("a page asking for a stream without /out is no error of the service")
         .allSatisfy(line -> assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG));
-    assertThat(ffmpeg.list).extracting(line -> line.getMDCPropertyMap().get("path"))
+    assertThat(lines).extracting(line -> line.getMDCPropertyMap().get("path"))
         .contains(StreamPath.out(StreamId.of("cam9")).name(), StreamPath.in(StreamId.of("cam9")).name());
   }
 }

@@ -56,17 +56,10 @@ class ProcessLauncherTest {
   }
 
   @Test
-  void aPlainTextLineFromTheWorkerBecomesALogLineWithTheStreamsFields() {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("mtx-worker");
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
-    try {
-      ProcessLauncher.logPlain(io.mtxtoolkit.core.path.StreamId.of("cam1"), "c1", "Exception in thread \"main\" {} java.lang.Error");
-    } finally {
-      logger.detachAppender(lines);
-    }
-    assertThat(lines.list).singleElement().satisfies(line -> {
+  void aPlainTextLineFromTheWorkerBecomesALogLineWithTheStreamsFields() throws Exception {
+    var lines = io.mtxtoolkit.testkit.logging.CapturedLines.during("mtx-worker", () ->
+        ProcessLauncher.logPlain(io.mtxtoolkit.core.path.StreamId.of("cam1"), "c1", "Exception in thread \"main\" {} java.lang.Error"));
+    assertThat(lines).singleElement().satisfies(line -> {
       assertThat(line.getFormattedMessage()).as("the text is not a pattern").isEqualTo("Exception in thread \"main\" {} java.lang.Error");
       assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
       assertThat(java.util.Arrays.toString(line.getArgumentArray()))
@@ -103,25 +96,21 @@ class ProcessLauncherTest {
   void theChildsLinesAreCopiedReadForItsStateAndItsLastErrorIsTheReason() throws Exception {
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
     java.util.List<io.mtxtoolkit.worker.WorkerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("mtx-worker");
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> plain = new ch.qos.logback.core.read.ListAppender<>();
-    plain.start();
-    logger.addAppender(plain);
-    RunningWorker w = shell("""
-        echo '{"event":"worker-running","level":"INFO","message":"running"}'
-        echo '{"event":"worker-reconnect","level":"WARN","message":"attempt 1"}'
-        echo '[tcp @ 0x1] Connection refused'
-        echo '{"event":"worker-gave-up","level":"ERROR","message":"source lost: 3 reconnect attempts failed"}'
-        echo '{not json'
-        exit 4
-        """, log).launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "conn-7", states::add);
-
-    WorkerResult r;
-    try {
-      r = w.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-    } finally {
-      logger.detachAppender(plain);
-    }
+    WorkerResult[] result = new WorkerResult[1];
+    RunningWorker[] worker = new RunningWorker[1];
+    var plain = io.mtxtoolkit.testkit.logging.CapturedLines.during("mtx-worker", () -> {
+      worker[0] = shell("""
+          echo '{"event":"worker-running","level":"INFO","message":"running"}'
+          echo '{"event":"worker-reconnect","level":"WARN","message":"attempt 1"}'
+          echo '[tcp @ 0x1] Connection refused'
+          echo '{"event":"worker-gave-up","level":"ERROR","message":"source lost: 3 reconnect attempts failed"}'
+          echo '{not json'
+          exit 4
+          """, log).launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "conn-7", states::add);
+      result[0] = worker[0].exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    });
+    RunningWorker w = worker[0];
+    WorkerResult r = result[0];
 
     assertThat(r.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
     assertThat(r.reason()).isEqualTo("source lost: 3 reconnect attempts failed");
@@ -129,10 +118,10 @@ class ProcessLauncherTest {
     assertThat(w.handle()).matches("pid \\d+");
     java.util.List<String> lines = log.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     assertThat(lines).as("the worker's JSON lines, as they are").hasSize(3).allMatch(l -> l.startsWith("{\"event\""));
-    assertThat(plain.list).as("the others are lines of the service's own log, with the stream's fields")
+    assertThat(plain).as("the others are lines of the service's own log, with the stream's fields")
         .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
         .containsExactly("[tcp @ 0x1] Connection refused", "{not json");
-    assertThat(java.util.Arrays.toString(plain.list.get(0).getArgumentArray())).contains("sourceId=conn-7", "event=worker-output");
+    assertThat(io.mtxtoolkit.testkit.logging.CapturedLines.arguments(plain.get(0))).contains("sourceId=conn-7", "event=worker-output");
   }
 
   @Test

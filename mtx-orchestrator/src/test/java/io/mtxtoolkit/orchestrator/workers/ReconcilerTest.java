@@ -135,13 +135,9 @@ class ReconcilerTest {
   }
 
   @Test
-  void anApiThatStaysAwayIsOneWarningAndItsReturnOneLine() {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Reconciler.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
+  void anApiThatStaysAwayIsOneWarningAndItsReturnOneLine() throws Exception {
     Reconciler r = reconciler();
-    try {
+    var lines = io.mtxtoolkit.testkit.logging.CapturedLines.during(Reconciler.class, () -> {
       api.fail(503);
       for (int pass = 0; pass < 3; pass++) {
         assertThat(r.reconcile()).isEqualTo(-1);
@@ -149,12 +145,10 @@ class ReconcilerTest {
       api.items(); // answering again
       assertThat(r.reconcile()).isZero();
       assertThat(r.reconcile()).isZero();
-    } finally {
-      logger.detachAppender(lines);
-    }
-    assertThat(lines.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).singleElement()
+    });
+    assertThat(lines).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).singleElement()
         .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("reconciliation skipped"));
-    assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().startsWith("reconciliation resumed")).hasSize(1);
+    assertThat(lines).filteredOn(e -> e.getFormattedMessage().startsWith("reconciliation resumed")).hasSize(1);
   }
 
   @Test

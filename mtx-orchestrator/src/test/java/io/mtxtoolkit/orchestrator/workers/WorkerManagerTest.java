@@ -7,6 +7,7 @@ import io.mtxtoolkit.core.hook.HookEvent;
 import io.mtxtoolkit.core.hook.HookEventType;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
+import io.mtxtoolkit.testkit.logging.CapturedLines;
 import io.mtxtoolkit.worker.WorkerExit;
 import io.mtxtoolkit.worker.WorkerResult;
 import io.mtxtoolkit.worker.WorkerState;
@@ -468,30 +469,23 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
-  void anUnaskedEndIsAWarningAndACancelledRestartAndTheShutdownAreSaid() {
+  void anUnaskedEndIsAWarningAndACancelledRestartAndTheShutdownAreSaid() throws Exception {
     replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), 2),
         Clock.systemUTC()));
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerManager.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
-    try {
+    var lines = CapturedLines.during(WorkerManager.class, () -> {
       manager.ready(ID);
       launcher.launched.get(0).exit.complete(WorkerResult.crashed("killed"));
       await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().lastExitCode() != null);
       manager.notReady(ID);
       manager.ready(StreamId.of("other"));
       manager.close();
-    } finally {
-      logger.detachAppender(lines);
-    }
-    java.util.function.Function<String, List<ch.qos.logback.classic.spi.ILoggingEvent>> withEvent = event -> lines.list.stream()
-        .filter(e -> java.util.Arrays.toString(e.getArgumentArray()).contains("event=" + event)).toList();
-    assertThat(withEvent.apply("worker-exited")).hasSize(2);
-    assertThat(withEvent.apply("worker-exited").get(0).getLevel()).as("a crash").isEqualTo(ch.qos.logback.classic.Level.WARN);
-    assertThat(withEvent.apply("worker-exited").get(1).getLevel()).as("stopped by the shutdown").isEqualTo(ch.qos.logback.classic.Level.INFO);
-    assertThat(withEvent.apply("worker-restart-cancelled")).hasSize(1);
-    assertThat(withEvent.apply("shutdown-stopping")).singleElement()
+    });
+    var exited = CapturedLines.withEvent(lines, "worker-exited");
+    assertThat(exited).hasSize(2);
+    assertThat(exited.get(0).getLevel()).as("a crash").isEqualTo(ch.qos.logback.classic.Level.WARN);
+    assertThat(exited.get(1).getLevel()).as("stopped by the shutdown").isEqualTo(ch.qos.logback.classic.Level.INFO);
+    assertThat(CapturedLines.withEvent(lines, "worker-restart-cancelled")).hasSize(1);
+    assertThat(CapturedLines.withEvent(lines, "shutdown-stopping")).singleElement()
         .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("shutting down: stopping 1 workers"));
   }
 
