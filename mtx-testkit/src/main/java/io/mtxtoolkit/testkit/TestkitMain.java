@@ -38,11 +38,25 @@ public final class TestkitMain implements Runnable {
 
   /** The testkit's Logback configuration: log lines to standard error, so standard output stays the answer. */
   static final String LOGBACK_CONFIG = "mtx-testkit-logback.xml";
+  /** Set by {@link #main}: the publish and play commands route FFmpeg's messages to the log before they start. */
+  private static boolean ffmpegLogsThroughSlf4j;
+
+  /** FFmpeg's messages to this command's log, when it runs as the command (see {@link #main}). */
+  static void routeFfmpegLog() {
+    if (ffmpegLogsThroughSlf4j) {
+      org.bytedeco.javacv.FFmpegLogCallback.set();
+    }
+  }
 
   public static void main(String[] args) {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
     }
+    // FFmpeg's own messages as the command's log lines (JSON on stderr, MTX_LOG_LEVEL), not raw text: javacv's
+    // callback logs through JavaCPP's logger, which this property points at SLF4J. The command only: in a test's
+    // JVM the worker's own callback is the one to keep.
+    System.setProperty("org.bytedeco.javacpp.logger", "slf4j");
+    ffmpegLogsThroughSlf4j = true;
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -99,6 +113,7 @@ public final class TestkitMain implements Runnable {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      routeFfmpegLog();
       TestStreamOptions options;
       try {
         options = options();
@@ -217,6 +232,7 @@ public final class TestkitMain implements Runnable {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      routeFfmpegLog();
       Duration duration;
       Duration timeout;
       try {
