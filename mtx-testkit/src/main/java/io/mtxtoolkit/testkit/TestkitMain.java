@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
     subcommands = {TestkitMain.Publish.class, TestkitMain.Play.class, TestkitMain.MediaMtx.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:usage", "3:invalid URL or option", "4:server unreachable, connection lost, or no media",
-        "5:media error (an unreadable --source file)", "6:the server refused the stream (e.g. a path it does not accept)",
-        "7:mediamtx: no MediaMTX binary found or copied"})
+        "5:media error (an unreadable --source file, or a codec RTMP cannot carry)",
+        "6:the server refused the stream (e.g. a path it does not accept)", "7:mediamtx: no MediaMTX binary found or copied",
+        "130/143:stopped by Ctrl-C/SIGTERM"})
 public final class TestkitMain implements Runnable {
   static final int INVALID = 3;
   static final int UNREACHABLE = 4;
