@@ -69,8 +69,9 @@ compose() {
 # Build the images (as long as that takes), then start and wait for the health checks, the same 30 s as local mode.
 # Compose v1 (Debian 12's docker-compose) has no `up --wait`: poll.
 compose_up() {
-  compose build || return
-  if compose_v2; then
+  compose build || die 2 "docker compose build failed (messages above)"
+  # `up --wait-timeout` came with Compose v2.17; an older v2 waits without a bound of its own, so it is polled too
+  if compose_v2 && docker compose up --help 2>/dev/null | grep -q -- --wait-timeout; then
     compose up -d --wait --wait-timeout 30
     return
   fi

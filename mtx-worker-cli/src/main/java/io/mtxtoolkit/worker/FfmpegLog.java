@@ -83,7 +83,7 @@ public final class FfmpegLog extends LogCallback {
     }
     Map<String, String> own = MDC.getCopyOfContextMap();
     Map<String, String> fields = own == null || own.isEmpty() ? processFields : own;
-    int leftOut = admit(fields.getOrDefault("streamId", "") + '\n' + text.replaceAll("\\d+", "#"));
+    int leftOut = admit(fields.getOrDefault("streamId", "") + '\n' + text.replaceAll("0x[0-9a-fA-F]+|\\d+", "#"));
     if (leftOut < 0) {
       return;
     }

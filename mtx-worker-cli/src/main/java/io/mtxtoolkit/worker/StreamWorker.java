@@ -136,7 +136,8 @@ public final class StreamWorker {
         if (delay.isEmpty()) {
           String reason = "source lost: " + config.reconnect().maxAttempts() + " reconnect attempts failed; last cause: "
               + session.cause();
-          LOG.error(reason, kv("event", "worker-gave-up"), kv("attempts", config.reconnect().maxAttempts()),
+          // WARN: the worker-failed line that follows is the verdict, at ERROR; one error line per failure
+          LOG.warn(reason, kv("event", "worker-gave-up"), kv("attempts", config.reconnect().maxAttempts()),
               kv("cause", session.cause()));
           return finish(WorkerState.FAILED, new WorkerResult(WorkerExit.SOURCE_LOST, reason));
         }
@@ -203,11 +204,11 @@ public final class StreamWorker {
       if (stopSignal.getCount() == 0 || ended()) {
         return true;
       }
+      stopAnnounced = true; // before the signal: a run() that ends at once must not say it again
       stopSignal.countDown(); // under the lock, so beginPublishing sees it; listeners are called outside
     }
     setState(WorkerState.STOPPING);
-    stopAnnounced = true;
-    LOG.info("worker stopped: stopped on request before publishing", kv("event", "worker-stopped"),
+    LOG.info("worker stopped: stopped on request while not publishing (" + packets.get() + " packets published)", kv("event", "worker-stopped"),
         kv("exitCode", WorkerExit.STOPPED.code()), StructuredArguments.entries(fields(config.streamId(), sourceId)));
     return true;
   }

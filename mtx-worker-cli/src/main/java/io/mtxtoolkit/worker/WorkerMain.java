@@ -86,8 +86,12 @@ public final class WorkerMain implements Runnable {
    * plain line per frame; the orchestrator records the message as the exit's reason.
    */
   private static int crashed(Throwable e) {
-    LoggerFactory.getLogger(WorkerMain.class).error("worker crashed: {}", e.toString(),
-        net.logstash.logback.argument.StructuredArguments.kv("event", "worker-crashed"), e);
+    try {
+      LoggerFactory.getLogger(WorkerMain.class).error("worker crashed: {}", e.toString(),
+          net.logstash.logback.argument.StructuredArguments.kv("event", "worker-crashed"), e);
+    } catch (Throwable alsoFailed) { // e.g. out of memory again while writing the trace: the exit code still says it
+      // nothing more can be said
+    }
     return CRASHED;
   }
 

@@ -179,6 +179,8 @@ public final class StatusPage {
     try (FFmpegFrameGrabber grabber = new StreamWorker.UnlockedGrabber(url);
          Java2DFrameConverter converter = new Java2DFrameConverter()) {
       StreamWorker.inputOptions(url, GRAB_TIMEOUT).forEach(grabber::setOption);
+      // one picture: decoded on this thread, whose MDC marks FFmpeg's complaints as a thumbnail's (DEBUG)
+      grabber.setVideoOption("threads", "1");
       grabber.startUnsafe();
       for (int i = 0; i < 100; i++) {
         Frame f = grabber.grabImage();

@@ -1,6 +1,5 @@
 package io.mtxtoolkit.orchestrator.http;
 
-import io.mtxtoolkit.worker.WorkerState;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;

@@ -70,7 +70,7 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
   }
 
   /** The answers a hook request usually gets, registered at start; any other status gets its series when it happens. */
-  private static final List<String> HOOK_STATUSES = List.of("202", "400", "401", "413", "415", "500");
+  private static final List<String> HOOK_STATUSES = List.of("202", "400", "401", "405", "408", "413", "415", "500");
 
   private Counter hookRequests(String event, String status) {
     return Counter.builder("mtx_hook_requests").description("Hook requests received, by event type and HTTP status answered")

@@ -186,6 +186,15 @@ public final class ProcessLauncher implements WorkerLauncher {
    * A worker's plain-text output line (the JVM's own, or a library's) as a line of this service's log, with the
    * stream's correlation fields: the worker's JSON lines pass through as they are.
    */
+  /**
+   * A line the JVM prints whatever happens ("Picked up JAVA_TOOL_OPTIONS: …", a VM warning, a crash report's "#"
+   * frame): no explanation of an end.
+   */
+  static boolean isJvmBanner(String line) {
+    String t = line.strip();
+    return t.startsWith("Picked up ") || t.contains("VM warning:") || t.equals("#") || t.isEmpty();
+  }
+
   static void logPlain(StreamId id, String sourceId, String text) {
     WORKER_OUTPUT.warn("{}", text, net.logstash.logback.argument.StructuredArguments.kv("event", "worker-output"),
         net.logstash.logback.argument.StructuredArguments.entries(io.mtxtoolkit.worker.StreamWorker.fields(id, sourceId)));
@@ -207,7 +216,9 @@ public final class ProcessLauncher implements WorkerLauncher {
           // The JVM's own words ("Exception in thread …") and anything else not logged through the worker's JSON
           // encoder: a line of this service's log each, with the stream's fields, so the output stays JSON lines.
           logPlain(id, sourceId, line);
-          firstPlain.compareAndSet(null, line);
+          if (!isJvmBanner(line)) {
+            firstPlain.compareAndSet(null, line);
+          }
           continue;
         }
         logSink.println(line);

@@ -55,7 +55,7 @@ public final class ThreadLauncher implements WorkerLauncher {
         // A worker still opening its source has nothing to close: report it stopped now rather than after
         // FFmpeg's uninterruptible open gives up; the thread then ends on its own without publishing.
         if (worker.stopBeforePublishing()) {
-          exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request before publishing"));
+          exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped on request while not publishing"));
         } else {
           worker.stop();
         }

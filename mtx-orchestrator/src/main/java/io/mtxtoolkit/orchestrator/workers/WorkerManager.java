@@ -58,6 +58,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    * to it) is usually outside the stream, and no ready will come to retry it while the publisher stays.
    */
   static final Duration FAILED_RETRY_AFTER = Duration.ofMinutes(1);
+  /** A hook's stamp older than this at receipt is not used to time its worker's start (the hook's own bound on its age). */
+  static final Duration HOOK_STAMP_PLAUSIBLE = Duration.ofSeconds(60);
 
   private final WorkerLauncher launcher;
   private final LifecyclePolicy policy;
@@ -230,7 +232,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastEventReceivedNanos = now;
     if (event.type() == HookEventType.READY) {
       e.sourceId = event.sourceId();
-      ready(event.streamId(), stamp);
+      // Timed from the hook's start unless its stamp is implausibly old (a clock behind, or a hand-sent event):
+      // then from the receipt, so one bad clock cannot put minutes into the latency's sum and maximum.
+      boolean plausible = Duration.between(stamp, received).compareTo(HOOK_STAMP_PLAUSIBLE) <= 0;
+      ready(event.streamId(), plausible ? stamp : received);
     } else {
       notReady(event.streamId());
     }
@@ -372,8 +377,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.worker = null;
     boolean requested = e.stopping;
     e.stopping = false;
-    // An end nobody asked for is what an operator looks for; a stop on request is routine.
-    boolean unasked = !requested && (result.crashed() || result.exit() != WorkerExit.STOPPED);
+    // An end nobody asked for is what an operator looks for. A stop on request is routine, and so is a source lost
+    // after its not-ready: the publisher left, and the worker noticed before the grace period ran out.
+    boolean expected = requested || result.exit() == WorkerExit.STOPPED && !result.crashed()
+        || !e.ready && result.exit() == WorkerExit.SOURCE_LOST && !result.crashed();
+    boolean unasked = !expected;
     LOG.atLevel(unasked ? Level.WARN : Level.INFO).log("worker for {} exited with {}: {}", id, result.exit().code(),
         result.reason(), e.fields("worker-exited"), kv("exitCode", result.exit().code()), kv("outcome", result.outcome()),
         kv("requested", requested));

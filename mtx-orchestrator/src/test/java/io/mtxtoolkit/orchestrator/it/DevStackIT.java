@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mtxtoolkit.core.api.MediaMtxApiClient;
-import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.core.config.Listener;
+import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxBinary;
 import io.mtxtoolkit.testkit.mediamtx.RepoFiles;
@@ -224,7 +224,9 @@ class DevStackIT {
         echo "docker $*" >> "$FAKE_DIR/calls.log"
         case "$1" in
           info) exit 0 ;;
-          compose) if [ "$2" = version ]; then [ -f "$FAKE_DIR/v2" ]; exit; fi; shift; exec docker-compose "$@" ;;
+          compose) if [ "$2" = version ]; then [ -f "$FAKE_DIR/v2" ]; exit; fi
+                   if [ "$2" = up ] && [ "$3" = --help ]; then echo "      --wait-timeout int   (v2.17 and later)"; exit 0; fi
+                   shift; exec docker-compose "$@" ;;
           inspect) n=$(( $(cat "$FAKE_DIR/n" 2>/dev/null || echo 0) + 1 )); echo $n > "$FAKE_DIR/n"
                    line=$(sed -n "${n}p" "$FAKE_DIR/inspect.txt"); [ -n "$line" ] || line=$(tail -n 1 "$FAKE_DIR/inspect.txt")
                    echo "$line" | tr ',' '\n' ;;

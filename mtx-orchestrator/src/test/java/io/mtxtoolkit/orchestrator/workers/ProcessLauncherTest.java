@@ -22,6 +22,15 @@ class ProcessLauncherTest {
   }
 
   @Test
+  void theJvmsBannersExplainNothing() {
+    assertThat(ProcessLauncher.isJvmBanner("Picked up JAVA_TOOL_OPTIONS: -Xmx1g")).isTrue();
+    assertThat(ProcessLauncher.isJvmBanner("OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader classes")).isTrue();
+    assertThat(ProcessLauncher.isJvmBanner("#")).isTrue();
+    assertThat(ProcessLauncher.isJvmBanner("# A fatal error has been detected by the Java Runtime Environment:")).isFalse();
+    assertThat(ProcessLauncher.isJvmBanner("Exception in thread \"main\" java.lang.OutOfMemoryError")).isFalse();
+  }
+
+  @Test
   void aCrashWithoutAnErrorLineIsExplainedByTheJvmsOwnWords() {
     assertThat(ProcessLauncher.result(1, null, "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space").reason())
         .isEqualTo("worker process died with exit code 1; it said: Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space");

@@ -168,7 +168,7 @@ class WorkerLifecycleTest {
         WorkerResult result = worker.exit().get(3, TimeUnit.SECONDS);
 
         assertThat(result.exit()).isEqualTo(WorkerExit.STOPPED);
-        assertThat(result.reason()).isEqualTo("stopped on request before publishing");
+        assertThat(result.reason()).isEqualTo("stopped on request while not publishing");
         assertThat(Duration.ofNanos(System.nanoTime() - stop)).isLessThan(Duration.ofSeconds(3));
       }
     }

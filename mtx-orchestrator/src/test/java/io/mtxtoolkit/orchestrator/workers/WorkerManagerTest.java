@@ -490,12 +490,29 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void aSourceLostAfterItsNotReadyIsThePublisherLeavingNoWarning() throws Exception {
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1), 2),
+        Clock.systemUTC()));
+    var lines = CapturedLines.during(WorkerManager.class, () -> {
+      manager.ready(ID);
+      manager.notReady(ID); // the grace period runs; the worker notices the source gone first
+      launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "source lost: 3 reconnect attempts failed"));
+      await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.stream(ID).orElseThrow().lastExitCode() != null);
+    });
+    assertThat(CapturedLines.withEvent(lines, "worker-exited")).singleElement()
+        .satisfies(e -> assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO));
+  }
+
+  @Test
   void theTimeToAStartedWorkerCountsFromTheHooksStart() {
     Heard heard = heard(new LifecyclePolicy(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(80), 2));
     manager.onEvent(event(HookEventType.READY, Instant.now().minusMillis(1500)));
     assertThat(heard.starts).hasSize(1);
     assertThat(heard.starts.get(0)).as("the hook's JVM start and its request are part of it")
         .isBetween(Duration.ofMillis(1500), Duration.ofSeconds(30));
+    manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(StreamId.of("late")), "", "rtmpConn", "c2",
+        Instant.now().minus(Duration.ofHours(3))));
+    assertThat(heard.starts.get(1)).as("a clock hours behind is timed from the receipt").isLessThan(Duration.ofSeconds(5));
   }
 
   /** What the metrics hear: only what happened (a started worker, a restart made, an exit of a worker that ran). */
