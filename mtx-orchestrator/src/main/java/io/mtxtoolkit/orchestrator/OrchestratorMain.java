@@ -260,13 +260,7 @@ public final class OrchestratorMain implements Callable<Integer> {
     if (workerMode.equals("none")) {
       return null;
     }
-    LaunchMode mode;
-    try {
-      mode = LaunchMode.parse("--worker-mode", workerMode);
-    } catch (ValidationException e) {
-      // none is this command's own choice (no lifecycle at all), so the launch modes' message cannot name it
-      throw new ValidationException("--worker-mode", "unknown worker mode '" + workerMode + "' (process, thread or none)");
-    }
+    LaunchMode mode = LaunchMode.parse("--worker-mode", workerMode, "none");
     if (gracePeriodMs < 0) {
       throw new ValidationException("--grace-period-ms", "--grace-period-ms/" + ENV_GRACE_PERIOD + " must be >= 0");
     }

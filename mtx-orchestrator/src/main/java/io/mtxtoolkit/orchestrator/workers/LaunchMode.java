@@ -10,12 +10,20 @@ public enum LaunchMode {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  public static LaunchMode parse(String field, String text) {
+  /**
+   * The mode named {@code text}; otherwise an error that lists the modes and {@code otherChoices}, the caller's own
+   * words that it handles before asking (the orchestrator's {@code none}).
+   */
+  public static LaunchMode parse(String field, String text, String... otherChoices) {
+    java.util.List<String> choices = new java.util.ArrayList<>();
     for (LaunchMode m : values()) {
       if (m.wireName().equals(text)) {
         return m;
       }
+      choices.add(m.wireName());
     }
-    throw new ValidationException(field, "unknown worker mode '" + text + "' (process or thread)");
+    choices.addAll(java.util.List.of(otherChoices));
+    String last = choices.remove(choices.size() - 1);
+    throw new ValidationException(field, "unknown worker mode '" + text + "' (" + String.join(", ", choices) + " or " + last + ")");
   }
 }
