@@ -33,6 +33,8 @@ public final class TestkitMain implements Runnable {
   static final int MEDIA_ERROR = 5;
   static final int REJECTED = 6;
   static final int NO_MEDIAMTX = 7;
+  /** Ended by Ctrl-C (the JVM itself exits 130, or 143 for SIGTERM; this code is what an in-process caller sees). */
+  static final int STOPPED = 130;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -140,18 +142,20 @@ public final class TestkitMain implements Runnable {
         err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
         return exitCode(e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
-      Progress progress = new Progress(out, System.console() != null);
-      long started = System.nanoTime();
-      while (!publisher.awaitEnd(Duration.ofSeconds(1))) {
-        progress.show(publisher.frames(), (System.nanoTime() - started) / 1e9, options.videoBitrate());
+      // Ctrl-C: the stream is closed (the server sees the publisher leave) and the last line printed before the JVM ends.
+      try (StopRequest.Hook hook = new StopRequest(err).onShutdown(publisher::close)) {
+        Progress progress = new Progress(out, System.console() != null);
+        long started = System.nanoTime();
+        while (!publisher.awaitEnd(Duration.ofSeconds(1))) {
+          progress.show(publisher.frames(), (System.nanoTime() - started) / 1e9, options.videoBitrate());
+        }
+        progress.done(publisher.frames(), (System.nanoTime() - started) / 1e9);
+        if (publisher.failure() != null) {
+          err.println("mtx-testkit: " + Texts.mediaError(publisher.failure().getMessage()));
+          return publisher.failure() instanceof TestStreamPublisher.PublishException e ? exitCode(e) : UNREACHABLE;
+        }
+        return 0;
       }
-      progress.done(publisher.frames(), (System.nanoTime() - started) / 1e9);
-      if (publisher.failure() != null) {
-        err.println("mtx-testkit: " + Texts.mediaError(publisher.failure().getMessage()));
-        return publisher.failure() instanceof TestStreamPublisher.PublishException e ? exitCode(e) : UNREACHABLE;
-      }
-      return 0;
     }
 
     /** The options as given, each checked, and none given that the chosen mode would ignore. */
@@ -186,21 +190,22 @@ public final class TestkitMain implements Runnable {
     private int publishFile(PrintWriter out, PrintWriter err, TestStreamOptions options) {
       FilePublisher publisher = new FilePublisher(source, url, loop, options.duration());
       // Ctrl-C: the run closes its connection (the server sees the publisher leave) before the JVM ends.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> publisher.stopAndAwait(Duration.ofSeconds(5))));
-      try {
-        publisher.run();
-      } catch (TestStreamPublisher.PublishException e) {
-        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-        return exitCode(e);
-      } catch (FilePublisher.SourceException e) {
-        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-        return MEDIA_ERROR;
-      } catch (Exception e) {
-        err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + Texts.mediaError(e.getMessage()));
-        return UNREACHABLE;
+      try (StopRequest.Hook hook = new StopRequest(err).onShutdown(() -> publisher.stopAndAwait(Duration.ofSeconds(5)))) {
+        try {
+          publisher.run();
+        } catch (TestStreamPublisher.PublishException e) {
+          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
+          return exitCode(e);
+        } catch (FilePublisher.SourceException e) {
+          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
+          return MEDIA_ERROR;
+        } catch (Exception e) {
+          err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + Texts.mediaError(e.getMessage()));
+          return UNREACHABLE;
+        }
+        out.println("published " + publisher.packets() + " packets from " + source);
+        return 0;
       }
-      out.println("published " + publisher.packets() + " packets from " + source);
-      return 0;
     }
   }
 
@@ -220,7 +225,7 @@ public final class TestkitMain implements Runnable {
     @Option(names = "--frames", defaultValue = "" + Long.MAX_VALUE, description = "Stop after this many video frames.")
     long frames;
 
-    @Option(names = "--timeout", defaultValue = "10", description = "Fail if no media arrives within this many seconds.")
+    @Option(names = "--timeout", defaultValue = "10", description = "Fail if the stream has not opened, or no media arrives, within this many seconds (default ${DEFAULT-VALUE}).")
     double timeoutSeconds;
 
     @Option(names = "--json", description = "Print the report as JSON.")
@@ -254,21 +259,89 @@ public final class TestkitMain implements Runnable {
         err.println("mtx-testkit: invalid option: " + e.getMessage());
         return INVALID;
       }
-      PlayReport report;
-      try {
-        report = TestStreamPlayer.play(url, duration, frames, timeout, snapshot);
-      } catch (TestStreamPublisher.PublishException e) {
-        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-        return exitCode(e);
-      } catch (TestStreamPlayer.NoMediaException e) {
-        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-        return UNREACHABLE;
-      } catch (TestStreamPlayer.SnapshotException e) {
-        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage())); // e.g. a full disk: the option's target, not the stream
-        return INVALID;
+      // Ctrl-C or SIGTERM: the read ends early and its report so far is printed before the JVM ends (130/143).
+      StopRequest stop = new StopRequest(err);
+      try (StopRequest.Hook hook = stop.onShutdown(() -> { })) {
+        PlayReport report;
+        try {
+          report = TestStreamPlayer.play(url, duration, frames, timeout, snapshot, stop::requested);
+        } catch (TestStreamPublisher.PublishException e) {
+          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
+          return exitCode(e);
+        } catch (TestStreamPlayer.NoMediaException e) {
+          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
+          return UNREACHABLE;
+        } catch (TestStreamPlayer.SnapshotException e) {
+          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage())); // e.g. a full disk: the option's target, not the stream
+          return INVALID;
+        }
+        out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
+        if (stop.requested()) {
+          err.println(String.format(java.util.Locale.ROOT, "mtx-testkit: stopped after %.1f s; the report covers what arrived until then",
+              report.seconds()));
+          return STOPPED;
+        }
+        return 0;
       }
-      out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
-      return 0;
+    }
+  }
+
+  /**
+   * A stop asked for by a signal while a command runs: the command sees it (or its stream is stopped) and ends
+   * early, and the JVM's end waits (up to {@link #ANSWER_WAIT}) for the command's last words, which a shutdown alone
+   * would cut off.
+   */
+  static final class StopRequest {
+    /** Enough for a read to end (within a frame) or a stream to close; a read stuck on a silent server is not waited out. */
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(3);
+    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+    private final PrintWriter err;
+
+    StopRequest(PrintWriter err) {
+      this.err = err;
+    }
+
+    boolean requested() {
+      return requested.get();
+    }
+
+    /** Asks the command to stop, runs {@code stop}, and waits for the command's answer; false when it did not come in time. */
+    boolean stopAndAwaitAnswer(Runnable stop, Duration wait) {
+      requested.set(true);
+      stop.run();
+      try {
+        if (answered.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      err.println("mtx-testkit: stopped before the command could report");
+      return false;
+    }
+
+    /**
+     * Registers the JVM shutdown's stop, which also runs {@code stop}; closing the hook says the command has answered
+     * and unregisters it.
+     */
+    Hook onShutdown(Runnable stop) {
+      Thread thread = new Thread(() -> stopAndAwaitAnswer(stop, ANSWER_WAIT), "mtx-testkit-stop");
+      Runtime.getRuntime().addShutdownHook(thread);
+      return () -> {
+        answered.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(thread);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: it has just been told the answer is out
+        }
+      };
+    }
+
+    /** A registered shutdown stop. */
+    interface Hook extends AutoCloseable {
+      @Override
+      void close();
     }
   }
 

@@ -330,6 +330,80 @@ class TestkitMainTest {
     assertThat(err.toString()).contains("lost after").contains("video frames");
   }
 
+  /** SIGTERM (as Ctrl-C's SIGINT) ends a publish: the server sees the publisher leave, and its last line is printed. */
+  @Test
+  void publishStoppedBySigtermClosesItsStreamAndSaysWhatItPublished(@TempDir Path dir) throws Exception {
+    String url = sinkUrl("live/stop/in");
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), TestkitMain.class.getName(), "publish", "--url", url)
+        .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    try (RtmpSink sink = listening(url)) {
+      Process publisher = pb.start();
+      try {
+        sink.awaitPackets(50, Duration.ofSeconds(60));
+        publisher.destroy();
+        assertThat(publisher.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the publisher ended").isTrue();
+      } finally {
+        publisher.destroyForcibly();
+      }
+      assertThat(sink.awaitEnd(Duration.ofSeconds(15))).as("the server saw the publisher leave").isTrue();
+      String err = Files.readString(dir.resolve("err"));
+      assertThat(publisher.exitValue()).as(err).isEqualTo(143);
+      assertThat(Files.readString(dir.resolve("out"))).containsPattern("published \\d+ frames in ");
+      assertThat(err).doesNotContain("before the command could report");
+    }
+  }
+
+  @Test
+  void aStopWhoseCommandDoesNotAnswerInTimeSaysSo() {
+    TestkitMain.StopRequest stop = new TestkitMain.StopRequest(new PrintWriter(err, true));
+    java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    assertThat(stop.stopAndAwaitAnswer(() -> stopped.set(true), Duration.ofMillis(10))).isFalse();
+    assertThat(stop.requested()).isTrue();
+    assertThat(stopped).isTrue();
+    assertThat(err.toString()).contains("mtx-testkit: stopped before the command could report");
+  }
+
+  /** SIGTERM (as Ctrl-C's SIGINT) ends a read early; the JVM's end waits for the report of what arrived so far. */
+  @Test
+  void playStoppedBySigtermPrintsItsReportSoFar(@TempDir Path dir) throws Exception {
+    int port = FreePorts.tcp();
+    String url = "rtmp://127.0.0.1:" + port + "/live/p/in";
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), TestkitMain.class.getName(), "play", "--url", url, "--duration", "120",
+        "--json").redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+    // The player starts once the server listens, seen without a connection (it serves its first one only).
+    CompletableFuture<Process> started = CompletableFuture.supplyAsync(() -> {
+      FreePorts.awaitListening(port, Duration.ofSeconds(20));
+      try {
+        return pb.start();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    try (var server = io.mtxtoolkit.testkit.stream.TestStreamPublisher.serve(url, TestStreamOptions.defaults(),
+        Duration.ofSeconds(60))) {
+      Process player = started.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      try {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // 3 s of frames after the reader connected: its open and probe are over, it reads
+        while (server.frames() < 75 && !server.awaitEnd(Duration.ofMillis(50)) && System.nanoTime() < deadline) {
+          // polled: the publisher counts frames, it does not announce them
+        }
+        assertThat(server.frames()).as("frames served to the player; %s", Files.readString(dir.resolve("err")))
+            .isGreaterThanOrEqualTo(75);
+        player.destroy();
+        assertThat(player.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the player ended").isTrue();
+      } finally {
+        player.destroyForcibly();
+      }
+      String err = Files.readString(dir.resolve("err"));
+      assertThat(player.exitValue()).as(err).isEqualTo(143);
+      assertThat(Files.readString(dir.resolve("out"))).contains("\"videoCodec\":\"h264\"", "\"videoFrames\":");
+      assertThat(err).contains("mtx-testkit: stopped after ").doesNotContain("before the command could report");
+    }
+  }
+
   @Test
   void playReportsJsonAndWritesASnapshot(@TempDir Path dir) throws Exception {
     String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/p/in";

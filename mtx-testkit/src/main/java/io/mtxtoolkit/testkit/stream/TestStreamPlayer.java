@@ -5,11 +5,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegLogCallback;
 import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.Java2DFrameConverter;
 
 /** Reads a stream (RTSP over TCP, or RTMP) for a while and reports what arrived; see {@link PlayReport}. */
@@ -39,7 +45,17 @@ public final class TestStreamPlayer {
    * arrives within {@code timeout}; writes the first decoded picture to {@code snapshot} when given.
    */
   public static PlayReport play(String url, Duration duration, long maxVideoFrames, Duration timeout, Path snapshot) {
-    return read(url, false, duration, maxVideoFrames, timeout, snapshot, warmUpFor(duration));
+    return play(url, duration, maxVideoFrames, timeout, snapshot, () -> false);
+  }
+
+  /**
+   * Like {@link #play(String, Duration, long, Duration, Path)}, but ends early once {@code stopRequested} says so
+   * (Ctrl-C) and returns the report of what arrived until then, however little; a stop before the server answered
+   * is a {@link NoMediaException}.
+   */
+  public static PlayReport play(String url, Duration duration, long maxVideoFrames, Duration timeout, Path snapshot,
+                                BooleanSupplier stopRequested) {
+    return read(url, false, duration, maxVideoFrames, timeout, snapshot, warmUpFor(duration), stopRequested);
   }
 
   /**
@@ -58,34 +74,37 @@ public final class TestStreamPlayer {
    * input arrive in a burst at the start and say nothing about the steady state.
    */
   public static PlayReport listen(String rtmpUrl, Duration duration, long maxVideoFrames, Duration timeout, Duration warmUp) {
-    return read(rtmpUrl, true, duration, maxVideoFrames, timeout, null, warmUp);
+    return read(rtmpUrl, true, duration, maxVideoFrames, timeout, null, warmUp, () -> false);
   }
 
   private static PlayReport read(String url, boolean listen, Duration duration, long maxVideoFrames, Duration timeout,
-                                 Path snapshot, Duration warmUp) {
+                                 Path snapshot, Duration warmUp, BooleanSupplier stopRequested) {
     TestStreamPublisher.parse(url);
+    FFmpegNatives.load(); // before the opening thread: see FFmpegNatives
     FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
-    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
-      String micros = String.valueOf(timeout.toNanos() / 1000);
+    FFmpegFrameGrabber opened = new FFmpegFrameGrabber(url);
+    String micros = String.valueOf(timeout.toNanos() / 1000);
+    if (listen) {
+      opened.setFormat("flv");
+      opened.setOption("listen", "1");
+      opened.setOption("timeout", String.valueOf(Math.max(1, timeout.toSeconds())));
+      opened.setOption("rw_timeout", micros);
+    } else if (url.startsWith("rtsp:")) {
+      opened.setOption("rtsp_transport", "tcp");
+      opened.setOption("timeout", micros);
+    } else {
+      opened.setOption("rw_timeout", micros);
+    }
+    try {
       if (listen) {
-        grabber.setFormat("flv");
-        grabber.setOption("listen", "1");
-        grabber.setOption("timeout", String.valueOf(Math.max(1, timeout.toSeconds())));
-        grabber.setOption("rw_timeout", micros);
-      } else if (url.startsWith("rtsp:")) {
-        grabber.setOption("rtsp_transport", "tcp");
-        grabber.setOption("timeout", micros);
+        opened.startUnsafe(); // FFmpeg's listen timeout bounds the wait for the publisher; its probe follows
       } else {
-        grabber.setOption("rw_timeout", micros);
+        new Opening(opened).await(url, timeout, stopRequested);
       }
-      if (!listen) {
-        grabber.setTimeout((int) timeout.toMillis()); // in listen mode it would abort the wait for the publisher
-      }
-      try {
-        grabber.startUnsafe();
-      } catch (FFmpegFrameGrabber.Exception e) {
-        throw listen ? new NoMediaException("cannot read " + url + ": " + e.getMessage(), e) : cannotOpen(url, e);
-      }
+    } catch (FFmpegFrameGrabber.Exception e) {
+      throw listen ? new NoMediaException("cannot read " + url + ": " + e.getMessage(), e) : cannotOpen(url, e);
+    }
+    try (FFmpegFrameGrabber grabber = opened) {
       double nominal = grabber.getFrameRate();
       long start = System.nanoTime();
       long end = start + duration.toNanos();
@@ -98,7 +117,7 @@ public final class TestStreamPlayer {
       LatencyHistogram latencies = new LatencyHistogram();
       boolean snapped = snapshot == null;
       String lost = null;
-      while (System.nanoTime() < end && video < maxVideoFrames) {
+      while (System.nanoTime() < end && video < maxVideoFrames && !stopRequested.getAsBoolean()) {
         Frame f;
         try {
           f = grabber.grab();
@@ -136,10 +155,11 @@ public final class TestStreamPlayer {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      if (video + audio == 0) {
+      boolean stopped = stopRequested.getAsBoolean();
+      if (video + audio == 0 && !stopped) {
         throw new NoMediaException("no media from " + url + " within " + timeout.toMillis() + " ms", null);
       }
-      if (lost != null && !listen) {
+      if (lost != null && !listen && !stopped) {
         // A reader of a live path asked for a duration or a frame count; a publisher that ends its own
         // stream (listen mode, behind a chain under test) is another matter.
         throw new NoMediaException("connection to " + url + " lost after " + video + " video frames in "
@@ -148,8 +168,90 @@ public final class TestStreamPlayer {
       return new PlayReport(url, grabber.getVideoCodecName(), grabber.getAudioCodecName(), grabber.getImageWidth(),
           grabber.getImageHeight(), nominal, fps(video, seconds, videoAfterWarmUp, warmedAt), video, audio, gaps, seconds,
           latencies.latency());
-    } catch (org.bytedeco.javacv.FrameGrabber.Exception e) {
+    } catch (FrameGrabber.Exception e) {
       throw new NoMediaException("reading " + url + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A grabber's open, bounded by the reader's timeout: javacv tries a failed open a second time, so a server that
+   * accepts but never answers would hold a reader for twice its socket timeout. FFmpeg's open cannot be cut short,
+   * so one given up on finishes in its own thread, which then closes the grabber: closing it any earlier would free
+   * what FFmpeg is still using.
+   */
+  private static final class Opening {
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private final FFmpegFrameGrabber grabber;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private boolean abandoned; // guarded by done
+
+    Opening(FFmpegFrameGrabber grabber) {
+      this.grabber = grabber;
+      Thread opener = new Thread(this::open, "mtx-testkit-open");
+      opener.setDaemon(true); // an abandoned open must not keep the command's JVM alive
+      opener.start();
+    }
+
+    private void open() {
+      Throwable failure = null;
+      try {
+        grabber.startUnsafe();
+      } catch (Throwable e) {
+        failure = e;
+      }
+      synchronized (done) {
+        if (abandoned) {
+          release(grabber);
+        } else if (failure == null) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(failure);
+        }
+      }
+    }
+
+    /** Returns once the grabber is open; throws its open's failure, or a {@link NoMediaException} on time-out or stop. */
+    void await(String url, Duration timeout, BooleanSupplier stopRequested) throws FFmpegFrameGrabber.Exception {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        try {
+          done.get(Math.max(1, Math.min(POLL_NANOS, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
+          return;
+        } catch (ExecutionException e) {
+          release(grabber);
+          if (e.getCause() instanceof FFmpegFrameGrabber.Exception cause) {
+            throw cause;
+          }
+          throw new NoMediaException("cannot read " + url + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+          boolean stop = stopRequested.getAsBoolean();
+          if (stop || System.nanoTime() - deadline >= 0) {
+            giveUp(stop ? "stopped before " + url + " answered"
+                : "no answer from " + url + " within " + timeout.toMillis() + " ms");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          giveUp("interrupted while waiting for " + url);
+        }
+      }
+    }
+
+    /** Leaves the open to its thread, unless it has just ended: then the caller goes on with its outcome. */
+    private void giveUp(String why) {
+      synchronized (done) {
+        if (!done.isDone()) {
+          abandoned = true;
+          throw new NoMediaException(why, null);
+        }
+      }
+    }
+
+    private static void release(FFmpegFrameGrabber grabber) {
+      try {
+        grabber.close();
+      } catch (FrameGrabber.Exception ignored) {
+        // nothing was read from it; the open's own outcome is what the caller hears
+      }
     }
   }
 

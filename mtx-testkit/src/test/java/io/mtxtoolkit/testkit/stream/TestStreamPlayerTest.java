@@ -1,0 +1,93 @@
+package io.mtxtoolkit.testkit.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class TestStreamPlayerTest {
+
+  /** A server on a free loopback port that accepts connections and never writes a byte. */
+  private static ServerSocket silent() throws IOException {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    CompletableFuture.runAsync(() -> {
+      while (!server.isClosed()) {
+        try {
+          Socket kept = server.accept(); // held open, never written to
+          CompletableFuture.runAsync(() -> {
+            try (InputStream in = kept.getInputStream()) {
+              in.readAllBytes();
+            } catch (IOException ignored) {
+              // the reader hung up
+            }
+          });
+        } catch (IOException ignored) {
+          // the test closed the server
+        }
+      }
+    });
+    return server;
+  }
+
+  /**
+   * javacv opens twice when an open fails, so a silent server used to hold a reader for twice its timeout; the
+   * reader's timeout now bounds the open as a whole.
+   */
+  @Test
+  void aSilentServerIsGivenUpOnWithinTheTimeoutNotTwiceIt() throws Exception {
+    FFmpegNatives.load(); // loading the libraries is no part of the wait
+    Duration timeout = Duration.ofSeconds(3);
+    for (String scheme : new String[] {"rtsp", "rtmp"}) {
+      try (ServerSocket server = silent()) {
+        String url = scheme + "://127.0.0.1:" + server.getLocalPort() + "/live/a/in";
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> TestStreamPlayer.play(url, Duration.ofSeconds(5), Long.MAX_VALUE, timeout, null))
+            .isInstanceOf(TestStreamPlayer.NoMediaException.class)
+            .hasMessageContaining("no answer from " + url + " within 3000 ms");
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(took).as(scheme).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.multipliedBy(2));
+      }
+    }
+  }
+
+  @Test
+  void aStopWhileTheServerHasNotAnsweredEndsTheWaitAsNoMedia() throws Exception {
+    try (ServerSocket server = silent()) {
+      String url = "rtsp://127.0.0.1:" + server.getLocalPort() + "/live/a/in";
+      AtomicInteger asked = new AtomicInteger();
+      assertThatThrownBy(() -> TestStreamPlayer.play(url, Duration.ofSeconds(5), Long.MAX_VALUE, Duration.ofSeconds(60),
+          null, () -> asked.incrementAndGet() > 2))
+          .isInstanceOf(TestStreamPlayer.NoMediaException.class).hasMessage("stopped before " + url + " answered");
+    }
+  }
+
+  @Test
+  void aStopWhileReadingReturnsTheReportOfWhatArrivedSoFar() throws Exception {
+    int port = FreePorts.tcp();
+    String url = "rtmp://127.0.0.1:" + port + "/live/p/in";
+    AtomicInteger asked = new AtomicInteger();
+    CompletableFuture<PlayReport> played = CompletableFuture.supplyAsync(() -> {
+      FreePorts.awaitListening(port, Duration.ofSeconds(20));
+      // asked while the open is awaited and once per frame read: the stop comes within 60 frames of a 60 s read
+      return TestStreamPlayer.play(url, Duration.ofSeconds(60), Long.MAX_VALUE, Duration.ofSeconds(10), null,
+          () -> asked.incrementAndGet() > 60);
+    });
+    try (TestStreamPublisher server = TestStreamPublisher.serve(url, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
+      PlayReport report = played.get(40, TimeUnit.SECONDS);
+      assertThat(report.videoFrames()).isPositive();
+      assertThat(report.videoFrames() + report.audioFrames()).isLessThanOrEqualTo(60);
+      assertThat(report.videoCodec()).isEqualTo("h264");
+      assertThat(report.seconds()).isLessThan(30);
+    }
+  }
+}
