@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mtxtoolkit.core.hook.HookEvent;
 import io.mtxtoolkit.core.hook.IsoInstant;
+import io.mtxtoolkit.core.path.StreamPath;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The hook's single JSON log line, in the same shape as the services' Logback lines (timestamp,
@@ -47,6 +49,11 @@ final class HookLog {
         g.writeStringField("sourceId", event.sourceId());
       } else if (rawPath != null) {
         g.writeStringField("path", rawPath);
+        // no event (a usage error, another variable's fault): the stream is still named when the path is valid
+        Optional<StreamPath> path = StreamPath.find(rawPath);
+        if (path.isPresent()) {
+          g.writeStringField("streamId", path.get().streamId().value());
+        }
       }
       if (outcome.url() != null) {
         g.writeStringField("url", outcome.url());

@@ -432,6 +432,7 @@ class HookRunTest {
       JsonNode line = onlyLine(err);
       assertThat(line.get("error").asText()).startsWith("MTX_PATH: ").contains("';'");
       assertThat(line.get("path").asText()).isEqualTo("live/a;touch x/in");
+      assertThat(line.has("streamId")).as("an invalid path names no stream").isFalse();
       err.reset();
       env.put("MTX_PATH", "live/ok/in");
       env.remove("ORCHESTRATOR_URL");
@@ -495,6 +496,12 @@ class HookRunTest {
     JsonNode usage = onlyLine(err);
     assertThat(usage.get("message").asText()).contains("--read-timeout must be between 1 and 60000 ms, got 0");
     assertThat(usage.get("event").asText()).isEqualTo("ready");
+    assertThat(usage.has("streamId")).as("no MTX_PATH, no stream").isFalse();
+    err.reset();
+    assertThat(run(env("http://127.0.0.1:1"), "ready", "--read-timeout", "0")).isEqualTo(HookExit.USAGE.code());
+    JsonNode named = onlyLine(err);
+    assertThat(named.get("path").asText()).isEqualTo("live/stream123/in");
+    assertThat(named.get("streamId").asText()).as("MediaMTX's MTX_PATH names the stream").isEqualTo("stream123");
     err.reset();
     out.reset();
     Map<String, String> badVariable = env("http://127.0.0.1:1");

@@ -1,6 +1,7 @@
 package io.mtxtoolkit.core.path;
 
 import io.mtxtoolkit.core.ValidationException;
+import java.util.Optional;
 
 /** A MediaMTX path of this pipeline: {@code live/<streamId>/in} (ingest) or {@code live/<streamId>/out} (processed). */
 public record StreamPath(StreamId streamId, Direction direction) {
@@ -58,6 +59,15 @@ public record StreamPath(StreamId streamId, Direction direction) {
 
   public static StreamPath parse(String value) {
     return parse("path", value);
+  }
+
+  /** The stream path {@code value} names, or empty for any other name (one of MediaMTX's other paths, or garbage). */
+  public static Optional<StreamPath> find(String value) {
+    try {
+      return Optional.of(parse(value));
+    } catch (ValidationException notAStreamPath) {
+      return Optional.empty();
+    }
   }
 
   /** The path with the other direction, e.g. the {@code /out} of an {@code /in}. */

@@ -23,6 +23,14 @@ class StreamPathTest {
   }
 
   @Test
+  void findsAStreamPathInAnyNameAndNothingInOthers() {
+    assertThat(StreamPath.find("live/cam1/out")).contains(StreamPath.out(StreamId.of("cam1")));
+    for (String other : new String[] {"mystream", "live/cam1", "live/a b/in", "live/cam1/in/x", "", null}) {
+      assertThat(StreamPath.find(other)).as(String.valueOf(other)).isEmpty();
+    }
+  }
+
+  @Test
   void buildsAndFlipsDirection() {
     StreamId id = StreamId.of("cam_1");
     assertThat(StreamPath.in(id).opposite()).isEqualTo(StreamPath.out(id));

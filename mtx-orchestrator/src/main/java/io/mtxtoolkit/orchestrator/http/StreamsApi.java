@@ -93,13 +93,8 @@ public final class StreamsApi {
     }
     Map<String, StreamView> views = new TreeMap<>();
     workers.streams().forEach(v -> views.put(v.streamId(), v));
-    for (String name : paths.keySet()) {
-      try {
-        views.putIfAbsent(StreamPath.parse(name).streamId().value(), null);
-      } catch (IllegalArgumentException notOurs) {
-        // other paths (not live/<id>/in|out) are MediaMTX's business, not a stream of this pipeline
-      }
-    }
+    // other paths (not live/<id>/in|out) are MediaMTX's business, not a stream of this pipeline
+    paths.keySet().forEach(name -> StreamPath.find(name).ifPresent(path -> views.putIfAbsent(path.streamId().value(), null)));
     List<JoinedStream> out = new ArrayList<>();
     long at = listedAt;
     views.forEach((id, view) -> out.add(join(id, view, paths, at)));

@@ -225,7 +225,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (recent && stamp.isBefore(e.lastEventAt.minus(STALE_MARGIN))) {
       LOG.info("stale {} event for {} ignored: a later event ({}) was already applied", event.type(), event.path().name(),
           e.lastEventAt, fields(event.streamId(), event.sourceId(), "stale-event-ignored"), kv("eventId", event.eventId()));
-      tell(LifecycleObserver::staleEventIgnored);
+      tell(e, LifecycleObserver::staleEventIgnored);
       return;
     }
     e.lastEventAt = stamp;
@@ -291,7 +291,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     LOG.info("not-ready: stopping the worker for {} in {} ms unless it becomes ready again", id,
         policy.gracePeriod().toMillis(), e.fields("grace-started"),
         kv("gracePeriodMs", policy.gracePeriod().toMillis()));
-    e.graceStop.schedule(scheduler, policy.gracePeriod(), token -> logged("grace period of " + id, () -> graceExpired(id, token)));
+    e.graceStop.schedule(scheduler, policy.gracePeriod(), token -> logged(e, "grace period", () -> graceExpired(id, token)));
   }
 
   private synchronized void graceExpired(StreamId id, long token) {
@@ -302,7 +302,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (!e.ready && e.worker != null) {
       LOG.info("grace period over: stopping the worker for {}", id, e.fields("grace-expired"));
       stop(e);
-      tell(LifecycleObserver::gracePeriodStop);
+      tell(e, LifecycleObserver::gracePeriodStop);
     }
   }
 
@@ -322,7 +322,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       worker = launcher.launch(e.id, e.sourceId, state -> stateChanged(e.id, generation, state));
     } catch (Throwable t) { // an Error too: the stream must not be left ready with no worker and no restart
       LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), e.fields("worker-launch-failed"));
-      tell(LifecycleObserver::workerLaunchFailed);
+      tell(e, LifecycleObserver::workerLaunchFailed);
       afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false, false);
       return;
     }
@@ -330,13 +330,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     try {
       Duration sinceReady = e.readyAt == null ? null : Duration.between(e.readyAt, clock.instant());
       e.readyAt = null;
-      tell(o -> o.workerStarted(sinceReady));
+      tell(e, o -> o.workerStarted(sinceReady));
       LOG.info("worker started for {} ({})", e.id, worker.handle(), e.fields("worker-started"),
           kv("launchMode", launcher.mode().wireName()), kv("worker", worker.handle()));
     } finally {
       // Watched whatever failed above (a metrics registry), and after the start's line: a worker that has
       // already ended is handled at once, and its end must not be told before its start.
-      worker.exit().whenComplete((result, error) -> logged("exit of the worker for " + e.id, () -> exited(e.id, worker,
+      worker.exit().whenComplete((result, error) -> logged(e, "exit of the worker", () -> exited(e.id, worker,
           result != null ? result : WorkerResult.crashed("worker failed: " + error))).run());
     }
   }
@@ -360,7 +360,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.workerState = WorkerState.STOPPING;
     RunningWorker worker = e.worker;
     worker.stop();
-    scheduler.schedule(logged("stop timeout of " + e.id, () -> {
+    scheduler.schedule(logged(e, "stop timeout", () -> {
       if (!worker.exit().isDone()) {
         LOG.warn("worker for {} did not stop within {} ms; killing it", e.id, stopTimeout.toMillis(),
             e.fields("worker-killed"));
@@ -398,7 +398,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastExitCode = result.exit().code();
     e.lastExitReason = result.reason();
     if (ran) {
-      tell(o -> o.workerExited(result));
+      tell(e, o -> o.workerExited(result));
     }
     if (!e.ready || closed) {
       e.workerState = WorkerState.STOPPED;
@@ -428,7 +428,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Duration delay = policy.restartDelay(Math.max(1, e.failuresInARow));
     LOG.warn("restarting the worker for {} in {} ms (restart {})", id, delay.toMillis(), e.restarts + 1,
         e.fields("worker-restart"), kv("delayMs", delay.toMillis()), kv("restarts", e.restarts + 1));
-    e.restart.schedule(scheduler, delay, token -> logged("restart of " + id, () -> restart(id, token)));
+    e.restart.schedule(scheduler, delay, token -> logged(e, "restart", () -> restart(id, token)));
   }
 
   private void fail(Entry e, String reason, boolean byVerdict) {
@@ -437,7 +437,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.failedByVerdict = byVerdict;
     e.failedNanos = System.nanoTime();
     LOG.error("stream {} failed: {}", e.id, reason, e.fields("stream-failed"));
-    tell(LifecycleObserver::streamFailed);
+    tell(e, LifecycleObserver::streamFailed);
   }
 
   private synchronized void restart(StreamId id, long token) {
@@ -448,7 +448,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (e.ready && e.worker == null) {
       // counted when it happens: a restart that a not-ready or a shutdown cancelled never did
       e.restarts++;
-      tell(LifecycleObserver::workerRestarted);
+      tell(e, LifecycleObserver::workerRestarted);
       launch(e);
     }
   }
@@ -466,21 +466,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    * Reports to the observer (metrics). Its failure is logged and goes no further: a lifecycle step must not be
    * left half done because a counter could not be moved.
    */
-  private void tell(java.util.function.Consumer<LifecycleObserver> report) {
+  private void tell(Entry e, java.util.function.Consumer<LifecycleObserver> report) {
     try {
       report.accept(observer);
-    } catch (RuntimeException e) {
-      LOG.warn("lifecycle observer failed: {}", e.toString(), kv("event", "observer-failed"));
+    } catch (RuntimeException failure) {
+      LOG.warn("lifecycle observer failed for {}: {}", e.id, failure.toString(), e.fields("observer-failed"));
     }
   }
 
-  /** A timer's task; anything it throws is logged, where the scheduler would swallow it. */
-  private Runnable logged(String what, Runnable task) {
+  /** A timer's task for {@code e}; anything it throws is logged, where the scheduler would swallow it. */
+  private Runnable logged(Entry e, String what, Runnable task) {
     return () -> {
       try {
         task.run();
       } catch (Throwable t) {
-        LOG.error("{} failed: {}", what, t.toString(), kv("event", "lifecycle-task-failed"));
+        LOG.error("{} of {} failed: {}", what, e.id, t.toString(), e.fields("lifecycle-task-failed"));
         throw t;
       }
     };
@@ -548,10 +548,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       if (e == null || !e.ready || orphaned || retry) {
         Correction.Action action = e == null || !e.ready ? Correction.Action.START
             : retry ? Correction.Action.RETRY_FAILED : Correction.Action.RESTART;
-        tell(o -> o.reconciled(action));
-        done.add(new Correction(id, action));
         // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
-        streams.computeIfAbsent(id, Entry::new).sourceId = sourceId;
+        Entry missed = streams.computeIfAbsent(id, Entry::new);
+        missed.sourceId = sourceId;
+        tell(missed, o -> o.reconciled(action));
+        done.add(new Correction(id, action));
         ready(id, null);
       } else if (!sourceId.isEmpty() && !sourceId.equals(e.sourceId)) {
         // Another publisher took the stream over while both its events were lost: the stream's lines and its next
@@ -563,7 +564,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     });
     for (Entry e : List.copyOf(streams.values())) {
       if (e.ready && !readyInMediaMtx.containsKey(e.id) && e.changedNanos - takenAt <= 0) {
-        tell(o -> o.reconciled(Correction.Action.STOP));
+        tell(e, o -> o.reconciled(Correction.Action.STOP));
         done.add(new Correction(e.id, Correction.Action.STOP));
         notReady(e.id);
       }

@@ -629,7 +629,15 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
-  void reconcileRestartsAStreamLeftWithNoWorkerAndNothingPending() {
+  void reconcileRestartsAStreamLeftWithNoWorkerAndNothingPending() throws Exception {
+    var lines = CapturedLines.during(WorkerManager.class, this::restartFailsAndReconcileRestarts);
+    assertThat(CapturedLines.withEvent(lines, "lifecycle-task-failed")).singleElement().satisfies(line -> {
+      assertThat(line.getFormattedMessage()).startsWith("restart of " + ID.value() + " failed: java.lang.OutOfMemoryError");
+      assertThat(CapturedLines.arguments(line)).contains("streamId=" + ID.value());
+    });
+  }
+
+  private void restartFailsAndReconcileRestarts() {
     List<WorkerManager.Correction.Action> reconciled = new CopyOnWriteArrayList<>();
     manager.observe(new LifecycleObserver() {
       @Override
@@ -657,7 +665,14 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
-  void anObserverThatThrowsStopsNeitherARestartNorAGracePeriodStop() {
+  void anObserverThatThrowsStopsNeitherARestartNorAGracePeriodStop() throws Exception {
+    var lines = CapturedLines.during(WorkerManager.class, this::observerThrowsThroughARestartAndAGracePeriodStop);
+    assertThat(CapturedLines.withEvent(lines, "observer-failed")).as("two exits, a restart and a grace period stop").hasSize(4)
+        .allSatisfy(line -> assertThat(CapturedLines.arguments(line))
+            .as("the stream's correlation fields").contains("streamId=" + ID.value(), "path=live/" + ID.value() + "/in"));
+  }
+
+  private void observerThrowsThroughARestartAndAGracePeriodStop() {
     manager.observe(new LifecycleObserver() {
       @Override
       public void workerExited(WorkerResult result) {
