@@ -46,10 +46,17 @@ public final class StreamWorker {
   private volatile boolean stopAnnounced;
 
   /** The publisher's id, for the sourceId correlation field of every line; empty when unknown. */
-  private volatile String sourceId = "";
+  private final String sourceId;
 
+  /** A worker whose publisher is not known (its lines carry no sourceId). */
   public StreamWorker(WorkerConfig config, Consumer<WorkerState> stateListener) {
+    this(config, null, stateListener);
+  }
+
+  /** A worker for the publisher {@code sourceId} (MediaMTX's source id, named in every line; null or empty: unknown). */
+  public StreamWorker(WorkerConfig config, String sourceId, Consumer<WorkerState> stateListener) {
     this.config = config;
+    this.sourceId = sourceId == null ? "" : sourceId;
     this.stateListener = stateListener;
     loadNatives();
   }
@@ -69,12 +76,6 @@ public final class StreamWorker {
         throw new IllegalStateException("cannot load javacv's FFmpeg libraries: " + e.getMessage(), e);
       }
     }
-  }
-
-  /** Names the stream's publisher (MediaMTX's source id) for this worker's log lines; call before {@link #run}. */
-  public StreamWorker sourceId(String id) {
-    this.sourceId = id == null ? "" : id;
-    return this;
   }
 
   /** Result of one connect-and-pump session. */

@@ -169,7 +169,7 @@ public final class WorkerMain implements Runnable {
           return WorkerExit.MEDIA_ERROR.code();
         }
       }
-      StreamWorker worker = new StreamWorker(config, state -> {}).sourceId(sourceId);
+      StreamWorker worker = new StreamWorker(config, sourceId, state -> {});
       // One stream per worker process: FFmpeg's own threads (a decoder's), which carry no MDC, log as it.
       FfmpegLog.processFields(StreamWorker.fields(id, sourceId));
       onStart.accept(worker);

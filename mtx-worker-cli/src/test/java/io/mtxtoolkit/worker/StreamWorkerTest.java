@@ -36,8 +36,12 @@ class StreamWorkerTest {
   private final List<Timed> states = Collections.synchronizedList(new ArrayList<>());
 
   private StreamWorker worker(String in, String out, WorkerConfig.Mode mode, Duration stall) {
+    return worker(in, out, mode, stall, null);
+  }
+
+  private StreamWorker worker(String in, String out, WorkerConfig.Mode mode, Duration stall, String sourceId) {
     WorkerConfig config = new WorkerConfig(StreamId.of("test"), in, out, mode, null, stall, FAST);
-    return new StreamWorker(config, s -> states.add(new Timed(s, System.nanoTime())));
+    return new StreamWorker(config, sourceId, s -> states.add(new Timed(s, System.nanoTime())));
   }
 
   private static String rtmp(String path) {
@@ -217,8 +221,8 @@ class StreamWorkerTest {
     logger.addAppender(ffmpeg);
     try {
       StreamWorker worker = new StreamWorker(new WorkerConfig(StreamId.of("logged"), rtmp("live/logged/in"), rtmp("live/logged/out"),
-          WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(1), ReconnectPolicy.exponential(Duration.ofMillis(10), 1)), s -> { })
-          .sourceId("conn-7");
+          WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(1), ReconnectPolicy.exponential(Duration.ofMillis(10), 1)), "conn-7",
+          s -> { });
       assertThat(worker.run().exit()).isEqualTo(WorkerExit.SOURCE_LOST);
     } finally {
       logger.detachAppender(ffmpeg);
@@ -497,8 +501,8 @@ class StreamWorkerTest {
   /** Each reconnect attempt is one line with its number, delay and cause, and the stream's correlation fields. */
   @Test
   void eachReconnectAttemptIsALineWithTheStreamsFields() throws Exception {
-    var lines = linesOf(() -> worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1))
-        .sourceId("conn-9").run());
+    var lines = linesOf(() -> worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1), "conn-9")
+        .run());
     List<ch.qos.logback.classic.spi.ILoggingEvent> reconnects = withEvent(lines, "worker-reconnect");
     assertThat(withEvent(lines, "worker-failed")).singleElement().as("the verdict is an error line")
         .satisfies(e -> assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR));

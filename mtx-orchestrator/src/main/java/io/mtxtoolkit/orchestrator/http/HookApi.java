@@ -15,7 +15,7 @@ import io.mtxtoolkit.core.hook.HookSignature;
 import io.mtxtoolkit.core.hook.QueryRedaction;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.orchestrator.events.EventLog;
-import io.mtxtoolkit.orchestrator.events.RecentIds;
+import io.mtxtoolkit.orchestrator.events.RecentKeys;
 import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.orchestrator.events.ReceivedEvent;
 import java.io.IOException;
@@ -38,7 +38,7 @@ public final class HookApi {
   private final HookEventListener listener;
   private final Clock clock;
   /** Far more ids than events arrive within any redelivery window. */
-  private final RecentIds seen = new RecentIds(10_000);
+  private final RecentKeys seen = new RecentKeys(10_000);
   /**
    * One event id is checked and applied under one of these, so a redelivery that arrives while the first delivery
    * is still being applied waits for its outcome: if that delivery fails, the redelivery is applied instead of

@@ -7,7 +7,7 @@ import io.mtxtoolkit.core.api.MediaMtxApiClient;
 import io.mtxtoolkit.core.api.MediaMtxApiException;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
-import io.mtxtoolkit.orchestrator.events.RecentIds;
+import io.mtxtoolkit.orchestrator.events.RecentKeys;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ public final class Reconciler implements AutoCloseable {
   private final MediaMtxApiClient mediamtx;
   private final WorkerManager workers;
   /** Paths already warned about; bounded, since path names come from publishers. */
-  private final RecentIds warnedPaths = new RecentIds(1000);
+  private final RecentKeys warnedPaths = new RecentKeys(1000);
   /** The last pass could not reach MediaMTX (only the reconciler's own thread, or a caller in its place, touches it). */
   private volatile boolean mediamtxAway;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {

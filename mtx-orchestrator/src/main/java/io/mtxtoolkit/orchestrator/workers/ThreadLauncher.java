@@ -34,7 +34,7 @@ public final class ThreadLauncher implements WorkerLauncher {
 
   @Override
   public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
-    StreamWorker worker = new StreamWorker(configs.apply(id), onState).sourceId(sourceId);
+    StreamWorker worker = new StreamWorker(configs.apply(id), sourceId, onState);
     CompletableFuture<WorkerResult> exit = new CompletableFuture<>();
     String name = "worker-" + id.value() + "-" + SEQUENCE.incrementAndGet();
     Thread thread = new Thread(() -> {

@@ -63,6 +63,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
 
   private final WorkerLauncher launcher;
   private final LifecyclePolicy policy;
+  /**
+   * Wall-clock instants: what the API shows and what a hook's timestamp is compared with. Ages (stale window,
+   * retention, retry-after) use System.nanoTime instead, which a wall clock set back or forward cannot move.
+   */
   private final Clock clock;
   private final Duration stopTimeout;
   private final Duration closeTimeout;

@@ -38,13 +38,13 @@ class EventLogTest {
   }
 
   @Test
-  void oneIsEnoughAndRecentIdsRememberExactlyTheirCapacity() {
+  void oneIsEnoughAndRecentKeysRememberExactlyTheirCapacity() {
     EventLog one = new EventLog(1);
     one.add(received("a"));
     one.add(received("b"));
     assertThat(one.latest(5)).extracting(r -> r.event().eventId()).containsExactly("b");
 
-    RecentIds ids = new RecentIds(2);
+    RecentKeys ids = new RecentKeys(2);
     assertThat(ids.firstTime("a")).isTrue();
     assertThat(ids.firstTime("b")).isTrue();
     assertThat(ids.firstTime("a")).as("two remembered").isFalse();
