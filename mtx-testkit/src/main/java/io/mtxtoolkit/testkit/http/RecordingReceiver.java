@@ -33,6 +33,11 @@ public final class RecordingReceiver implements AutoCloseable {
   }
 
   private final HttpServer server;
+  private final java.util.concurrent.ExecutorService handlers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "recording-receiver");
+    t.setDaemon(true);
+    return t;
+  });
   private final List<Request> requests = new ArrayList<>();
   private volatile int status;
 
@@ -43,11 +48,7 @@ public final class RecordingReceiver implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.setExecutor(Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "recording-receiver");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(handlers);
     server.createContext("/", exchange -> {
       byte[] body = exchange.getRequestBody().readAllBytes();
       Map<String, String> headers = new HashMap<>();
@@ -115,5 +116,6 @@ public final class RecordingReceiver implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    handlers.shutdown(); // a test class may start hundreds of receivers; their idle threads go with them
   }
 }

@@ -29,6 +29,8 @@ public final class LogCapture {
   private long dropped;
   private final PrintStream echo;
   private volatile Thread reader;
+  /** The followed stream has ended (its process exited): no line is coming, so a wait need not run out; guarded by lines. */
+  private boolean ended;
 
   public LogCapture(String label, PrintStream echo) {
     this(label, echo, DEFAULT_CAPACITY);
@@ -53,6 +55,11 @@ public final class LogCapture {
         }
       } catch (IOException e) {
         add("[log capture of " + label + " ended: " + e.getMessage() + "]");
+      } finally {
+        synchronized (lines) {
+          ended = true;
+          lines.notifyAll();
+        }
       }
     }, label + "-log");
     follower.setDaemon(true);
@@ -103,7 +110,10 @@ public final class LogCapture {
     return lines().stream().filter(condition).findFirst();
   }
 
-  /** Waits up to {@code timeout} for a line (already seen or new) matching {@code condition}. */
+  /**
+   * Waits up to {@code timeout} for a line (already seen or new) matching {@code condition}; fails at once, rather than
+   * at the timeout, when the followed stream has ended without one (the process exited).
+   */
   public String await(String description, Predicate<String> condition, Duration timeout) {
     return awaitFrom(0, description, condition, timeout);
   }
@@ -119,6 +129,10 @@ public final class LogCapture {
           if (condition.test(line)) {
             return line;
           }
+        }
+        if (ended) {
+          throw new AssertionError(label + "'s output ended (the process exited?) before it logged " + description
+              + "; last lines:\n  " + String.join("\n  ", tail()));
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension running a real MediaMTX: registered on a static field it serves the whole class,
- * on an instance field each test gets a fresh server. The server is stopped even when a test fails.
+ * JUnit 5 extension running a real MediaMTX: registered on a static field it serves the whole class (its
+ * {@code @Nested} classes included), on an instance field each test gets a fresh server. The server is stopped even
+ * when a test fails.
  *
  * <pre>{@code @RegisterExtension static MediaMtxExtension mediamtx = MediaMtxExtension.create();}</pre>
  */
@@ -20,6 +21,8 @@ public final class MediaMtxExtension
   private final UnaryOperator<MediaMtxServer.Builder> customizer;
   private MediaMtxServer server;
   private boolean perClass;
+  /** Class containers entered and not yet left: JUnit calls beforeAll again for each {@code @Nested} class. */
+  private int classDepth;
 
   private MediaMtxExtension(UnaryOperator<MediaMtxServer.Builder> customizer) {
     this.customizer = customizer;
@@ -45,12 +48,16 @@ public final class MediaMtxExtension
   @Override
   public void beforeAll(ExtensionContext context) {
     perClass = true;
-    server = customizer.apply(MediaMtxServer.builder()).start();
+    if (classDepth++ == 0) { // a nested class uses its outer class's server
+      server = customizer.apply(MediaMtxServer.builder()).start();
+    }
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    stop();
+    if (--classDepth == 0) {
+      stop();
+    }
   }
 
   @Override

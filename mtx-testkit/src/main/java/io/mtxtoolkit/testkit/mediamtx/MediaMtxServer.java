@@ -1,5 +1,8 @@
 package io.mtxtoolkit.testkit.mediamtx;
 
+import io.mtxtoolkit.core.api.ApiPath;
+import io.mtxtoolkit.core.api.MediaMtxApiClient;
+import io.mtxtoolkit.core.api.MediaMtxApiException;
 import io.mtxtoolkit.core.config.Listener;
 import io.mtxtoolkit.core.config.MediaMtxConfig;
 import io.mtxtoolkit.testkit.process.ServiceProcess;
@@ -24,6 +27,7 @@ import java.util.function.UnaryOperator;
  */
 public final class MediaMtxServer implements AutoCloseable {
   private static final Duration API_READY_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration READY_POLL = Duration.ofMillis(50);
 
   private final Process process;
   private final Path workDir;
@@ -94,6 +98,42 @@ public final class MediaMtxServer implements AutoCloseable {
 
   public String metricsBaseUrl() {
     return "http://127.0.0.1:" + metricsPort();
+  }
+
+  /** A client of this server's Control API. */
+  public MediaMtxApiClient api() {
+    return new MediaMtxApiClient(apiBaseUrl());
+  }
+
+  /**
+   * Waits up to {@code timeout} until {@code path} is ready, as a reader needs it: MediaMTX accepts a publisher's
+   * connection before it knows the tracks, and a reader that comes in between is told the path has no stream. Fails
+   * at once when MediaMTX has exited; a time-out names the path's last state and MediaMTX's last lines.
+   */
+  public ApiPath awaitReady(String path, Duration timeout) {
+    MediaMtxApiClient api = new MediaMtxApiClient(apiBaseUrl(), Duration.ofSeconds(2));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last;
+    while (true) {
+      if (!isAlive()) {
+        throw new AssertionError("MediaMTX exited while waiting for " + path + " to be ready; last lines:\n  "
+            + String.join("\n  ", log.tail()));
+      }
+      try {
+        java.util.Optional<ApiPath> found = api.getPath(path);
+        if (found.isPresent() && found.get().ready()) {
+          return found.get();
+        }
+        last = found.isPresent() ? "listed, not ready" : "not listed";
+      } catch (MediaMtxApiException e) {
+        last = "the API failed: " + e.getMessage();
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + path + " to be ready ("
+            + last + "); last lines:\n  " + String.join("\n  ", log.tail()));
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(READY_POLL.toNanos()); // MediaMTX announces no path changes
+    }
   }
 
   /** MediaMTX's combined stdout and stderr, line by line. */

@@ -41,8 +41,15 @@ public final class TestStreamPlayer {
   }
 
   /**
-   * Plays {@code url} for {@code duration} (or until {@code maxVideoFrames}), failing when nothing
-   * arrives within {@code timeout}; writes the first decoded picture to {@code snapshot} when given.
+   * Plays {@code url} for {@code duration} (or until {@code maxVideoFrames}), failing when it has not opened within
+   * {@code timeout} or its media stops for that long; writes the first decoded picture to {@code snapshot} when given.
+   * A server's answer ends the wait at once: a path nobody publishes (RTSP 404) is a {@link NoMediaException}, so a
+   * caller that has just started a publisher waits for its path first ({@code MediaMtxServer.awaitReady}).
+   *
+   * @throws NoMediaException nothing to read: no answer, no stream there, or the connection lost
+   * @throws TestStreamPublisher.PublishException an invalid URL ({@code INVALID_URL}), or an RTSP server's refusal
+   *     (401, 403, 400: {@code REJECTED})
+   * @throws SnapshotException the snapshot could not be written
    */
   public static PlayReport play(String url, Duration duration, long maxVideoFrames, Duration timeout, Path snapshot) {
     return play(url, duration, maxVideoFrames, timeout, snapshot, () -> false);

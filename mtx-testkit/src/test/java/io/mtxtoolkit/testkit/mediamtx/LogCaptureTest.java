@@ -77,4 +77,20 @@ class LogCaptureTest {
     assertThat(log.lines()).containsExactly("a", "b");
     assertThat(echoed.toString(StandardCharsets.UTF_8)).contains("[p] a", "[p] b");
   }
+
+  /** A process that died logs nothing more: a wait for its line fails at once, with its last words, not at the timeout. */
+  @Test
+  void aWaitOnAStreamThatEndedFailsAtOnce() throws Exception {
+    LogCapture log = new LogCapture("mediamtx", null);
+    log.follow(new ByteArrayInputStream("ERR listener failed: address already in use\n".getBytes(StandardCharsets.UTF_8)))
+        .join(5000);
+    assertThat(log.await("the error", l -> l.startsWith("ERR"), Duration.ofMillis(1))).as("lines seen still count")
+        .contains("address already in use");
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> log.await("the API listener", l -> l.contains("[API] listener opened"), Duration.ofMinutes(5)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("mediamtx's output ended (the process exited?) before it logged the API listener")
+        .hasMessageContaining("address already in use");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMinutes(1));
+  }
 }

@@ -24,6 +24,19 @@ class MediaMtxExtensionTest {
     perClass.afterEach(null);
   }
 
+  /** JUnit runs beforeAll and afterAll again for each @Nested class: those use the outer class's server. */
+  @Test
+  void aNestedClassUsesItsOuterClassesServer(@TempDir Path dir) throws Exception {
+    Path starts = dir.resolve("starts");
+    Path counting = FakeBinaries.script(dir, "echo started >> '" + starts + "'\nexit 1");
+    MediaMtxExtension perClass = MediaMtxExtension.create(b -> b.binary(counting));
+    assertThatThrownBy(() -> perClass.beforeAll(null)).hasMessageContaining("exited with code 1");
+    perClass.beforeAll(null); // the @Nested class
+    perClass.afterAll(null);
+    perClass.afterAll(null);
+    assertThat(java.nio.file.Files.readAllLines(starts)).as("one start for the class and its nested class").hasSize(1);
+  }
+
   @Test
   void resolvesServerParameters() throws Exception {
     MediaMtxExtension ext = MediaMtxExtension.create();

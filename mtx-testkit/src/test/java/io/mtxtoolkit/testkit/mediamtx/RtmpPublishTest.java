@@ -49,11 +49,9 @@ class RtmpPublishTest {
   /** Spec user story 5: the test kit's stream goes through MediaMTX and its player reads it back, RTMP in, RTSP out. */
   @Test
   void test_publish_and_playback_test_stream(MediaMtxServer server) {
-    MediaMtxApiClient api = new MediaMtxApiClient(server.apiBaseUrl());
     try (TestStreamPublisher publisher = TestStreamPublisher.start(server.rtmpUrl("live/play/in"),
         TestStreamOptions.defaults().withTimecode(true))) {
-      await("live/play/in ready").atMost(Duration.ofSeconds(10))
-          .until(() -> api.getPath("live/play/in").map(ApiPath::ready).orElse(false));
+      assertThat(server.awaitReady("live/play/in", Duration.ofSeconds(10)).tracks()).contains("H264");
       PlayReport report = TestStreamPlayer.play(server.rtspUrl("live/play/in"), Duration.ofSeconds(3), Long.MAX_VALUE,
           Duration.ofSeconds(10), null);
 
