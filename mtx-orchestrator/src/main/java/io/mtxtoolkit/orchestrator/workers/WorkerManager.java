@@ -655,9 +655,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         w.kill();
       }
     }
+    // One second for all the killed ones together: the shutdown's own budget (OrchestratorMain) is counted in seconds.
+    long killedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     for (RunningWorker w : running) {
       try {
-        w.exit().get(1, TimeUnit.SECONDS);
+        w.exit().get(Math.max(0, killedDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (Exception gone) {

@@ -167,11 +167,14 @@ public final class MediaMtxServer implements AutoCloseable {
       // the hook itself is running
     }
     kill();
-    deleteWorkDir();
+    deleteTree(workDir);
   }
 
   /** The configuration written for this run, and whatever MediaMTX left beside it: one directory per server. */
-  private void deleteWorkDir() {
+  private static void deleteTree(Path workDir) {
+    if (!Files.exists(workDir)) {
+      return; // closed before
+    }
     try (java.util.stream.Stream<Path> files = Files.walk(workDir)) {
       for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(f);
@@ -255,8 +258,9 @@ public final class MediaMtxServer implements AutoCloseable {
       // RTSP over UDP would bind the fixed RTP/RTCP ports (8000/8001, and multicast's) on all interfaces, which a
       // running stack or a second test server holds: tests read over TCP, as workers do.
       effective = effective.with("rtspTransports", List.of("tcp"));
+      Path workDir = null;
       try {
-        Path workDir = Files.createTempDirectory("mediamtx-test-");
+        workDir = Files.createTempDirectory("mediamtx-test-");
         effective.write(workDir.resolve("mediamtx.yml"));
         ProcessBuilder pb = new ProcessBuilder(bin.toString(), workDir.resolve("mediamtx.yml").toString())
             .directory(workDir.toFile())
@@ -278,6 +282,9 @@ public final class MediaMtxServer implements AutoCloseable {
         server.awaitApi();
         return server;
       } catch (IOException e) {
+        if (workDir != null) {
+          deleteTree(workDir);
+        }
         throw new UncheckedIOException("cannot start MediaMTX " + bin + ": " + e.getMessage(), e);
       }
     }

@@ -109,6 +109,9 @@ public final class TestStreamPlayer {
         new Opening(opened).await(url, timeout, stopRequested);
       }
     } catch (FFmpegFrameGrabber.Exception e) {
+      if (listen) { // an Opening has released its grabber; a publisher whose probe failed here must see its connection end
+        Opening.release(opened);
+      }
       throw listen ? new NoMediaException("cannot read " + url + ": " + e.getMessage(), e) : cannotOpen(url, e);
     }
     try (FFmpegFrameGrabber grabber = opened) {

@@ -1,5 +1,6 @@
 package io.mtxtoolkit.testkit.mediamtx;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
@@ -19,8 +20,16 @@ class MediaMtxServerStartupTest {
   }
 
   @Test
-  void anUnrunnableBinaryIsReported(@TempDir Path dir) {
+  void anUnrunnableBinaryIsReportedAndLeavesNoWorkDirectory(@TempDir Path dir) throws Exception {
+    java.util.Set<Path> before = workDirs();
     assertThatThrownBy(() -> MediaMtxServer.builder().binary(dir.resolve("absent")).start())
         .hasMessageContaining("cannot start MediaMTX");
+    assertThat(workDirs()).as("the configuration written for the run is gone").isSubsetOf(before);
+  }
+
+  private static java.util.Set<Path> workDirs() throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("mediamtx-test-")).collect(java.util.stream.Collectors.toSet());
+    }
   }
 }
