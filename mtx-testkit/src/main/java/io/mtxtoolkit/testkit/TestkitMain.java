@@ -350,7 +350,8 @@ public final class TestkitMain implements Runnable {
       description = {"Print the path of the MediaMTX binary the integration tests use: MEDIAMTX_BIN as given; "
           + "else the cache or PATH at an accepted version (deploy/mediamtx/VERSIONS); else, with a Docker engine "
           + "on Linux, the pinned version copied out of the official image into the cache (Testcontainers).",
-          "Run from the repository (or set MTX_REPO_ROOT)."})
+          "The accepted versions come from the repository's deploy/mediamtx/VERSIONS (found from the working "
+              + "directory, or MTX_REPO_ROOT), else from the copy in this jar."})
   static final class MediaMtx implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -287,6 +287,23 @@ class TestkitMainTest {
     assertThat(r.err()).contains("\"level\":\"DEBUG\"").contains("mtx-testkit: ");
   }
 
+  /** Outside a checkout (the dist unpacked elsewhere) the version pin comes from the jar's copy of deploy/mediamtx. */
+  @Test
+  void mediamtxOutsideTheRepositoryUsesTheJarsVersionPin(@TempDir Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), TestkitMain.class.getName(), "mediamtx").directory(dir.toFile());
+    pb.environment().remove("MEDIAMTX_BIN");
+    pb.environment().remove("MTX_REPO_ROOT");
+    pb.environment().put("MTX_CACHE_DIR", dir.resolve("cache").toString());
+    pb.environment().put("PATH", dir.toString());
+    pb.environment().put("DOCKER_HOST", "unix://" + dir.resolve("no-engine.sock"));
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(60));
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(7);
+    String pinned = Files.readString(io.mtxtoolkit.testkit.mediamtx.RepoFiles.resolve("deploy/mediamtx/VERSIONS")).trim().split("\\s+")[0];
+    assertThat(r.err()).contains("mediamtx " + pinned).doesNotContain("cannot find the mtx-toolkit repository");
+  }
+
   @Test
   void optionsThatWouldBeIgnoredMisreadOrOverflowAreRefused(@TempDir Path dir) {
     String url = "rtmp://127.0.0.1:1/live/a/in";

@@ -131,12 +131,7 @@ public final class MediaMtxBinary {
 
   /** The pinned version first, then the accepted fall-backs ({@code deploy/mediamtx/VERSIONS}). */
   public static List<String> acceptedVersions() {
-    try {
-      String text = Files.readString(RepoFiles.resolve("deploy/mediamtx/VERSIONS"), StandardCharsets.UTF_8);
-      return List.of(text.trim().split("\\s+"));
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read deploy/mediamtx/VERSIONS: " + e.getMessage(), e);
-    }
+    return List.of(RepoFiles.read("deploy/mediamtx/VERSIONS").trim().split("\\s+"));
   }
 
   /** What {@code mediamtx --version} prints, e.g. {@code v1.16.3}. */

@@ -1,11 +1,20 @@
 package io.mtxtoolkit.testkit.mediamtx;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates files of this repository (the MediaMTX config, the version pin) from tests and tools. */
+/**
+ * Locates files of this repository (the MediaMTX config, the version pin) from tests and tools. Outside a checkout
+ * (the test kit as another project's dependency, or its dist run elsewhere), {@link #read} falls back to the copies
+ * the jar carries from its build.
+ */
 public final class RepoFiles {
   private static final String MARKER = "deploy/mediamtx/mediamtx.yml";
+  private static final String BUNDLED = "/mtx-toolkit/";
 
   private RepoFiles() {}
 
@@ -32,5 +41,28 @@ public final class RepoFiles {
   /** {@code deploy/mediamtx/mediamtx.yml}. */
   public static Path mediaMtxConfig() {
     return resolve(MARKER);
+  }
+
+  /**
+   * The text of {@code relative} ({@code deploy/mediamtx/mediamtx.yml} or {@code deploy/mediamtx/VERSIONS}): the
+   * repository's file when one is found, else the jar's copy.
+   */
+  public static String read(String relative) {
+    IllegalStateException noRepository;
+    try {
+      return Files.readString(resolve(relative), StandardCharsets.UTF_8);
+    } catch (IllegalStateException e) {
+      noRepository = e;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + relative + ": " + e.getMessage(), e);
+    }
+    try (InputStream bundled = RepoFiles.class.getResourceAsStream(BUNDLED + relative)) {
+      if (bundled == null) {
+        throw new IllegalStateException(noRepository.getMessage() + "; the test kit's jar carries no " + relative, noRepository);
+      }
+      return new String(bundled.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the test kit's copy of " + relative + ": " + e.getMessage(), e);
+    }
   }
 }
