@@ -53,11 +53,9 @@ class TestkitMainTest {
     return "rtmp://127.0.0.1:" + FreePorts.tcp() + "/" + path;
   }
 
-  /** An RTMP sink at {@code url}, returned once it listens: seen without a connection, as it serves one only. */
+  /** An RTMP sink at {@code url}, returned once it listens. */
   private static RtmpSink listening(String url) {
-    RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30));
-    FreePorts.awaitListening(url, Duration.ofSeconds(15));
-    return sink;
+    return RtmpSink.listen(url, Duration.ofSeconds(30));
   }
 
   /** A file with two audio tracks (and two video tracks): each published track carries one input track. */

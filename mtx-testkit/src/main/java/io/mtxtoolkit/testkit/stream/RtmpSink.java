@@ -1,5 +1,6 @@
 package io.mtxtoolkit.testkit.stream;
 
+import io.mtxtoolkit.testkit.mediamtx.FreePorts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,8 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * and packet timestamps. Lets tests check a publisher's output without a media server.
  */
 public final class RtmpSink implements AutoCloseable {
+  /** FFmpeg opens its listening socket at once; this only bounds a machine under load. */
+  private static final Duration LISTEN_WAIT = Duration.ofSeconds(15);
   private final String url;
   private final List<long[]> packets = new ArrayList<>();
   private final CountDownLatch connected = new CountDownLatch(1);
@@ -35,9 +38,20 @@ public final class RtmpSink implements AutoCloseable {
     thread.start();
   }
 
-  /** Listens on {@code rtmpUrl} (e.g. {@code rtmp://127.0.0.1:PORT/live/x/out}) for one publisher. */
+  /**
+   * Listens on {@code rtmpUrl} (e.g. {@code rtmp://127.0.0.1:PORT/live/x/out}) for one publisher, for up to
+   * {@code waitForPublisher}; returns once the port listens, so a publisher started next finds it.
+   */
   public static RtmpSink listen(String rtmpUrl, Duration waitForPublisher) {
-    return new RtmpSink(rtmpUrl, waitForPublisher);
+    RtmpSink sink = new RtmpSink(rtmpUrl, waitForPublisher);
+    try {
+      FreePorts.awaitListening(rtmpUrl, LISTEN_WAIT);
+    } catch (IllegalStateException e) {
+      sink.close();
+      throw new IllegalStateException("the RTMP sink on " + rtmpUrl + " does not listen"
+          + (sink.error == null ? "" : ": " + sink.error), e);
+    }
+    return sink;
   }
 
   private void run(Duration wait) {
