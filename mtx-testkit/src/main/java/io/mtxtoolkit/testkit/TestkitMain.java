@@ -44,10 +44,20 @@ public final class TestkitMain implements Runnable {
   /** Set by {@link #main}: the publish and play commands route FFmpeg's messages to the log before they start. */
   private static boolean ffmpegLogsThroughSlf4j;
 
-  /** FFmpeg's messages to this command's log, when it runs as the command (see {@link #main}). */
-  static void routeFfmpegLog() {
+  /**
+   * FFmpeg's messages to this command's log, when it runs as the command (see {@link #main}); every line then names
+   * the stream of {@code url} (path, streamId) when its path is one of this pipeline's.
+   */
+  static void routeFfmpegLog(String url) {
     if (ffmpegLogsThroughSlf4j) {
       org.bytedeco.javacv.FFmpegLogCallback.set();
+      String path = url == null ? "" : url.replaceFirst("^[a-z]+://[^/]*/", "").replaceFirst("[?#].*", "");
+      io.mtxtoolkit.core.path.StreamPath.find(path).ifPresent(stream -> {
+        // context properties: FFmpeg logs from threads the command did not start, where an MDC would be empty
+        var context = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        context.putProperty("path", stream.name());
+        context.putProperty("streamId", stream.streamId().value());
+      });
     }
   }
 
@@ -116,7 +126,7 @@ public final class TestkitMain implements Runnable {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      routeFfmpegLog();
+      routeFfmpegLog(url);
       TestStreamOptions options;
       try {
         options = options();
@@ -238,7 +248,7 @@ public final class TestkitMain implements Runnable {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      routeFfmpegLog();
+      routeFfmpegLog(url);
       Duration duration;
       Duration timeout;
       try {

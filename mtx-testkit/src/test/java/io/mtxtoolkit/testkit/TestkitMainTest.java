@@ -302,6 +302,32 @@ class TestkitMainTest {
     assertThat(r.err()).contains("mediamtx " + pinned).doesNotContain("cannot find the mtx-toolkit repository");
   }
 
+  /** FFmpeg's own lines, as the command logs them: JSON, event "ffmpeg", and the stream the URL names. */
+  @Test
+  void ffmpegsLinesNameTheirEventAndTheStream() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), TestkitMain.class.getName(), "play", "--url",
+        "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/cam1/in?user=x", "--timeout", "2");
+    pb.environment().put("MTX_LOG_LEVEL", "INFO");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(60));
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(4);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.List<com.fasterxml.jackson.databind.JsonNode> ffmpeg = new java.util.ArrayList<>();
+    for (String line : r.err().lines().filter(l -> l.startsWith("{")).toList()) {
+      com.fasterxml.jackson.databind.JsonNode node = json.readTree(line);
+      if (node.path("logger").asText().contains("FFmpegLogCallback")) {
+        ffmpeg.add(node);
+      }
+    }
+    assertThat(ffmpeg).as(r.err()).isNotEmpty().allSatisfy(node -> {
+      assertThat(node.path("event").asText()).isEqualTo("ffmpeg");
+      assertThat(node.path("streamId").asText()).isEqualTo("cam1");
+      assertThat(node.path("path").asText()).isEqualTo("live/cam1/in");
+    });
+    assertThat(ffmpeg).anySatisfy(node -> assertThat(node.path("message").asText()).contains("Connection refused"));
+  }
+
   @Test
   void optionsThatWouldBeIgnoredMisreadOrOverflowAreRefused(@TempDir Path dir) {
     String url = "rtmp://127.0.0.1:1/live/a/in";
