@@ -149,8 +149,7 @@ public final class TestkitMain implements Runnable {
       try {
         publisher = TestStreamPublisher.start(url, options);
       } catch (TestStreamPublisher.PublishException e) {
-        err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-        return exitCode(e);
+        return failed(err, e.getMessage(), exitCode(e));
       }
       // Ctrl-C: the stream is closed (the server sees the publisher leave) and the last line printed before the JVM ends.
       try (StopRequest.Hook hook = new StopRequest(err).onShutdown(publisher::close)) {
@@ -160,9 +159,9 @@ public final class TestkitMain implements Runnable {
           progress.show(publisher.frames(), (System.nanoTime() - started) / 1e9, options.videoBitrate());
         }
         progress.done(publisher.frames(), (System.nanoTime() - started) / 1e9);
-        if (publisher.failure() != null) {
-          err.println("mtx-testkit: " + Texts.mediaError(publisher.failure().getMessage()));
-          return publisher.failure() instanceof TestStreamPublisher.PublishException e ? exitCode(e) : UNREACHABLE;
+        Throwable failure = publisher.failure();
+        if (failure != null) {
+          return failed(err, failure.getMessage(), failure instanceof TestStreamPublisher.PublishException e ? exitCode(e) : UNREACHABLE);
         }
         return 0;
       }
@@ -204,14 +203,11 @@ public final class TestkitMain implements Runnable {
         try {
           publisher.run();
         } catch (TestStreamPublisher.PublishException e) {
-          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-          return exitCode(e);
+          return failed(err, e.getMessage(), exitCode(e));
         } catch (FilePublisher.SourceException e) {
-          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-          return MEDIA_ERROR;
+          return failed(err, e.getMessage(), MEDIA_ERROR);
         } catch (Exception e) {
-          err.println("mtx-testkit: republishing " + source + " to " + url + " failed: " + Texts.mediaError(e.getMessage()));
-          return UNREACHABLE;
+          return failed(err, "republishing " + source + " to " + url + " failed: " + e.getMessage(), UNREACHABLE);
         }
         out.println("published " + publisher.packets() + " packets from " + source);
         return 0;
@@ -276,14 +272,11 @@ public final class TestkitMain implements Runnable {
         try {
           report = TestStreamPlayer.play(url, duration, frames, timeout, snapshot, stop::requested);
         } catch (TestStreamPublisher.PublishException e) {
-          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-          return exitCode(e);
+          return failed(err, e.getMessage(), exitCode(e));
         } catch (TestStreamPlayer.NoMediaException e) {
-          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-          return UNREACHABLE;
+          return failed(err, e.getMessage(), UNREACHABLE);
         } catch (TestStreamPlayer.SnapshotException e) {
-          err.println("mtx-testkit: " + Texts.mediaError(e.getMessage())); // e.g. a full disk: the option's target, not the stream
-          return INVALID;
+          return failed(err, e.getMessage(), INVALID); // e.g. a full disk: the option's target, not the stream
         }
         out.println(json ? new ObjectMapper().writeValueAsString(report) : report.summary());
         if (stop.requested()) {
@@ -372,8 +365,7 @@ public final class TestkitMain implements Runnable {
         spec.commandLine().getOut().println(MediaMtxBinary.require());
         return 0;
       } catch (RuntimeException e) {
-        spec.commandLine().getErr().println("mtx-testkit: " + Texts.mediaError(e.getMessage()));
-        return NO_MEDIAMTX;
+        return failed(spec.commandLine().getErr(), e.getMessage(), NO_MEDIAMTX);
       }
     }
   }
@@ -388,6 +380,12 @@ public final class TestkitMain implements Runnable {
           + " seconds, got " + value);
     }
     return Duration.ofMillis(Math.max(1, Math.round(value * 1000)));
+  }
+
+  /** Says why the command failed, in one line on {@code err} (javacv's hints left out), and gives its exit code. */
+  static int failed(PrintWriter err, String why, int exit) {
+    err.println("mtx-testkit: " + Texts.mediaError(why));
+    return exit;
   }
 
   static int exitCode(TestStreamPublisher.PublishException e) {
