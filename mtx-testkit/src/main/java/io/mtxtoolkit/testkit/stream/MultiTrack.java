@@ -28,8 +28,8 @@ public final class MultiTrack {
       List<int[]> firstIndex = new ArrayList<>();
       for (Path in : inputs) {
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(in.toString());
+        grabbers.add(g); // closed in the end even when its start fails
         g.start();
-        grabbers.add(g);
         firstIndex.add(new int[] {oc.nb_streams()});
         AVFormatContext ic = g.getFormatContext();
         for (int i = 0; i < ic.nb_streams(); i++) {
@@ -56,9 +56,8 @@ public final class MultiTrack {
         }
       }
       check(avformat.av_write_trailer(oc), "trailer");
-      avformat.avio_closep(oc.pb());
     } finally {
-      avformat.avformat_free_context(oc);
+      closeOutput(oc);
       for (FFmpegFrameGrabber g : grabbers) {
         g.close();
       }
@@ -76,22 +75,22 @@ public final class MultiTrack {
          FFmpegFrameGrabber b = new FFmpegFrameGrabber(second.toString())) {
       a.start();
       b.start();
-      org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(out.toString(),
-          a.getImageWidth(), a.getImageHeight(), a.getAudioChannels());
-      rec.setFormat("flv");
-      rec.start(a.getFormatContext());
-      AVPacket p;
-      while ((p = a.grabPacket()) != null) {
-        rec.recordPacket(p);
+      try (org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(out.toString(),
+          a.getImageWidth(), a.getImageHeight(), a.getAudioChannels())) {
+        rec.setFormat("flv");
+        rec.start(a.getFormatContext());
+        AVPacket p;
+        while ((p = a.grabPacket()) != null) {
+          rec.recordPacket(p);
+        }
+        while ((p = b.grabPacket()) != null) {
+          long shift = org.bytedeco.ffmpeg.global.avutil.av_rescale_q(shiftMicros,
+              org.bytedeco.ffmpeg.global.avutil.av_make_q(1, 1_000_000), b.getFormatContext().streams(p.stream_index()).time_base());
+          p.pts(p.pts() + shift);
+          p.dts(p.dts() + shift);
+          rec.recordPacket(p);
+        }
       }
-      while ((p = b.grabPacket()) != null) {
-        long shift = org.bytedeco.ffmpeg.global.avutil.av_rescale_q(shiftMicros,
-            org.bytedeco.ffmpeg.global.avutil.av_make_q(1, 1_000_000), b.getFormatContext().streams(p.stream_index()).time_base());
-        p.pts(p.pts() + shift);
-        p.dts(p.dts() + shift);
-        rec.recordPacket(p);
-      }
-      rec.close();
     }
     return out;
   }
@@ -121,11 +120,19 @@ public final class MultiTrack {
       check(avformat.av_interleaved_write_frame(oc, p), "write");
       avcodec.av_packet_free(p);
       check(avformat.av_write_trailer(oc), "trailer");
-      avformat.avio_closep(oc.pb());
     } finally {
-      avformat.avformat_free_context(oc);
+      closeOutput(oc);
     }
     return out;
+  }
+
+  /** Closes the output file, if it was opened (also when a write failed), and frees the context. */
+  private static void closeOutput(AVFormatContext oc) {
+    AVIOContext pb = oc.pb();
+    if (pb != null && !pb.isNull()) {
+      avformat.avio_closep(pb);
+    }
+    avformat.avformat_free_context(oc);
   }
 
   private static void check(int ret, String step) {
