@@ -68,8 +68,7 @@ final class HookCli implements Runnable {
   /** One JSON line for a failure before any event was sent, naming the event when the command was one. */
   private void failure(CommandLine where, HookExit exit, String field, String message) {
     String event = where.getCommand() instanceof Send send ? send.type.wireName() : "none";
-    HookLog.write(err, "ERROR", event, null, env.get(io.mtxtoolkit.core.hook.HookEnvironment.MTX_PATH),
-        HookLog.Outcome.notSent(exit, event, field, message, 0));
+    HookLog.write(err, "ERROR", event, null, env, HookLog.Outcome.notSent(exit, event, field, message, 0));
   }
 
   @Spec

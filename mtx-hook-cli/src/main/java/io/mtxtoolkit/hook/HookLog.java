@@ -2,6 +2,7 @@ package io.mtxtoolkit.hook;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.mtxtoolkit.core.hook.HookEnvironment;
 import io.mtxtoolkit.core.hook.HookEvent;
 import io.mtxtoolkit.core.hook.IsoInstant;
 import io.mtxtoolkit.core.path.StreamPath;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,7 +34,12 @@ final class HookLog {
     }
   }
 
-  static void write(PrintStream stream, String level, String eventName, HookEvent event, String rawPath, Outcome outcome) {
+  /**
+   * Writes the line; with no {@code event} (the environment could not make one) the stream's fields come from MediaMTX's
+   * variables in {@code env} as they are: the path, its stream id when the path is valid, and the source id.
+   */
+  static void write(PrintStream stream, String level, String eventName, HookEvent event, Map<String, String> env,
+                    Outcome outcome) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
     try (JsonGenerator g = FACTORY.createGenerator(buf)) {
       g.writeStartObject();
@@ -47,12 +54,19 @@ final class HookLog {
         g.writeStringField("streamId", event.streamId().value());
         g.writeStringField("sourceType", event.sourceType());
         g.writeStringField("sourceId", event.sourceId());
-      } else if (rawPath != null) {
-        g.writeStringField("path", rawPath);
-        // no event (a usage error, another variable's fault): the stream is still named when the path is valid
-        Optional<StreamPath> path = StreamPath.find(rawPath);
-        if (path.isPresent()) {
-          g.writeStringField("streamId", path.get().streamId().value());
+      } else {
+        String rawPath = env.get(HookEnvironment.MTX_PATH);
+        if (rawPath != null) {
+          g.writeStringField("path", rawPath);
+          // no event (a usage error, another variable's fault): the stream is still named when the path is valid
+          Optional<StreamPath> path = StreamPath.find(rawPath);
+          if (path.isPresent()) {
+            g.writeStringField("streamId", path.get().streamId().value());
+          }
+        }
+        String sourceId = env.get(HookEnvironment.MTX_SOURCE_ID);
+        if (sourceId != null && !sourceId.isBlank()) {
+          g.writeStringField("sourceId", sourceId);
         }
       }
       if (outcome.url() != null) {

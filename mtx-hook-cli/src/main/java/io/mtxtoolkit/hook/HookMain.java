@@ -26,7 +26,7 @@ public final class HookMain {
         settings = HookSettings.fromEnvironment(env);
       } catch (ValidationException e) {
         // the same JSON line as every other outcome: MediaMTX shows nothing else of a hook
-        HookLog.write(err, "ERROR", type.wireName(), null, env.get(io.mtxtoolkit.core.hook.HookEnvironment.MTX_PATH),
+        HookLog.write(err, "ERROR", type.wireName(), null, env,
             HookLog.Outcome.notSent(HookExit.INVALID_ENVIRONMENT, type.wireName(), e.field(), e.getMessage(), 0));
         return HookExit.INVALID_ENVIRONMENT.code();
       }

@@ -58,10 +58,9 @@ public final class HookRun {
 
   public HookExit run(Map<String, String> env, PrintStream out, PrintStream err) {
     long started = System.nanoTime();
-    String rawPath = env.get(HookEnvironment.MTX_PATH);
     // First thing: MediaMTX may interrupt a ready hook at any point of its short life, JVM start-up included.
     Thread onSignal = new Thread(() -> {
-      if (interrupted(err, rawPath, started)) {
+      if (interrupted(err, env, started)) {
         Runtime.getRuntime().halt(HookExit.INTERRUPTED.code());
       }
     }, "mtx-hook-signal");
@@ -71,7 +70,7 @@ public final class HookRun {
         event = HookEnvironment.event(type, env, startedAt());
         endpoint = HookEnvironment.endpoint(HookEnvironment.orchestratorUrl(env), type);
       } catch (ValidationException e) {
-        logOnce(err, "ERROR", null, rawPath,
+        logOnce(err, "ERROR", null, env,
             HookLog.Outcome.notSent(HookExit.INVALID_ENVIRONMENT, type.wireName(), e.field(), e.getMessage(), elapsed(started)));
         return HookExit.INVALID_ENVIRONMENT;
       }
@@ -83,7 +82,7 @@ public final class HookRun {
         return HookExit.OK;
       }
       HookLog.Outcome outcome = postWithinBudget(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);
-      logOnce(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR", event, null,
+      logOnce(outcome.exit() == HookExit.OK ? out : err, outcome.exit() == HookExit.OK ? "INFO" : "ERROR", event, env,
           outcome);
       return outcome.exit();
     } finally {
@@ -99,11 +98,11 @@ public final class HookRun {
    * Runs at JVM shutdown: logs the interruption when the run was stopped before its own line, and says
    * so (the caller then halts with 130).
    */
-  boolean interrupted(PrintStream err, String rawPath, long started) {
+  boolean interrupted(PrintStream err, Map<String, String> env, long started) {
     HookEvent e = event;
     URI to = endpoint;
-    String what = "hook " + type + " for " + (e != null ? e.path() : rawPath);
-    boolean first = logOnce(err, "ERROR", e, rawPath, new HookLog.Outcome(HookExit.INTERRUPTED,
+    String what = "hook " + type + " for " + (e != null ? e.path() : env.get(HookEnvironment.MTX_PATH));
+    boolean first = logOnce(err, "ERROR", e, env, new HookLog.Outcome(HookExit.INTERRUPTED,
         what + " interrupted by a signal before the orchestrator answered: delivery unknown",
         to == null ? null : loggable(to), 0, "interrupted", elapsed(started)));
     if (!first) {
@@ -117,12 +116,12 @@ public final class HookRun {
     return first;
   }
 
-  private boolean logOnce(PrintStream stream, String level, HookEvent e, String rawPath, HookLog.Outcome outcome) {
+  private boolean logOnce(PrintStream stream, String level, HookEvent e, Map<String, String> env, HookLog.Outcome outcome) {
     if (!logged.compareAndSet(false, true)) {
       return false;
     }
     try {
-      HookLog.write(stream, level, type.wireName(), e, rawPath, outcome);
+      HookLog.write(stream, level, type.wireName(), e, env, outcome);
     } finally {
       lineWritten.countDown();
     }

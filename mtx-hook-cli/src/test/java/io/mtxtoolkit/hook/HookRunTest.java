@@ -109,8 +109,8 @@ class HookRunTest {
   void aSignalBeforeTheAnswerLogsOneInterruptedLine() throws Exception {
     HookRun run = new HookRun(HookEventType.READY, HookSettings.fromEnvironment(Map.of()));
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-    assertThat(run.interrupted(errStream, "live/stream123/in", System.nanoTime())).as("nothing logged yet: halt").isTrue();
-    assertThat(run.interrupted(errStream, "live/stream123/in", System.nanoTime())).as("only once").isFalse();
+    assertThat(run.interrupted(errStream, Map.of("MTX_PATH", "live/stream123/in"), System.nanoTime())).as("nothing logged yet: halt").isTrue();
+    assertThat(run.interrupted(errStream, Map.of("MTX_PATH", "live/stream123/in"), System.nanoTime())).as("only once").isFalse();
     JsonNode line = onlyLine(err);
     assertThat(line.get("exitCode").asInt()).isEqualTo(HookExit.INTERRUPTED.code()).isEqualTo(130);
     assertThat(line.get("error").asText()).isEqualTo("interrupted");
@@ -124,7 +124,7 @@ class HookRunTest {
       HookRun run = new HookRun(HookEventType.READY, HookSettings.fromEnvironment(Map.of()));
       assertThat(run.run(env(receiver.baseUrl()), new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(HookExit.OK);
-      assertThat(run.interrupted(new PrintStream(err, true, StandardCharsets.UTF_8), "live/stream123/in", System.nanoTime()))
+      assertThat(run.interrupted(new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("MTX_PATH", "live/stream123/in"), System.nanoTime()))
           .isFalse();
       assertThat(err.size()).isZero();
     }
@@ -154,7 +154,7 @@ class HookRunTest {
       assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the run started its line").isTrue();
 
       java.util.concurrent.CompletableFuture<Boolean> signal = java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> run.interrupted(new PrintStream(new ByteArrayOutputStream()), "live/a b/in", System.nanoTime()));
+          () -> run.interrupted(new PrintStream(new ByteArrayOutputStream()), Map.of("MTX_PATH", "live/a b/in"), System.nanoTime()));
       org.awaitility.Awaitility.await("the signal handler waits for the line").during(Duration.ofMillis(300))
           .atMost(Duration.ofSeconds(1)).until(() -> !signal.isDone());
       release.countDown();
@@ -502,6 +502,7 @@ class HookRunTest {
     JsonNode named = onlyLine(err);
     assertThat(named.get("path").asText()).isEqualTo("live/stream123/in");
     assertThat(named.get("streamId").asText()).as("MediaMTX's MTX_PATH names the stream").isEqualTo("stream123");
+    assertThat(named.get("sourceId").asText()).as("and MTX_SOURCE_ID its publisher").isEqualTo(env("http://127.0.0.1:1").get("MTX_SOURCE_ID"));
     err.reset();
     out.reset();
     Map<String, String> badVariable = env("http://127.0.0.1:1");

@@ -33,7 +33,7 @@ public final class TestkitMain implements Runnable {
   static final int MEDIA_ERROR = 5;
   static final int REJECTED = 6;
   static final int NO_MEDIAMTX = 7;
-  /** Ended by Ctrl-C (the JVM itself exits 130, or 143 for SIGTERM; this code is what an in-process caller sees). */
+  /** {@code play} ended by a stop after it opened (the JVM exits 130 for Ctrl-C, 143 for SIGTERM; an in-process caller sees this). */
   static final int STOPPED = 130;
 
   @CommandLine.Spec
@@ -70,7 +70,10 @@ public final class TestkitMain implements Runnable {
     // JVM the worker's own callback is the one to keep.
     System.setProperty("org.bytedeco.javacpp.logger", "slf4j");
     ffmpegLogsThroughSlf4j = true;
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    int exit = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    if (!StopRequest.signalled) { // else the JVM is ending with the signal's own code (130, 143), which exit must not race
+      System.exit(exit);
+    }
   }
 
   static int run(String[] args, PrintWriter out, PrintWriter err) {
@@ -123,6 +126,7 @@ public final class TestkitMain implements Runnable {
     boolean printGstreamer;
 
     @Override
+    @SuppressWarnings("try") // the hook is only closed: that says the command has answered
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
@@ -196,6 +200,7 @@ public final class TestkitMain implements Runnable {
       return options;
     }
 
+    @SuppressWarnings("try") // the hook is only closed: that says the command has answered
     private int publishFile(PrintWriter out, PrintWriter err, TestStreamOptions options) {
       FilePublisher publisher = new FilePublisher(source, url, loop, options.duration());
       // Ctrl-C: the run closes its connection (the server sees the publisher leave) before the JVM ends.
@@ -241,6 +246,7 @@ public final class TestkitMain implements Runnable {
     Path snapshot;
 
     @Override
+    @SuppressWarnings("try") // the hook is only closed: that says the command has answered
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
@@ -300,6 +306,8 @@ public final class TestkitMain implements Runnable {
     private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
     private final PrintWriter err;
+    /** A shutdown hook has run: the JVM is ending on a signal. */
+    static volatile boolean signalled;
 
     StopRequest(PrintWriter err) {
       this.err = err;
@@ -329,7 +337,10 @@ public final class TestkitMain implements Runnable {
      * and unregisters it.
      */
     Hook onShutdown(Runnable stop) {
-      Thread thread = new Thread(() -> stopAndAwaitAnswer(stop, ANSWER_WAIT), "mtx-testkit-stop");
+      Thread thread = new Thread(() -> {
+        signalled = true;
+        stopAndAwaitAnswer(stop, ANSWER_WAIT);
+      }, "mtx-testkit-stop");
       Runtime.getRuntime().addShutdownHook(thread);
       return () -> {
         answered.countDown();

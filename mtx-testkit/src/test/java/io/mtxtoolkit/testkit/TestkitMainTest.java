@@ -395,6 +395,24 @@ class TestkitMainTest {
     }
   }
 
+  /** The signal's hook holds the JVM's end until the command has said its last words (closed its hook). */
+  @Test
+  void aStopWaitsForTheCommandsAnswer() throws Exception {
+    TestkitMain.StopRequest stop = new TestkitMain.StopRequest(new PrintWriter(err, true));
+    TestkitMain.StopRequest.Hook hook = stop.onShutdown(() -> { });
+    CompletableFuture<Boolean> answered = CompletableFuture.supplyAsync(() -> stop.stopAndAwaitAnswer(() -> { },
+        Duration.ofSeconds(30)));
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> answered.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+          .as("still waiting: the command has not answered").isInstanceOf(java.util.concurrent.TimeoutException.class);
+      assertThat(stop.requested()).isTrue();
+    } finally {
+      hook.close();
+    }
+    assertThat(answered.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the answer ends the wait").isTrue();
+    assertThat(err.toString()).isEmpty();
+  }
+
   @Test
   void aStopWhoseCommandDoesNotAnswerInTimeSaysSo() {
     TestkitMain.StopRequest stop = new TestkitMain.StopRequest(new PrintWriter(err, true));

@@ -98,9 +98,23 @@ public final class FreePorts {
    * would take it.
    */
   public static void awaitListening(int port, Duration timeout) {
+    awaitListening(port, timeout, () -> false);
+  }
+
+  /**
+   * Like {@link #awaitListening(int, Duration)}, but fails at once when {@code gaveUp} says the would-be listener
+   * has ended; returns at once where there is no /proc/net/tcp to look in (not Linux): there, a caller cannot be told.
+   */
+  public static void awaitListening(int port, Duration timeout, java.util.function.BooleanSupplier gaveUp) {
+    if (!Files.exists(Path.of("/proc/net/tcp"))) {
+      return;
+    }
     String local = String.format(":%04X ", port);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
+      if (gaveUp.getAsBoolean()) {
+        throw new IllegalStateException("nothing listens on port " + port + ": the listener has ended");
+      }
       for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
         try {
           for (String line : Files.readAllLines(Path.of(table))) {

@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * A real MediaMTX process for tests: the repository's {@code deploy/mediamtx/mediamtx.yml} (outside a checkout, the
- * copy in the test kit's jar) with every enabled listener moved to a free port, TCP servers on loopback (MediaMTX binds
- * its UDP listeners on every interface), so runs never collide with each other or with a running stack. Output is captured for assertions; {@link #close} stops MediaMTX and every process it
+ * A real MediaMTX process for tests: the repository's {@code deploy/mediamtx/mediamtx.yml} (outside a checkout,
+ * the copy in the test kit's jar) with every enabled listener moved to a free port, TCP servers on loopback
+ * (MediaMTX binds its UDP listeners on every interface), so runs never collide with each other or with a
+ * running stack. Output is captured for assertions; {@link #close} stops MediaMTX and every process it
  * started (hooks), even when the test failed.
  */
 public final class MediaMtxServer implements AutoCloseable {

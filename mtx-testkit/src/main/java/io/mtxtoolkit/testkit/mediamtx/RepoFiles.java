@@ -38,7 +38,7 @@ public final class RepoFiles {
     return root().resolve(relative);
   }
 
-  /** {@code deploy/mediamtx/mediamtx.yml}. */
+  /** {@code deploy/mediamtx/mediamtx.yml} of the checkout (no jar copy: see {@link #read} for that). */
   public static Path mediaMtxConfig() {
     return resolve(MARKER);
   }

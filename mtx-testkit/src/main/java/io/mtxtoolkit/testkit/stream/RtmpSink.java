@@ -45,7 +45,7 @@ public final class RtmpSink implements AutoCloseable {
   public static RtmpSink listen(String rtmpUrl, Duration waitForPublisher) {
     RtmpSink sink = new RtmpSink(rtmpUrl, waitForPublisher);
     try {
-      FreePorts.awaitListening(rtmpUrl, LISTEN_WAIT);
+      FreePorts.awaitListening(java.net.URI.create(rtmpUrl).getPort(), LISTEN_WAIT, () -> sink.ended.getCount() == 0);
     } catch (IllegalStateException e) {
       sink.close();
       throw new IllegalStateException("the RTMP sink on " + rtmpUrl + " does not listen"

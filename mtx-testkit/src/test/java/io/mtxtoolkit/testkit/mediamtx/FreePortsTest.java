@@ -64,4 +64,14 @@ class FreePortsTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> FreePorts.awaitListening(port, java.time.Duration.ofMillis(300)))
         .hasMessageContaining("nothing listens on port " + port);
   }
+
+  @Test
+  void awaitListeningEndsAtOnceWhenTheListenerHasEnded() {
+    int port = FreePorts.tcp();
+    long started = System.nanoTime();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FreePorts.awaitListening(port, java.time.Duration.ofMinutes(5), () -> true))
+        .hasMessage("nothing listens on port " + port + ": the listener has ended");
+    org.assertj.core.api.Assertions.assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+        .isLessThan(java.time.Duration.ofMinutes(1));
+  }
 }
