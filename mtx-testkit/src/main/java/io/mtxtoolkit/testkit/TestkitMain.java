@@ -419,8 +419,8 @@ public final class TestkitMain implements Runnable {
     }
 
     void show(long frames, double seconds, int bitrate) {
-      String line = String.format("frames %d  fps %.1f  bitrate %d kbit/s  elapsed %.0f s", frames,
-          seconds > 0 ? frames / seconds : 0, bitrate / 1000, seconds);
+      String line = String.format(java.util.Locale.ROOT, "frames %d  fps %.1f  target bitrate %d kbit/s  elapsed %.0f s",
+          frames, seconds > 0 ? frames / seconds : 0, bitrate / 1000, seconds);
       if (terminal) {
         out.print("\r" + line);
         out.flush();
@@ -431,7 +431,7 @@ public final class TestkitMain implements Runnable {
     }
 
     void done(long frames, double seconds) {
-      out.println((terminal ? "\n" : "") + String.format("published %d frames in %.1f s", frames, seconds));
+      out.println((terminal ? "\n" : "") + String.format(java.util.Locale.ROOT, "published %d frames in %.1f s", frames, seconds));
     }
   }
 

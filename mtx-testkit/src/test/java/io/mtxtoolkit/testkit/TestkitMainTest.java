@@ -396,6 +396,29 @@ class TestkitMainTest {
   }
 
   /** The signal's hook holds the JVM's end until the command has said its last words (closed its hook). */
+  /** On a terminal one line, rewritten in place; otherwise a plain line every 5 s, for a log. */
+  @Test
+  void publishProgressIsOneLiveLineOnATerminalAndPlainLinesOtherwise() {
+    StringWriter live = new StringWriter();
+    TestkitMain.Progress terminal = new TestkitMain.Progress(new PrintWriter(live, true), true);
+    terminal.show(50, 2.0, 500_000);
+    terminal.show(75, 3.0, 500_000);
+    terminal.done(80, 3.2);
+    assertThat(live.toString()).isEqualTo("\rframes 50  fps 25.0  target bitrate 500 kbit/s  elapsed 2 s"
+        + "\rframes 75  fps 25.0  target bitrate 500 kbit/s  elapsed 3 s\npublished 80 frames in 3.2 s" + System.lineSeparator());
+
+    StringWriter log = new StringWriter();
+    TestkitMain.Progress plain = new TestkitMain.Progress(new PrintWriter(log, true), false);
+    for (double s : new double[] {1, 2, 5.2, 6, 9.9, 10.1}) {
+      plain.show((long) (s * 25), s, 500_000);
+    }
+    plain.done(260, 10.4);
+    assertThat(log.toString().lines().toList()).containsExactly(
+        "frames 130  fps 25.0  target bitrate 500 kbit/s  elapsed 5 s",
+        "frames 252  fps 25.0  target bitrate 500 kbit/s  elapsed 10 s",
+        "published 260 frames in 10.4 s");
+  }
+
   @Test
   void aStopWaitsForTheCommandsAnswer() throws Exception {
     TestkitMain.StopRequest stop = new TestkitMain.StopRequest(new PrintWriter(err, true));

@@ -60,6 +60,9 @@ class RtmpPublishTest {
       assertThat(report.width()).isEqualTo(TestStreamOptions.defaults().width());
       assertThat(report.videoFrames()).as("pictures read back").isPositive();
       assertThat(report.audioFrames()).as("sound read back").isPositive();
+      assertThat(report.measuredFps()).as("frame rate within 10%% of the published %d fps", TestStreamOptions.defaults().fps())
+          .isCloseTo(TestStreamOptions.defaults().fps(), org.assertj.core.data.Percentage.withPercentage(10));
+      assertThat(report.gaps()).as("no frame intervals over 2.5 frame durations").isZero();
       assertThat(report.latencyMs()).as("the burned-in timecode was read").isNotNull();
       assertThat(publisher.frames()).isPositive();
     }
