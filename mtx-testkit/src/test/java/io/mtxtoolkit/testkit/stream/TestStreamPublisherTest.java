@@ -18,14 +18,22 @@ import org.junit.jupiter.api.Test;
  */
 class TestStreamPublisherTest {
 
-  @Test
-  void publishesH264AndAacOverRtmp() throws Exception {
-    String url = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/test/in";
+  /** Over RTMP, and over RTSP (TCP) to FFmpeg's RTSP server mode, as to MediaMTX's RTSP port. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"rtmp", "rtsp"})
+  void publishesH264AndAac(String scheme) throws Exception {
+    String url = scheme + "://127.0.0.1:" + FreePorts.tcp() + "/live/test/in";
     CompletableFuture<int[]> received = CompletableFuture.supplyAsync(() -> {
       try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(url)) {
-        grabber.setFormat("flv");
-        grabber.setOption("listen", "1");
-        grabber.setOption("timeout", "20");
+        if (scheme.equals("rtmp")) {
+          grabber.setFormat("flv");
+          grabber.setOption("listen", "1");
+          grabber.setOption("timeout", "20");
+        } else {
+          grabber.setFormat("rtsp");
+          grabber.setOption("rtsp_flags", "listen");
+          grabber.setOption("listen_timeout", "20");
+        }
         // start() holds javacv's global codec lock while it waits for the publisher, which would block
         // the publisher's own start() in this JVM; startUnsafe() waits without the lock.
         grabber.startUnsafe();
