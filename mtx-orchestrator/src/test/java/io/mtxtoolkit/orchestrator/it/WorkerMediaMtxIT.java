@@ -15,7 +15,9 @@ import io.mtxtoolkit.orchestrator.workers.ProcessLauncher;
 import io.mtxtoolkit.orchestrator.workers.StreamView;
 import io.mtxtoolkit.orchestrator.workers.WorkerManager;
 import io.mtxtoolkit.testkit.mediamtx.MediaMtxServer;
+import io.mtxtoolkit.testkit.stream.PlayReport;
 import io.mtxtoolkit.testkit.stream.TestStreamOptions;
+import io.mtxtoolkit.testkit.stream.TestStreamPlayer;
 import io.mtxtoolkit.testkit.stream.TestStreamPublisher;
 import io.mtxtoolkit.worker.StreamWorker;
 import io.mtxtoolkit.worker.WorkerConfig;
@@ -60,7 +62,8 @@ class WorkerMediaMtxIT {
   void test_worker_passthrough_pipeline() throws Exception {
     MediaMtxServer mediamtx = running.keep(MediaMtxServer.builder().env("ORCHESTRATOR_URL", "http://127.0.0.1:9").start());
     MediaMtxApiClient api = new MediaMtxApiClient(mediamtx.apiBaseUrl());
-    running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/test/in"), TestStreamOptions.defaults()));
+    // the wall clock burned into each picture: a reader of /out measures publish -> /in -> worker -> /out
+    running.keep(TestStreamPublisher.start(mediamtx.rtmpUrl("live/test/in"), TestStreamOptions.defaults().withTimecode(true)));
     await("live/test/in ready").atMost(Duration.ofSeconds(10)).until(() -> readyPath(api, "live/test/in").isPresent());
 
     StreamWorker worker = worker(mediamtx);
@@ -73,6 +76,18 @@ class WorkerMediaMtxIT {
     System.out.printf("SC-005: /out ready %d ms after the worker's first packet%n", outAfterMs);
     assertThat(outAfterMs).as("SC-005: /out within 1 s of the first packet").isLessThan(1000);
     assertThat(out.tracks()).containsExactlyInAnyOrder("H264", "MPEG-4 Audio");
+
+    // A player on /in beside the worker, and one on /out: MediaMTX serves several readers of a path at once.
+    CompletableFuture<PlayReport> beside = CompletableFuture.supplyAsync(() -> TestStreamPlayer.play(
+        mediamtx.rtspUrl("live/test/in"), Duration.ofSeconds(3), Long.MAX_VALUE, Duration.ofSeconds(10), null));
+    PlayReport downstream = TestStreamPlayer.play(mediamtx.rtspUrl("live/test/out"), Duration.ofSeconds(3), Long.MAX_VALUE,
+        Duration.ofSeconds(10), null);
+    PlayReport upstream = beside.get(30, TimeUnit.SECONDS);
+    assertThat(upstream.videoFrames()).as("a player reads /in while the worker does").isPositive();
+    assertThat(downstream.latencyMs()).as("the timecode came through the worker").isNotNull();
+    System.out.printf("end-to-end latency publish -> /in -> worker -> /out: p50 %d ms, p95 %d ms, max %d ms"
+        + " (publish -> /in: p50 %d ms)%n", downstream.latencyMs().p50(), downstream.latencyMs().p95(),
+        downstream.latencyMs().max(), upstream.latencyMs() == null ? -1 : upstream.latencyMs().p50());
 
     try (FFmpegFrameGrabber reader = new FFmpegFrameGrabber(mediamtx.rtspUrl("live/test/out"))) {
       reader.setOption("rtsp_transport", "tcp");
@@ -168,6 +183,8 @@ class WorkerMediaMtxIT {
       // finish (it interrupts one still starting when the publisher leaves). Two JVM starts and an RTSP open.
       await("cycle " + cycle + ": the worker publishes live/churn/out").atMost(Duration.ofSeconds(40))
           .until(() -> readyPath(api, "live/churn/out").isPresent());
+      assertThat(api.listRtmpConns().stream().filter(c -> "live/churn/out".equals(c.path()) && "publish".equals(c.state())))
+          .as("cycle " + cycle + ": at most one publisher on live/churn/out (/v3/rtmpconns/list)").hasSizeLessThanOrEqualTo(1);
       if (cycle == 0) {
         firstWorker = manager[0].stream(churn).orElseThrow().worker();
         assertThat(firstWorker).as("the first cycle's worker").isNotNull();
