@@ -39,6 +39,7 @@ public final class StreamWorker {
   private final Consumer<WorkerState> stateListener;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final AtomicLong packets = new AtomicLong();
+  private final OutputLag outputLag = new OutputLag();
   private volatile WorkerState state = WorkerState.STARTING;
   /** True from the moment /out is being opened until it is closed; guarded by this. */
   private boolean publishing;
@@ -233,6 +234,15 @@ public final class StreamWorker {
     return packets.get();
   }
 
+  /**
+   * How far {@code /out} runs behind its live input, in milliseconds: the wall time since the session's first
+   * published packet less the media time published since (a stall or a worker that cannot keep up shows here);
+   * empty before a session has published.
+   */
+  public java.util.OptionalLong outputLagMillis() {
+    return outputLag.millis(System.nanoTime());
+  }
+
   private boolean stopRequested() {
     return stopSignal.getCount() == 0;
   }
@@ -340,6 +350,7 @@ public final class StreamWorker {
       long before = packets.get();
       String cause;
       try {
+        outputLag.reset();
         cause = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
       } finally {
         close(recorder);
@@ -454,8 +465,12 @@ public final class StreamWorker {
           packet.pts(mended[0]);
           packet.dts(mended[1]);
           packet.stream_index(chosen);
+          long micros = micros(mended[1], grabber.getFormatContext().streams(stream).time_base());
           recorder.recordPacket(packet);
           packets.incrementAndGet();
+          if (micros != avutil.AV_NOPTS_VALUE) {
+            outputLag.published(micros, System.nanoTime());
+          }
         } finally {
           // grabPacket reads every packet into one AVPacket without releasing the last; recordPacket releases
           // only what it writes. Releasing an already released packet does nothing.
@@ -468,6 +483,14 @@ public final class StreamWorker {
             kv("event", "worker-timestamps-mended"), kv("packets", timestamps.mended()));
       }
     }
+  }
+
+  /** A packet timestamp in microseconds, in Java: no native rational allocated per packet. */
+  static long micros(long timestamp, org.bytedeco.ffmpeg.avutil.AVRational timeBase) {
+    if (timestamp == avutil.AV_NOPTS_VALUE || timeBase.den() == 0) {
+      return avutil.AV_NOPTS_VALUE;
+    }
+    return timestamp * 1_000_000L / timeBase.den() * timeBase.num();
   }
 
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
@@ -490,6 +513,7 @@ public final class StreamWorker {
         }
         recorder.record(out);
         packets.incrementAndGet();
+        outputLag.published(frame.timestamp, System.nanoTime());
       } else if (frame.samples != null) {
         // The encoded audio's time counts its samples from the first one recorded. A reader joins a live
         // path between keyframes, and audio decodes at once while video waits for the next keyframe: audio
@@ -506,9 +530,11 @@ public final class StreamWorker {
             recorder.record(quiet);
           }
           audioClock.written(frame); // counted before the recorder consumes the buffers
+          long micros = frame.timestamp; // before the recorder consumes the frame
           recorder.record(frame);
           // only what was published: a session that published nothing must not start its reconnects afresh
           packets.incrementAndGet();
+          outputLag.published(micros, System.nanoTime());
         }
       }
     });

@@ -11,6 +11,8 @@ public final class WorkerEvents {
   public static final String RECONNECT = "worker-reconnect";
   /** The worker's verdict that ends it with a failure (its reason is the line's message). */
   public static final String FAILED = "worker-failed";
+  /** With {@code --progress-ms}: packets published so far and {@code /out}'s lag behind {@code /in} ({@code lagMs}). */
+  public static final String PROGRESS = "worker-progress";
 
   private WorkerEvents() {}
 

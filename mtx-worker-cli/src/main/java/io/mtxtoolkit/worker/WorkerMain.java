@@ -130,6 +130,10 @@ public final class WorkerMain implements Runnable {
     @Option(names = "--stall-timeout-ms", paramLabel = "MS", description = "No data for this long = source lost (default 4000).")
     Long stallTimeoutMs;
 
+    @Option(names = "--progress-ms", paramLabel = "MS", description = "Every MS ms, log a worker-progress line: packets "
+        + "published and how far /out runs behind /in (lagMs). The orchestrator passes 5000; 0 (default): none.")
+    long progressMs;
+
     @Option(names = "--reconnect-base-ms", paramLabel = "MS", hidden = true, description = "First reconnect delay (tests only; spec: 1000).")
     Long reconnectBaseMs;
 
@@ -158,6 +162,9 @@ public final class WorkerMain implements Runnable {
     @Override
     public Integer call() {
       StreamId id = StreamId.of("--stream", stream);
+      if (progressMs < 0) {
+        throw new ValidationException("--progress-ms", "--progress-ms must be 0 (none) or more, got " + progressMs);
+      }
       // Lines before the run (a broken step plug-in) carry the stream's fields too; one stream per process.
       StreamWorker.fields(id, sourceId).forEach(org.slf4j.MDC::put);
       WorkerConfig config = config(id);
@@ -176,7 +183,14 @@ public final class WorkerMain implements Runnable {
       if (stopOnStdinEof) {
         watchStdin(id, sourceId);
       }
-      return worker.run().exit().code();
+      java.util.concurrent.ScheduledExecutorService progress = progressMs == 0 ? null : reportProgress(worker, progressMs);
+      try {
+        return worker.run().exit().code();
+      } finally {
+        if (progress != null) {
+          progress.shutdownNow();
+        }
+      }
     }
 
     /** The run's configuration from the options and the environment; the spec's timings unless options say. */
@@ -191,6 +205,30 @@ public final class WorkerMain implements Runnable {
           .withTiming(stallTimeoutMs == null ? WorkerConfig.DEFAULT_STALL_TIMEOUT : Duration.ofMillis(stallTimeoutMs),
               reconnectBaseMs == null ? ReconnectPolicy.spec() : ReconnectPolicy.exponential(Duration.ofMillis(reconnectBaseMs), 3));
     }
+  }
+
+  private static final org.slf4j.Logger PROGRESS = LoggerFactory.getLogger("io.mtxtoolkit.worker.progress");
+
+  /** Logs {@link WorkerEvents#PROGRESS} every {@code everyMs} while publishing (MDC: the stream's fields, set per line). */
+  static java.util.concurrent.ScheduledExecutorService reportProgress(StreamWorker worker, long everyMs) {
+    Map<String, String> fields = org.slf4j.MDC.getCopyOfContextMap();
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "worker-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleAtFixedRate(() -> {
+      java.util.OptionalLong lag = worker.outputLagMillis();
+      if (lag.isEmpty()) {
+        return; // not publishing yet, or between sessions
+      }
+      if (fields != null) {
+        org.slf4j.MDC.setContextMap(fields);
+      }
+      PROGRESS.info("worker progress: {} packets published, /out {} ms behind /in", worker.packets(), lag.getAsLong(),
+          kv("event", WorkerEvents.PROGRESS), kv("packets", worker.packets()), kv("lagMs", lag.getAsLong()));
+    }, everyMs, everyMs, TimeUnit.MILLISECONDS);
+    return timer;
   }
 
   /** Exits through the shutdown hook (the SIGTERM path) once standard input reaches end of file. */

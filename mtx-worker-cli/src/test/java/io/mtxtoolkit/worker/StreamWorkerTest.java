@@ -91,6 +91,36 @@ class StreamWorkerTest {
         .last().isEqualTo(WorkerState.STOPPED);
   }
 
+  /** /out's lag behind a live /in: small while the worker keeps pace, growing with the wall clock once it stalls. */
+  @Test
+  void theOutputsLagIsSmallWhileKeepingPaceAndGrowsWhenTheSourceStalls() throws Exception {
+    try (Rig rig = new Rig(WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(6))) {
+      assertThat(rig.worker.outputLagMillis()).as("nothing published yet").isEmpty();
+      rig.sink.awaitPackets(100, Duration.ofSeconds(20));
+      assertThat(rig.worker.outputLagMillis()).as("a worker keeping pace with a live source").isPresent();
+      assertThat(rig.worker.outputLagMillis().getAsLong()).isLessThan(2000);
+      // --progress-ms: the line the orchestrator reads the lag from
+      ch.qos.logback.classic.Logger progress =
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.mtxtoolkit.worker.progress");
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+      seen.start();
+      progress.addAppender(seen);
+      java.util.concurrent.ScheduledExecutorService timer = WorkerMain.reportProgress(rig.worker, 50);
+      try {
+        await("a worker-progress line").atMost(Duration.ofSeconds(5)).until(() -> !seen.list.isEmpty());
+      } finally {
+        timer.shutdownNow();
+        progress.detachAppender(seen);
+      }
+      assertThat(java.util.Arrays.toString(seen.list.get(0).getArgumentArray()))
+          .contains("event=" + WorkerEvents.PROGRESS, "packets=", "lagMs=");
+      rig.source.pause(true); // connected, sending nothing: before the 6 s stall timeout the session goes on
+      await("the lag grows while nothing arrives").atMost(Duration.ofSeconds(5))
+          .until(() -> rig.worker.outputLagMillis().orElse(0) >= 2500);
+      rig.worker.stop();
+    }
+  }
+
   @Test
   void aWorkerOpensAndClosesItsMediaWithoutJavacvsProcessWideLock() throws Exception {
     StreamWorker.loadNatives();

@@ -71,11 +71,12 @@ class WorkerMainTest {
       assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "transcode", "--step", "sepia"))
           .as("an unknown step is a media error (README)").isEqualTo(5);
       assertThat(run(Map.of(), "run", "--stream", "ok", "--input-url", "http://x")).isEqualTo(3);
+      assertThat(run(Map.of(), "run", "--stream", "ok", "--progress-ms", "-1")).isEqualTo(3);
     } finally {
       System.setErr(saved);
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("';' (U+003B)", "MEDIAMTX_RTSP_PORT=http", "unknown mode 'sideways'",
-        "unknown processing step 'sepia'");
+        "unknown processing step 'sepia'", "--progress-ms must be 0 (none) or more, got -1");
   }
 
   @Test
