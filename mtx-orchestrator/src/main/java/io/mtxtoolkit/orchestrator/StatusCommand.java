@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mtx-orchestrator status}: a running orchestrator's joined stream view as a table. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Print each stream: status, worker state and handle, restarts, /in and /out readiness, readers, /out bitrate.")
+    description = "Print each stream: status, worker state and handle, restarts, /in and /out readiness, readers, /out bitrate and lag behind /in.")
 final class StatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -53,18 +53,19 @@ final class StatusCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + streams + ": " + e.getMessage());
       return OrchestratorMain.EXIT_START_FAILED;
     }
-    out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %s%n", "STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS",
-        "IN", "OUT", "IN READERS", "OUT kbit/s");
+    out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %-10s %s%n", "STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS",
+        "IN", "OUT", "IN READERS", "OUT kbit/s", "OUT LAG ms");
     for (JsonNode s : list.path("streams")) {
       JsonNode w = s.path("worker");
       JsonNode in = s.path("in");
       JsonNode outPath = s.path("out");
-      out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %s%n", s.path("streamId").asText(), s.path("status").asText(),
+      out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %-10s %s%n", s.path("streamId").asText(), s.path("status").asText(),
           w.path("workerState").asText("-"), w.path("worker").asText("-"), w.path("restarts").asText("-"),
           in.isMissingNode() || in.isNull() ? "-" : in.path("ready").asBoolean() ? "ready" : "no",
           outPath.isMissingNode() || outPath.isNull() ? "-" : outPath.path("ready").asBoolean() ? "ready" : "no",
           readers(in),
-          outPath.path("bitrateKbps").isNumber() ? String.format("%.0f", outPath.path("bitrateKbps").asDouble()) : "-");
+          outPath.path("bitrateKbps").isNumber() ? String.format("%.0f", outPath.path("bitrateKbps").asDouble()) : "-",
+          w.path("outLagMs").isNumber() ? w.path("outLagMs").asText() : "-");
     }
     out.println("MediaMTX: " + list.path("mediamtx").asText());
     out.flush();

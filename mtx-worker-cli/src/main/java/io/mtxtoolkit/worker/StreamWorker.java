@@ -351,7 +351,11 @@ public final class StreamWorker {
       String cause;
       try {
         outputLag.reset();
-        cause = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
+        try {
+          cause = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
+        } finally {
+          outputLag.reset(); // no /out between sessions, so no lag to show
+        }
       } finally {
         close(recorder);
       }

@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -31,6 +33,9 @@ import java.util.function.Consumer;
 public final class ProcessLauncher implements WorkerLauncher {
   /** A JVM ended by SIGTERM before any handler ran exits with 128 + 15. */
   static final int SIGTERM_EXIT = 143;
+  /** How often a worker process reports its progress (its {@code /out}'s lag) through {@code --progress-ms}. */
+  static final java.time.Duration PROGRESS_EVERY = java.time.Duration.ofSeconds(5);
+  private static final long NO_LAG = -1;
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The logger of a worker process's lines that were not JSON. */
   private static final org.slf4j.Logger WORKER_OUTPUT = org.slf4j.LoggerFactory.getLogger("mtx-worker");
@@ -100,7 +105,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     // --stop-on-stdin-eof: the child's stdin is a pipe this JVM holds, so its end tells the worker we are gone.
     // --stream=<id> in one word: an id may look like an option ("-h", "--help" are valid ids).
     cmd.addAll(List.of("run", "--stop-on-stdin-eof", "--stream=" + id.value(), "--host", mediamtx.host(),
-        "--rtsp-port", String.valueOf(mediamtx.rtspPort()), "--rtmp-port", String.valueOf(mediamtx.rtmpPort())));
+        "--rtsp-port", String.valueOf(mediamtx.rtspPort()), "--rtmp-port", String.valueOf(mediamtx.rtmpPort()),
+        "--progress-ms", String.valueOf(PROGRESS_EVERY.toMillis())));
     if (!sourceId.isEmpty()) {
       cmd.add("--source-id=" + sourceId);
     }
@@ -119,7 +125,9 @@ public final class ProcessLauncher implements WorkerLauncher {
     }
     AtomicReference<String> lastProblem = new AtomicReference<>();
     AtomicReference<String> firstPlain = new AtomicReference<>();
-    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem, firstPlain), "worker-log-" + id.value());
+    AtomicLong lagMs = new AtomicLong(NO_LAG);
+    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem, firstPlain, lagMs),
+        "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
       reader.start();
@@ -157,6 +165,12 @@ public final class ProcessLauncher implements WorkerLauncher {
       public String handle() {
         return "pid " + process.pid();
       }
+
+      @Override
+      public OptionalLong outputLagMillis() {
+        long ms = lagMs.get();
+        return ms == NO_LAG ? OptionalLong.empty() : OptionalLong.of(ms);
+      }
     };
   }
 
@@ -183,10 +197,6 @@ public final class ProcessLauncher implements WorkerLauncher {
   }
 
   /**
-   * A worker's plain-text output line (the JVM's own, or a library's) as a line of this service's log, with the
-   * stream's correlation fields: the worker's JSON lines pass through as they are.
-   */
-  /**
    * A line the JVM prints whatever happens ("Picked up JAVA_TOOL_OPTIONS: …", a VM warning, a crash report's "#"
    * frame): no explanation of an end.
    */
@@ -195,13 +205,17 @@ public final class ProcessLauncher implements WorkerLauncher {
     return t.startsWith("Picked up ") || t.contains("VM warning:") || t.equals("#") || t.isEmpty();
   }
 
+  /**
+   * A worker's plain-text output line (the JVM's own, or a library's) as a line of this service's log, with the
+   * stream's correlation fields: the worker's JSON lines pass through as they are.
+   */
   static void logPlain(StreamId id, String sourceId, String text) {
     WORKER_OUTPUT.warn("{}", text, net.logstash.logback.argument.StructuredArguments.kv("event", "worker-output"),
         net.logstash.logback.argument.StructuredArguments.entries(io.mtxtoolkit.worker.StreamWorker.fields(id, sourceId)));
   }
 
   private void follow(StreamId id, String sourceId, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem,
-      AtomicReference<String> firstPlain) {
+      AtomicReference<String> firstPlain, AtomicLong lagMs) {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         JsonNode node = null;
@@ -221,11 +235,19 @@ public final class ProcessLauncher implements WorkerLauncher {
           }
           continue;
         }
-        logSink.println(line);
         String event = node.path("event").asText("");
+        if (event.equals(WorkerEvents.PROGRESS)) {
+          // read for /v1/streams, every few seconds per worker: not repeated in this service's log
+          lagMs.set(node.path("lagMs").canConvertToLong() ? Math.max(0, node.path("lagMs").asLong()) : NO_LAG);
+          continue;
+        }
+        logSink.println(line);
         switch (event) {
           case WorkerEvents.RUNNING -> onState.accept(WorkerState.RUNNING);
-          case WorkerEvents.RECONNECT -> onState.accept(WorkerState.RECONNECTING);
+          case WorkerEvents.RECONNECT -> {
+            lagMs.set(NO_LAG); // no /out until the next session publishes
+            onState.accept(WorkerState.RECONNECTING);
+          }
           default -> { }
         }
         String level = node.path("level").asText("");

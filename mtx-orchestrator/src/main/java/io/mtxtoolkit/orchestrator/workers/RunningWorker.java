@@ -1,6 +1,7 @@
 package io.mtxtoolkit.orchestrator.workers;
 
 import io.mtxtoolkit.worker.WorkerResult;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /** A launched worker, whatever runs it. */
@@ -16,4 +17,12 @@ public interface RunningWorker {
 
   /** {@code pid 1234} or {@code thread worker-cam1-1}. */
   String handle();
+
+  /**
+   * How far its {@code /out} runs behind {@code /in} in milliseconds (see {@code StreamWorker.outputLagMillis}), as of
+   * its last report; empty while it does not publish, or when it cannot tell.
+   */
+  default OptionalLong outputLagMillis() {
+    return OptionalLong.empty();
+  }
 }

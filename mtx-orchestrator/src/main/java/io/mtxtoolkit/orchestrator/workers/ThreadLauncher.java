@@ -76,6 +76,11 @@ public final class ThreadLauncher implements WorkerLauncher {
       public String handle() {
         return "thread " + name;
       }
+
+      @Override
+      public java.util.OptionalLong outputLagMillis() {
+        return worker.outputLagMillis();
+      }
     };
   }
 }

@@ -614,7 +614,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   private StreamView view(Entry e) {
     return new StreamView(e.id.value(), StreamPath.in(e.id).name(), StreamPath.out(e.id).name(), e.ready,
         e.workerState.wireName(), launcher.mode().wireName(), e.worker == null ? null : e.worker.handle(), e.startedAt == null ? null : e.startedAt.toString(),
-        e.restarts, e.lastExitCode, e.lastExitReason, e.failedReason);
+        e.restarts, e.lastExitCode, e.lastExitReason, e.failedReason, outLag(e.worker));
+  }
+
+  /** The worker's last word on its /out's lag, null when it has none. */
+  private static Long outLag(RunningWorker worker) {
+    java.util.OptionalLong ms = worker == null ? java.util.OptionalLong.empty() : worker.outputLagMillis();
+    return ms.isPresent() ? ms.getAsLong() : null;
   }
 
   /**

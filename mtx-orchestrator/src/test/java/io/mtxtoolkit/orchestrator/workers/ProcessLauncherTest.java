@@ -51,6 +51,48 @@ class ProcessLauncherTest {
     assertThat(cmd.subList(1, 3)).as("the flags follow the java command and replace the defaults")
         .containsExactly("-Xmx256m", "-Dx=1");
     assertThat(cmd).doesNotContain("-Xmx64m").contains("--stream=cam1");
+    assertThat(String.join(" ", cmd)).as("the worker reports its /out's lag").contains("--progress-ms 5000");
+  }
+
+  /** A stand-in worker that says {@code lines} (JSON, one per argument) and then waits to be stopped. */
+  private static RunningWorker saying(java.io.PrintStream sink, java.util.function.Consumer<io.mtxtoolkit.worker.WorkerState> onState,
+                                      String... lines) {
+    StringBuilder script = new StringBuilder();
+    for (String line : lines) {
+      script.append("echo '").append(line).append("'; ");
+    }
+    script.append("exec sleep 60");
+    ProcessLauncher launcher = new ProcessLauncher(new io.mtxtoolkit.core.path.MediaMtxEndpoints("127.0.0.1", 8554, 1935),
+        java.util.List.of(), sink, (id, sourceId) -> java.util.List.of("sh", "-c", script.toString()));
+    return launcher.launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "", onState);
+  }
+
+  /** worker-progress lines carry /out's lag to /v1/streams and stay out of the orchestrator's log; a reconnect clears it. */
+  @Test
+  void aWorkersProgressLinesGiveItsLagAndAreNotLogged() throws Exception {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.util.List<io.mtxtoolkit.worker.WorkerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RunningWorker publishing = saying(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), states::add,
+        "{\"event\":\"worker-running\",\"message\":\"worker running\"}",
+        "{\"event\":\"worker-progress\",\"lagMs\":120,\"packets\":500}");
+    try {
+      org.awaitility.Awaitility.await("the lag read").atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> publishing.outputLagMillis().isPresent());
+      assertThat(publishing.outputLagMillis()).hasValue(120);
+      assertThat(states).containsExactly(io.mtxtoolkit.worker.WorkerState.RUNNING);
+      assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("worker-running").doesNotContain("worker-progress");
+    } finally {
+      publishing.kill();
+    }
+    RunningWorker reconnecting = saying(System.out, states::add,
+        "{\"event\":\"worker-progress\",\"lagMs\":80}", "{\"event\":\"worker-reconnect\",\"message\":\"lost\"}");
+    try {
+      org.awaitility.Awaitility.await("the reconnect read").atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> states.contains(io.mtxtoolkit.worker.WorkerState.RECONNECTING));
+      assertThat(reconnecting.outputLagMillis()).as("no /out while reconnecting").isEmpty();
+    } finally {
+      reconnecting.kill();
+    }
   }
 
   @Test

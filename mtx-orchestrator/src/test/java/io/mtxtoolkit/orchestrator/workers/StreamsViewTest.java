@@ -45,6 +45,7 @@ class StreamsViewTest {
     try {
       manager.ready(StreamId.of("a"));
       launcher.launched.get(0).onState.accept(WorkerState.RUNNING);
+      launcher.launched.get(0).lag = java.util.OptionalLong.of(40);
       String base = "http://127.0.0.1:" + port;
       String first = Http.get(base + "/v1/streams").body();
       assertThat(first).contains("\"mediamtx\":\"ok\"", "\"streamId\":\"a\",\"status\":\"processing\"",
@@ -52,6 +53,7 @@ class StreamsViewTest {
           .doesNotContain("other/path");
       String second = Http.get(base + "/v1/streams/a").body();
       assertThat(second).as("125,000 bytes more after one second: 1,000 kbit/s").contains("\"bitrateKbps\":1000.0");
+      assertThat(second).as("the worker's last word on its /out's lag").contains("\"outLagMs\":40");
       assertThat(Http.get(base + "/v1/streams/idle").body()).contains("\"status\":\"idle\"");
 
       StringWriter out = new StringWriter();
@@ -62,9 +64,9 @@ class StreamsViewTest {
       java.util.List<String> rows = out.toString().lines().toList();
       assertThat(rows.get(0).split("\\s+")).startsWith("STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS", "IN", "OUT");
       assertThat(rows).as("stream a: processing, worker running, both paths ready, one reader of /in, 1000 kbit/s out")
-          .anyMatch(r -> r.matches("a +processing +running +" + launcher.launched.get(0).handle() + " +0 +ready +ready +rtspSession +1000"));
+          .anyMatch(r -> r.matches("a +processing +running +" + launcher.launched.get(0).handle() + " +0 +ready +ready +rtspSession +1000 +40"));
       assertThat(rows).anySatisfy(r -> assertThat(r.split("\\s+"))
-          .as("an idle stream: no worker, no /out").containsExactly("idle", "idle", "-", "-", "-", "ready", "-", "-", "-"));
+          .as("an idle stream: no worker, no /out").containsExactly("idle", "idle", "-", "-", "-", "ready", "-", "-", "-", "-"));
       StringWriter err = new StringWriter();
       assertThat(OrchestratorMain.run(new String[] {"status", "--url", "http://127.0.0.1:1"}, Map.of(),
           new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), s -> { })).isEqualTo(1);

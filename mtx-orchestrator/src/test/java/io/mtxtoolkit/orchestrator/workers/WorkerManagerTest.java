@@ -40,6 +40,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     volatile boolean killAsked;
     volatile long stopAskedNanos;
     volatile long killAskedNanos;
+    volatile java.util.OptionalLong lag = java.util.OptionalLong.empty();
 
     Handle(Consumer<WorkerState> onState, int number) {
       this.onState = onState;
@@ -71,6 +72,24 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     public String handle() {
       return "test " + number;
     }
+
+    @Override
+    public java.util.OptionalLong outputLagMillis() {
+      return lag;
+    }
+  }
+
+  @Test
+  void theViewShowsTheRunningWorkersOutputLag() {
+    manager.ready(ID);
+    assertThat(manager.stream(ID).orElseThrow().outLagMs()).as("not publishing yet").isNull();
+    launcher.launched.get(0).lag = java.util.OptionalLong.of(140);
+    assertThat(manager.stream(ID).orElseThrow().outLagMs()).isEqualTo(140L);
+    launcher.launched.get(0).exit.complete(new WorkerResult(WorkerExit.STOPPED, "stopped"));
+    manager.notReady(ID);
+    org.awaitility.Awaitility.await("the exit handled").atMost(Duration.ofSeconds(2))
+        .until(() -> manager.stream(ID).orElseThrow().lastExitCode() != null);
+    assertThat(manager.stream(ID).orElseThrow().outLagMs()).as("no worker, no lag").isNull();
   }
 
   public static final class Launcher implements WorkerLauncher {
