@@ -207,10 +207,11 @@ public final class WorkerMain implements Runnable {
     }
   }
 
-  private static final org.slf4j.Logger PROGRESS = LoggerFactory.getLogger("io.mtxtoolkit.worker.progress");
-
   /** Logs {@link WorkerEvents#PROGRESS} every {@code everyMs} while publishing (MDC: the stream's fields, set per line). */
   static java.util.concurrent.ScheduledExecutorService reportProgress(StreamWorker worker, long everyMs) {
+    // Looked up here, not in a static field: initialising this class must not start Logback before main() has
+    // chosen the worker's own configuration.
+    org.slf4j.Logger log = LoggerFactory.getLogger("io.mtxtoolkit.worker.progress");
     Map<String, String> fields = org.slf4j.MDC.getCopyOfContextMap();
     java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "worker-progress");
@@ -225,7 +226,7 @@ public final class WorkerMain implements Runnable {
       if (fields != null) {
         org.slf4j.MDC.setContextMap(fields);
       }
-      PROGRESS.info("worker progress: {} packets published, /out {} ms behind /in", worker.packets(), lag.getAsLong(),
+      log.info("worker progress: {} packets published, /out {} ms behind /in", worker.packets(), lag.getAsLong(),
           kv("event", WorkerEvents.PROGRESS), kv("packets", worker.packets()), kv("lagMs", lag.getAsLong()));
     }, everyMs, everyMs, TimeUnit.MILLISECONDS);
     return timer;
