@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Locates files of this repository (the MediaMTX config, the version pin) from tests and tools. Outside a checkout
@@ -20,18 +22,28 @@ public final class RepoFiles {
 
   /** The repository root: {@code mtx.repoRoot}, {@code MTX_REPO_ROOT}, or the nearest parent holding the MediaMTX config. */
   public static Path root() {
+    Path here = Path.of("").toAbsolutePath();
+    return find(here).orElseThrow(() -> notFound(here));
+  }
+
+  /** {@link #root}, looking up from {@code dir} after the configured places; empty outside a checkout. */
+  static Optional<Path> find(Path dir) {
     for (String configured : new String[] {System.getProperty("mtx.repoRoot"), System.getenv("MTX_REPO_ROOT")}) {
       if (configured != null && !configured.isBlank() && Files.isRegularFile(Path.of(configured, MARKER))) {
-        return Path.of(configured).toAbsolutePath().normalize();
+        return Optional.of(Path.of(configured).toAbsolutePath().normalize());
       }
     }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve(MARKER))) {
-        return dir;
+    for (Path d = dir; d != null; d = d.getParent()) {
+      if (Files.isRegularFile(d.resolve(MARKER))) {
+        return Optional.of(d);
       }
     }
-    throw new IllegalStateException("cannot find the mtx-toolkit repository (no " + MARKER
-        + " above " + Path.of("").toAbsolutePath() + "); set MTX_REPO_ROOT");
+    return Optional.empty();
+  }
+
+  private static IllegalStateException notFound(Path from) {
+    return new IllegalStateException("cannot find the mtx-toolkit repository (no " + MARKER + " above " + from
+        + "); set MTX_REPO_ROOT");
   }
 
   public static Path resolve(String relative) {
@@ -48,17 +60,23 @@ public final class RepoFiles {
    * repository's file when one is found, else the jar's copy.
    */
   public static String read(String relative) {
-    IllegalStateException noRepository;
-    try {
-      return Files.readString(resolve(relative), StandardCharsets.UTF_8);
-    } catch (IllegalStateException e) {
-      noRepository = e;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + relative + ": " + e.getMessage(), e);
+    Path here = Path.of("").toAbsolutePath();
+    return read(relative, find(here), () -> notFound(here));
+  }
+
+  /** {@link #read(String)} from {@code root}, or from the jar's copy when there is none. */
+  static String read(String relative, Optional<Path> root, Supplier<IllegalStateException> noRepository) {
+    if (root.isPresent()) {
+      try {
+        return Files.readString(root.get().resolve(relative), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + relative + ": " + e.getMessage(), e);
+      }
     }
     try (InputStream bundled = RepoFiles.class.getResourceAsStream(BUNDLED + relative)) {
       if (bundled == null) {
-        throw new IllegalStateException(noRepository.getMessage() + "; the test kit's jar carries no " + relative, noRepository);
+        IllegalStateException why = noRepository.get();
+        throw new IllegalStateException(why.getMessage() + "; the test kit's jar carries no " + relative, why);
       }
       return new String(bundled.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

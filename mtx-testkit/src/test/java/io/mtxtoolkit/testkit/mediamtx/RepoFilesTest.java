@@ -13,6 +13,41 @@ class RepoFilesTest {
   }
 
   @Test
+  void readsTheCheckoutsFileElseTheJarsCopy() throws Exception {
+    String versions = Files.readString(RepoFiles.resolve("deploy/mediamtx/VERSIONS"));
+    assertThat(RepoFiles.read("deploy/mediamtx/VERSIONS")).isEqualTo(versions);
+    assertThat(RepoFiles.read("deploy/mediamtx/VERSIONS", java.util.Optional.empty(), () -> new IllegalStateException("none")))
+        .as("outside a checkout: the copy the build put in the jar").isEqualTo(versions);
+    assertThat(RepoFiles.read("deploy/mediamtx/mediamtx.yml", java.util.Optional.empty(), () -> new IllegalStateException("none")))
+        .isEqualTo(Files.readString(RepoFiles.mediaMtxConfig()));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RepoFiles.read("deploy/mediamtx/install.sh",
+            java.util.Optional.empty(), () -> new IllegalStateException("cannot find the mtx-toolkit repository")))
+        .hasMessage("cannot find the mtx-toolkit repository; the test kit's jar carries no deploy/mediamtx/install.sh");
+  }
+
+  @Test
+  void outsideACheckoutNothingIsFoundAboveAnUnrelatedDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    String saved = System.getProperty("mtx.repoRoot");
+    System.setProperty("mtx.repoRoot", "/nonexistent");
+    try {
+      if (System.getenv("MTX_REPO_ROOT") == null) {
+        assertThat(RepoFiles.find(dir)).isEmpty();
+      }
+      assertThat(RepoFiles.find(RepoFiles.root().resolve("mtx-testkit/src"))).hasValue(RepoFiles.root());
+    } finally {
+      restore(saved);
+    }
+  }
+
+  private static void restore(String saved) {
+    if (saved == null) {
+      System.clearProperty("mtx.repoRoot");
+    } else {
+      System.setProperty("mtx.repoRoot", saved);
+    }
+  }
+
+  @Test
   void walksUpWhenNoRootIsConfigured() {
     String saved = System.getProperty("mtx.repoRoot");
     System.setProperty("mtx.repoRoot", "/nonexistent");
