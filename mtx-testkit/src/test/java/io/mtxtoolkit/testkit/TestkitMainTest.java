@@ -395,7 +395,6 @@ class TestkitMainTest {
     }
   }
 
-  /** The signal's hook holds the JVM's end until the command has said its last words (closed its hook). */
   /** On a terminal one line, rewritten in place; otherwise a plain line every 5 s, for a log. */
   @Test
   void publishProgressIsOneLiveLineOnATerminalAndPlainLinesOtherwise() {
@@ -419,6 +418,7 @@ class TestkitMainTest {
         "published 260 frames in 10.4 s");
   }
 
+  /** The signal's hook holds the JVM's end until the command has said its last words (closed its hook). */
   @Test
   void aStopWaitsForTheCommandsAnswer() throws Exception {
     TestkitMain.StopRequest stop = new TestkitMain.StopRequest(new PrintWriter(err, true));

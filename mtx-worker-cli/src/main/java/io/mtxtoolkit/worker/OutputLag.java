@@ -3,12 +3,16 @@ package io.mtxtoolkit.worker;
 import java.util.OptionalLong;
 
 /**
- * How far {@code /out} runs behind a live {@code /in}: a live source's media time advances with the wall clock, so
- * the wall time since the session's first published packet, less the media time published since, is what the
- * output has fallen behind (a worker that cannot keep up, or stalls). The reference is the best alignment seen: the
- * frames FFmpeg held back while probing arrive in a burst, ahead of the wall clock, and move it forward.
+ * The delay {@code /out} has gained behind a live {@code /in}: a live source's media time advances with the wall
+ * clock, so the wall time since the session's first published packet, less the media time published since, is what
+ * the output has fallen behind (a worker that cannot keep up, or a stall). It counts from the best alignment seen:
+ * the frames FFmpeg held back while probing arrive in a burst, ahead of the wall clock, and move the reference
+ * forward; a delay present from the start (probing, encoding) is not in it. A source clock that jumps back (an RTSP
+ * resync) starts the reference afresh.
  */
 final class OutputLag {
+  /** A source clock going back further than this has been reset, not merely interleaved tracks. */
+  private static final long CLOCK_JUMP_MICROS = 1_000_000;
   private boolean started;
   private long baseNanos;
   private long baseMicros;
@@ -23,6 +27,12 @@ final class OutputLag {
   synchronized void published(long mediaMicros, long nowNanos) {
     if (!started) {
       started = true;
+      baseNanos = nowNanos;
+      baseMicros = mediaMicros;
+      newestMicros = mediaMicros;
+      return;
+    }
+    if (mediaMicros < newestMicros - CLOCK_JUMP_MICROS) {
       baseNanos = nowNanos;
       baseMicros = mediaMicros;
       newestMicros = mediaMicros;

@@ -235,9 +235,8 @@ public final class StreamWorker {
   }
 
   /**
-   * How far {@code /out} runs behind its live input, in milliseconds: the wall time since the session's first
-   * published packet less the media time published since (a stall or a worker that cannot keep up shows here);
-   * empty before a session has published.
+   * The delay {@code /out} has gained behind its live input, in milliseconds (see {@link OutputLag}): a stall or a
+   * worker that cannot keep up shows here; empty while no session publishes.
    */
   public java.util.OptionalLong outputLagMillis() {
     return outputLag.millis(System.nanoTime());

@@ -220,14 +220,17 @@ public final class WorkerMain implements Runnable {
     });
     timer.scheduleAtFixedRate(() -> {
       java.util.OptionalLong lag = worker.outputLagMillis();
-      if (lag.isEmpty()) {
-        return; // not publishing yet, or between sessions
-      }
       if (fields != null) {
         org.slf4j.MDC.setContextMap(fields);
       }
-      log.info("worker progress: {} packets published, /out {} ms behind /in", worker.packets(), lag.getAsLong(),
-          kv("event", WorkerEvents.PROGRESS), kv("packets", worker.packets()), kv("lagMs", lag.getAsLong()));
+      // every time, lagMs left out while not publishing: a reader's last value must not outlive the session
+      if (lag.isEmpty()) {
+        log.info("worker progress: {} packets published, not publishing now", worker.packets(),
+            kv("event", WorkerEvents.PROGRESS), kv("packets", worker.packets()));
+      } else {
+        log.info("worker progress: {} packets published, /out {} ms behind /in", worker.packets(), lag.getAsLong(),
+            kv("event", WorkerEvents.PROGRESS), kv("packets", worker.packets()), kv("lagMs", lag.getAsLong()));
+      }
     }, everyMs, everyMs, TimeUnit.MILLISECONDS);
     return timer;
   }

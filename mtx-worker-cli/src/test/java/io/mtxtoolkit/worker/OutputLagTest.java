@@ -37,6 +37,20 @@ class OutputLagTest {
   }
 
   @Test
+  void aSourceClockJumpingBackStartsTheReferenceAfresh() {
+    OutputLag lag = new OutputLag();
+    for (int i = 0; i <= 50; i++) {
+      lag.published(60_000_000 + i * 40_000L, i * 40 * MS);
+    }
+    lag.published(60_000_000 + 10 * 40_000L, 2040 * MS); // an audio packet a little behind the video: no jump
+    assertThat(lag.millis(2040 * MS)).hasValue(0);
+    for (int i = 0; i <= 25; i++) { // the clock restarts at 0 (a resync), still in real time
+      lag.published(i * 40_000L, 2080 * MS + i * 40 * MS);
+    }
+    assertThat(lag.millis(3080 * MS)).as("not stuck at the jump's size").hasValue(0);
+  }
+
+  @Test
   void aNewSessionStartsAfresh() {
     OutputLag lag = new OutputLag();
     lag.published(0, 0);

@@ -93,6 +93,16 @@ class ProcessLauncherTest {
     } finally {
       reconnecting.kill();
     }
+    states.clear();
+    RunningWorker between = saying(System.out, states::add, "{\"event\":\"worker-progress\",\"lagMs\":80}",
+        "{\"event\":\"worker-progress\",\"packets\":9}", "{\"event\":\"worker-running\"}");
+    try {
+      org.awaitility.Awaitility.await("the lines read").atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> states.contains(io.mtxtoolkit.worker.WorkerState.RUNNING));
+      assertThat(between.outputLagMillis()).as("a progress line without lagMs: not publishing").isEmpty();
+    } finally {
+      between.kill();
+    }
   }
 
   @Test

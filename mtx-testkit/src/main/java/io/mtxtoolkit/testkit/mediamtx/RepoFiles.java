@@ -23,14 +23,19 @@ public final class RepoFiles {
   /** The repository root: {@code mtx.repoRoot}, {@code MTX_REPO_ROOT}, or the nearest parent holding the MediaMTX config. */
   public static Path root() {
     Path here = Path.of("").toAbsolutePath();
-    return find(here).orElseThrow(() -> notFound(here));
+    return locate(here).orElseThrow(() -> notFound(here));
   }
 
-  /** {@link #root}, looking up from {@code dir} after the configured places; empty outside a checkout. */
-  static Optional<Path> find(Path dir) {
-    for (String configured : new String[] {System.getProperty("mtx.repoRoot"), System.getenv("MTX_REPO_ROOT")}) {
-      if (configured != null && !configured.isBlank() && Files.isRegularFile(Path.of(configured, MARKER))) {
-        return Optional.of(Path.of(configured).toAbsolutePath().normalize());
+  /** From {@code mtx.repoRoot}, {@code MTX_REPO_ROOT}, or up from {@code dir}. */
+  private static Optional<Path> locate(Path dir) {
+    return find(dir, System.getProperty("mtx.repoRoot"), System.getenv("MTX_REPO_ROOT"));
+  }
+
+  /** {@link #root}: the first of {@code configured} that is a checkout, else up from {@code dir}; empty outside one. */
+  static Optional<Path> find(Path dir, String... configured) {
+    for (String place : configured) {
+      if (place != null && !place.isBlank() && Files.isRegularFile(Path.of(place, MARKER))) {
+        return Optional.of(Path.of(place).toAbsolutePath().normalize());
       }
     }
     for (Path d = dir; d != null; d = d.getParent()) {
@@ -61,7 +66,7 @@ public final class RepoFiles {
    */
   public static String read(String relative) {
     Path here = Path.of("").toAbsolutePath();
-    return read(relative, find(here), () -> notFound(here));
+    return read(relative, locate(here), () -> notFound(here));
   }
 
   /** {@link #read(String)} from {@code root}, or from the jar's copy when there is none. */

@@ -27,15 +27,17 @@ class CoverageReportScriptTest {
         + "m,p,Good,0,0,0,0,1,99,0,0,0,0\n"
         + "m,p,Thin,0,0,0,0,30,10,0,0,0,0\n"
         + "m,p,Tiny,0,0,0,0,5,0,0,0,0,0\n"
-        + "m,q,Half,0,0,0,0,10,10,0,0,0,0\n");
-    ProcessRun.Result r = report(csv, "2");
+        + "m,q,Half,0,0,0,0,10,10,0,0,0,0\n"
+        + "m,q,Launcher.new RunningWorker() {...},0,0,0,0,4,6,0,0,0,0\n");
+    ProcessRun.Result r = report(csv, "3");
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().lines().toList()).containsExactly(
-        "coverage: 72.1% of 165 lines; the least-covered classes of 10 lines or more:",
+        "coverage: 71.4% of 175 lines; the least-covered classes of 10 lines or more:",
         "  covered  missed  lines  class",
         "    25.0%      30     40  p.Thin",
-        "    50.0%      10     20  q.Half");
+        "    50.0%      10     20  q.Half",
+        "    60.0%       4     10  q.Launcher.new RunningWorker() {...}");
   }
 
   @Test

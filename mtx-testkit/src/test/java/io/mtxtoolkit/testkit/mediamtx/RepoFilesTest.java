@@ -26,25 +26,12 @@ class RepoFilesTest {
   }
 
   @Test
-  void outsideACheckoutNothingIsFoundAboveAnUnrelatedDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-    String saved = System.getProperty("mtx.repoRoot");
-    System.setProperty("mtx.repoRoot", "/nonexistent");
-    try {
-      if (System.getenv("MTX_REPO_ROOT") == null) {
-        assertThat(RepoFiles.find(dir)).isEmpty();
-      }
-      assertThat(RepoFiles.find(RepoFiles.root().resolve("mtx-testkit/src"))).hasValue(RepoFiles.root());
-    } finally {
-      restore(saved);
-    }
-  }
-
-  private static void restore(String saved) {
-    if (saved == null) {
-      System.clearProperty("mtx.repoRoot");
-    } else {
-      System.setProperty("mtx.repoRoot", saved);
-    }
+  void outsideACheckoutNothingIsFoundAndInsideOneItIsFoundWalkingUp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertThat(RepoFiles.find(dir)).as("no configured place, nothing above a temp directory").isEmpty();
+    assertThat(RepoFiles.find(dir, "/nonexistent", " ", null)).as("configured places that are no checkout").isEmpty();
+    java.nio.file.Path root = RepoFiles.root();
+    assertThat(RepoFiles.find(root.resolve("mtx-testkit/src/main"))).as("walking up").hasValue(root);
+    assertThat(RepoFiles.find(dir, root.toString())).as("a configured checkout").hasValue(root);
   }
 
   @Test
