@@ -67,42 +67,35 @@ class ProcessLauncherTest {
     return launcher.launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "", onState);
   }
 
+  /** The lag a stand-in worker's handle shows once its {@code lines} are read (the last one a state event, {@code last}). */
+  private static java.util.OptionalLong lagOnceSaid(java.io.PrintStream sink, io.mtxtoolkit.worker.WorkerState last,
+                                                    String... lines) {
+    java.util.List<io.mtxtoolkit.worker.WorkerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RunningWorker worker = saying(sink, states::add, lines);
+    try {
+      org.awaitility.Awaitility.await("the lines read, up to " + last).atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> states.contains(last));
+      return worker.outputLagMillis();
+    } finally {
+      worker.kill();
+    }
+  }
+
   /** worker-progress lines carry /out's lag to /v1/streams and stay out of the orchestrator's log; a reconnect clears it. */
   @Test
-  void aWorkersProgressLinesGiveItsLagAndAreNotLogged() throws Exception {
+  void aWorkersProgressLinesGiveItsLagAndAreNotLogged() {
+    String running = "{\"event\":\"worker-running\",\"message\":\"worker running\"}";
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-    java.util.List<io.mtxtoolkit.worker.WorkerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
-    RunningWorker publishing = saying(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), states::add,
-        "{\"event\":\"worker-running\",\"message\":\"worker running\"}",
-        "{\"event\":\"worker-progress\",\"lagMs\":120,\"packets\":500}");
-    try {
-      org.awaitility.Awaitility.await("the lag read").atMost(java.time.Duration.ofSeconds(10))
-          .until(() -> publishing.outputLagMillis().isPresent());
-      assertThat(publishing.outputLagMillis()).hasValue(120);
-      assertThat(states).containsExactly(io.mtxtoolkit.worker.WorkerState.RUNNING);
-      assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("worker-running").doesNotContain("worker-progress");
-    } finally {
-      publishing.kill();
-    }
-    RunningWorker reconnecting = saying(System.out, states::add,
-        "{\"event\":\"worker-progress\",\"lagMs\":80}", "{\"event\":\"worker-reconnect\",\"message\":\"lost\"}");
-    try {
-      org.awaitility.Awaitility.await("the reconnect read").atMost(java.time.Duration.ofSeconds(10))
-          .until(() -> states.contains(io.mtxtoolkit.worker.WorkerState.RECONNECTING));
-      assertThat(reconnecting.outputLagMillis()).as("no /out while reconnecting").isEmpty();
-    } finally {
-      reconnecting.kill();
-    }
-    states.clear();
-    RunningWorker between = saying(System.out, states::add, "{\"event\":\"worker-progress\",\"lagMs\":80}",
-        "{\"event\":\"worker-progress\",\"packets\":9}", "{\"event\":\"worker-running\"}");
-    try {
-      org.awaitility.Awaitility.await("the lines read").atMost(java.time.Duration.ofSeconds(10))
-          .until(() -> states.contains(io.mtxtoolkit.worker.WorkerState.RUNNING));
-      assertThat(between.outputLagMillis()).as("a progress line without lagMs: not publishing").isEmpty();
-    } finally {
-      between.kill();
-    }
+    assertThat(lagOnceSaid(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8),
+        io.mtxtoolkit.worker.WorkerState.RUNNING, "{\"event\":\"worker-progress\",\"lagMs\":120,\"packets\":500}", running))
+        .hasValue(120);
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("worker-running").doesNotContain("worker-progress");
+    assertThat(lagOnceSaid(System.out, io.mtxtoolkit.worker.WorkerState.RECONNECTING,
+        "{\"event\":\"worker-progress\",\"lagMs\":80}", "{\"event\":\"worker-reconnect\",\"message\":\"lost\"}"))
+        .as("no /out while reconnecting").isEmpty();
+    assertThat(lagOnceSaid(System.out, io.mtxtoolkit.worker.WorkerState.RUNNING, "{\"event\":\"worker-progress\",\"lagMs\":80}",
+        "{\"event\":\"worker-progress\",\"packets\":9}", running))
+        .as("a progress line without lagMs: not publishing").isEmpty();
   }
 
   @Test
