@@ -456,6 +456,13 @@ public final class StreamWorker {
   private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, ChosenTracks tracks) {
     // FLV carries one video and one audio track: those the grabber chose, which the recorder was set up from
     MonotonicTimestamps timestamps = new MonotonicTimestamps();
+    // each input stream's time base, read once: a JavaCPP wrapper per packet would be garbage on the hot path
+    int streams = grabber.getFormatContext().nb_streams();
+    int[][] timeBases = new int[streams][];
+    for (int i = 0; i < streams; i++) {
+      org.bytedeco.ffmpeg.avutil.AVRational tb = grabber.getFormatContext().streams(i).time_base();
+      timeBases[i] = new int[] {tb.num(), tb.den()};
+    }
     try {
       return forward(grabber::grabPacket, packet -> {
         try {
@@ -468,7 +475,7 @@ public final class StreamWorker {
           packet.pts(mended[0]);
           packet.dts(mended[1]);
           packet.stream_index(chosen);
-          long micros = micros(mended[1], grabber.getFormatContext().streams(stream).time_base());
+          long micros = stream < streams ? micros(mended[1], timeBases[stream][0], timeBases[stream][1]) : avutil.AV_NOPTS_VALUE;
           recorder.recordPacket(packet);
           packets.incrementAndGet();
           if (micros != avutil.AV_NOPTS_VALUE) {
@@ -488,12 +495,12 @@ public final class StreamWorker {
     }
   }
 
-  /** A packet timestamp in microseconds, in Java: no native rational allocated per packet. */
-  static long micros(long timestamp, org.bytedeco.ffmpeg.avutil.AVRational timeBase) {
-    if (timestamp == avutil.AV_NOPTS_VALUE || timeBase.den() == 0) {
+  /** A packet timestamp in microseconds from its time base {@code num/den}, in Java: no native call per packet. */
+  static long micros(long timestamp, int num, int den) {
+    if (timestamp == avutil.AV_NOPTS_VALUE || den == 0) {
       return avutil.AV_NOPTS_VALUE;
     }
-    return timestamp * 1_000_000L / timeBase.den() * timeBase.num();
+    return timestamp * 1_000_000L / den * num;
   }
 
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {

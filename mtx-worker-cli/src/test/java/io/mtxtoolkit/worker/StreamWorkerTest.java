@@ -91,6 +91,15 @@ class StreamWorkerTest {
         .last().isEqualTo(WorkerState.STOPPED);
   }
 
+  @Test
+  void packetTimestampsBecomeMicrosecondsFromTheirTimeBase() {
+    assertThat(StreamWorker.micros(90_000, 1, 90_000)).as("RTP video clock").isEqualTo(1_000_000);
+    assertThat(StreamWorker.micros(1_500, 1, 1000)).as("FLV milliseconds").isEqualTo(1_500_000);
+    assertThat(StreamWorker.micros(30, 1001, 30_000)).isEqualTo(1_001_000);
+    assertThat(StreamWorker.micros(avutil.AV_NOPTS_VALUE, 1, 1000)).isEqualTo(avutil.AV_NOPTS_VALUE);
+    assertThat(StreamWorker.micros(5, 1, 0)).as("no time base").isEqualTo(avutil.AV_NOPTS_VALUE);
+  }
+
   /** /out's lag behind a live /in: small while the worker keeps pace, growing with the wall clock once it stalls. */
   @Test
   void theOutputsLagIsSmallWhileKeepingPaceAndGrowsWhenTheSourceStalls() throws Exception {
