@@ -57,6 +57,7 @@ class StatusPageTest {
     try {
       manager.ready(StreamId.of("cam1"));
       launcher.launched.get(0).onState.accept(WorkerState.RUNNING);
+      launcher.launched.get(0).lag = java.util.OptionalLong.of(35);
       String url = "http://127.0.0.1:" + port + "/";
       assertThat(Http.get(url).body()).contains("<title>mtx-toolkit streams</title>");
       assertThat(Http.get(url + "v1/streams/bad;id/thumbnail.jpg").status()).isEqualTo(400);
@@ -85,7 +86,8 @@ class StatusPageTest {
       dom.addAll(CHROMIUM_FLAGS);
       dom.addAll(List.of("--user-data-dir=" + profile, "--virtual-time-budget=5000", "--dump-dom", url));
       String html = ProcessRun.run(new ProcessBuilder(dom), Duration.ofSeconds(60)).out();
-      assertThat(html).contains("data-stream=\"cam1\"", "<td class=\"running\">running</td>", "running (test 1, 0 restarts)");
+      assertThat(html).contains("data-stream=\"cam1\"", "<td class=\"running\">running</td>", "running (test 1, 0 restarts)",
+          "<td class=\"lag\">35</td>");
       assertThat(html).as("player links on the configured ports")
           .contains("href=\"http://127.0.0.1:18888/live/cam1/out\"", "href=\"http://127.0.0.1:18889/live/cam1/out\"");
 
