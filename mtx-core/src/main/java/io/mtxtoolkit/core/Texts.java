@@ -29,6 +29,26 @@ public final class Texts {
     return value.substring(0, end);
   }
 
+  /**
+   * {@code value} as a message quotes text a client sent: at most 80 chars, control characters escaped, so one
+   * request cannot put a 64 KiB field or a forged line break into a log line.
+   */
+  public static String quote(String value) {
+    if (value == null) {
+      return "(null)";
+    }
+    String shown = value.length() > 80 ? prefix(value, 80) + "…" : value;
+    StringBuilder out = new StringBuilder("'");
+    shown.codePoints().forEach(cp -> {
+      if (cp < 0x20 || cp == 0x7f) {
+        out.append(String.format("\\u%04x", cp));
+      } else {
+        out.appendCodePoint(cp);
+      }
+    });
+    return out.append('\'').toString();
+  }
+
   /** The index of the first half of a surrogate pair standing alone in {@code value}, or -1: then it is text. */
   public static int unpairedSurrogate(String value) {
     for (int i = 0; i < value.length(); i++) {

@@ -275,6 +275,14 @@ class HookEndpointsTest {
     assertThat(orch.heard).hasSize(2);
   }
 
+  @Test
+  void oneIdSentForTwoStreamsIsTwoEvents() {
+    // a sample body copied for another stream keeps its eventId: that stream's ready must not be taken for a repeat
+    assertThat(orch.postJson(READY, "{\"eventId\":\"copied\",\"path\":\"live/first/in\"}").body()).doesNotContain("duplicate");
+    assertThat(orch.postJson(READY, "{\"eventId\":\"copied\",\"path\":\"live/second/in\"}").body()).doesNotContain("duplicate");
+    assertThat(orch.heard).extracting(e -> e.streamId().value()).containsExactly("first", "second");
+  }
+
   @ParameterizedTest(name = "{0} -> 400 naming {1}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
       "{nope|body|malformed JSON",
@@ -440,7 +448,8 @@ class HookEndpointsTest {
       assertThat(reply.status()).isEqualTo(500);
       assertThat(json(reply).get("error").asText()).doesNotContain("worker lifecycle broke").contains("internal error");
       assertThat(failing.postJson(READY, "{\"path\":\"live/fine/in\"}").status()).isEqualTo(202);
-      assertThat(failing.server.events().total()).as("both were received").isEqualTo(2);
+      assertThat(failing.server.events().total()).as("only the accepted one is listed: the 500 accepted nothing")
+          .isEqualTo(1);
     }
   }
 

@@ -113,6 +113,10 @@ class HostileRequestsTest {
 
   /** Sends {@code headersAndBody} raw on a fresh connection (the rest of the request never comes) and returns the status line. */
   private static String statusLineFor(String headersAndBody) throws IOException {
+    return statusLineFor(base, headersAndBody);
+  }
+
+  private static String statusLineFor(String base, String headersAndBody) throws IOException {
     int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(30_000);
@@ -128,6 +132,46 @@ class HostileRequestsTest {
   void brokenChunkingGets400NotAnEmpty500() throws Exception {
     assertThat(statusLineFor("Transfer-Encoding: chunked\r\n\r\nZZ\r\n{\"path\":\"live/a/in\"}\r\n")).isEqualTo("HTTP/1.1 400");
     assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aBodyTrickledByteByByteGets408LongBeforeItCouldEnd() throws Exception {
+    // each byte within the idle timeout: only the minimum data rate can end this (100 bytes would take 30 s)
+    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    long start = System.nanoTime();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /v1/mediamtx/events/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String reply = "";
+      try {
+        for (int i = 0; i < 100 && s.getInputStream().available() == 0; i++) {
+          out.write('{');
+          out.flush();
+          Thread.sleep(300); // the trickle itself: the pace of the attack, not a wait for an event
+        }
+      } catch (IOException closedByServer) {
+        // the server answered and closed while we were still sending: the reply is read below
+      }
+      reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(reply).as("status line after %d ms", waitedMs).isEqualTo("HTTP/1.1 408");
+      assertThat(waitedMs).as("answered while the body was still trickling").isLessThan(10_000L);
+    }
+    assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
+  }
+
+  @Test
+  void anUnsignedRequestIsRefusedBeforeItsBodyIsWaitedFor() throws Exception {
+    // with HOOK_SECRET set, a sender without the signature headers cannot hold a connection with a body that never comes
+    try (RunningServer signed = RunningServer.signed("s3cret")) {
+      long start = System.nanoTime();
+      assertThat(statusLineFor(signed.url(""), "Content-Length: 100\r\n\r\n{")).isEqualTo("HTTP/1.1 401");
+      assertThat((System.nanoTime() - start) / 1_000_000).as("ms to the answer")
+          .isLessThan(OrchestratorServer.REQUEST_IDLE_TIMEOUT.toMillis());
+    }
   }
 
   @Test

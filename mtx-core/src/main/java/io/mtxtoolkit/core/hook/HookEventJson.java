@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mtxtoolkit.core.Texts;
 import io.mtxtoolkit.core.ValidationException;
 import io.mtxtoolkit.core.path.StreamPath;
 import java.io.ByteArrayOutputStream;
@@ -74,11 +75,11 @@ public final class HookEventJson {
     StreamPath path = StreamPath.parse("path", rawPath);
     String event = text(root, "event");
     if (event != null && HookEventType.fromWireName("event", event) != type) {
-      throw new ValidationException("event", "event '" + event + "' sent to the " + type.wireName() + " endpoint");
+      throw new ValidationException("event", "event " + Texts.quote(event) + " sent to the " + type.wireName() + " endpoint");
     }
     String streamId = text(root, "streamId");
     if (streamId != null && !streamId.equals(path.streamId().value())) {
-      throw new ValidationException("streamId", "streamId '" + streamId + "' does not match path " + rawPath);
+      throw new ValidationException("streamId", "streamId " + Texts.quote(streamId) + " does not match path " + Texts.quote(rawPath));
     }
     String eventId = text(root, "eventId");
     String timestamp = text(root, "timestamp");
@@ -86,7 +87,7 @@ public final class HookEventJson {
     try {
       at = timestamp == null ? clock.get() : Instant.parse(timestamp);
     } catch (DateTimeParseException e) {
-      throw new ValidationException("timestamp", "timestamp '" + timestamp + "' is not an ISO-8601 instant");
+      throw new ValidationException("timestamp", "timestamp " + Texts.quote(timestamp) + " is not an ISO-8601 instant");
     }
     return new HookEvent(eventId == null ? EventIds.next() : eventId, type, path,
         text(root, "query"), text(root, "sourceType"), text(root, "sourceId"), at);

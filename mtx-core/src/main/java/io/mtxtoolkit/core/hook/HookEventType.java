@@ -29,7 +29,7 @@ public enum HookEventType {
         return t;
       }
     }
-    throw new ValidationException(field, "unknown event " + (name == null ? "(missing)" : "'" + name + "'")
+    throw new ValidationException(field, "unknown event " + (name == null ? "(missing)" : io.mtxtoolkit.core.Texts.quote(name))
         + " (expected ready or not-ready)");
   }
 

@@ -35,8 +35,11 @@ public final class HookSignature {
     }
   }
 
-  /** Why the request is refused, or null when it is correctly signed and fresh. */
-  public static String problem(String secret, String timestamp, String signature, byte[] body, Instant now) {
+  /**
+   * Why the request's headers alone refuse it (missing, not a time, stale), or null: checked before its body is read,
+   * so an unsigned sender cannot hold a connection open with a slow body.
+   */
+  public static String headerProblem(String timestamp, String signature, Instant now) {
     if (timestamp == null || signature == null) {
       return "missing " + (timestamp == null ? TIMESTAMP_HEADER : SIGNATURE_HEADER) + " (HOOK_SECRET is set)";
     }
@@ -48,7 +51,16 @@ public final class HookSignature {
     if (Math.abs(now.getEpochSecond() - sent) > MAX_SKEW.toSeconds()) {
       return "stale request: " + TIMESTAMP_HEADER + " is more than " + MAX_SKEW.toMinutes() + " minutes from now";
     }
-    byte[] expected = sign(secret, sent, body).getBytes(StandardCharsets.US_ASCII);
+    return null;
+  }
+
+  /** Why the request is refused, or null when it is correctly signed and fresh. */
+  public static String problem(String secret, String timestamp, String signature, byte[] body, Instant now) {
+    String headers = headerProblem(timestamp, signature, now);
+    if (headers != null) {
+      return headers;
+    }
+    byte[] expected = sign(secret, Long.parseLong(timestamp.trim()), body).getBytes(StandardCharsets.US_ASCII);
     byte[] given = signature.trim().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII); // hex in either case
     return MessageDigest.isEqual(expected, given) ? null : "wrong signature";
   }

@@ -1,5 +1,6 @@
 package io.mtxtoolkit.core.path;
 
+import io.mtxtoolkit.core.Texts;
 import io.mtxtoolkit.core.ValidationException;
 
 /**
@@ -36,7 +37,7 @@ public record StreamId(String value) {
   private static void validate(String field, String value) {
     String problem = problem(value);
     if (problem != null) {
-      throw new ValidationException(field, "invalid stream id " + quote(value) + ": " + problem);
+      throw new ValidationException(field, "invalid stream id " + Texts.quote(value) + ": " + problem);
     }
   }
 
@@ -68,22 +69,6 @@ public record StreamId(String value) {
   public static String describe(int cp) {
     String code = String.format("U+%04X", cp);
     return cp >= 0x21 && cp < 0x7f ? "'" + (char) cp + "' (" + code + ")" : code;
-  }
-
-  static String quote(String value) {
-    if (value == null) {
-      return "(null)";
-    }
-    String shown = value.length() > 80 ? io.mtxtoolkit.core.Texts.prefix(value, 80) + "…" : value;
-    StringBuilder out = new StringBuilder("'");
-    shown.codePoints().forEach(cp -> {
-      if (cp < 0x20 || cp == 0x7f) {
-        out.append(String.format("\\u%04x", cp));
-      } else {
-        out.appendCodePoint(cp);
-      }
-    });
-    return out.append('\'').toString();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.mtxtoolkit.core.path;
 
+import io.mtxtoolkit.core.Texts;
 import io.mtxtoolkit.core.ValidationException;
 import java.util.Optional;
 
@@ -46,13 +47,13 @@ public record StreamPath(StreamId streamId, Direction direction) {
     String[] parts = value.split("/", -1);
     if (parts.length != 3 || !parts[0].equals("live")) {
       throw new ValidationException(field,
-          "path " + StreamId.quote(value) + " is not of the form live/<streamId>/in or live/<streamId>/out");
+          "path " + Texts.quote(value) + " is not of the form live/<streamId>/in or live/<streamId>/out");
     }
     Direction direction = switch (parts[2]) {
       case "in" -> Direction.IN;
       case "out" -> Direction.OUT;
       default -> throw new ValidationException(field,
-          "path " + StreamId.quote(value) + " must end in /in or /out");
+          "path " + Texts.quote(value) + " must end in /in or /out");
     };
     return new StreamPath(StreamId.of(field, parts[1]), direction);
   }

@@ -75,6 +75,16 @@ class HookEventJsonTest {
   }
 
   @Test
+  void rejectedValuesAreQuotedShortInTheMessage() {
+    // a client's 60 KB field must not become a 60 KB log line and 400 body
+    for (String field : new String[] {"event", "streamId", "timestamp"}) {
+      String json = "{\"path\":\"live/a/in\",\"" + field + "\":\"" + "z".repeat(60_000) + "\\n\"}";
+      assertThatThrownBy(() -> read(HookEventType.READY, json)).as(field)
+          .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300).contains("z…'").doesNotContain("\n"));
+    }
+  }
+
+  @Test
   void bytesThatLookLikeTruncatedUtf32AreMalformedJson() {
     // Found by HookPayloadFuzzTest: Jackson's encoding detection read these as UTF-32 and threw an I/O error.
     for (byte[] body : new byte[][] {{0, 0, 0}, {0, 0, 0, 0x7b, 0}, {(byte) 0xff, (byte) 0xfe, 0, 0, 0x7b}}) {

@@ -51,10 +51,10 @@ class StreamIdTest {
 
   @Test
   void quotesControlCharactersAndShortensLongValues() {
-    assertThat(StreamId.quote("a\nb")).isEqualTo("'a\\u000ab'");
-    assertThat(StreamId.quote("y".repeat(100))).endsWith("…'").hasSize(83);
-    assertThat(StreamId.quote(null)).isEqualTo("(null)");
-    String cut = StreamId.quote("a".repeat(79) + "\uD83D\uDE00b");
+    assertThat(io.mtxtoolkit.core.Texts.quote("a\nb")).isEqualTo("'a\\u000ab'");
+    assertThat(io.mtxtoolkit.core.Texts.quote("y".repeat(100))).endsWith("…'").hasSize(83);
+    assertThat(io.mtxtoolkit.core.Texts.quote(null)).isEqualTo("(null)");
+    String cut = io.mtxtoolkit.core.Texts.quote("a".repeat(79) + "\uD83D\uDE00b");
     assertThat(cut).as("never half an emoji").isEqualTo("'" + "a".repeat(79) + "…'");
   }
 
@@ -74,7 +74,7 @@ class StreamIdTest {
     assertThat(StreamId.describe('~')).isEqualTo("'~' (U+007E)");
     assertThat(StreamId.describe(' ')).isEqualTo("U+0020");
     assertThat(StreamId.describe(0x7f)).isEqualTo("U+007F");
-    assertThat(StreamId.quote("y".repeat(80))).isEqualTo("'" + "y".repeat(80) + "'");
-    assertThat(StreamId.quote("\u001f \u007f")).isEqualTo("'\\u001f \\u007f'");
+    assertThat(io.mtxtoolkit.core.Texts.quote("y".repeat(80))).isEqualTo("'" + "y".repeat(80) + "'");
+    assertThat(io.mtxtoolkit.core.Texts.quote("\u001f \u007f")).isEqualTo("'\\u001f \\u007f'");
   }
 }

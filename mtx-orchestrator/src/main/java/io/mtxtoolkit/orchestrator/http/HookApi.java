@@ -72,6 +72,13 @@ public final class HookApi {
   }
 
   private void receive(Context ctx, HookEventType type) throws IOException {
+    if (hookSecret != null) {
+      String problem = HookSignature.headerProblem(ctx.header(HookSignature.TIMESTAMP_HEADER),
+          ctx.header(HookSignature.SIGNATURE_HEADER), clock.instant());
+      if (problem != null) {
+        throw new RequestRejected(HttpStatus.UNAUTHORIZED.getCode(), HookSignature.SIGNATURE_HEADER, problem, null);
+      }
+    }
     byte[] body = RequestBodies.readJson(ctx, MAX_BODY_BYTES);
     if (hookSecret != null) {
       String problem = HookSignature.problem(hookSecret, ctx.header(HookSignature.TIMESTAMP_HEADER),
@@ -86,8 +93,9 @@ public final class HookApi {
     } catch (ValidationException e) {
       throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), ingestPathIn(body));
     }
-    // keyed by type as well: one id sent to ready and then to not-ready is two events, not a repeat
-    String key = event.type().wireName() + " " + event.eventId();
+    // keyed by type and path as well: one id sent to ready and then to not-ready is two events, not a repeat, and a
+    // sample body copied for another stream must not be taken for that stream's repeat
+    String key = event.type().wireName() + " " + event.path().name() + " " + event.eventId();
     synchronized (deliveryLocks[Math.floorMod(key.hashCode(), deliveryLocks.length)]) {
       if (!seen.firstTime(key)) {
         LOG.info("duplicate hook event {} for {} ignored", v("event", type.wireName()), v("path", event.path().name()),
@@ -100,13 +108,14 @@ public final class HookApi {
           kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),
           kv("sourceType", event.sourceType()), kv("query", QueryRedaction.redact(event.query())),
           kv("eventTimestamp", event.timestamp().toString()));
-      events.add(new ReceivedEvent(event, clock.instant()));
       try {
         listener.onEvent(event);
       } catch (RuntimeException | Error e) {
         seen.forget(key); // answered 500 so the sender may send it again: that delivery must be applied, not ignored
         throw e;
       }
+      // listed once applied: an event answered 500 was not accepted, and its resend is listed once
+      events.add(new ReceivedEvent(event, clock.instant()));
     }
     ctx.status(HttpStatus.ACCEPTED).json(AcceptedEvent.of(event));
   }

@@ -36,6 +36,11 @@ public final class RequestBodies {
       // A body shorter than its Content-Length, or broken chunking: the client's mistake too (Javalin would
       // answer an escaping EofException with an empty 500).
       throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), "body", "incomplete request body: " + e.getMessage(), null);
+    } catch (org.eclipse.jetty.http.BadMessageException e) {
+      // Jetty's minimum data rate (408): a body trickled slower than it is refused, however steady the trickle
+      throw new RequestRejected(e.getCode(), "body", e.getCode() == HttpStatus.REQUEST_TIMEOUT.getCode()
+          ? "request body not received in time (slower than " + io.mtxtoolkit.orchestrator.OrchestratorServer.MIN_REQUEST_DATA_RATE
+          + " bytes/s)" : "bad request body: " + e.getReason(), null);
     }
     if (body.length > maxBytes) {
       throw tooLarge(maxBytes);
