@@ -35,8 +35,16 @@ final class StatusCommand implements Callable<Integer> {
       return OrchestratorMain.EXIT_USAGE;
     }
     String streams = url.trim().replaceAll("/+$", "") + "/v1/streams";
+    // what messages show: an orchestrator behind a proxy may take user:password in its URL, which no message repeats
+    String shown = io.mtxtoolkit.core.Urls.withoutUserInfo(streams);
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(streams).toURL().openConnection();
+      URI endpoint = URI.create(streams);
+      HttpURLConnection c = (HttpURLConnection) endpoint.toURL().openConnection();
+      if (endpoint.getUserInfo() != null) {
+        // HttpURLConnection drops a URL's user info; the same Basic header mtx-hook sends for such a URL
+        c.setRequestProperty("Authorization", "Basic " + java.util.Base64.getEncoder()
+            .encodeToString(endpoint.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+      }
       c.setConnectTimeout(2000);
       c.setReadTimeout(5000);
       int code = c.getResponseCode();
@@ -44,13 +52,13 @@ final class StatusCommand implements Callable<Integer> {
         // e.g. 404 from an orchestrator run with --worker-mode none: its answer says why
         InputStream body = c.getErrorStream();
         String why = body == null ? "" : new String(body.readNBytes(300), StandardCharsets.UTF_8).strip();
-        spec.commandLine().getErr().println("mtx-orchestrator status: " + streams + " answered HTTP " + code
+        spec.commandLine().getErr().println("mtx-orchestrator status: " + shown + " answered HTTP " + code
             + (why.isEmpty() ? "" : ": " + why));
         return OrchestratorMain.EXIT_START_FAILED;
       }
       list = Json.MAPPER.readTree(new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + streams + ": " + e.getMessage());
+      spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + shown + ": " + e.getMessage());
       return OrchestratorMain.EXIT_START_FAILED;
     }
     out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %-10s %s%n", "STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS",

@@ -12,6 +12,7 @@ import io.mtxtoolkit.orchestrator.http.StreamsApi;
 import io.mtxtoolkit.testkit.http.Http;
 import io.mtxtoolkit.worker.WorkerState;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.time.Clock;
 import java.util.Map;
@@ -80,6 +81,16 @@ class StreamsViewTest {
         assertThat(OrchestratorMain.run(new String[] {"status", "--url", url}, Map.of(), new PrintWriter(new StringWriter(), true),
             new PrintWriter(wrong, true), s -> { })).as("--url %s", url).isEqualTo(2);
         assertThat(wrong.toString()).as("--url %s", url).startsWith("mtx-orchestrator status: --url=").doesNotContain("Exception");
+      }
+      try (io.mtxtoolkit.testkit.http.RecordingReceiver proxy = io.mtxtoolkit.testkit.http.RecordingReceiver.start(401)) {
+        // an orchestrator behind a proxy that asks for Basic credentials: sent, and never shown
+        StringWriter denied = new StringWriter();
+        String withUser = proxy.baseUrl().replace("http://", "http://admin:pw@");
+        assertThat(OrchestratorMain.run(new String[] {"status", "--url", withUser}, Map.of(),
+            new PrintWriter(new StringWriter(), true), new PrintWriter(denied, true), s -> { })).isEqualTo(1);
+        assertThat(denied.toString()).contains("answered HTTP 401").doesNotContain("pw");
+        assertThat(proxy.await(1, java.time.Duration.ofSeconds(5)).get(0).header("Authorization"))
+            .isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString("admin:pw".getBytes(StandardCharsets.UTF_8)));
       }
       StringWriter missing = new StringWriter();
       assertThat(OrchestratorMain.run(new String[] {"status", "--url", base + "/nothing-here"}, Map.of(),
