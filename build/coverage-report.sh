@@ -12,6 +12,7 @@ awk -F, 'NR > 1 { m += $8; c += $9 }
 # Classes under 10 lines are left out: a small record at 50% says less than a service at 70%.
 echo "  covered  missed  lines  class"
 # Tab-separated in between: JaCoCo names anonymous classes with spaces ("Launcher.new RunningWorker() {...}").
+# The last awk reads all of sort's output: a `head` would exit early, and sort's SIGPIPE fail the build (pipefail).
 awk -F, 'NR > 1 && $8 + $9 >= 10 { printf "%.1f\t%d\t%d\t%s.%s\n", 100 * $9 / ($8 + $9), $8, $8 + $9, $2, $3 }' "$csv" \
-  | LC_ALL=C sort -t "$(printf '\t')" -k1,1n -k2,2nr | head -n "$count" \
-  | awk -F'\t' '{ printf "  %6.1f%%  %6d  %5d  %s\n", $1, $2, $3, $4 }'
+  | LC_ALL=C sort -t "$(printf '\t')" -k1,1n -k2,2nr \
+  | awk -F'\t' -v n="$count" 'NR <= n { printf "  %6.1f%%  %6d  %5d  %s\n", $1, $2, $3, $4 }'
