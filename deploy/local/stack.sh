@@ -43,8 +43,9 @@ die() { local code=$1; shift; printf 'make %s: %s\n' "$cmd" "$*" >&2; exit "$cod
 mode() {
   case "${MTX_DEV_MODE:-auto}" in
     docker|local) printf '%s' "$MTX_DEV_MODE" ;;
-    # A stack started as local processes stays local (down, ps, logs) even once a Docker engine answers.
-    auto) if [[ -f "$run/mediamtx.pid" || -f "$run/orchestrator.pid" ]]; then printf local
+    # A stack started as local processes stays local (down, ps, logs) even once a Docker engine answers; a pid
+    # file that a reboot or a crash left behind does not: it names nothing running.
+    auto) if local_present; then printf local
           elif command -v docker >/dev/null 2>&1 && bounded 5 docker info >/dev/null 2>&1; then printf docker
           else printf local; fi ;;
   esac
@@ -62,8 +63,12 @@ bounded() { # seconds, command…
 }
 
 compose_v2() { docker compose version >/dev/null 2>&1; }
+# A project name of its own: by default Compose names the project after the file's folder ("deploy"), which another
+# checkout, or another project's deploy/, would share: its containers recreated by make dev, stopped by make down.
+compose_project=mtx-toolkit
 compose() {
-  if compose_v2; then docker compose -f "$compose_file" "$@"; else docker-compose -f "$compose_file" "$@"; fi
+  if compose_v2; then docker compose -p "$compose_project" -f "$compose_file" "$@"
+  else docker-compose -p "$compose_project" -f "$compose_file" "$@"; fi
 }
 
 # Build the images (as long as that takes), then start and wait for the health checks, the same 30 s as local mode.
@@ -95,19 +100,47 @@ need() { # command, Debian package
 # Who holds a port, when the system can tell.
 holder() {
   local port=$1 proto=$2 flag=-ltnp
+  if ! command -v ss >/dev/null 2>&1; then
+    lsof_listeners "$port" "$proto" | awk 'NR == 2 { print $1 ",pid=" $2 }'
+    return
+  fi
   [[ $proto == udp ]] && flag=-lunp
   ss $flag "sport = :$port" 2>/dev/null | sed -n 's/.*users:((\("[^"]*",pid=[0-9]*\).*/\1/p' | head -n 1 | tr -d '"'
 }
 
+# lsof where ss is missing (macOS): the listeners on a port, a header line first when there are any.
+lsof_listeners() {
+  if [[ $2 == udp ]]; then lsof -nP -iUDP:"$1" 2>/dev/null; else lsof -nP -iTCP:"$1" -sTCP:LISTEN 2>/dev/null; fi
+}
+
 port_busy() {
   local port=$1 proto=$2 flag=-ltn
+  if ! command -v ss >/dev/null 2>&1; then
+    [[ -n "$(lsof_listeners "$port" "$proto")" ]]
+    return
+  fi
   [[ $proto == udp ]] && flag=-lun
   [[ -n "$(ss -H $flag "sport = :$port" 2>/dev/null)" ]]
 }
 
+# ss (Linux) or lsof (macOS): without either every port would look free.
+have_port_tool() { command -v ss >/dev/null 2>&1 || command -v lsof >/dev/null 2>&1; }
+
 check_ports() {
-  local entry name var def proto port who
-  need ss iproute2 # without it every port would look free
+  local entry name var def proto port who other taken=""
+  for entry in "${ports[@]}"; do
+    IFS=: read -r name var def proto <<<"$entry"
+    port=$(port_of "$var" "$def")
+    # two of the stack's own services on one port: the second would die at its bind, as "a service exited"
+    other=$(awk -v k="$port/$proto" '$1 == k { print $2; exit }' <<<"$taken")
+    [[ -z $other ]] || die 4 "$var and $other both name port $port/$proto; give each its own"
+    taken+="$port/$proto $var"$'\n'
+  done
+  if ! have_port_tool; then
+    [[ $m == docker ]] || die 2 "ss is needed (Debian package iproute2), or lsof"
+    say "cannot check the ports first (neither ss nor lsof); Docker reports a port that is taken"
+    return
+  fi
   for entry in "${ports[@]}"; do
     IFS=: read -r name var def proto <<<"$entry"
     port=$(port_of "$var" "$def")
@@ -127,7 +160,13 @@ urls() {
   say "playback  http://$h:$(port_of MTX_PLAYBACK_PORT 9996)"
   say "orchestrator http://$h:$(port_of ORCHESTRATOR_PORT 8080)/v1/streams"
   say "status    http://$h:$(port_of ORCHESTRATOR_PORT 8080)/"
-  say "try:      mtx-testkit/target/dist/bin/mtx-testkit publish --url rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/test/in"
+  if [[ $m == docker ]]; then
+    # the host has no build in Docker mode (no JDK needed): the test kit is not there, FFmpeg may be
+    say "try:      ffmpeg -re -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=1000:sample_rate=48000 -c:v libx264" \
+      "-preset ultrafast -tune zerolatency -pix_fmt yuv420p -g 25 -c:a aac -ar 48000 -f flv rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/test/in"
+  else
+    say "try:      mtx-testkit/target/dist/bin/mtx-testkit publish --url rtmp://$h:$(port_of MTX_RTMP_PORT 1935)/live/test/in"
+  fi
 }
 
 # A pid file holds "pid start-time boot-id" (start time: /proc/<pid>/stat field 22, in ticks since boot): a
@@ -143,6 +182,18 @@ live_pid() { # service → its pid when the pid file names a process that is sti
   # A file from before boot ids were recorded has none: the start time alone decides, as it did then.
   [[ -n ${pid:-} && -n ${started:-} && ( -z ${boot:-} || $boot == "$(boot_id)" ) && "$(start_time "$pid")" == "$started" ]] \
     && echo "$pid"
+}
+
+# A local stack, or what its dead services left running (workers, hooks), belongs to this run directory.
+local_present() {
+  local svc pid
+  for svc in mediamtx orchestrator; do
+    live_pid "$svc" >/dev/null && return 0
+    [[ -f "$run/$svc.pid" ]] || continue
+    read -r pid _ < "$run/$svc.pid" || true
+    [[ ${pid:-} =~ ^[0-9]+$ ]] && (( pid > 1 )) && session_alive "$pid" && return 0
+  done
+  return 1
 }
 
 await_http() { # url, deadline (epoch s): 0 answered, 1 too late, 2 a service exited
@@ -163,14 +214,15 @@ claim_start() {
 }
 
 local_up() {
-  local hook="$root/mtx-hook-cli/target/dist/bin/mtx-hook" orch="$root/mtx-orchestrator/target/dist/bin/mtx-orchestrator"
+  local built_hook="$root/mtx-hook-cli/target/dist" built_orch="$root/mtx-orchestrator/target/dist"
   # the tools first: a missing one should not cost a build
   need setsid util-linux
   need pkill procps
   need curl curl
   need flock util-linux
+  have_port_tool || die 2 "ss is needed (Debian package iproute2), or lsof"
   claim_start
-  if [[ ! -x $hook || ! -x $orch ]]; then
+  if [[ ! -x $built_hook/bin/mtx-hook || ! -x $built_orch/bin/mtx-orchestrator ]]; then
     say "first run: building the launchers (mvn package -DskipTests)"
     (cd "$root" && mvn -q package -DskipTests) || die 2 "the build failed; run make build to see why"
   fi
@@ -178,14 +230,20 @@ local_up() {
     die 2 "the local stack is already running (make ps; make down to stop it)"
   fi
   check_ports
-  local bin rc install_log
-  install_log=$(mktemp)
-  bin=$("$root/deploy/mediamtx/install.sh" 2>"$install_log" | tail -n 1); rc=${PIPESTATUS[0]}
+  local bin rc
+  # install.sh's messages go straight through: a first build of MediaMTX from source takes minutes, and silence
+  # would look like a hang
+  bin=$("$root/deploy/mediamtx/install.sh" | tail -n 1); rc=${PIPESTATUS[0]}
   if [[ $rc != 0 ]]; then
-    cat "$install_log" >&2; rm -f "$install_log"
     die 3 "no MediaMTX binary (deploy/mediamtx/install.sh exit $rc); set MEDIAMTX_BIN to one"
   fi
-  rm -f "$install_log"
+  # The services run from a copy: a build while they run (make test) empties target/dist, and a hook MediaMTX
+  # starts then, or a worker the orchestrator launches then, would find no jars.
+  local dist="$run/dist"
+  if ! { rm -rf "$dist" && mkdir -p "$dist" && cp -a "$built_hook" "$dist/hook" && cp -a "$built_orch" "$dist/orchestrator"; }; then
+    die 2 "cannot copy the launchers into $dist"
+  fi
+  local hook="$dist/hook/bin/mtx-hook" orch="$dist/orchestrator/bin/mtx-orchestrator"
   mkdir -p "$run/logs"
   local deadline=$(( $(date +%s) + 30 ))
   say "mode: local processes (no Docker engine answered, or MTX_DEV_MODE=local); logs and pids in $run"
@@ -320,7 +378,7 @@ if [[ $m == docker ]]; then
          urls ;;
     down) compose down --timeout 10 ;;
     ps) compose ps ;;
-    logs) compose logs -f ;;
+    logs) if [[ "${MTX_LOGS_FOLLOW:-1}" == 0 ]]; then compose logs; else compose logs -f; fi ;;
   esac
   exit
 fi

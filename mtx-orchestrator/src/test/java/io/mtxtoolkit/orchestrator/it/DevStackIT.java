@@ -91,6 +91,12 @@ class DevStackIT {
     assertThat((List<String>) media.get("ports")).containsExactly("${ORCHESTRATOR_PORT:-8080}:8080");
     assertThat((Map<String, Object>) media.get("environment")).containsEntry("MEDIAMTX_HOST", "mediamtx");
     assertThat(media.get("healthcheck").toString()).contains("/healthz");
+    // what local mode takes from the environment reaches the containers too, and only when set (no empty value)
+    assertThat((Map<String, Object>) media.get("environment")).containsEntry("ORCHESTRATOR_LOG_LEVEL", null)
+        .containsEntry("ORCHESTRATOR_RECONCILE_INTERVAL_MS", null).containsEntry("ORCHESTRATOR_EVENTS_KEPT", null)
+        .containsEntry("MTX_LOG_LEVEL", null).containsEntry("MTX_ORCHESTRATOR_JAVA_OPTS", null);
+    assertThat((Map<String, Object>) mediamtx.get("environment")).containsEntry("MTX_HOOK_CONNECT_TIMEOUT_MS", null)
+        .containsEntry("MTX_HOOK_READ_TIMEOUT_MS", null).containsEntry("MTX_HOOK_JAVA_OPTS", null);
     for (Map<String, Object> side : List.of(mediamtx, media)) {
       assertThat((Map<String, Object>) side.get("environment")).as("signed hooks need the secret on both sides")
           .containsEntry("HOOK_SECRET", "${HOOK_SECRET:-}");
@@ -156,6 +162,16 @@ class DevStackIT {
   }
 
   @Test
+  void twoServicesOnOnePortStopMakeDevNamingBothVariables(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    env.put("ORCHESTRATOR_PORT", env.get("MTX_API_PORT"));
+    Result r = stack(env, "dev", Duration.ofSeconds(30));
+    assertThat(r.exit()).as(r.output()).isEqualTo(4);
+    assertThat(r.output()).contains("ORCHESTRATOR_PORT and MTX_API_PORT both name port " + env.get("MTX_API_PORT") + "/tcp");
+    assertThat(runDir.resolve("orchestrator.pid")).doesNotExist();
+  }
+
+  @Test
   void deployEnvMovesPortsAsComposeReadsIt(@TempDir Path tree) throws Exception {
     // A copy of the script in a tree of its own, so the test never touches the repository's deploy/.env.
     Path script = Files.createDirectories(tree.resolve("deploy/local")).resolve("stack.sh");
@@ -214,6 +230,11 @@ class DevStackIT {
    * (the last line again once they run out).
    */
   private static Result dockerDev(Path dir, boolean composeV2, String... states) throws Exception {
+    return stack(fakeDocker(dir, composeV2, states), "dev", Duration.ofSeconds(30));
+  }
+
+  /** The environment for {@link #stack} with the stand-ins of {@link #dockerDev} first on PATH, in Docker mode. */
+  private static Map<String, String> fakeDocker(Path dir, boolean composeV2, String... states) throws Exception {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Files.writeString(dir.resolve("inspect.txt"), String.join("\n", states) + "\n");
     if (composeV2) {
@@ -235,7 +256,8 @@ class DevStackIT {
     String compose = """
         #!/bin/sh
         echo "docker-compose $*" >> "$FAKE_DIR/calls.log"
-        shift 2
+        [ "$1 $2" = "-p mtx-toolkit" ] || { echo "no project name of its own: $*" >&2; exit 9; }
+        shift 4
         case "$1" in
           ps) if [ -f "$FAKE_DIR/up" ]; then printf 'c1\nc2\n'; fi ;;
           up) touch "$FAKE_DIR/up" ;;
@@ -252,7 +274,20 @@ class DevStackIT {
     env.put("MTX_DEV_MODE", "docker");
     env.put("FAKE_DIR", dir.toString());
     env.put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
-    return stack(env, "dev", Duration.ofSeconds(30));
+    return env;
+  }
+
+  @Test
+  void aPidFileThatARebootLeftBehindDoesNotHoldAutoModeInLocal(@TempDir Path dir) throws Exception {
+    Map<String, String> env = fakeDocker(dir, false, "healthy");
+    env.put("MTX_DEV_MODE", "auto");
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Files.writeString(dir.resolve("orchestrator.pid"), gone.pid() + " 1 some-other-boot\n");
+    Result ps = stack(env, "ps", Duration.ofSeconds(30));
+    assertThat(ps.exit()).as(ps.output()).isZero();
+    assertThat(dockerCalls(dir)).as("a Docker engine answers and nothing local runs: Docker mode")
+        .anyMatch(c -> c.startsWith("docker-compose -p mtx-toolkit") && c.endsWith(" ps"));
   }
 
   private static List<String> dockerCalls(Path dir) throws IOException {
@@ -263,7 +298,8 @@ class DevStackIT {
   void withComposeV1MakeDevPollsTheHealthChecksItHasNoWaitFor(@TempDir Path dir) throws Exception {
     Result r = dockerDev(dir, false, "starting,starting", "healthy,starting", "healthy,healthy");
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("mode: docker compose", "RTMP      rtmp://localhost:");
+    assertThat(r.output()).contains("mode: docker compose", "RTMP      rtmp://localhost:")
+        .as("no build on the host in Docker mode: the hint is FFmpeg's").contains("try:      ffmpeg -re").doesNotContain("target/dist");
     assertThat(dockerCalls(dir)).noneMatch(c -> c.contains("--wait")).filteredOn(c -> c.startsWith("docker inspect")).hasSize(3);
     assertThat(dockerCalls(dir)).filteredOn(c -> c.startsWith("docker-compose")).extracting(c -> c.substring(c.indexOf(".yml ") + 5))
         .as("built first, then started: the health bound does not count the build").containsSubsequence("build", "up -d");
