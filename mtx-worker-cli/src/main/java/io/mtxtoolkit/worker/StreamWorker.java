@@ -34,6 +34,7 @@ import org.slf4j.MDC;
  */
 public final class StreamWorker {
   private static final Logger LOG = LoggerFactory.getLogger(StreamWorker.class);
+  private static final Logger LIFECYCLE = LoggerFactory.getLogger(WorkerEvents.LIFECYCLE_LOGGER);
 
   private final WorkerConfig config;
   private final Consumer<WorkerState> stateListener;
@@ -111,6 +112,9 @@ public final class StreamWorker {
   /** Runs until stopped or until the reconnect attempts are used up. */
   public WorkerResult run() {
     Map<String, String> fields = fields(config.streamId(), sourceId);
+    // restored afterwards, not cleared: the caller's thread may carry the same fields (mtx-worker's main thread
+    // does, for its crash line after an Error ends this run)
+    Map<String, String> callers = MDC.getCopyOfContextMap();
     fields.forEach(MDC::put);
     try {
       FfmpegLog.install();
@@ -144,7 +148,7 @@ public final class StreamWorker {
           return finish(WorkerState.FAILED, new WorkerResult(WorkerExit.SOURCE_LOST, reason));
         }
         setState(WorkerState.RECONNECTING);
-        LOG.warn("reconnect attempt {}/{} in {} ms: {}", attempt, config.reconnect().maxAttempts(), delay.get().toMillis(),
+        LIFECYCLE.warn("reconnect attempt {}/{} in {} ms: {}", attempt, config.reconnect().maxAttempts(), delay.get().toMillis(),
             session.cause(), kv("event", WorkerEvents.RECONNECT), kv("attempt", attempt), kv("delayMs", delay.get().toMillis()),
             kv("cause", session.cause()));
         if (awaitStop(delay.get())) {
@@ -153,7 +157,11 @@ public final class StreamWorker {
       }
       return finish(WorkerState.STOPPED, new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
     } finally {
-      fields.keySet().forEach(MDC::remove);
+      if (callers == null) {
+        MDC.clear();
+      } else {
+        MDC.setContextMap(callers);
+      }
     }
   }
 
@@ -162,7 +170,7 @@ public final class StreamWorker {
     if (end == WorkerState.STOPPED && stopAnnounced) {
       return result;
     }
-    LOG.atLevel(end == WorkerState.FAILED ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.INFO)
+    LIFECYCLE.atLevel(end == WorkerState.FAILED ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.INFO)
         .log("worker {}: {}", end.wireName(), result.reason(), kv("event", WorkerEvents.ended(end)),
             kv("exitCode", result.exit().code()), kv("packets", packets.get()));
     return result;
@@ -342,7 +350,7 @@ public final class StreamWorker {
         return Session.unusable(e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e);
       }
       setState(WorkerState.RUNNING);
-      LOG.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", WorkerEvents.RUNNING),
+      LIFECYCLE.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", WorkerEvents.RUNNING),
           kv("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT)), kv("videoCodec", grabber.getVideoCodecName()),
           kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
           kv("height", grabber.getImageHeight()));

@@ -14,6 +14,14 @@ public final class WorkerEvents {
   /** With {@code --progress-ms}: packets published so far and {@code /out}'s lag behind {@code /in} ({@code lagMs}). */
   public static final String PROGRESS = "worker-progress";
 
+  /**
+   * The logger of the running, reconnect and end lines. The worker's logging configuration keeps it at INFO, as it
+   * does {@link #PROGRESS_LOGGER}: a quieter MTX_LOG_LEVEL must not blind the orchestrator to a worker's state.
+   */
+  public static final String LIFECYCLE_LOGGER = "io.mtxtoolkit.worker.lifecycle";
+  /** The logger of the {@link #PROGRESS} lines. */
+  public static final String PROGRESS_LOGGER = "io.mtxtoolkit.worker.progress";
+
   private WorkerEvents() {}
 
   /** The event of a worker's end in {@code state} ({@link #FAILED}, or {@code worker-stopped}). */

@@ -211,7 +211,7 @@ public final class WorkerMain implements Runnable {
   static java.util.concurrent.ScheduledExecutorService reportProgress(StreamWorker worker, long everyMs) {
     // Looked up here, not in a static field: initialising this class must not start Logback before main() has
     // chosen the worker's own configuration.
-    org.slf4j.Logger log = LoggerFactory.getLogger("io.mtxtoolkit.worker.progress");
+    org.slf4j.Logger log = LoggerFactory.getLogger(WorkerEvents.PROGRESS_LOGGER);
     Map<String, String> fields = org.slf4j.MDC.getCopyOfContextMap();
     java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "worker-progress");

@@ -110,7 +110,7 @@ class StreamWorkerTest {
       assertThat(rig.worker.outputLagMillis().getAsLong()).isLessThan(2000);
       // --progress-ms: the line the orchestrator reads the lag from
       ch.qos.logback.classic.Logger progress =
-          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.mtxtoolkit.worker.progress");
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerEvents.PROGRESS_LOGGER);
       ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
       seen.start();
       progress.addAppender(seen);
@@ -528,7 +528,8 @@ class StreamWorkerTest {
   /** The worker's own lines while {@code run} runs. */
   private static List<ch.qos.logback.classic.spi.ILoggingEvent> linesOf(io.mtxtoolkit.testkit.logging.CapturedLines.Action run)
       throws Exception {
-    return io.mtxtoolkit.testkit.logging.CapturedLines.during(StreamWorker.class, run);
+    // the package's logger: the worker's own lines and its lifecycle lines (WorkerEvents.LIFECYCLE_LOGGER)
+    return io.mtxtoolkit.testkit.logging.CapturedLines.during("io.mtxtoolkit.worker", run);
   }
 
   private static List<ch.qos.logback.classic.spi.ILoggingEvent> withEvent(List<ch.qos.logback.classic.spi.ILoggingEvent> lines, String event) {
@@ -550,6 +551,20 @@ class StreamWorkerTest {
           .containsEntry("sourceId", "conn-9");
       assertThat(java.util.Arrays.toString(e.getArgumentArray())).contains("attempt=" + (i + 1))
           .contains("delayMs=" + (100 << i)).contains("cause=cannot read rtmp://");
+    }
+  }
+
+  /** The caller's correlation fields are there again after a run: mtx-worker's crash line is written with them. */
+  @Test
+  void aRunLeavesItsCallersFieldsAsItFoundThem() {
+    org.slf4j.MDC.put("streamId", "caller");
+    org.slf4j.MDC.put("extra", "kept");
+    try {
+      worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1), "conn-1").run();
+      assertThat(org.slf4j.MDC.getCopyOfContextMap()).containsEntry("streamId", "caller").containsEntry("extra", "kept")
+          .doesNotContainKey("sourceId");
+    } finally {
+      org.slf4j.MDC.clear();
     }
   }
 
