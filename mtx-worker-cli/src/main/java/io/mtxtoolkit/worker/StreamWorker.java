@@ -333,6 +333,10 @@ public final class StreamWorker {
     try {
       try {
         recorder.setFormat("flv");
+        // The muxer orders the tracks' packets by time (FLV refuses a packet older than the first one written), and
+        // waits for a packet of each track to do it. For a source whose audio stopped, or never came, FFmpeg's
+        // default bound on that wait holds the pictures back until 10 s of them have piled up.
+        recorder.setOption("max_interleave_delta", String.valueOf(MAX_INTERLEAVE_DELTA.toNanos() / 1000));
         recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
         if (tracks != null) {
           recorder.start(tracks.context());
@@ -479,11 +483,15 @@ public final class StreamWorker {
           if (chosen < 0) {
             return; // a data track, or a second video or audio track
           }
+          // /out's lag is timed on the source's own clock, read before mending: mended timestamps never go back, so
+          // a source clock jumping back would stall them, look like lag, and never re-base OutputLag
+          long micros = stream < streams
+              ? micros(packet.dts() != avutil.AV_NOPTS_VALUE ? packet.dts() : packet.pts(), timeBases[stream][0], timeBases[stream][1])
+              : avutil.AV_NOPTS_VALUE;
           long[] mended = timestamps.mend(stream, packet.pts(), packet.dts());
           packet.pts(mended[0]);
           packet.dts(mended[1]);
           packet.stream_index(chosen);
-          long micros = stream < streams ? micros(mended[1], timeBases[stream][0], timeBases[stream][1]) : avutil.AV_NOPTS_VALUE;
           recorder.recordPacket(packet);
           packets.incrementAndGet();
           if (micros != avutil.AV_NOPTS_VALUE) {
@@ -610,9 +618,17 @@ public final class StreamWorker {
         return p;
       }
       known.append(known.length() == 0 ? "" : ", ").append(p.name());
+      // made only to be asked its name: what its constructor took (a native context) goes back now, not never
+      close(p);
     }
     throw new IllegalArgumentException("unknown processing step '" + name + "' (available: " + known + ")");
   }
+
+  /**
+   * How far the muxer lets one track run ahead while it waits for the other's packets. Above the gaps between
+   * a live source's audio packets, far below FFmpeg's 10 s: what a source with silent audio adds to /out's latency.
+   */
+  static final Duration MAX_INTERLEAVE_DELTA = Duration.ofMillis(200);
 
   /** More step entries than any classpath holds: the bound of {@link #processor}'s loop. */
   private static final int MAX_STEP_ENTRIES = 1000;

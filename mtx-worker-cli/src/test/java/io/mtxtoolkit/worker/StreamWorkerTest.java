@@ -391,8 +391,10 @@ class StreamWorkerTest {
 
   @Test
   void unknownStepIsAnErrorListingTheAvailableOnes() {
+    int closedBefore = FailingStep.CLOSED.get();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamWorker.processor("sepia"))
-        .hasMessageContaining("unknown processing step 'sepia'").hasMessageContaining("label");
+        .hasMessageContaining("unknown processing step 'sepia'").hasMessageContaining("label").hasMessageContaining("failing");
+    assertThat(FailingStep.CLOSED.get() - closedBefore).as("a step made only to be asked its name is closed").isEqualTo(1);
     assertThat(StreamWorker.processor("label").name()).isEqualTo("label");
   }
 
@@ -551,6 +553,38 @@ class StreamWorkerTest {
           .containsEntry("sourceId", "conn-9");
       assertThat(java.util.Arrays.toString(e.getArgumentArray())).contains("attempt=" + (i + 1))
           .contains("delayMs=" + (100 << i)).contains("cause=cannot read rtmp://");
+    }
+  }
+
+  /**
+   * A live source whose audio stops (a camera that declares audio and sends little or none): the pictures must go
+   * on reaching /out as they come. An interleaving muxer would hold them until 10 s of video had piled up
+   * (FFmpeg's max_interleave_delta) waiting for audio to put between them.
+   */
+  @Test
+  void picturesKeepFlowingToOutWhenTheSourcesAudioStops() throws Exception {
+    String in = rtmp("live/test/in");
+    String out = rtmp("live/test/out");
+    String ffmpeg = org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
+    Process source = new ProcessBuilder(ffmpeg, "-hide_banner", "-loglevel", "error", "-re",
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=44100:duration=0.5",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-c:a", "aac", "-t", "30",
+        "-f", "flv", "-listen", "1", in).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try (RtmpSink sink = RtmpSink.listen(out, Duration.ofSeconds(30))) {
+      FreePorts.awaitListening(in, Duration.ofSeconds(20));
+      StreamWorker worker = worker(in, out, WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(4));
+      CompletableFuture<WorkerResult> result = CompletableFuture.supplyAsync(worker::run);
+      await("the worker publishing").atMost(Duration.ofSeconds(20)).until(() -> worker.state() == WorkerState.RUNNING);
+      long running = System.nanoTime();
+      // 4 s of wall time after the start: the pictures published by then must reach well past the audio's end
+      await("pictures past the audio's end at /out").atMost(Duration.ofSeconds(6))
+          .until(() -> sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO).stream().mapToLong(Long::longValue).max().orElse(0) > 2_500_000);
+      System.out.printf("pictures 2.5 s past the audio's end reached /out %d ms after the worker started publishing%n",
+          (System.nanoTime() - running) / 1_000_000);
+      worker.stop();
+      result.get(15, TimeUnit.SECONDS);
+    } finally {
+      source.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 

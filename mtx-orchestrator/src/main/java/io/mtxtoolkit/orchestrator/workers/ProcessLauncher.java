@@ -43,10 +43,13 @@ public final class ProcessLauncher implements WorkerLauncher {
   public static final String JVM_OPTIONS_ENV = "MTX_WORKER_JAVA_OPTS";
   /**
    * A worker's Java heap holds little (packets live in native memory); small heap, code cache and C1 only keep
-   * each child's footprint down without measurable CPU cost (make bench: WorkerCostBench).
+   * each child's footprint down without measurable CPU cost (make bench: WorkerCostBench). JavaCPP's check of the
+   * process's resident memory is off: by default it is 4x the heap (256 MiB here), and a transcode of a large
+   * picture passes that in FFmpeg's own buffers, which JavaCPP would answer with an OutOfMemoryError.
    */
   public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx64m", "-Xss512k",
-      "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-XX:-UsePerfData");
+      "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-XX:-UsePerfData",
+      "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
 
   private final MediaMtxEndpoints mediamtx;
   private final List<String> jvmOptions;

@@ -39,7 +39,8 @@ class ProcessLauncherTest {
   @Test
   void theWorkerJvmsFlagsComeFromMtxWorkerJavaOptsWhenSet() {
     assertThat(ProcessLauncher.jvmOptions(java.util.Map.of())).isEqualTo(ProcessLauncher.DEFAULT_JVM_OPTIONS)
-        .contains("-Xmx64m");
+        .contains("-Xmx64m").as("no OutOfMemoryError from JavaCPP at 4x the heap's resident memory")
+        .contains("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
     assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("MTX_WORKER_JAVA_OPTS", "  "))).as("blank is unset")
         .isEqualTo(ProcessLauncher.DEFAULT_JVM_OPTIONS);
     java.util.List<String> opts = ProcessLauncher.jvmOptions(java.util.Map.of("MTX_WORKER_JAVA_OPTS", " -Xmx256m\t-Dx=1 "));
