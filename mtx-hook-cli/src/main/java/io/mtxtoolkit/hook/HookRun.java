@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One hook run: environment → event → one POST to the orchestrator, no retry (spec FR-007), then
  * exactly one JSON log line: on stdout when delivered, on stderr with the HTTP status or the
  * connection error when not, or when a signal stops the run before the orchestrator answered
- * (MediaMTX interrupts a ready hook whose stream stops being ready; MediaMTX itself logs nothing). {@link HttpURLConnection} is used because it is already loaded with
+ * (MediaMTX interrupts a ready hook whose stream stops being ready, and logs of a hook's end only a ready hook's
+ * exit status when not 0). {@link HttpURLConnection} is used because it is already loaded with
  * the JDK's boot classes; java.net.http and okhttp each add hundreds of milliseconds per run.
  */
 public final class HookRun {

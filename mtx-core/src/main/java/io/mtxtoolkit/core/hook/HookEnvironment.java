@@ -47,9 +47,9 @@ public final class HookEnvironment {
   }
 
   /**
-   * MTX_QUERY as the publisher sent it. MediaMTX up to v1.18.0 passes the query raw ({@code lang=es});
-   * from v1.18.1 it URL-encodes it as a whole ({@code lang%3Des}), which leaves no raw {@code =} or
-   * {@code &}. Such a value is decoded once, so the event carries the same query whatever the version.
+   * MTX_QUERY as the publisher sent it. Older MediaMTX releases pass the query raw ({@code lang=es}); those
+   * made after its PR #5707 (April 2026) URL-encode it as a whole ({@code lang%3Des}), which leaves no raw
+   * {@code =} or {@code &}. Such a value is decoded once, so the event carries the same query whatever the version.
    */
   static String publisherQuery(String raw) {
     if (raw.indexOf('%') < 0 || raw.indexOf('=') >= 0 || raw.indexOf('&') >= 0) {

@@ -53,7 +53,7 @@ public final class Reconciler implements AutoCloseable {
     try {
       reconcile();
     } catch (Throwable e) { // anything escaping would end the schedule for good, silently
-      LOG.error("reconciliation failed", e);
+      LOG.error("reconciliation failed", net.logstash.logback.argument.StructuredArguments.kv("event", "reconcile-failed"), e);
     }
   }
 
