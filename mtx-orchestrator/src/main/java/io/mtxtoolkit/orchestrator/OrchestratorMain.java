@@ -130,7 +130,34 @@ public final class OrchestratorMain implements Callable<Integer> {
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setDefaultValueProvider(arg -> fromEnvironment(arg, env));
+    CommandLine.IParameterExceptionHandler standard = cmd.getParameterExceptionHandler();
+    cmd.setParameterExceptionHandler((ex, rawArgs) -> {
+      // picocli names the option; a value that came from the environment is fixed in the variable, so name that too
+      String variable = environmentSource(ex.getArgSpec(), rawArgs, env);
+      ParameterException named = variable == null ? ex : new ParameterException(ex.getCommandLine(),
+          ex.getMessage() + " (from " + variable + "=" + env.get(variable).trim() + ")", ex, ex.getArgSpec(), ex.getValue());
+      return standard.handleParseException(named, rawArgs);
+    });
     return cmd.execute(args);
+  }
+
+  /** The variable {@code arg}'s value came from: one is set, and the command line does not give the option. */
+  private static String environmentSource(ArgSpec arg, String[] rawArgs, Map<String, String> env) {
+    if (!(arg instanceof OptionSpec option)) {
+      return null;
+    }
+    String variable = ENV_BY_OPTION.get(option.longestName());
+    if (variable == null || env.get(variable) == null || env.get(variable).isBlank()) {
+      return null;
+    }
+    for (String raw : rawArgs) {
+      for (String name : option.names()) {
+        if (raw.equals(name) || raw.startsWith(name + "=")) {
+          return null;
+        }
+      }
+    }
+    return variable;
   }
 
   /**

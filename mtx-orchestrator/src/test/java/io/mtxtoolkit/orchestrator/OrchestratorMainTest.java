@@ -118,6 +118,22 @@ class OrchestratorMainTest {
   }
 
   @Test
+  void aValueOfTheWrongTypeInTheEnvironmentNamesTheVariable() {
+    int code = run(Map.of("ORCHESTRATOR_GRACE_PERIOD_MS", "30s"), server -> { });
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--grace-period-ms").contains("(from ORCHESTRATOR_GRACE_PERIOD_MS=30s)");
+  }
+
+  @Test
+  void aValueOfTheWrongTypeOnTheCommandLineIsNotBlamedOnTheEnvironment() {
+    int code = run(Map.of("ORCHESTRATOR_PORT", "8080"), server -> { }, "--port", "abc");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("'abc'").doesNotContain("from ORCHESTRATOR_PORT");
+  }
+
+  @Test
   void anInvalidPlayerPortIsAUsageError() {
     int code = run(Map.of("MEDIAMTX_HLS_PORT", "http"), server -> { });
 
