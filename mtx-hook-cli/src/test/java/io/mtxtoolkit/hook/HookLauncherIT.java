@@ -112,4 +112,18 @@ class HookLauncherIT {
     assertThat(r.exit()).isEqualTo(127);
     assertThat(r.out()).contains("mtx-hook: no Java runtime found");
   }
+
+  /** README's exit 1: a JVM that cannot start says so in its own words, and nothing reaches the orchestrator. */
+  @Test
+  void aJvmThatCannotStartExits1AndSendsNothing(@TempDir Path dir) throws Exception {
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "ready").directory(dir.toFile());
+      pb.environment().putAll(Map.of("MTX_PATH", "live/flag/in", "ORCHESTRATOR_URL", receiver.baseUrl(),
+          "MTX_HOOK_JAVA_OPTS", "-XX:+NoSuchFlagAnywhere"));
+      ProcessRun.Result r = ProcessRun.run(pb.redirectErrorStream(true), Duration.ofSeconds(20));
+      assertThat(r.exit()).as(r.out()).isEqualTo(1);
+      assertThat(r.out()).contains("NoSuchFlagAnywhere");
+      assertThat(receiver.requests()).isEmpty();
+    }
+  }
 }
