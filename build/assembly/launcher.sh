@@ -27,6 +27,18 @@ opts_var=${app.env}_JAVA_OPTS
 opts=""
 eval "opts=\${$opts_var-\$default_opts}"
 
+# ${app.env}_CDS_ARCHIVE=make: write lib/${app.name}.jsa for this runtime from one training run, and exit. The build,
+# the image and make dev's copy of the installation each make their own: an archive records the paths of the jars
+# it was made from, and Java 17-24 ignore it, silently, for jars anywhere else.
+training_class="${app.trainingClass}"
+cds_var=${app.env}_CDS_ARCHIVE
+cds_make=""
+eval "cds_make=\${$cds_var-}"
+if [ -n "$training_class" ] && [ "$cds_make" = make ]; then
+  # shellcheck disable=SC2086 # word splitting of the option string is intended
+  exec "$java_cmd" -XX:ArchiveClassesAtExit="$app_home/lib/${app.name}.jsa" -Xlog:disable $opts -cp "$app_home/lib/*" "$training_class"
+fi
+
 # Class-data sharing, for a command that starts one JVM per call (mtx-hook: one per MediaMTX event).
 # Java 17-24: lib/${app.name}.jsa, made at build; the JVM ignores it, silently, if it does not match
 # this runtime or these jars. Java 25+: an AOT cache (JEP 483/514), which is faster, made once per
@@ -34,7 +46,6 @@ eval "opts=\${$opts_var-\$default_opts}"
 # cds_archive holds the one flag naming a file (quoted when used: the path may hold spaces), cds the others.
 cds=""
 cds_archive=""
-training_class="${app.trainingClass}"
 if [ -n "$training_class" ]; then
   java_home=$JAVA_HOME
   # readlink -f: GNU, BusyBox and macOS 12.3+; where it fails the runtime is unknown and the .jsa is offered.

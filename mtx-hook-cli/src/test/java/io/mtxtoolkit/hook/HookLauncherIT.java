@@ -104,6 +104,30 @@ class HookLauncherIT {
     }
   }
 
+  /**
+   * An installation copied elsewhere (make dev runs the hook from a copy) cannot use the build's class-data archive:
+   * it names the jars' old paths. {@code MTX_HOOK_CDS_ARCHIVE=make} makes one for the copy. -Xshare:on turns the
+   * JVM's silent fallback into a failure, so the test sees which archive works.
+   */
+  @Test
+  void aCopiedInstallationMakesAClassDataArchiveOfItsOwn(@TempDir Path dir) throws Exception {
+    Path app = HookLauncherCdsIT.copyDistribution(dir);
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      Map<String, String> env = Map.of("MTX_PATH", "live/copy/in", "ORCHESTRATOR_URL", receiver.baseUrl(), "JAVA_OPTS", "-Xshare:on");
+      ProcessRun.Result stale = launch(app.resolve("bin/mtx-hook"), dir, env, "ready");
+      assertThat(stale.exit()).as("the build's archive, for the build's paths: %s", stale.err()).isNotZero();
+
+      ProcessBuilder make = new ProcessBuilder(app.resolve("bin/mtx-hook").toString()).directory(dir.toFile());
+      make.environment().put("MTX_HOOK_CDS_ARCHIVE", "make");
+      ProcessRun.Result made = ProcessRun.run(make.redirectErrorStream(true), Duration.ofSeconds(60));
+      assertThat(made.exit()).as(made.out()).isZero();
+
+      ProcessRun.Result fresh = launch(app.resolve("bin/mtx-hook"), dir, env, "ready");
+      assertThat(fresh.exit()).as("the copy's own archive: %s", fresh.err()).isZero();
+      assertThat(receiver.await(1, Duration.ofSeconds(5))).hasSize(1);
+    }
+  }
+
   @Test
   void missingJavaIsAClearError(@TempDir Path dir) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "ready").directory(dir.toFile());

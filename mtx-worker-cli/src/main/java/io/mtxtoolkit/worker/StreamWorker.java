@@ -336,7 +336,8 @@ public final class StreamWorker {
         // The muxer orders the tracks' packets by time (FLV refuses a packet older than the first one written), and
         // waits for a packet of each track to do it. For a source whose audio stopped, or never came, FFmpeg's
         // default bound on that wait holds the pictures back until 10 s of them have piled up.
-        recorder.setOption("max_interleave_delta", String.valueOf(MAX_INTERLEAVE_DELTA.toNanos() / 1000));
+        Duration interleave = tracks != null ? MAX_INTERLEAVE_DELTA : MAX_INTERLEAVE_DELTA_TRANSCODE;
+        recorder.setOption("max_interleave_delta", String.valueOf(interleave.toNanos() / 1000));
         recorder.setOption("rw_timeout", String.valueOf(config.stallTimeout().toNanos() / 1000));
         if (tracks != null) {
           recorder.start(tracks.context());
@@ -467,7 +468,6 @@ public final class StreamWorker {
 
   private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, ChosenTracks tracks) {
     // FLV carries one video and one audio track: those the grabber chose, which the recorder was set up from
-    MonotonicTimestamps timestamps = new MonotonicTimestamps();
     // each input stream's time base, read once: a JavaCPP wrapper per packet would be garbage on the hot path
     int streams = grabber.getFormatContext().nb_streams();
     int[][] timeBases = new int[streams][];
@@ -475,6 +475,7 @@ public final class StreamWorker {
       org.bytedeco.ffmpeg.avutil.AVRational tb = grabber.getFormatContext().streams(i).time_base();
       timeBases[i] = new int[] {tb.num(), tb.den()};
     }
+    MonotonicTimestamps timestamps = new MonotonicTimestamps(timeBases);
     try {
       return forward(grabber::grabPacket, packet -> {
         try {
@@ -629,6 +630,13 @@ public final class StreamWorker {
    * a live source's audio packets, far below FFmpeg's 10 s: what a source with silent audio adds to /out's latency.
    */
   static final Duration MAX_INTERLEAVE_DELTA = Duration.ofMillis(200);
+
+  /**
+   * The same bound when transcoding, longer: the encoders' output is not floored like a remux's packets
+   * (MonotonicTimestamps), so the muxer's ordering must absorb a source whose audio comes late; an encoder adds its
+   * own delay there anyway.
+   */
+  static final Duration MAX_INTERLEAVE_DELTA_TRANSCODE = Duration.ofSeconds(1);
 
   /** More step entries than any classpath holds: the bound of {@link #processor}'s loop. */
   private static final int MAX_STEP_ENTRIES = 1000;
