@@ -184,14 +184,23 @@ live_pid() { # service → its pid when the pid file names a process that is sti
     && echo "$pid"
 }
 
-# A local stack, or what its dead services left running (workers, hooks), belongs to this run directory.
+# The session a service that died left running (its workers, hooks): its pid when the pid file names a service of
+# this boot whose process is gone while its session lives. Linux does not reuse a pid that is still a session's id
+# within one boot; after a reboot the same number may be anyone's session.
+orphan_session() {
+  local pid boot
+  [[ -f "$run/$1.pid" ]] || return 1
+  read -r pid _ boot < "$run/$1.pid" || true
+  [[ ${pid:-} =~ ^[0-9]+$ ]] && (( pid > 1 )) && [[ ${boot:-} == "$(boot_id)" && ! -e /proc/$pid ]] \
+    && session_alive "$pid" && echo "$pid"
+}
+
+# A local stack, or what its dead services left running, belongs to this run directory.
 local_present() {
-  local svc pid
+  local svc
   for svc in mediamtx orchestrator; do
     live_pid "$svc" >/dev/null && return 0
-    [[ -f "$run/$svc.pid" ]] || continue
-    read -r pid _ < "$run/$svc.pid" || true
-    [[ ${pid:-} =~ ^[0-9]+$ ]] && (( pid > 1 )) && session_alive "$pid" && return 0
+    orphan_session "$svc" >/dev/null && return 0
   done
   return 1
 }
@@ -293,7 +302,7 @@ stop_session() { # pid, deadline (epoch s): SIGTERM, then SIGKILL for what remai
 }
 
 local_down() {
-  local svc pid start boot
+  local svc pid start
   start=$(date +%s)
   need pkill procps
   local -A pids=()
@@ -301,12 +310,8 @@ local_down() {
     if pid=$(live_pid "$svc"); then
       pids[$svc]=$pid
     elif [[ -f "$run/$svc.pid" ]]; then
-      read -r pid _ boot < "$run/$svc.pid" || true
-      # The service itself died (kill -9, out of memory) but its session lives on in its children (workers,
-      # hooks). No process has the pid, and Linux does not reuse a pid that is still a session's id, within
-      # one boot: after a reboot the same number may be anyone's session.
-      if [[ ${pid:-} =~ ^[0-9]+$ ]] && (( pid > 1 )) && [[ ${boot:-} == "$(boot_id)" && ! -e /proc/$pid ]] \
-          && session_alive "$pid"; then
+      # The service itself died (kill -9, out of memory) but its session lives on in its children.
+      if pid=$(orphan_session "$svc"); then
         say "$svc exited, but processes it started are still running; stopping them"
         pids[$svc]=$pid
       else

@@ -20,6 +20,7 @@ import io.mtxtoolkit.orchestrator.events.HookEventListener;
 import io.mtxtoolkit.orchestrator.events.ReceivedEvent;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +109,7 @@ public final class HookApi {
           kv("eventId", event.eventId()), kv("streamId", event.streamId().value()), kv("sourceId", event.sourceId()),
           kv("sourceType", event.sourceType()), kv("query", QueryRedaction.redact(event.query())),
           kv("eventTimestamp", event.timestamp().toString()));
+      Instant receivedAt = clock.instant(); // before the listener, whose work (a worker's launch) is not the receipt's
       try {
         listener.onEvent(event);
       } catch (RuntimeException | Error e) {
@@ -115,7 +117,7 @@ public final class HookApi {
         throw e;
       }
       // listed once applied: an event answered 500 was not accepted, and its resend is listed once
-      events.add(new ReceivedEvent(event, clock.instant()));
+      events.add(new ReceivedEvent(event, receivedAt));
     }
     ctx.status(HttpStatus.ACCEPTED).json(AcceptedEvent.of(event));
   }

@@ -27,7 +27,13 @@ public final class RequestBodies {
     InputStream in = ctx.req().getInputStream();
     byte[] body;
     try {
-      body = in.readNBytes(maxBytes + 1);
+      // A declared length is read exactly: one more read, only to find the body's end, would run Jetty's data-rate
+      // check once more, and a pause of this thread (a GC) could then refuse a body that had fully arrived.
+      body = in.readNBytes(declared >= 0 ? (int) declared : maxBytes + 1);
+      if (declared >= 0 && body.length < declared) {
+        throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), "body",
+            "incomplete request body: " + body.length + " of " + declared + " bytes", null);
+      }
     } catch (IOException e) {
       // A client that stops sending mid-body (slowloris) runs into Jetty's idle timeout: its mistake, not ours.
       if (isTimeout(e)) {

@@ -281,13 +281,18 @@ class DevStackIT {
   void aPidFileThatARebootLeftBehindDoesNotHoldAutoModeInLocal(@TempDir Path dir) throws Exception {
     Map<String, String> env = fakeDocker(dir, false, "healthy");
     env.put("MTX_DEV_MODE", "auto");
-    Process gone = new ProcessBuilder("true").start();
-    gone.waitFor();
-    Files.writeString(dir.resolve("orchestrator.pid"), gone.pid() + " 1 some-other-boot\n");
-    Result ps = stack(env, "ps", Duration.ofSeconds(30));
-    assertThat(ps.exit()).as(ps.output()).isZero();
-    assertThat(dockerCalls(dir)).as("a Docker engine answers and nothing local runs: Docker mode")
-        .anyMatch(c -> c.startsWith("docker-compose -p mtx-toolkit") && c.endsWith(" ps"));
+    // the pid, reused after a reboot by a session leader of someone else's (as sshd's or systemd's are)
+    Process foreign = new ProcessBuilder("setsid", "sleep", "60").start();
+    try {
+      Files.writeString(dir.resolve("orchestrator.pid"), foreign.pid() + " 1 some-other-boot\n");
+      Result ps = stack(env, "ps", Duration.ofSeconds(30));
+      assertThat(ps.exit()).as(ps.output()).isZero();
+      assertThat(dockerCalls(dir)).as("a Docker engine answers and nothing local runs: Docker mode")
+          .anyMatch(c -> c.startsWith("docker-compose -p mtx-toolkit") && c.endsWith(" ps"));
+      assertThat(foreign.isAlive()).isTrue();
+    } finally {
+      foreign.destroyForcibly();
+    }
   }
 
   private static List<String> dockerCalls(Path dir) throws IOException {
