@@ -27,16 +27,21 @@ opts_var=${app.env}_JAVA_OPTS
 opts=""
 eval "opts=\${$opts_var-\$default_opts}"
 
-# ${app.env}_CDS_ARCHIVE=make: write lib/${app.name}.jsa for this runtime from one training run, and exit. The build,
-# the image and make dev's copy of the installation each make their own: an archive records the paths of the jars
-# it was made from, and Java 17-24 ignore it, silently, for jars anywhere else.
+# <NAME>_CDS_ARCHIVE=make, for a launcher with a training class (mtx-hook), and no arguments: write lib/<name>.jsa
+# for this runtime from one training run with the default flags, and exit. The build, the image and make dev's copy
+# of the installation each make their own: an archive records the paths of the jars it was made from, and Java 17-19
+# ignore it, silently, for jars anywhere else (20+ accept jars moved together).
 training_class="${app.trainingClass}"
 cds_var=${app.env}_CDS_ARCHIVE
 cds_make=""
 eval "cds_make=\${$cds_var-}"
-if [ -n "$training_class" ] && [ "$cds_make" = make ]; then
+if [ "$cds_make" = make ] && [ $# -eq 0 ]; then
+  if [ -z "$training_class" ]; then
+    echo "${app.name}: $cds_var=make: this command has no class-data archive to make" >&2
+    exit 2
+  fi
   # shellcheck disable=SC2086 # word splitting of the option string is intended
-  exec "$java_cmd" -XX:ArchiveClassesAtExit="$app_home/lib/${app.name}.jsa" -Xlog:disable $opts -cp "$app_home/lib/*" "$training_class"
+  exec "$java_cmd" -XX:ArchiveClassesAtExit="$app_home/lib/${app.name}.jsa" -Xlog:disable $default_opts -cp "$app_home/lib/*" "$training_class"
 fi
 
 # Class-data sharing, for a command that starts one JVM per call (mtx-hook: one per MediaMTX event).

@@ -253,9 +253,9 @@ local_up() {
     die 2 "cannot copy the launchers into $dist"
   fi
   local hook="$dist/hook/bin/mtx-hook" orch="$dist/orchestrator/bin/mtx-orchestrator"
-  # The hook's class-data archive (Java 17-24) and AOT cache (25+) name the jars' paths they were made for, and a
-  # JVM ignores them elsewhere: the copy gets an archive of its own, and trains its own cache on first use.
-  rm -f "$dist"/hook/lib/*.aot
+  # The hook's class-data archive names the jars' paths it was made for, and Java 17-19 ignore it elsewhere: the
+  # copy gets an archive of its own. An AOT cache (Java 25+), or a training run's leftovers, the copy makes afresh.
+  rm -rf "$dist"/hook/lib/*.aot "$dist"/hook/lib/*.aot.lock "$dist"/hook/lib/*.aot.*.tmp
   MTX_HOOK_CDS_ARCHIVE="make" "$hook" >/dev/null 2>&1 \
     || say "could not make the hook's class-data archive; hooks start without it, more slowly"
   mkdir -p "$run/logs"

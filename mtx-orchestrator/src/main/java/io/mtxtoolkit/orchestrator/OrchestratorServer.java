@@ -25,8 +25,6 @@ public final class OrchestratorServer {
 
   /** Longest pause allowed inside a request body. */
   public static final java.time.Duration REQUEST_IDLE_TIMEOUT = java.time.Duration.ofSeconds(5);
-  /** Slowest request body accepted, in bytes per second, measured from its first byte; a hook's comes in one write. */
-  public static final long MIN_REQUEST_DATA_RATE = 1024;
 
   private final OrchestratorConfig config;
   private final EventLog events;
@@ -56,12 +54,9 @@ public final class OrchestratorServer {
       c.http.maxRequestSize = HookApi.MAX_BODY_BYTES;
       c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-      // Bounds how long a request may stall mid-body (slowloris) before it is answered 408; the idle timeout
-      // restarts at every byte, so a body trickled a byte at a time is bounded by the data rate instead.
-      c.jetty.modifyHttpConfiguration(http -> {
-        http.setIdleTimeout(REQUEST_IDLE_TIMEOUT.toMillis());
-        http.setMinRequestDataRate(MIN_REQUEST_DATA_RATE);
-      });
+      // Bounds how long a request may stall mid-body (slowloris) before it is answered 408; a body trickled a byte
+      // at a time is bounded by RequestBodies.BODY_DEADLINE.
+      c.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(REQUEST_IDLE_TIMEOUT.toMillis()));
     });
     new HookApi(events, listener, clock, hookSecret).register(app);
     extraRoutes.accept(app);

@@ -475,7 +475,9 @@ public final class StreamWorker {
       org.bytedeco.ffmpeg.avutil.AVRational tb = grabber.getFormatContext().streams(i).time_base();
       timeBases[i] = new int[] {tb.num(), tb.den()};
     }
-    MonotonicTimestamps timestamps = new MonotonicTimestamps(timeBases);
+    MonotonicTimestamps timestamps = new MonotonicTimestamps(timeBases,
+        (grabber.getVideoStream() >= 0 ? 1 : 0) + (grabber.getAudioStream() >= 0 ? 1 : 0), grabber.getAudioStream(),
+        MAX_INTERLEAVE_DELTA);
     try {
       return forward(grabber::grabPacket, packet -> {
         try {
@@ -490,6 +492,9 @@ public final class StreamWorker {
               ? micros(packet.dts() != avutil.AV_NOPTS_VALUE ? packet.dts() : packet.pts(), timeBases[stream][0], timeBases[stream][1])
               : avutil.AV_NOPTS_VALUE;
           long[] mended = timestamps.mend(stream, packet.pts(), packet.dts());
+          if (mended == null) {
+            return; // audio older than /out's first packet, which the muxer would refuse
+          }
           packet.pts(mended[0]);
           packet.dts(mended[1]);
           packet.stream_index(chosen);
@@ -505,9 +510,10 @@ public final class StreamWorker {
         }
       });
     } finally {
-      if (timestamps.mended() > 0) {
-        LOG.warn("{} packets had timestamps out of order and were mended", timestamps.mended(),
-            kv("event", "worker-timestamps-mended"), kv("packets", timestamps.mended()));
+      if (timestamps.mended() > 0 || timestamps.dropped() > 0) {
+        LOG.warn("{} packets had timestamps out of order and were mended; {} audio packets older than /out's first were "
+            + "left out", timestamps.mended(), timestamps.dropped(), kv("event", "worker-timestamps-mended"),
+            kv("packets", timestamps.mended()), kv("droppedAudio", timestamps.dropped()));
       }
     }
   }

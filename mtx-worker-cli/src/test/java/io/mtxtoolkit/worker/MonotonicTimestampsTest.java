@@ -33,17 +33,44 @@ class MonotonicTimestampsTest {
     assertThat(t.mend(1, NONE, NONE)).as("nothing to go by yet: left to the muxer").containsExactly(NONE, NONE);
   }
 
+  private static final int[][] VIDEO_AUDIO = {{1, 90_000}, {1, 44_100}};
+
   @Test
-  void withTimeBasesNoPacketFallsBeforeTheSessionsFirstAcrossStreams() {
-    // stream 0: video at 1/90000, stream 1: audio at 1/44100; the first packet written is a picture at 1 s
-    MonotonicTimestamps t = new MonotonicTimestamps(new int[][] {{1, 90_000}, {1, 44_100}});
-    assertThat(t.mend(0, 90_000, 90_000)).containsExactly(90_000, 90_000);
-    assertThat(t.mend(1, 43_659, 43_659)).as("audio from 0.99 s, which arrived late: moved to 1 s")
-        .containsExactly(44_100, 44_100);
+  void packetsTheMuxerStillOrdersAreLeftAsTheyAre() {
+    // audio first, then video with B-frames slightly older: both tracks are in before the muxer writes, so it orders them
+    MonotonicTimestamps t = new MonotonicTimestamps(VIDEO_AUDIO, 2, 1, java.time.Duration.ofMillis(200));
+    assertThat(t.mend(1, 44_100, 44_100)).containsExactly(44_100, 44_100);
+    assertThat(t.mend(0, 93_600, 86_400)).containsExactly(93_600, 86_400);
+    assertThat(t.mended()).isZero();
+  }
+
+  @Test
+  void afterTheMuxersFirstWriteOlderAudioIsLeftOutAndOlderVideoMovedUp() {
+    MonotonicTimestamps t = new MonotonicTimestamps(VIDEO_AUDIO, 2, 1, java.time.Duration.ofMillis(200));
+    // 0.3 s of pictures from 1 s with no audio yet: past the 200 ms bound the muxer writes the 1 s picture first
+    for (long dts = 90_000; dts <= 117_000; dts += 3_600) {
+      assertThat(t.mend(0, dts, dts)).containsExactly(dts, dts);
+    }
+    assertThat(t.mend(1, 43_659, 43_659)).as("audio from 0.99 s, late: the muxer would refuse it").isNull();
     assertThat(t.mend(1, 44_541, 44_541)).as("audio past the first picture keeps its time").containsExactly(44_541, 44_541);
-    assertThat(t.mend(0, 93_600, 93_600)).containsExactly(93_600, 93_600);
-    assertThat(t.mended()).isEqualTo(1);
+    assertThat(t.dropped()).isEqualTo(1);
+    assertThat(t.mended()).isZero();
+
+    MonotonicTimestamps video = new MonotonicTimestamps(new int[][] {{1, 44_100}, {1, 90_000}}, 2, 0,
+        java.time.Duration.ofMillis(200));
+    for (long dts = 44_100; dts <= 57_330; dts += 1_024) { // audio alone past the bound
+      video.mend(0, dts, dts);
+    }
+    assertThat(video.mend(1, 89_000, 89_000)).as("an older picture is moved up, not left out")
+        .containsExactly(90_000, 90_000);
+    assertThat(video.mended()).isEqualTo(1);
+  }
+
+  @Test
+  void timeBaseArithmetic() {
     assertThat(MonotonicTimestamps.ticksAtLeast(1_000_001, new int[] {1, 1000})).as("rounded up").isEqualTo(1001);
     assertThat(MonotonicTimestamps.ticksAtLeast(-21_333, new int[] {1, 48_000})).as("before zero").isEqualTo(-1023);
+    assertThat(MonotonicTimestamps.micros(3, new int[] {1001, 30_000})).isEqualTo(100_100);
+    assertThat(MonotonicTimestamps.micros(-1, new int[] {1, 3})).as("rounded down").isEqualTo(-333_334);
   }
 }

@@ -9,6 +9,9 @@ import java.io.InputStream;
 public final class RequestBodies {
   private static final String CONTENT_TYPE = "Content-Type";
 
+  /** Longest a request body may take to arrive, from the start of its read. */
+  public static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(5);
+
   private RequestBodies() {}
 
   /**
@@ -25,14 +28,23 @@ public final class RequestBodies {
       throw tooLarge(maxBytes);
     }
     InputStream in = ctx.req().getInputStream();
-    byte[] body;
+    byte[] read = new byte[declared >= 0 ? (int) declared : maxBytes + 1];
+    int length = 0;
+    long deadline = System.nanoTime() + BODY_DEADLINE.toNanos();
     try {
-      // A declared length is read exactly: one more read, only to find the body's end, would run Jetty's data-rate
-      // check once more, and a pause of this thread (a GC) could then refuse a body that had fully arrived.
-      body = in.readNBytes(declared >= 0 ? (int) declared : maxBytes + 1);
-      if (declared >= 0 && body.length < declared) {
-        throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), "body",
-            "incomplete request body: " + body.length + " of " + declared + " bytes", null);
+      // Jetty's idle timeout ends a body that stops coming; it restarts at every byte, so one trickled a byte at a
+      // time is bounded here: the whole body within BODY_DEADLINE of its read's start. (Jetty's minimum data rate is
+      // timed from the body's arrival, so a small body waiting for a busy server's thread would trip it.)
+      while (length < read.length) {
+        int n = in.read(read, length, read.length - length);
+        if (n < 0) {
+          break;
+        }
+        length += n;
+        if (length < read.length && System.nanoTime() - deadline > 0) {
+          throw new RequestRejected(HttpStatus.REQUEST_TIMEOUT.getCode(), "body",
+              "request body not received within " + BODY_DEADLINE.toSeconds() + " s", null);
+        }
       }
     } catch (IOException e) {
       // A client that stops sending mid-body (slowloris) runs into Jetty's idle timeout: its mistake, not ours.
@@ -42,12 +54,12 @@ public final class RequestBodies {
       // A body shorter than its Content-Length, or broken chunking: the client's mistake too (Javalin would
       // answer an escaping EofException with an empty 500).
       throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), "body", "incomplete request body: " + e.getMessage(), null);
-    } catch (org.eclipse.jetty.http.BadMessageException e) {
-      // Jetty's minimum data rate (408): a body trickled slower than it is refused, however steady the trickle
-      throw new RequestRejected(e.getCode(), "body", e.getCode() == HttpStatus.REQUEST_TIMEOUT.getCode()
-          ? "request body not received in time (slower than " + io.mtxtoolkit.orchestrator.OrchestratorServer.MIN_REQUEST_DATA_RATE
-          + " bytes/s)" : "bad request body: " + e.getReason(), null);
     }
+    if (declared >= 0 && length < declared) {
+      throw new RequestRejected(HttpStatus.BAD_REQUEST.getCode(), "body",
+          "incomplete request body: " + length + " of " + declared + " bytes", null);
+    }
+    byte[] body = length == read.length ? read : java.util.Arrays.copyOf(read, length);
     if (body.length > maxBytes) {
       throw tooLarge(maxBytes);
     }
