@@ -28,12 +28,15 @@ final class MonotonicTimestamps {
   private final int tracks;
   private final int audioStream;
   private final long windowMicros;
-  /** Streams handed over before the muxer's first write, and the span of their timestamps (µs). */
+  /**
+   * Streams handed over before the muxer's first write, and the span of their timestamps in FLV's milliseconds,
+   * rounded as the muxer rounds them: the muxer decides on those, so the emulation does too.
+   */
   private final Set<Integer> handed = new HashSet<>();
-  private long oldestMicros = NONE;
-  private long newestMicros = NONE;
-  /** The time of the first packet the muxer writes (µs); NONE until known. */
-  private long floorMicros = NONE;
+  private long oldestMillis = NONE;
+  private long newestMillis = NONE;
+  /** The time of the first packet the muxer writes (FLV ms); NONE until known. */
+  private long floorMillis = NONE;
   private long mended;
   private long dropped;
 
@@ -58,45 +61,49 @@ final class MonotonicTimestamps {
     Long last = lastDts.get(stream);
     long outDts = dts == NONE ? pts : dts;
     boolean timed = timeBases != null && stream < timeBases.length && timeBases[stream][0] > 0 && timeBases[stream][1] > 0;
-    if (timed && floorMicros != NONE) {
-      long least = ticksAtLeast(floorMicros, timeBases[stream]);
-      if (outDts == NONE || outDts < least) {
-        if (stream == audioStream && outDts != NONE) {
-          dropped++;
-          return null;
-        }
-        outDts = last == null ? least : Math.max(least, last + 1);
+    if (timed && floorMillis != NONE && (outDts == NONE || millis(outDts, timeBases[stream]) < floorMillis)) {
+      if (stream == audioStream && outDts != NONE) {
+        dropped++;
+        return null;
       }
+      long least = ticksAtLeast(floorMillis * 1000, timeBases[stream]);
+      outDts = last == null ? least : Math.max(least, last + 1);
     }
     if (last != null && (outDts == NONE || outDts <= last)) {
       outDts = last + 1;
     }
-    long outPts = pts != NONE && outDts != NONE && pts < outDts ? outDts : pts;
+    // a packet with neither time gets its made-up DTS as its PTS too: FLV refuses a packet with no PTS
+    long outPts = pts == NONE ? (dts == NONE ? outDts : pts) : outDts != NONE && pts < outDts ? outDts : pts;
     if (outDts != dts || outPts != pts) {
       mended++;
     }
     if (outDts != NONE) {
       lastDts.put(stream, outDts);
-      if (timed && floorMicros == NONE) {
-        followFirstWrite(stream, micros(outDts, timeBases[stream]));
+      if (timed && floorMillis == NONE) {
+        followFirstWrite(stream, millis(outDts, timeBases[stream]));
       }
     }
     return new long[] {outPts, outDts};
   }
 
   /** The muxer's rule for its first write, on the packets handed so far. */
-  private void followFirstWrite(int stream, long micros) {
+  private void followFirstWrite(int stream, long millis) {
     handed.add(stream);
-    oldestMicros = oldestMicros == NONE ? micros : Math.min(oldestMicros, micros);
-    newestMicros = newestMicros == NONE ? micros : Math.max(newestMicros, micros);
-    if (handed.size() >= tracks || newestMicros - oldestMicros > windowMicros) {
-      floorMicros = oldestMicros;
+    oldestMillis = oldestMillis == NONE ? millis : Math.min(oldestMillis, millis);
+    newestMillis = newestMillis == NONE ? millis : Math.max(newestMillis, millis);
+    if (handed.size() >= tracks || (newestMillis - oldestMillis) * 1000 > windowMicros) {
+      floorMillis = oldestMillis;
     }
   }
 
-  /** {@code timestamp} in microseconds, rounded down. */
-  static long micros(long timestamp, int[] timeBase) {
-    return Math.floorDiv(timestamp * timeBase[0] * 1_000_000L, timeBase[1]);
+  /**
+   * {@code timestamp} in FLV's milliseconds as the recorder rescales it (javacv's recordPacket: av_rescale_q_rnd,
+   * to the nearest, halves away from zero).
+   */
+  static long millis(long timestamp, int[] timeBase) {
+    long scaled = timestamp * timeBase[0] * 1000L;
+    long rounded = (Math.abs(scaled) * 2 + timeBase[1]) / (2L * timeBase[1]);
+    return scaled < 0 ? -rounded : rounded;
   }
 
   /** The smallest timestamp in time base {num, den} at or after {@code micros}. */

@@ -510,10 +510,13 @@ public final class StreamWorker {
         }
       });
     } finally {
-      if (timestamps.mended() > 0 || timestamps.dropped() > 0) {
-        LOG.warn("{} packets had timestamps out of order and were mended; {} audio packets older than /out's first were "
-            + "left out", timestamps.mended(), timestamps.dropped(), kv("event", "worker-timestamps-mended"),
-            kv("packets", timestamps.mended()), kv("droppedAudio", timestamps.dropped()));
+      if (timestamps.mended() > 0) {
+        LOG.warn("{} packets had timestamps out of order and were mended", timestamps.mended(),
+            kv("event", "worker-timestamps-mended"), kv("packets", timestamps.mended()));
+      }
+      if (timestamps.dropped() > 0) {
+        LOG.warn("{} audio packets older than /out's first were left out", timestamps.dropped(),
+            kv("event", "worker-late-audio-dropped"), kv("packets", timestamps.dropped()));
       }
     }
   }

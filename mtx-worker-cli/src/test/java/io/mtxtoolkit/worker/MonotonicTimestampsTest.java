@@ -29,7 +29,8 @@ class MonotonicTimestampsTest {
   void aMissingDtsIsTakenFromThePtsOrFollowsTheLast() {
     MonotonicTimestamps t = new MonotonicTimestamps();
     assertThat(t.mend(0, 1000, NONE)).containsExactly(1000, 1000);
-    assertThat(t.mend(0, NONE, NONE)).containsExactly(NONE, 1001);
+    assertThat(t.mend(0, NONE, NONE)).as("a made-up DTS is its PTS too: FLV refuses a packet with none")
+        .containsExactly(1001, 1001);
     assertThat(t.mend(1, NONE, NONE)).as("nothing to go by yet: left to the muxer").containsExactly(NONE, NONE);
   }
 
@@ -70,7 +71,23 @@ class MonotonicTimestampsTest {
   void timeBaseArithmetic() {
     assertThat(MonotonicTimestamps.ticksAtLeast(1_000_001, new int[] {1, 1000})).as("rounded up").isEqualTo(1001);
     assertThat(MonotonicTimestamps.ticksAtLeast(-21_333, new int[] {1, 48_000})).as("before zero").isEqualTo(-1023);
-    assertThat(MonotonicTimestamps.micros(3, new int[] {1001, 30_000})).isEqualTo(100_100);
-    assertThat(MonotonicTimestamps.micros(-1, new int[] {1, 3})).as("rounded down").isEqualTo(-333_334);
+    assertThat(MonotonicTimestamps.millis(3, new int[] {1001, 30_000})).isEqualTo(100);
+    assertThat(MonotonicTimestamps.millis(45, new int[] {1, 90_000})).as("half a ms: away from zero").isEqualTo(1);
+    assertThat(MonotonicTimestamps.millis(-45, new int[] {1, 90_000})).isEqualTo(-1);
+    assertThat(MonotonicTimestamps.millis(-44, new int[] {1, 90_000})).isEqualTo(0);
+  }
+
+  /**
+   * The muxer decides on milliseconds rounded to the nearest: pictures from -0.5 ms to 199.5 ms span 201 ms there
+   * (past the 200 ms bound, so it writes the -1 ms picture first), though only 200 ms in microseconds. Audio at
+   * -1.6 ms that comes after is older than that picture and must not reach it.
+   */
+  @Test
+  void theFirstWriteIsFollowedInTheMuxersOwnRoundedMilliseconds() {
+    MonotonicTimestamps t = new MonotonicTimestamps(new int[][] {{1, 90_000}, {1, 48_000}}, 2, 1, java.time.Duration.ofMillis(200));
+    for (long dts = -45; dts <= 17_955; dts += 3_600) {
+      t.mend(0, dts, dts);
+    }
+    assertThat(t.mend(1, -77, -77)).as("audio at -1.6 ms: FLV would refuse it").isNull();
   }
 }
