@@ -4,6 +4,14 @@ package io.mtxtoolkit.core;
 public final class Urls {
   private Urls() {}
 
+  /**
+   * The {@code Authorization} header value for a URL's decoded {@code user:password} ({@link java.net.URI#getUserInfo()}):
+   * {@link java.net.HttpURLConnection} drops a URL's credentials, and a proxy in front of a service wants them.
+   */
+  public static String basicAuthorization(String userInfo) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** {@code host} as a URL's authority needs it: an IPv6 address in brackets. */
   public static String host(String host) {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;

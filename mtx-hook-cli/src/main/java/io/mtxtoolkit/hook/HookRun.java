@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -201,8 +200,7 @@ public final class HookRun {
       c.setRequestProperty("User-Agent", "mtx-hook");
       if (endpoint.getUserInfo() != null) {
         // HttpURLConnection drops the URL's user and password; a proxy in front of the orchestrator wants them.
-        c.setRequestProperty("Authorization",
-            "Basic " + Base64.getEncoder().encodeToString(endpoint.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+        c.setRequestProperty("Authorization", io.mtxtoolkit.core.Urls.basicAuthorization(endpoint.getUserInfo()));
       }
       if (secret != null && !secret.isEmpty()) {
         long now = System.currentTimeMillis() / 1000;

@@ -42,8 +42,7 @@ final class StatusCommand implements Callable<Integer> {
       HttpURLConnection c = (HttpURLConnection) endpoint.toURL().openConnection();
       if (endpoint.getUserInfo() != null) {
         // HttpURLConnection drops a URL's user info; the same Basic header mtx-hook sends for such a URL
-        c.setRequestProperty("Authorization", "Basic " + java.util.Base64.getEncoder()
-            .encodeToString(endpoint.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+        c.setRequestProperty("Authorization", io.mtxtoolkit.core.Urls.basicAuthorization(endpoint.getUserInfo()));
       }
       c.setConnectTimeout(2000);
       c.setReadTimeout(5000);
