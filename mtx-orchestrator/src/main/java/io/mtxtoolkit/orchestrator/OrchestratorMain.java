@@ -143,11 +143,7 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   /** The variable {@code arg}'s value came from: one is set, and the command line does not give the option. */
   private static String environmentSource(ArgSpec arg, String[] rawArgs, Map<String, String> env) {
-    if (!(arg instanceof OptionSpec option)) {
-      return null;
-    }
-    String variable = ENV_BY_OPTION.get(option.longestName());
-    if (variable == null || env.get(variable) == null || env.get(variable).isBlank()) {
+    if (!(arg instanceof OptionSpec option) || fromEnvironment(arg, env) == null) {
       return null;
     }
     for (String raw : rawArgs) {
@@ -157,7 +153,7 @@ public final class OrchestratorMain implements Callable<Integer> {
         }
       }
     }
-    return variable;
+    return ENV_BY_OPTION.get(option.longestName());
   }
 
   /**
