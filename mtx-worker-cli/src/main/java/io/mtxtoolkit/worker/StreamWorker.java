@@ -184,7 +184,12 @@ public final class StreamWorker {
    * stop only when the stall timeout ends it, and /out is closed after that. At least 10 s.
    */
   public Duration stopWithin() {
-    Duration bound = config.stallTimeout().plus(CLOSE_ALLOWANCE);
+    return stopBudget(config.stallTimeout());
+  }
+
+  /** {@link #stopWithin} of a worker with this stall timeout: what whoever stops it must wait before a kill. */
+  public static Duration stopBudget(Duration stallTimeout) {
+    Duration bound = stallTimeout.plus(CLOSE_ALLOWANCE);
     return bound.compareTo(MIN_STOP_WITHIN) > 0 ? bound : MIN_STOP_WITHIN;
   }
 
@@ -478,6 +483,7 @@ public final class StreamWorker {
     MonotonicTimestamps timestamps = new MonotonicTimestamps(timeBases,
         (grabber.getVideoStream() >= 0 ? 1 : 0) + (grabber.getAudioStream() >= 0 ? 1 : 0), grabber.getAudioStream(),
         MAX_INTERLEAVE_DELTA);
+    SourceClock clock = sourceClock();
     try {
       return forward(grabber::grabPacket, packet -> {
         try {
@@ -491,7 +497,10 @@ public final class StreamWorker {
           long micros = stream < streams
               ? micros(packet.dts() != avutil.AV_NOPTS_VALUE ? packet.dts() : packet.pts(), timeBases[stream][0], timeBases[stream][1])
               : avutil.AV_NOPTS_VALUE;
-          long[] mended = timestamps.mend(stream, packet.pts(), packet.dts());
+          long now = System.nanoTime();
+          long shift = micros == avutil.AV_NOPTS_VALUE ? 0
+              : ticks(clock.toSession(stream, micros, now) - micros, timeBases[stream][0], timeBases[stream][1]);
+          long[] mended = timestamps.mend(stream, shifted(packet.pts(), shift), shifted(packet.dts(), shift));
           if (mended == null) {
             return; // audio older than /out's first packet, which the muxer would refuse
           }
@@ -501,7 +510,7 @@ public final class StreamWorker {
           recorder.recordPacket(packet);
           packets.incrementAndGet();
           if (micros != avutil.AV_NOPTS_VALUE) {
-            outputLag.published(micros, System.nanoTime());
+            outputLag.published(micros, now);
           }
         } finally {
           // grabPacket reads every packet into one AVPacket without releasing the last; recordPacket releases
@@ -510,6 +519,7 @@ public final class StreamWorker {
         }
       });
     } finally {
+      clockJumps(clock);
       if (timestamps.mended() > 0) {
         LOG.warn("{} packets had timestamps out of order and were mended", timestamps.mended(),
             kv("event", "worker-timestamps-mended"), kv("packets", timestamps.mended()));
@@ -519,6 +529,28 @@ public final class StreamWorker {
             kv("event", "worker-late-audio-dropped"), kv("packets", timestamps.dropped()));
       }
     }
+  }
+
+  /** A session's bridge over its source's clock jumps (see {@link SourceClock}). */
+  private SourceClock sourceClock() {
+    return new SourceClock(config.stallTimeout().toNanos() / 1000);
+  }
+
+  /** Logs the jumps of the source's clock that {@code clock} bridged in a session that has ended. */
+  private static void clockJumps(SourceClock clock) {
+    if (clock.jumps() > 0) {
+      LOG.warn("the source's clock jumped {} times (the last by {} ms); /out's time went on as time passed", clock.jumps(),
+          clock.lastJumpMicros() / 1000, kv("event", "worker-clock-jumped"), kv("jumps", clock.jumps()));
+    }
+  }
+
+  /** {@code micros} in ticks of time base {@code num/den}, rounded toward zero. */
+  static long ticks(long micros, int num, int den) {
+    return micros == 0 || num == 0 ? 0 : micros * den / (num * 1_000_000L);
+  }
+
+  private static long shifted(long timestamp, long shift) {
+    return timestamp == avutil.AV_NOPTS_VALUE ? timestamp : timestamp + shift;
   }
 
   /** A packet timestamp in microseconds from its time base {@code num/den}, in Java: no native call per packet. */
@@ -532,48 +564,57 @@ public final class StreamWorker {
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
     long[] firstVideoMicros = {Long.MIN_VALUE};
     AudioClock audioClock = new AudioClock();
-    return forward(grabber::grab, frame -> {
-      if (frame.image != null) {
-        // Video time counts from the session's first frame, as the encoded audio's does from its first sample
-        // (a live source's clock starts anywhere).
-        if (firstVideoMicros[0] == Long.MIN_VALUE) {
-          firstVideoMicros[0] = frame.timestamp;
-        }
-        long at = placePicture(frame.timestamp - firstVideoMicros[0], recorder.getTimestamp(), recorder.getFrameRate());
-        if (at < 0) {
-          return;
-        }
-        Frame out = processor.processVideo(frame);
-        if (at > recorder.getTimestamp()) {
-          recorder.setTimestamp(at);
-        }
-        recorder.record(out);
-        packets.incrementAndGet();
-        outputLag.published(frame.timestamp, System.nanoTime());
-      } else if (frame.samples != null) {
-        // The encoded audio's time counts its samples from the first one recorded. A reader joins a live
-        // path between keyframes, and audio decodes at once while video waits for the next keyframe: audio
-        // from before the first picture would lead the video by up to a keyframe interval, for the session.
-        boolean beforeFirstPicture = grabber.hasVideo()
-            && (firstVideoMicros[0] == Long.MIN_VALUE || frame.timestamp < firstVideoMicros[0]);
-        if (!beforeFirstPicture) {
-          long silence = audioClock.silenceBefore(frame.timestamp - (grabber.hasVideo() ? firstVideoMicros[0] : 0),
-              frame.sampleRate);
-          while (silence > 0) {
-            Frame quiet = AudioClock.silence(frame, (int) Math.min(silence, AudioClock.MAX_PIECE));
-            silence -= AudioClock.samplesPerChannel(quiet);
-            audioClock.written(quiet);
-            recorder.record(quiet);
+    SourceClock clock = sourceClock();
+    try {
+      return forward(grabber::grab, frame -> {
+        long now = System.nanoTime();
+        if (frame.image != null) {
+          long source = frame.timestamp; // before the step or the recorder can touch the frame
+          long session = clock.toSession(0, source, now);
+          // Video time counts from the session's first frame, as the encoded audio's does from its first sample
+          // (a live source's clock starts anywhere).
+          if (firstVideoMicros[0] == Long.MIN_VALUE) {
+            firstVideoMicros[0] = session;
           }
-          audioClock.written(frame); // counted before the recorder consumes the buffers
-          long micros = frame.timestamp; // before the recorder consumes the frame
-          recorder.record(frame);
-          // only what was published: a session that published nothing must not start its reconnects afresh
+          long at = placePicture(session - firstVideoMicros[0], recorder.getTimestamp(), recorder.getFrameRate());
+          if (at < 0) {
+            return;
+          }
+          Frame out = processor.processVideo(frame);
+          if (at > recorder.getTimestamp()) {
+            recorder.setTimestamp(at);
+          }
+          recorder.record(out);
           packets.incrementAndGet();
-          outputLag.published(micros, System.nanoTime());
+          outputLag.published(source, now);
+        } else if (frame.samples != null) {
+          long source = frame.timestamp; // before the recorder consumes the frame
+          long session = clock.toSession(1, source, now);
+          // The encoded audio's time counts its samples from the first one recorded. A reader joins a live
+          // path between keyframes, and audio decodes at once while video waits for the next keyframe: audio
+          // from before the first picture would lead the video by up to a keyframe interval, for the session.
+          boolean beforeFirstPicture = grabber.hasVideo()
+              && (firstVideoMicros[0] == Long.MIN_VALUE || session < firstVideoMicros[0]);
+          if (!beforeFirstPicture) {
+            long silence = audioClock.silenceBefore(session - (grabber.hasVideo() ? firstVideoMicros[0] : 0),
+                frame.sampleRate);
+            while (silence > 0) {
+              Frame quiet = AudioClock.silence(frame, (int) Math.min(silence, AudioClock.MAX_PIECE));
+              silence -= AudioClock.samplesPerChannel(quiet);
+              audioClock.written(quiet);
+              recorder.record(quiet);
+            }
+            audioClock.written(frame); // counted before the recorder consumes the buffers
+            recorder.record(frame);
+            // only what was published: a session that published nothing must not start its reconnects afresh
+            packets.incrementAndGet();
+            outputLag.published(source, now);
+          }
         }
-      }
-    });
+      });
+    } finally {
+      clockJumps(clock);
+    }
   }
 
   /**

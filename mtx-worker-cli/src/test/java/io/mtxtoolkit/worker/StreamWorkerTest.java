@@ -447,6 +447,40 @@ class StreamWorkerTest {
     assertThat(audio).isSorted();
   }
 
+  /**
+   * A source whose clock starts again at 0 after 2 s, and one whose clock leaps 2 minutes ahead: in both modes /out's
+   * time goes on as the source's content does, with the audio beside the pictures. Before, a jump back crammed every
+   * later packet one tick after the last (passthrough) or dropped every picture (transcode), and a jump ahead froze
+   * /out's players for two minutes.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"PASSTHROUGH, true", "PASSTHROUGH, false", "TRANSCODE, true", "TRANSCODE, false"})
+  void aJumpOfTheSourcesClockIsBridged(WorkerConfig.Mode mode, boolean back, @org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path first = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("a.flv"), 0, 50, true);
+    java.nio.file.Path second = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("b.flv"), 0, 50, true);
+    java.nio.file.Path jump = back
+        ? io.mtxtoolkit.testkit.stream.MultiTrack.restartClock(dir.resolve("back.flv"), first, second)
+        : io.mtxtoolkit.testkit.stream.MultiTrack.concat(dir.resolve("ahead.flv"), 120_000_000, first, second);
+
+    var lines = io.mtxtoolkit.testkit.logging.CapturedLines.during(StreamWorker.class.getName(), () -> {
+      RtmpSink sink = runToEnd(jump, mode);
+      List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
+      List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
+      assertThat(video).as("pictures of both halves").hasSizeGreaterThan(90).isSorted();
+      assertThat(video.get(video.size() - 1)).as("/out's last picture (µs): 4 s of content, no jump")
+          .isBetween(3_500_000L, 4_500_000L);
+      for (int i = 1; i < video.size(); i++) {
+        assertThat(video.get(i) - video.get(i - 1)).as("picture %d's step (µs)", i).isLessThan(200_000L);
+      }
+      assertThat(audio).isSorted();
+      assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1)))
+          .as("audio ends with the pictures (µs)").isLessThan(300_000L);
+    });
+    assertThat(lines).extracting(e -> io.mtxtoolkit.testkit.logging.CapturedLines.arguments(e))
+        .anySatisfy(args -> assertThat(args).contains("event=worker-clock-jumped"));
+  }
+
   @Test
   void silenceFillsOnlyRealGapsInTheSourcesLayout() {
     AudioClock clock = new AudioClock();

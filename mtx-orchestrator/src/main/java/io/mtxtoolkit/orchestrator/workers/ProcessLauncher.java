@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -129,7 +130,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     AtomicReference<String> lastProblem = new AtomicReference<>();
     AtomicReference<String> firstPlain = new AtomicReference<>();
     AtomicLong lagMs = new AtomicLong(NO_LAG);
-    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem, firstPlain, lagMs),
+    AtomicBoolean spoke = new AtomicBoolean();
+    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem, firstPlain, lagMs, spoke),
         "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
@@ -144,7 +146,7 @@ public final class ProcessLauncher implements WorkerLauncher {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return result(p.exitValue(), lastProblem.get(), firstPlain.get());
+      return result(p.exitValue(), lastProblem.get(), firstPlain.get(), spoke.get());
     });
     return new RunningWorker() {
       @Override
@@ -179,12 +181,16 @@ public final class ProcessLauncher implements WorkerLauncher {
 
   /**
    * {@code lastProblem}: the worker's last error line; {@code firstPlain}: its first line that was not JSON, the
-   * JVM's own words ("Exception in thread …"), which explain a crash and nothing else (a start-up warning).
+   * JVM's own words ("Exception in thread …"), which explain a crash and nothing else (a start-up warning);
+   * {@code spoke}: the worker logged a JSON line, so its signal handler was installed (it is, before any line).
    */
-  static WorkerResult result(int code, String lastProblem, String firstPlain) {
+  static WorkerResult result(int code, String lastProblem, String firstPlain, boolean spoke) {
     if (code == SIGTERM_EXIT) {
-      // SIGTERM reached the JVM before the worker had installed its handler: a stop, not a crash.
-      return new WorkerResult(WorkerExit.STOPPED, "ended by SIGTERM while starting");
+      // A stop either way, not a crash. Before the handler: SIGTERM reached a JVM still starting. After it: the
+      // worker's handler gave up waiting for the close, so /out ended without its trailer.
+      return new WorkerResult(WorkerExit.STOPPED, spoke
+          ? "stopped on request, but /out was not closed within the worker's stop budget"
+          : "ended by SIGTERM while starting");
     }
     WorkerExit exit;
     try {
@@ -218,7 +224,7 @@ public final class ProcessLauncher implements WorkerLauncher {
   }
 
   private void follow(StreamId id, String sourceId, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem,
-      AtomicReference<String> firstPlain, AtomicLong lagMs) {
+      AtomicReference<String> firstPlain, AtomicLong lagMs, AtomicBoolean spoke) {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         JsonNode node = null;
@@ -238,6 +244,7 @@ public final class ProcessLauncher implements WorkerLauncher {
           }
           continue;
         }
+        spoke.set(true);
         String event = node.path("event").asText("");
         if (event.equals(WorkerEvents.PROGRESS)) {
           // read for /v1/streams, every few seconds per worker: not repeated in this service's log

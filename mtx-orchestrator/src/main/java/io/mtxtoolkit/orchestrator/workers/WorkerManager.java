@@ -39,8 +39,12 @@ import org.slf4j.event.Level;
  */
 public final class WorkerManager implements HookEventListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerManager.class);
-  /** How long a worker asked to stop gets before it is killed. */
-  static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long a worker asked to stop gets before it is killed: its own stop budget (workers run with the default
+   * stall timeout) and 2 s for its JVM to end, so a kill never cuts a close the worker was still allowed.
+   */
+  static final Duration STOP_TIMEOUT = io.mtxtoolkit.worker.StreamWorker.stopBudget(
+      io.mtxtoolkit.worker.WorkerConfig.DEFAULT_STALL_TIMEOUT).plusSeconds(2);
   /** Closer than this, two events count as simultaneous and apply in arrival order (the hook's clock reads to ~20 ms). */
   static final Duration STALE_MARGIN = Duration.ofMillis(100);
   /**

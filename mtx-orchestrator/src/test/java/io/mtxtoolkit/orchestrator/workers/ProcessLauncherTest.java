@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 class ProcessLauncherTest {
   @Test
   void theWorkersOwnCodesAreItsVerdict() {
-    assertThat(ProcessLauncher.result(0, null, null)).isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
-    assertThat(ProcessLauncher.result(0, "[tcp @ 0x1] Connection refused", null).reason())
+    assertThat(ProcessLauncher.result(0, null, null, false)).isEqualTo(new WorkerResult(WorkerExit.STOPPED, "stopped on request"));
+    assertThat(ProcessLauncher.result(0, "[tcp @ 0x1] Connection refused", null, false).reason())
         .as("an error logged before the stop is not its reason").isEqualTo("stopped on request");
-    WorkerResult lost = ProcessLauncher.result(4, "source lost: 3 reconnect attempts failed", null);
+    WorkerResult lost = ProcessLauncher.result(4, "source lost: 3 reconnect attempts failed", null, false);
     assertThat(lost.exit()).isEqualTo(WorkerExit.SOURCE_LOST);
     assertThat(lost.reason()).isEqualTo("source lost: 3 reconnect attempts failed");
     assertThat(lost.crashed()).isFalse();
-    assertThat(ProcessLauncher.result(0, null, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader classes").reason())
+    assertThat(ProcessLauncher.result(0, null, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader classes", false).reason())
         .as("a JVM's start-up warning is no reason for a stop").isEqualTo("stopped on request");
   }
 
@@ -32,7 +32,7 @@ class ProcessLauncherTest {
 
   @Test
   void aCrashWithoutAnErrorLineIsExplainedByTheJvmsOwnWords() {
-    assertThat(ProcessLauncher.result(1, null, "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space").reason())
+    assertThat(ProcessLauncher.result(1, null, "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space", false).reason())
         .isEqualTo("worker process died with exit code 1; it said: Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space");
   }
 
@@ -101,13 +101,26 @@ class ProcessLauncherTest {
 
   @Test
   void sigtermBeforeTheWorkersHandlerIsAStopNotAMediaError() {
-    WorkerResult r = ProcessLauncher.result(143, null, null);
+    WorkerResult r = ProcessLauncher.result(143, null, null, false);
 
     assertThat(r.exit()).isEqualTo(WorkerExit.STOPPED);
     assertThat(r.reason()).isEqualTo("ended by SIGTERM while starting");
     assertThat(r.outcome()).as("counted as a stop, not a crash").isEqualTo("stopped");
-    assertThat(ProcessLauncher.result(137, null, null).outcome()).isEqualTo(WorkerResult.CRASHED);
-    assertThat(ProcessLauncher.result(4, null, null).outcome()).isEqualTo("source-lost");
+    assertThat(ProcessLauncher.result(137, null, null, false).outcome()).isEqualTo(WorkerResult.CRASHED);
+    assertThat(ProcessLauncher.result(4, null, null, false).outcome()).isEqualTo("source-lost");
+  }
+
+  @Test
+  void sigtermAfterTheWorkerSpokeMeansItsStopOverranItsBudget() throws Exception {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    // a worker whose handler gave up on its close: the JVM ends with SIGTERM's own status
+    WorkerResult r = shell("echo '{\"event\":\"worker-running\"}'; kill -TERM $$", log)
+        .launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "", s -> { }).exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(r.outcome()).isEqualTo("stopped");
+    assertThat(r.reason()).as("not a stop during start-up: /out lost its trailer")
+        .isEqualTo("stopped on request, but /out was not closed within the worker's stop budget");
+    assertThat(ProcessLauncher.result(143, null, null, false).reason()).isEqualTo("ended by SIGTERM while starting");
   }
 
   @Test
@@ -133,7 +146,7 @@ class ProcessLauncherTest {
 
   @Test
   void otherSignalsAreCrashesNamingTheSignalAndTheLastError() {
-    WorkerResult r = ProcessLauncher.result(137, "cannot read rtsp://h/live/a/in", null);
+    WorkerResult r = ProcessLauncher.result(137, "cannot read rtsp://h/live/a/in", null, false);
 
     assertThat(r.crashed()).isTrue();
     assertThat(r.streamUnusable()).as("a crash says nothing about the stream").isFalse();

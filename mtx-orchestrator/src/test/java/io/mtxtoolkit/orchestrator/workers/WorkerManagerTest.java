@@ -80,6 +80,14 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void aStoppedWorkerIsKilledOnlyAfterItsOwnStopBudget() {
+    Duration budget = io.mtxtoolkit.worker.StreamWorker.stopBudget(io.mtxtoolkit.worker.WorkerConfig.DEFAULT_STALL_TIMEOUT);
+
+    assertThat(WorkerManager.STOP_TIMEOUT).as("a kill must not cut a close the worker is still allowed")
+        .isGreaterThanOrEqualTo(budget.plusSeconds(1));
+  }
+
+  @Test
   void theViewShowsTheRunningWorkersOutputLag() {
     manager.ready(ID);
     assertThat(manager.stream(ID).orElseThrow().outLagMs()).as("not publishing yet").isNull();

@@ -95,6 +95,22 @@ public final class MultiTrack {
     return out;
   }
 
+  /**
+   * {@code first}'s FLV tags followed by {@code second}'s, as bytes: a source whose clock starts again from
+   * {@code second}'s first time without ending (a muxer would refuse to write the step back).
+   */
+  public static Path restartClock(Path out, Path first, Path second) throws java.io.IOException {
+    byte[] a = java.nio.file.Files.readAllBytes(first);
+    byte[] b = java.nio.file.Files.readAllBytes(second);
+    // FLV: a header whose bytes 5..8 give its size, then PreviousTagSize0 (4 bytes), then the tags
+    int tags = java.nio.ByteBuffer.wrap(b, 5, 4).getInt() + 4;
+    try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(out)) {
+      o.write(a);
+      o.write(b, tags, b.length - tags);
+    }
+    return out;
+  }
+
   /** A Matroska file with one subtitle track and nothing else: a source with no track a worker can carry. */
   public static Path subtitlesOnly(Path out) {
     FFmpegNatives.load();
