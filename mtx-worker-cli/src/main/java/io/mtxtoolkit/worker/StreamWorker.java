@@ -48,7 +48,9 @@ public final class StreamWorker {
   private volatile boolean stopAnnounced;
 
   /** The publisher's id, for the sourceId correlation field of every line; empty when unknown. */
-  private final String sourceId;
+  private volatile String sourceId;
+  /** The sourceId the running thread's MDC carries; run's thread only. */
+  private String loggedSourceId;
 
   /** A worker whose publisher is not known (its lines carry no sourceId). */
   public StreamWorker(WorkerConfig config, Consumer<WorkerState> stateListener) {
@@ -109,9 +111,31 @@ public final class StreamWorker {
     return fields;
   }
 
+  /**
+   * The stream's publisher is now {@code sourceId} (a ready named another while this worker ran, its reconnect
+   * reading the new one): the lines that follow carry it. Null or empty: unknown.
+   */
+  public void publisherChanged(String sourceId) {
+    this.sourceId = sourceId == null ? "" : sourceId;
+  }
+
+  /** Brings the running thread's sourceId field up to {@link #publisherChanged}; a reference test per packet. */
+  private void followPublisher() {
+    String now = sourceId;
+    if (now != loggedSourceId) {
+      loggedSourceId = now;
+      if (now.isEmpty()) {
+        MDC.remove("sourceId");
+      } else {
+        MDC.put("sourceId", now);
+      }
+    }
+  }
+
   /** Runs until stopped or until the reconnect attempts are used up. */
   public WorkerResult run() {
-    Map<String, String> fields = fields(config.streamId(), sourceId);
+    loggedSourceId = sourceId;
+    Map<String, String> fields = fields(config.streamId(), loggedSourceId);
     // restored afterwards, not cleared: the caller's thread may carry the same fields (mtx-worker's main thread
     // does, for its crash line after an Error ends this run)
     Map<String, String> callers = MDC.getCopyOfContextMap();
@@ -120,6 +144,7 @@ public final class StreamWorker {
       FfmpegLog.install();
       int attempt = 0;
       while (!stopRequested()) {
+        followPublisher();
         Session session;
         try {
           session = pump();
@@ -166,6 +191,7 @@ public final class StreamWorker {
   }
 
   private WorkerResult finish(WorkerState end, WorkerResult result) {
+    followPublisher();
     setState(end);
     if (end == WorkerState.STOPPED && stopAnnounced) {
       return result;
@@ -453,6 +479,7 @@ public final class StreamWorker {
   /** Reads and publishes until the source ends, publishing fails or a stop; returns the cause, null for a stop. */
   private <T> String forward(Read<T> read, Write<T> write) {
     while (!stopRequested()) {
+      followPublisher();
       T item;
       try {
         item = read.next();

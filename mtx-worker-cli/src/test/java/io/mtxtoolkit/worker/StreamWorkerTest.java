@@ -590,6 +590,25 @@ class StreamWorkerTest {
     }
   }
 
+  /** A publisher change told while the worker reconnects: its later lines name the new publisher. */
+  @Test
+  void linesAfterAPublisherChangeNameTheNewPublisher() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<StreamWorker> ref = new java.util.concurrent.atomic.AtomicReference<>();
+    WorkerConfig config = new WorkerConfig(StreamId.of("test"), rtmp("live/test/in"), rtmp("live/test/out"),
+        WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(1), FAST);
+    ref.set(new StreamWorker(config, "conn-9", s -> {
+      if (s == WorkerState.RECONNECTING) {
+        ref.get().publisherChanged("conn-10");
+      }
+    }));
+    var lines = linesOf(() -> ref.get().run());
+
+    assertThat(withEvent(lines, "worker-reconnect")).extracting(e -> e.getMDCPropertyMap().get("sourceId"))
+        .as("told while the first attempt's line was being made").containsExactly("conn-9", "conn-10", "conn-10");
+    assertThat(withEvent(lines, "worker-failed")).singleElement()
+        .satisfies(e -> assertThat(e.getMDCPropertyMap()).containsEntry("sourceId", "conn-10"));
+  }
+
   /**
    * A live source whose audio stops (a camera that declares audio and sends little or none): the pictures must go
    * on reaching /out as they come. An interleaving muxer would hold them until 10 s of video had piled up

@@ -131,7 +131,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     AtomicReference<String> firstPlain = new AtomicReference<>();
     AtomicLong lagMs = new AtomicLong(NO_LAG);
     AtomicBoolean spoke = new AtomicBoolean();
-    Thread reader = new Thread(() -> follow(id, sourceId, process, onState, lastProblem, firstPlain, lagMs, spoke),
+    AtomicReference<String> publisher = new AtomicReference<>(sourceId == null ? "" : sourceId);
+    Thread reader = new Thread(() -> follow(id, publisher, process, onState, lastProblem, firstPlain, lagMs, spoke),
         "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
@@ -164,6 +165,12 @@ public final class ProcessLauncher implements WorkerLauncher {
       @Override
       public CompletableFuture<WorkerResult> exit() {
         return exit;
+      }
+
+      @Override
+      public void publisherChanged(String newSourceId) {
+        // The process keeps the id it was started with; its lines are given the new one as they are copied.
+        publisher.set(newSourceId == null ? "" : newSourceId);
       }
 
       @Override
@@ -205,6 +212,23 @@ public final class ProcessLauncher implements WorkerLauncher {
     return new WorkerResult(exit, reason);
   }
 
+  /** A worker's JSON {@code line} ({@code node}) as it is, or with {@code sourceId} when it names another publisher. */
+  static String withPublisher(com.fasterxml.jackson.databind.node.ObjectNode node, String line, String sourceId) {
+    if (node.path("sourceId").asText("").equals(sourceId)) {
+      return line;
+    }
+    if (sourceId.isEmpty()) {
+      node.remove("sourceId");
+    } else {
+      node.put("sourceId", sourceId);
+    }
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return line; // a tree just read always writes; keep the worker's own words if not
+    }
+  }
+
   /**
    * A line the JVM prints whatever happens ("Picked up JAVA_TOOL_OPTIONS: …", a VM warning, a crash report's "#"
    * frame): no explanation of an end.
@@ -223,7 +247,7 @@ public final class ProcessLauncher implements WorkerLauncher {
         net.logstash.logback.argument.StructuredArguments.entries(io.mtxtoolkit.worker.StreamWorker.fields(id, sourceId)));
   }
 
-  private void follow(StreamId id, String sourceId, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem,
+  private void follow(StreamId id, AtomicReference<String> publisher, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem,
       AtomicReference<String> firstPlain, AtomicLong lagMs, AtomicBoolean spoke) {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
@@ -238,7 +262,7 @@ public final class ProcessLauncher implements WorkerLauncher {
         if (node == null || !node.isObject()) {
           // The JVM's own words ("Exception in thread …") and anything else not logged through the worker's JSON
           // encoder: a line of this service's log each, with the stream's fields, so the output stays JSON lines.
-          logPlain(id, sourceId, line);
+          logPlain(id, publisher.get(), line);
           if (!isJvmBanner(line)) {
             firstPlain.compareAndSet(null, line);
           }
@@ -251,7 +275,7 @@ public final class ProcessLauncher implements WorkerLauncher {
           lagMs.set(node.path("lagMs").canConvertToLong() ? Math.max(0, node.path("lagMs").asLong()) : NO_LAG);
           continue;
         }
-        logSink.println(line);
+        logSink.println(withPublisher((com.fasterxml.jackson.databind.node.ObjectNode) node, line, publisher.get()));
         switch (event) {
           case WorkerEvents.RUNNING -> onState.accept(WorkerState.RUNNING);
           case WorkerEvents.RECONNECT -> {

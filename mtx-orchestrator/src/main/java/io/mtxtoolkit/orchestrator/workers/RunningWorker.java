@@ -15,6 +15,12 @@ public interface RunningWorker {
   /** Completes with the exit code and reason when the worker ends, on its own or after {@link #stop()}. */
   CompletableFuture<WorkerResult> exit();
 
+  /**
+   * The stream's publisher is now {@code sourceId} (a ready, or MediaMTX's list, named another while it ran): the
+   * worker's lines from now on carry it as their sourceId.
+   */
+  void publisherChanged(String sourceId);
+
   /** {@code pid 1234} or {@code thread worker-cam1-1}. */
   String handle();
 

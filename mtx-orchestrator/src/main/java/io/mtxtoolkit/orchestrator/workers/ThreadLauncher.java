@@ -73,6 +73,11 @@ public final class ThreadLauncher implements WorkerLauncher {
       }
 
       @Override
+      public void publisherChanged(String sourceId) {
+        worker.publisherChanged(sourceId);
+      }
+
+      @Override
       public String handle() {
         return "thread " + name;
       }

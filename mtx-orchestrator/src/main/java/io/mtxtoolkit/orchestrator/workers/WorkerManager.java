@@ -239,7 +239,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.lastEventAt = stamp;
     e.lastEventReceivedNanos = now;
     if (event.type() == HookEventType.READY) {
-      e.sourceId = event.sourceId();
+      publisher(e, event.sourceId());
       // Timed from the hook's start unless its stamp is implausibly old (a clock behind, or a hand-sent event):
       // then from the receipt, so one bad clock cannot put minutes into the latency's sum and maximum.
       boolean plausible = Duration.between(stamp, received).compareTo(HOOK_STAMP_PLAUSIBLE) <= 0;
@@ -247,6 +247,17 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     } else {
       notReady(event.streamId());
     }
+  }
+
+  /**
+   * {@code e}'s publisher is {@code sourceId}. A worker that runs on (a publisher back within the grace period is
+   * read by the worker's reconnect) is told, so its lines stop naming the publisher that left.
+   */
+  private static void publisher(Entry e, String sourceId) {
+    if (!sourceId.equals(e.sourceId) && e.worker != null && !e.stopping) {
+      e.worker.publisherChanged(sourceId);
+    }
+    e.sourceId = sourceId;
   }
 
   /** A ready for {@code id} reported now. */
@@ -558,16 +569,16 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
             : retry ? Correction.Action.RETRY_FAILED : Correction.Action.RESTART;
         // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
         Entry missed = streams.computeIfAbsent(id, Entry::new);
-        missed.sourceId = sourceId;
+        publisher(missed, sourceId);
         tell(missed, o -> o.reconciled(action));
         done.add(new Correction(id, action));
         ready(id, null);
       } else if (!sourceId.isEmpty() && !sourceId.equals(e.sourceId)) {
-        // Another publisher took the stream over while both its events were lost: the stream's lines and its next
-        // worker name the one MediaMTX lists (the running worker keeps the id it was started with).
+        // Another publisher took the stream over while both its events were lost: the stream's lines and its
+        // worker's name the one MediaMTX lists.
         LOG.info("live/{}/in has another publisher than its last ready named: {}", id, sourceId,
             fields(id, sourceId, "reconcile-publisher"), kv("previousSourceId", e.sourceId));
-        e.sourceId = sourceId;
+        publisher(e, sourceId);
       }
     });
     for (Entry e : List.copyOf(streams.values())) {

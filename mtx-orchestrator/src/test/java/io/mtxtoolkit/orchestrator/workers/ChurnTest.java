@@ -66,6 +66,11 @@ class ChurnTest {
           }
 
           @Override
+          public void publisherChanged(String sourceId) {
+            w.publisherChanged(sourceId);
+          }
+
+          @Override
           public String handle() {
             return w.handle();
           }

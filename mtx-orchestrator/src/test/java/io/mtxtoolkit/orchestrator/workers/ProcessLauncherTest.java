@@ -110,6 +110,34 @@ class ProcessLauncherTest {
     assertThat(ProcessLauncher.result(4, null, null, false).outcome()).isEqualTo("source-lost");
   }
 
+  /** A worker process keeps the --source-id it was started with: its lines are given the publisher's new one. */
+  @Test
+  void aWorkersLinesNameThePublisherItWasLastToldOf(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.File go = dir.resolve("go").toFile();
+    String script = "echo '{\"event\":\"worker-running\",\"sourceId\":\"c1\"}'; "
+        + "while [ ! -e " + go + " ]; do sleep 0.02; done; "
+        + "echo '{\"event\":\"worker-reconnect\",\"sourceId\":\"c1\",\"attempt\":1}'; "
+        + "echo '{\"event\":\"worker-progress\",\"sourceId\":\"c1\"}'; echo 'plain words'; exit 4";
+    java.util.List<io.mtxtoolkit.worker.WorkerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var plain = io.mtxtoolkit.testkit.logging.CapturedLines.during("mtx-worker", () -> {
+      RunningWorker w = shell(script, log).launch(io.mtxtoolkit.core.path.StreamId.of("cam1"), "c1", states::add);
+      org.awaitility.Awaitility.await("running").atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> states.contains(io.mtxtoolkit.worker.WorkerState.RUNNING));
+      w.publisherChanged("c9");
+      assertThat(go.createNewFile()).isTrue();
+      w.exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    });
+
+    java.util.List<String> lines = log.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).containsExactly("{\"event\":\"worker-running\",\"sourceId\":\"c1\"}",
+        "{\"event\":\"worker-reconnect\",\"sourceId\":\"c9\",\"attempt\":1}");
+    assertThat(io.mtxtoolkit.testkit.logging.CapturedLines.arguments(plain.get(0))).contains("sourceId=c9");
+    assertThat(ProcessLauncher.withPublisher((com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"a\":1,\"sourceId\":\"c1\"}"), "", ""))
+        .as("an unknown publisher: no name").isEqualTo("{\"a\":1}");
+  }
+
   @Test
   void sigtermAfterTheWorkerSpokeMeansItsStopOverranItsBudget() throws Exception {
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();

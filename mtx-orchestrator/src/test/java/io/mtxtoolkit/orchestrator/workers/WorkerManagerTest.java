@@ -41,6 +41,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     volatile long stopAskedNanos;
     volatile long killAskedNanos;
     volatile java.util.OptionalLong lag = java.util.OptionalLong.empty();
+    final List<String> publishers = new CopyOnWriteArrayList<>();
 
     Handle(Consumer<WorkerState> onState, int number) {
       this.onState = onState;
@@ -66,6 +67,11 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     @Override
     public CompletableFuture<WorkerResult> exit() {
       return exit;
+    }
+
+    @Override
+    public void publisherChanged(String sourceId) {
+      publishers.add(sourceId);
     }
 
     @Override
@@ -454,12 +460,28 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
     assertThat(manager.reconcile(java.util.Map.of(ID, "c2"), manager.snapshotTime())).as("no correction").isEmpty();
     assertThat(manager.sourceId(ID)).isEqualTo("c2");
+    assertThat(launcher.launched.get(0).publishers).as("the running worker's lines name it from now on").containsExactly("c2");
     assertThat(manager.reconcile(java.util.Map.of(ID, ""), manager.snapshotTime())).as("a list naming nobody").isEmpty();
     assertThat(manager.sourceId(ID)).as("keeps the last name known").isEqualTo("c2");
 
     launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
     await("the restart").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 2);
     assertThat(launcher.sourceIds).containsExactly("c1", "c2");
+  }
+
+  /** A publisher back within the grace period under a new connection: the worker runs on, naming the new one. */
+  @Test
+  void aReadyNamingAnotherPublisherIsPassedToTheWorkerThatRunsOn() {
+    manager.onEvent(event(HookEventType.READY)); // publisher c1
+    Handle worker = launcher.launched.get(0);
+    manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(ID), "", "rtmpConn", "c1", Instant.now()));
+    assertThat(worker.publishers).as("the same publisher again: nothing to tell").isEmpty();
+
+    manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(ID), "", "rtmpConn", "c9", Instant.now()));
+
+    assertThat(launcher.launched).as("the worker runs on").hasSize(1);
+    assertThat(worker.publishers).containsExactly("c9");
+    assertThat(manager.sourceId(ID)).isEqualTo("c9");
   }
 
   @Test
