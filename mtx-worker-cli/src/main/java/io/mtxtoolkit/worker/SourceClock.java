@@ -4,69 +4,172 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Carries each track's timestamps across a jump of the source's clock (an encoder or relay re-basing it without
+ * Carries a session's timestamps across a jump of the source's clock (an encoder or relay re-basing it without
  * ending the session), so /out's time keeps going as the time that passed does. Without it a jump back would have
  * every packet mended to its predecessor's time plus one tick (passthrough) or every picture dropped (transcode)
  * until the source's clock caught up, and a jump ahead would freeze /out's players for its length.
  *
- * <p>A track's step counts as a jump when it goes back more than {@link #BACK_MICROS}, or ahead of the time that
- * passed since the track's last packet by more than {@code aheadMicros}: a real gap in the source takes its time
- * on the wire too, and a burst after a network stall advances each packet by a frame, not by the stall. Tracks are
- * re-based one by one (each jumps at its next packet), so they stay within about a packet of each other.
+ * <p>A track's step is a jump when it goes back more than {@link #BACK_MICROS}, or ahead of the time that passed
+ * since the track's last packet by more than the ahead bound: a real gap takes its time on the wire too, and a burst
+ * after a network stall advances each packet by a frame, not by the stall. A jump is bridged at once for its own
+ * track, and kept only when it proves to be the whole source's:
+ * <ul>
+ *   <li>every track jumps by about the same amount ({@link #AGREE_MICROS}) within {@link #CONFIRM_NANOS}; all then
+ *       take the first track's shift, so the source's own alignment of its tracks is kept;</li>
+ *   <li>otherwise it is undone: a track that comes back to its old clock was one odd packet, and a track whose clock
+ *       alone moved is being aligned with the others (FFmpeg's RTSP reader does that at a track's first RTCP
+ *       sender report), which must stand.</li>
+ * </ul>
  */
 final class SourceClock {
   /** A step back of more than this is a jump; smaller ones are jitter that per-stream mending absorbs. */
   static final long BACK_MICROS = 1_000_000;
   /** The least step ahead of elapsed time that counts as a jump. */
   static final long MIN_AHEAD_MICROS = 5_000_000;
+  /** Tracks whose jumps differ by less than this moved together. */
+  static final long AGREE_MICROS = 1_000_000;
+  /** How long the other tracks have to follow a track's jump. */
+  static final long CONFIRM_NANOS = 2_000_000_000L;
+
+  /** One track's clock. */
+  private static final class Track {
+    long lastSource;
+    long lastAtNanos;
+    /** Added to source time (µs) for the session's time. */
+    long shift;
+    /** A jump not confirmed yet: bridged for this track only, undone unless confirmed. */
+    boolean pending;
+    /** While pending: the shift before the jump, and when the jump came. */
+    long shiftBefore;
+    long pendingSince;
+    /** While pending: a packet after the jump went on from it, so it was no single odd packet. */
+    boolean steady;
+    /** While pending: the old clock's last time and when it came, to see a return to it. */
+    long oldSource;
+    long oldAtNanos;
+
+    /** The jump bridged while pending, in source microseconds. */
+    long jump() {
+      return shiftBefore - shift;
+    }
+  }
 
   private final long aheadMicros;
-  /** Per track: {last source time, the session time given for it, when it came (ns), shift to add (µs)}. */
-  private final Map<Integer, long[]> tracks = new HashMap<>();
+  private final int tracks;
+  private final Map<Integer, Track> clocks = new HashMap<>();
   private long jumps;
   private long lastJumpMicros;
 
   /**
    * {@code stallMicros}: the worker's stall timeout. No gap longer than it can come in a session, so a step ahead
-   * of the elapsed time by more than it (and at least {@link #MIN_AHEAD_MICROS}) is a jump.
+   * of the elapsed time by more than it (and at least {@link #MIN_AHEAD_MICROS}) is a jump. {@code tracks}: how
+   * many the session carries; with one, a jump needs no other to follow it.
    */
-  SourceClock(long stallMicros) {
+  SourceClock(long stallMicros, int tracks) {
     this.aheadMicros = Math.max(MIN_AHEAD_MICROS, stallMicros);
+    this.tracks = Math.max(1, tracks);
   }
 
   /**
    * The session time of a packet or frame of {@code track} at source time {@code sourceMicros}, seen at
-   * {@code nowNanos} (System.nanoTime). A jump makes the track's time continue from its last one by the time
-   * that passed; other times keep their source's steps. {@link MonotonicTimestamps#NONE} passes unchanged.
+   * {@code nowNanos} (System.nanoTime). {@link MonotonicTimestamps#NONE} passes unchanged.
    */
   long toSession(int track, long sourceMicros, long nowNanos) {
     if (sourceMicros == MonotonicTimestamps.NONE) {
       return sourceMicros;
     }
-    long[] last = tracks.get(track);
-    if (last == null) {
-      tracks.put(track, new long[] {sourceMicros, sourceMicros, nowNanos, 0});
+    Track t = clocks.get(track);
+    if (t == null) {
+      t = new Track();
+      t.lastSource = sourceMicros;
+      t.lastAtNanos = nowNanos;
+      clocks.put(track, t);
       return sourceMicros;
     }
-    long step = sourceMicros - last[0];
-    long elapsed = Math.max(0, (nowNanos - last[2]) / 1000);
-    if (step < -BACK_MICROS || step > elapsed + aheadMicros) {
-      last[3] = last[1] + elapsed - sourceMicros;
-      jumps++;
-      lastJumpMicros = step;
+    expire(nowNanos);
+    long step = sourceMicros - t.lastSource;
+    boolean onNewClock = fits(step, micros(nowNanos - t.lastAtNanos));
+    // On its old clock, a track's time advances as time passes (a file read faster than real time, by a few packets)
+    if (t.pending && Math.abs(sourceMicros - t.oldSource - micros(nowNanos - t.oldAtNanos)) <= BACK_MICROS) {
+      t.shift = t.shiftBefore; // back on its old clock: the jump was one odd packet
+      t.pending = false;
+    } else if (!onNewClock) {
+      if (!t.pending) {
+        t.pending = true;
+        t.shiftBefore = t.shift;
+        t.oldSource = t.lastSource;
+        t.oldAtNanos = t.lastAtNanos;
+      }
+      t.shift -= step - micros(nowNanos - t.lastAtNanos);
+      t.pendingSince = nowNanos;
+      t.steady = false;
+    } else if (t.pending) {
+      t.steady = true;
+      confirm();
     }
-    last[0] = sourceMicros;
-    last[1] = sourceMicros + last[3];
-    last[2] = nowNanos;
-    return last[1];
+    t.lastSource = sourceMicros;
+    t.lastAtNanos = nowNanos;
+    return sourceMicros + t.shift;
   }
 
-  /** Jumps bridged so far, over all tracks. */
+  /** The session time of a time of {@code track} that cannot tell a jump (a packet without its DTS). */
+  long shifted(int track, long sourceMicros) {
+    Track t = clocks.get(track);
+    return t == null || sourceMicros == MonotonicTimestamps.NONE ? sourceMicros : sourceMicros + t.shift;
+  }
+
+  private static long micros(long nanos) {
+    return Math.max(0, nanos / 1000);
+  }
+
+  private boolean fits(long step, long elapsed) {
+    return step >= -BACK_MICROS && step <= elapsed + aheadMicros;
+  }
+
+  /** When every track has jumped alike and gone on from it, the jump is the source's: all take the first's. */
+  private void confirm() {
+    if (clocks.size() < tracks) {
+      return; // a track not seen yet cannot have followed
+    }
+    Track first = null;
+    for (Track t : clocks.values()) {
+      if (!t.pending || !t.steady) {
+        return;
+      }
+      if (first == null || t.pendingSince < first.pendingSince) {
+        first = t;
+      }
+    }
+    long jump = first.jump();
+    for (Track t : clocks.values()) {
+      if (Math.abs(t.jump() - jump) >= AGREE_MICROS) {
+        return;
+      }
+    }
+    for (Track t : clocks.values()) {
+      t.shift = t.shiftBefore - jump;
+      t.pending = false;
+    }
+    jumps++;
+    lastJumpMicros = jump;
+  }
+
+  /** Undoes jumps the other tracks did not follow in time: that track's clock alone moved, as it meant to. */
+  private void expire(long nowNanos) {
+    for (Track t : clocks.values()) {
+      if (t.pending && nowNanos - t.pendingSince > CONFIRM_NANOS) {
+        t.shift = t.shiftBefore;
+        t.pending = false;
+      }
+    }
+  }
+
+  /** Jumps of the whole source bridged so far. */
   long jumps() {
     return jumps;
   }
 
-  /** The last jump's size on its track's source clock, in microseconds (negative: back). */
+  /** The last bridged jump: how far the source's clock moved beyond the time that passed, in µs (negative: back). */
   long lastJumpMicros() {
     return lastJumpMicros;
   }

@@ -510,7 +510,7 @@ public final class StreamWorker {
     MonotonicTimestamps timestamps = new MonotonicTimestamps(timeBases,
         (grabber.getVideoStream() >= 0 ? 1 : 0) + (grabber.getAudioStream() >= 0 ? 1 : 0), grabber.getAudioStream(),
         MAX_INTERLEAVE_DELTA);
-    SourceClock clock = sourceClock();
+    SourceClock clock = sourceClock((grabber.getVideoStream() >= 0 ? 1 : 0) + (grabber.getAudioStream() >= 0 ? 1 : 0));
     try {
       return forward(grabber::grabPacket, packet -> {
         try {
@@ -525,8 +525,9 @@ public final class StreamWorker {
               ? micros(packet.dts() != avutil.AV_NOPTS_VALUE ? packet.dts() : packet.pts(), timeBases[stream][0], timeBases[stream][1])
               : avutil.AV_NOPTS_VALUE;
           long now = System.nanoTime();
-          long shift = micros == avutil.AV_NOPTS_VALUE ? 0
-              : ticks(clock.toSession(stream, micros, now) - micros, timeBases[stream][0], timeBases[stream][1]);
+          // jumps are told on DTS, which never steps back; a PTS steps back wherever B-frames reorder
+          long session = packet.dts() != avutil.AV_NOPTS_VALUE ? clock.toSession(stream, micros, now) : clock.shifted(stream, micros);
+          long shift = micros == avutil.AV_NOPTS_VALUE ? 0 : ticks(session - micros, timeBases[stream][0], timeBases[stream][1]);
           long[] mended = timestamps.mend(stream, shifted(packet.pts(), shift), shifted(packet.dts(), shift));
           if (mended == null) {
             return; // audio older than /out's first packet, which the muxer would refuse
@@ -558,22 +559,30 @@ public final class StreamWorker {
     }
   }
 
-  /** A session's bridge over its source's clock jumps (see {@link SourceClock}). */
-  private SourceClock sourceClock() {
-    return new SourceClock(config.stallTimeout().toNanos() / 1000);
+  /** A session's bridge over its source's clock jumps (see {@link SourceClock}), for its number of {@code tracks}. */
+  private SourceClock sourceClock(int tracks) {
+    return new SourceClock(config.stallTimeout().toNanos() / 1000, tracks);
   }
 
   /** Logs the jumps of the source's clock that {@code clock} bridged in a session that has ended. */
   private static void clockJumps(SourceClock clock) {
     if (clock.jumps() > 0) {
-      LOG.warn("the source's clock jumped {} times (the last by {} ms); /out's time went on as time passed", clock.jumps(),
-          clock.lastJumpMicros() / 1000, kv("event", "worker-clock-jumped"), kv("jumps", clock.jumps()));
+      LOG.warn("the source's clock jumped ({} in the session, the last by {} ms); /out's time went on as time passed",
+          clock.jumps(), clock.lastJumpMicros() / 1000, kv("event", "worker-clock-jumped"), kv("jumps", clock.jumps()));
     }
   }
 
   /** {@code micros} in ticks of time base {@code num/den}, rounded toward zero. */
   static long ticks(long micros, int num, int den) {
-    return micros == 0 || num == 0 ? 0 : micros * den / (num * 1_000_000L);
+    if (micros == 0 || num == 0) {
+      return 0;
+    }
+    try {
+      return Math.multiplyExact(micros, (long) den) / (num * 1_000_000L);
+    } catch (ArithmeticException overflow) { // a clock jumping between an epoch-based time and 0
+      return java.math.BigInteger.valueOf(micros).multiply(java.math.BigInteger.valueOf(den))
+          .divide(java.math.BigInteger.valueOf(num * 1_000_000L)).longValueExact();
+    }
   }
 
   private static long shifted(long timestamp, long shift) {
@@ -591,7 +600,7 @@ public final class StreamWorker {
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
     long[] firstVideoMicros = {Long.MIN_VALUE};
     AudioClock audioClock = new AudioClock();
-    SourceClock clock = sourceClock();
+    SourceClock clock = sourceClock((grabber.hasVideo() ? 1 : 0) + (grabber.hasAudio() ? 1 : 0));
     try {
       return forward(grabber::grab, frame -> {
         long now = System.nanoTime();

@@ -6,52 +6,90 @@ import org.junit.jupiter.api.Test;
 
 class SourceClockTest {
   private static final long MS = 1_000_000; // nanoseconds
+  private static final long START = 1_000 * MS; // a nanoTime reading
 
   @Test
   void stepsAndRealGapsKeepTheSourcesTime() {
-    SourceClock clock = new SourceClock(4_000_000);
+    SourceClock clock = new SourceClock(4_000_000, 1);
 
-    assertThat(clock.toSession(0, 7_000_000, 0)).as("a track's first time is its own").isEqualTo(7_000_000);
-    assertThat(clock.toSession(0, 7_040_000, 40 * MS)).isEqualTo(7_040_000);
-    assertThat(clock.toSession(0, 7_000_000, 50 * MS)).as("a small step back: jitter, mended later").isEqualTo(7_000_000);
-    assertThat(clock.toSession(0, 10_000_000, 3_050 * MS)).as("a 3 s gap that took 3 s").isEqualTo(10_000_000);
-    assertThat(clock.toSession(0, 14_900_000, 3_060 * MS)).as("ahead of elapsed time by less than the bound")
+    assertThat(clock.toSession(0, 7_000_000, START)).as("a track's first time is its own").isEqualTo(7_000_000);
+    assertThat(clock.toSession(0, 7_040_000, START + 40 * MS)).isEqualTo(7_040_000);
+    assertThat(clock.toSession(0, 7_000_000, START + 50 * MS)).as("a small step back: jitter, mended later").isEqualTo(7_000_000);
+    assertThat(clock.toSession(0, 10_000_000, START + 3_050 * MS)).as("a 3 s gap that took 3 s").isEqualTo(10_000_000);
+    assertThat(clock.toSession(0, 14_900_000, START + 3_060 * MS)).as("ahead of elapsed time by less than the bound")
         .isEqualTo(14_900_000);
-    assertThat(clock.toSession(1, MonotonicTimestamps.NONE, 0)).isEqualTo(MonotonicTimestamps.NONE);
+    assertThat(clock.toSession(1, MonotonicTimestamps.NONE, START)).isEqualTo(MonotonicTimestamps.NONE);
+    assertThat(clock.shifted(0, 15_000_000)).isEqualTo(15_000_000);
     assertThat(clock.jumps()).isZero();
   }
 
   @Test
-  void aJumpBackContinuesFromTheTracksLastTimeByTheTimeThatPassed() {
-    SourceClock clock = new SourceClock(4_000_000);
-    clock.toSession(0, 60_000_000, 0);
-    clock.toSession(0, 60_040_000, 40 * MS);
+  void aJumpOfEveryTrackAlikeIsTheSourcesAndTheTracksKeepTheirAlignment() {
+    SourceClock clock = new SourceClock(4_000_000, 2);
+    clock.toSession(0, 60_000_000, START);
+    clock.toSession(1, 60_010_000, START + 10 * MS);
 
-    assertThat(clock.toSession(0, 1_000_000, 80 * MS)).isEqualTo(60_080_000);
-    assertThat(clock.toSession(0, 1_040_000, 120 * MS)).as("later times keep their steps").isEqualTo(60_120_000);
+    assertThat(clock.toSession(0, 1_000_000, START + 40 * MS)).as("bridged at once: 40 ms passed").isEqualTo(60_040_000);
+    assertThat(clock.toSession(1, 1_030_000, START + 50 * MS)).isEqualTo(60_050_000);
+    assertThat(clock.toSession(0, 1_040_000, START + 80 * MS)).isEqualTo(60_080_000);
+    assertThat(clock.toSession(1, 1_050_000, START + 90 * MS))
+        .as("confirmed: audio takes video's shift, 10 ms after the pictures as the source has it").isEqualTo(60_090_000);
     assertThat(clock.jumps()).isEqualTo(1);
-    assertThat(clock.lastJumpMicros()).isEqualTo(1_000_000 - 60_040_000);
+    assertThat(clock.toSession(0, 1_080_000, START + 5_000 * MS)).as("kept after the confirming window").isEqualTo(60_080_000 + 40_000);
+    assertThat(clock.shifted(0, 1_120_000)).isEqualTo(60_160_000);
   }
 
   @Test
-  void aJumpAheadOfTheTimeThatPassedIsBridgedPerTrack() {
-    SourceClock clock = new SourceClock(4_000_000);
-    clock.toSession(0, 0, 0);
-    clock.toSession(1, 10_000, 10 * MS);
+  void oneOddPacketIsBridgedAndTheClockGoesBackToItsOwn() {
+    SourceClock clock = new SourceClock(4_000_000, 1);
+    clock.toSession(0, 5_000_000, START);
+    clock.toSession(0, 5_040_000, START + 40 * MS);
 
-    assertThat(clock.toSession(0, 120_000_000, 40 * MS)).as("video: 40 ms passed").isEqualTo(40_000);
-    assertThat(clock.toSession(1, 110_000, 60 * MS)).as("audio has not jumped yet").isEqualTo(110_000);
-    assertThat(clock.toSession(1, 120_030_000, 70 * MS)).as("audio jumps at its own next packet").isEqualTo(120_000);
-    assertThat(clock.jumps()).isEqualTo(2);
+    assertThat(clock.toSession(0, 0, START + 80 * MS)).as("a lost timestamp read as 0").isEqualTo(5_080_000);
+    assertThat(clock.toSession(0, 5_120_000, START + 120 * MS)).as("its own clock again").isEqualTo(5_120_000);
+    assertThat(clock.toSession(0, 5_160_000, START + 160 * MS)).isEqualTo(5_160_000);
+    assertThat(clock.jumps()).isZero();
+  }
+
+  @Test
+  void oneTracksClockMovingAloneStandsOnceTheOthersDidNotFollow() {
+    // FFmpeg's RTSP reader aligns a track with the others at its first RTCP sender report: audio that began 6 s late
+    SourceClock clock = new SourceClock(4_000_000, 2);
+    clock.toSession(0, 6_000_000, START);
+    clock.toSession(1, 0, START);
+
+    assertThat(clock.toSession(1, 6_020_000, START + 20 * MS)).as("bridged while it might be the source's").isEqualTo(20_000);
+    assertThat(clock.toSession(0, 6_040_000, START + 40 * MS)).isEqualTo(6_040_000);
+    assertThat(clock.toSession(1, 6_060_000, START + 60 * MS)).isEqualTo(60_000);
+    assertThat(clock.toSession(0, 8_100_000, START + 2_100 * MS)).as("video never followed").isEqualTo(8_100_000);
+    assertThat(clock.toSession(1, 8_120_000, START + 2_120 * MS)).as("audio's alignment stands").isEqualTo(8_120_000);
+    assertThat(clock.jumps()).isZero();
+  }
+
+  @Test
+  void tracksJumpingByDifferentAmountsAreNotOneJump() {
+    SourceClock clock = new SourceClock(4_000_000, 2);
+    clock.toSession(0, 0, START);
+    clock.toSession(1, 0, START);
+    clock.toSession(0, 100_000_000, START + 40 * MS);
+    clock.toSession(1, 200_000_000, START + 40 * MS);
+    clock.toSession(0, 100_040_000, START + 80 * MS);
+    clock.toSession(1, 200_040_000, START + 80 * MS);
+
+    assertThat(clock.jumps()).isZero();
+    assertThat(clock.toSession(0, 102_500_000, START + 2_500 * MS)).as("undone after the window").isEqualTo(102_500_000);
   }
 
   @Test
   void theBoundAheadIsAtLeastTheStallTimeout() {
-    SourceClock clock = new SourceClock(20_000_000);
-    clock.toSession(0, 0, 0);
+    SourceClock clock = new SourceClock(20_000_000, 1);
+    clock.toSession(0, 0, START);
 
-    assertThat(clock.toSession(0, 15_000_000, 0)).as("within a 20 s stall timeout: no jump").isEqualTo(15_000_000);
-    assertThat(clock.toSession(0, 40_000_000, 0)).isEqualTo(15_000_000);
+    assertThat(clock.toSession(0, 15_000_000, START)).as("within a 20 s stall timeout: no jump").isEqualTo(15_000_000);
+    assertThat(clock.toSession(0, 40_000_000, START)).isEqualTo(15_000_000);
+    assertThat(clock.toSession(0, 40_040_000, START + 40 * MS)).as("one track: its own next packet confirms")
+        .isEqualTo(15_040_000);
+    assertThat(clock.jumps()).isEqualTo(1);
   }
 
   @Test
@@ -60,5 +98,7 @@ class SourceClockTest {
     assertThat(StreamWorker.ticks(-40_000, 1, 1000)).isEqualTo(-40);
     assertThat(StreamWorker.ticks(0, 1, 1000)).isZero();
     assertThat(StreamWorker.ticks(5, 0, 0)).as("an unknown time base: no shift").isZero();
+    assertThat(StreamWorker.ticks(1_700_000_000_000_000L, 1, 90_000)).as("an epoch-sized jump, past a long's product")
+        .isEqualTo(153_000_000_000_000L);
   }
 }

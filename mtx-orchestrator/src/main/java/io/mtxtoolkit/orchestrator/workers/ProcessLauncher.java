@@ -268,8 +268,10 @@ public final class ProcessLauncher implements WorkerLauncher {
           }
           continue;
         }
-        spoke.set(true);
         String event = node.path("event").asText("");
+        if (!event.isEmpty()) {
+          spoke.set(true); // a worker's own line, not JSON an agent printed before the worker's main ran
+        }
         if (event.equals(WorkerEvents.PROGRESS)) {
           // read for /v1/streams, every few seconds per worker: not repeated in this service's log
           lagMs.set(node.path("lagMs").canConvertToLong() ? Math.max(0, node.path("lagMs").asLong()) : NO_LAG);
