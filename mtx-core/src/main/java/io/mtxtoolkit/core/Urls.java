@@ -5,11 +5,19 @@ public final class Urls {
   private Urls() {}
 
   /**
-   * The {@code Authorization} header value for a URL's decoded {@code user:password} ({@link java.net.URI#getUserInfo()}):
+   * The {@code Authorization} header value for {@code uri}'s decoded {@code user:password}, or null when it has none:
    * {@link java.net.HttpURLConnection} drops a URL's credentials, and a proxy in front of a service wants them.
    */
-  public static String basicAuthorization(String userInfo) {
-    return "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  public static String basicAuthorization(java.net.URI uri) {
+    String userInfo = uri.getUserInfo();
+    if (userInfo == null && uri.getHost() == null && uri.getRawAuthority() != null) {
+      // a host with an underscore leaves URI's authority unparsed ("u:p@media_service:8080"): its part before the '@'
+      int at = uri.getRawAuthority().lastIndexOf('@');
+      userInfo = at > 0 ? java.net.URLDecoder.decode(uri.getRawAuthority().substring(0, at).replace("+", "%2B"),
+          java.nio.charset.StandardCharsets.UTF_8) : null;
+    }
+    return userInfo == null ? null
+        : "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** {@code host} as a URL's authority needs it: an IPv6 address in brackets. */

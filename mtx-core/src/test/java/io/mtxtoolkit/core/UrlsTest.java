@@ -25,6 +25,16 @@ class UrlsTest {
   }
 
   @Test
+  void theBasicHeaderCarriesTheDecodedUserAndPasswordOfAnyHost() {
+    String adminSecret = "Basic " + java.util.Base64.getEncoder().encodeToString("admin:s3+c@t".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(Urls.basicAuthorization(java.net.URI.create("http://admin:s3+c%40t@orch:8080/x"))).isEqualTo(adminSecret);
+    assertThat(Urls.basicAuthorization(java.net.URI.create("http://admin:s3+c%40t@media_service:8080/x")))
+        .as("a container name with an underscore, which URI leaves unparsed").isEqualTo(adminSecret);
+    assertThat(Urls.basicAuthorization(java.net.URI.create("http://media_service:8080/x"))).isNull();
+    assertThat(Urls.basicAuthorization(java.net.URI.create("http://orch:8080"))).isNull();
+  }
+
+  @Test
   void anAtOutsideTheAuthorityStays() {
     assertThat(Urls.withoutUserInfo("http://orch/a@b?c=d@e")).isEqualTo("http://orch/a@b?c=d@e");
     assertThat(Urls.withoutUserInfo("http://orch:8080")).isEqualTo("http://orch:8080");

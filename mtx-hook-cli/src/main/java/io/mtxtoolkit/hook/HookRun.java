@@ -198,9 +198,9 @@ public final class HookRun {
       c.setInstanceFollowRedirects(false);
       c.setRequestProperty("Content-Type", "application/json");
       c.setRequestProperty("User-Agent", "mtx-hook");
-      if (endpoint.getUserInfo() != null) {
-        // HttpURLConnection drops the URL's user and password; a proxy in front of the orchestrator wants them.
-        c.setRequestProperty("Authorization", io.mtxtoolkit.core.Urls.basicAuthorization(endpoint.getUserInfo()));
+      String authorization = io.mtxtoolkit.core.Urls.basicAuthorization(endpoint);
+      if (authorization != null) {
+        c.setRequestProperty("Authorization", authorization);
       }
       if (secret != null && !secret.isEmpty()) {
         long now = System.currentTimeMillis() / 1000;

@@ -40,9 +40,9 @@ final class StatusCommand implements Callable<Integer> {
     try {
       URI endpoint = URI.create(streams);
       HttpURLConnection c = (HttpURLConnection) endpoint.toURL().openConnection();
-      if (endpoint.getUserInfo() != null) {
-        // HttpURLConnection drops a URL's user info; the same Basic header mtx-hook sends for such a URL
-        c.setRequestProperty("Authorization", io.mtxtoolkit.core.Urls.basicAuthorization(endpoint.getUserInfo()));
+      String authorization = io.mtxtoolkit.core.Urls.basicAuthorization(endpoint); // the same header mtx-hook sends
+      if (authorization != null) {
+        c.setRequestProperty("Authorization", authorization);
       }
       c.setConnectTimeout(2000);
       c.setReadTimeout(5000);

@@ -106,6 +106,11 @@ public final class HookEnvironment {
     if (authority == null || authority.isEmpty()) {
       return NOT_A_HOST;
     }
+    int at = authority.lastIndexOf('@');
+    if (at == 0) {
+      return NOT_A_HOST; // an empty user
+    }
+    authority = authority.substring(at + 1); // a user:password for a proxy in front (see Urls.basicAuthorization)
     int colon = authority.lastIndexOf(':');
     String name = colon < 0 ? authority : authority.substring(0, colon);
     if (name.isEmpty()) {
