@@ -174,6 +174,29 @@ class HostileRequestsTest {
     }
   }
 
+  /** A signed request recorded before a restart is within the allowed skew, but the new process has not seen its id. */
+  @Test
+  void aSignedRequestFromBeforeTheOrchestratorStartedIsAReplay() {
+    byte[] body = ("{\"eventId\":\"e1\",\"event\":\"ready\",\"path\":\"live/replay/in\",\"streamId\":\"replay\",\"query\":\"\","
+        + "\"sourceType\":\"rtmpConn\",\"sourceId\":\"c1\",\"timestamp\":\"" + java.time.Instant.now() + "\"}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (RunningServer signed = RunningServer.signed("s3cret")) {
+      long now = System.currentTimeMillis() / 1000;
+      for (long at : new long[] {now - 60, now}) {
+        var reply = io.mtxtoolkit.testkit.http.Http.call(new okhttp3.Request.Builder().url(signed.url("/v1/mediamtx/events/ready"))
+            .header(io.mtxtoolkit.core.hook.HookSignature.TIMESTAMP_HEADER, String.valueOf(at))
+            .header(io.mtxtoolkit.core.hook.HookSignature.SIGNATURE_HEADER, io.mtxtoolkit.core.hook.HookSignature.sign("s3cret", at, body))
+            .post(okhttp3.RequestBody.create(body, okhttp3.MediaType.get("application/json"))).build());
+        if (at < now) {
+          assertThat(reply.status()).as("signed a minute before the start").isEqualTo(401);
+          assertThat(reply.body()).contains("before this orchestrator started");
+        } else {
+          assertThat(reply.status()).as("the same, signed now").isEqualTo(202);
+        }
+      }
+    }
+  }
+
   @Test
   void aBodyThatStallsGets408AndFreesTheServer() throws Exception {
     long start = System.nanoTime();

@@ -48,6 +48,12 @@ public final class HookApi {
   private final Object[] deliveryLocks = new Object[64];
 
   private final String hookSecret;
+  /**
+   * Signed requests older than this (epoch seconds) are replays from before this process started, whose seen ids it
+   * does not have: the start less 2 s, for the whole seconds the hook signs with and hosts' clocks a little apart.
+   */
+  private final long signedNotBefore;
+  static final java.time.Duration START_MARGIN = java.time.Duration.ofSeconds(2);
 
   public HookApi(EventLog events, HookEventListener listener, Clock clock) {
     this(events, listener, clock, null);
@@ -59,6 +65,7 @@ public final class HookApi {
     this.listener = listener;
     this.clock = clock;
     this.hookSecret = hookSecret == null || hookSecret.isEmpty() ? null : hookSecret;
+    this.signedNotBefore = clock.instant().minus(START_MARGIN).getEpochSecond();
     for (int i = 0; i < deliveryLocks.length; i++) {
       deliveryLocks[i] = new Object();
     }
@@ -74,8 +81,12 @@ public final class HookApi {
 
   private void receive(Context ctx, HookEventType type) throws IOException {
     if (hookSecret != null) {
-      String problem = HookSignature.headerProblem(ctx.header(HookSignature.TIMESTAMP_HEADER),
-          ctx.header(HookSignature.SIGNATURE_HEADER), clock.instant());
+      String timestamp = ctx.header(HookSignature.TIMESTAMP_HEADER);
+      String problem = HookSignature.headerProblem(timestamp, ctx.header(HookSignature.SIGNATURE_HEADER), clock.instant());
+      if (problem == null && Long.parseLong(timestamp.trim()) < signedNotBefore) {
+        // within the skew allowed, but this process has not seen the ids of what was sent before it started
+        problem = "stale request: " + HookSignature.TIMESTAMP_HEADER + " is from before this orchestrator started";
+      }
       if (problem != null) {
         throw new RequestRejected(HttpStatus.UNAUTHORIZED.getCode(), HookSignature.SIGNATURE_HEADER, problem, null);
       }
