@@ -14,8 +14,9 @@ import java.util.Map;
  * after a network stall advances each packet by a frame, not by the stall. A jump is bridged at once for its own
  * track, and kept only when it proves to be the whole source's:
  * <ul>
- *   <li>every track jumps by about the same amount ({@link #AGREE_MICROS}) within {@link #CONFIRM_NANOS}; all then
- *       take the first track's shift, so the source's own alignment of its tracks is kept;</li>
+ *   <li>every track that is sending (one silent for {@link #CONFIRM_NANOS} is not waited for) jumps by about the same
+ *       amount ({@link #AGREE_MICROS}) within {@link #CONFIRM_NANOS}; all then take the first track's shift, so the
+ *       source's own alignment of its tracks is kept, and a silent track is moved onto the new clock with them;</li>
  *   <li>otherwise it is undone: a track that comes back to its old clock was one odd packet, and a track whose clock
  *       alone moved is being aligned with the others (FFmpeg's RTSP reader does that at a track's first RTCP
  *       sender report), which must stand.</li>
@@ -55,19 +56,18 @@ final class SourceClock {
   }
 
   private final long aheadMicros;
-  private final int tracks;
   private final Map<Integer, Track> clocks = new HashMap<>();
+  /** The shift of the source's last confirmed jump: a track first seen after it starts with it. */
+  private long sessionShift;
   private long jumps;
   private long lastJumpMicros;
 
   /**
    * {@code stallMicros}: the worker's stall timeout. No gap longer than it can come in a session, so a step ahead
-   * of the elapsed time by more than it (and at least {@link #MIN_AHEAD_MICROS}) is a jump. {@code tracks}: how
-   * many the session carries; with one, a jump needs no other to follow it.
+   * of the elapsed time by more than it (and at least {@link #MIN_AHEAD_MICROS}) is a jump.
    */
-  SourceClock(long stallMicros, int tracks) {
+  SourceClock(long stallMicros) {
     this.aheadMicros = Math.max(MIN_AHEAD_MICROS, stallMicros);
-    this.tracks = Math.max(1, tracks);
   }
 
   /**
@@ -83,8 +83,9 @@ final class SourceClock {
       t = new Track();
       t.lastSource = sourceMicros;
       t.lastAtNanos = nowNanos;
+      t.shift = sessionShift;
       clocks.put(track, t);
-      return sourceMicros;
+      return sourceMicros + t.shift;
     }
     expire(nowNanos);
     long step = sourceMicros - t.lastSource;
@@ -105,15 +106,16 @@ final class SourceClock {
       t.steady = false;
     } else if (t.pending) {
       t.steady = true;
-      confirm();
+      confirm(nowNanos);
     }
     t.lastSource = sourceMicros;
     t.lastAtNanos = nowNanos;
     return sourceMicros + t.shift;
   }
 
-  /** The session time of a time of {@code track} that cannot tell a jump (a packet without its DTS). */
-  long shifted(int track, long sourceMicros) {
+  /** The session time of a time of {@code track} that cannot tell a jump (a packet without its DTS), seen at {@code nowNanos}. */
+  long shifted(int track, long sourceMicros, long nowNanos) {
+    expire(nowNanos);
     Track t = clocks.get(track);
     return t == null || sourceMicros == MonotonicTimestamps.NONE ? sourceMicros : sourceMicros + t.shift;
   }
@@ -126,30 +128,39 @@ final class SourceClock {
     return step >= -BACK_MICROS && step <= elapsed + aheadMicros;
   }
 
-  /** When every track has jumped alike and gone on from it, the jump is the source's: all take the first's. */
-  private void confirm() {
-    if (clocks.size() < tracks) {
-      return; // a track not seen yet cannot have followed
-    }
+  /**
+   * When every track still sending has jumped alike and gone on from it, the jump is the source's: all take the
+   * first one's shift, and a silent track is moved onto the new clock so that its next packet is no jump of its own.
+   */
+  private void confirm(long nowNanos) {
     Track first = null;
     for (Track t : clocks.values()) {
-      if (!t.pending || !t.steady) {
+      if (t.pending && !t.steady) {
         return;
       }
-      if (first == null || t.pendingSince < first.pendingSince) {
+      if (!t.pending && nowNanos - t.lastAtNanos <= CONFIRM_NANOS) {
+        return; // sending, and not following
+      }
+      if (t.pending && (first == null || t.pendingSince - first.pendingSince < 0)) {
         first = t;
       }
     }
     long jump = first.jump();
     for (Track t : clocks.values()) {
-      if (Math.abs(t.jump() - jump) >= AGREE_MICROS) {
+      if (t.pending && Math.abs(t.jump() - jump) >= AGREE_MICROS) {
         return;
       }
     }
     for (Track t : clocks.values()) {
-      t.shift = t.shiftBefore - jump;
-      t.pending = false;
+      if (t.pending) {
+        t.shift = t.shiftBefore - jump;
+        t.pending = false;
+      } else {
+        t.shift -= jump;
+        t.lastSource += jump;
+      }
     }
+    sessionShift = first.shift;
     jumps++;
     lastJumpMicros = jump;
   }

@@ -148,6 +148,7 @@ public final class StreamWorker {
         Session session;
         try {
           session = pump();
+          followPublisher(); // the lines about how the session ended
         } catch (RuntimeException | LinkageError e) {
           // e.g. a processing step failing on a frame, or missing a class it needs: end with a reason (exit 5)
           // rather than an unlogged crash
@@ -385,6 +386,7 @@ public final class StreamWorker {
         close(recorder);
         return Session.unusable(e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e);
       }
+      followPublisher(); // a ready of a publisher back within the grace period comes while its source opens
       setState(WorkerState.RUNNING);
       LIFECYCLE.info("worker running: {} -> {}", shown(config.inputUrl()), shown(config.outputUrl()), kv("event", WorkerEvents.RUNNING),
           kv("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT)), kv("videoCodec", grabber.getVideoCodecName()),
@@ -510,7 +512,7 @@ public final class StreamWorker {
     MonotonicTimestamps timestamps = new MonotonicTimestamps(timeBases,
         (grabber.getVideoStream() >= 0 ? 1 : 0) + (grabber.getAudioStream() >= 0 ? 1 : 0), grabber.getAudioStream(),
         MAX_INTERLEAVE_DELTA);
-    SourceClock clock = sourceClock((grabber.getVideoStream() >= 0 ? 1 : 0) + (grabber.getAudioStream() >= 0 ? 1 : 0));
+    SourceClock clock = sourceClock();
     try {
       return forward(grabber::grabPacket, packet -> {
         try {
@@ -526,7 +528,8 @@ public final class StreamWorker {
               : avutil.AV_NOPTS_VALUE;
           long now = System.nanoTime();
           // jumps are told on DTS, which never steps back; a PTS steps back wherever B-frames reorder
-          long session = packet.dts() != avutil.AV_NOPTS_VALUE ? clock.toSession(stream, micros, now) : clock.shifted(stream, micros);
+          long session = packet.dts() != avutil.AV_NOPTS_VALUE ? clock.toSession(stream, micros, now)
+              : clock.shifted(stream, micros, now);
           long shift = micros == avutil.AV_NOPTS_VALUE ? 0 : ticks(session - micros, timeBases[stream][0], timeBases[stream][1]);
           long[] mended = timestamps.mend(stream, shifted(packet.pts(), shift), shifted(packet.dts(), shift));
           if (mended == null) {
@@ -559,9 +562,9 @@ public final class StreamWorker {
     }
   }
 
-  /** A session's bridge over its source's clock jumps (see {@link SourceClock}), for its number of {@code tracks}. */
-  private SourceClock sourceClock(int tracks) {
-    return new SourceClock(config.stallTimeout().toNanos() / 1000, tracks);
+  /** A session's bridge over its source's clock jumps (see {@link SourceClock}). */
+  private SourceClock sourceClock() {
+    return new SourceClock(config.stallTimeout().toNanos() / 1000);
   }
 
   /** Logs the jumps of the source's clock that {@code clock} bridged in a session that has ended. */
@@ -600,7 +603,7 @@ public final class StreamWorker {
   private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
     long[] firstVideoMicros = {Long.MIN_VALUE};
     AudioClock audioClock = new AudioClock();
-    SourceClock clock = sourceClock((grabber.hasVideo() ? 1 : 0) + (grabber.hasAudio() ? 1 : 0));
+    SourceClock clock = sourceClock();
     try {
       return forward(grabber::grab, frame -> {
         long now = System.nanoTime();

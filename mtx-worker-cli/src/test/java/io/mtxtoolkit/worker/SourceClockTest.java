@@ -10,7 +10,7 @@ class SourceClockTest {
 
   @Test
   void stepsAndRealGapsKeepTheSourcesTime() {
-    SourceClock clock = new SourceClock(4_000_000, 1);
+    SourceClock clock = new SourceClock(4_000_000);
 
     assertThat(clock.toSession(0, 7_000_000, START)).as("a track's first time is its own").isEqualTo(7_000_000);
     assertThat(clock.toSession(0, 7_040_000, START + 40 * MS)).isEqualTo(7_040_000);
@@ -19,13 +19,13 @@ class SourceClockTest {
     assertThat(clock.toSession(0, 14_900_000, START + 3_060 * MS)).as("ahead of elapsed time by less than the bound")
         .isEqualTo(14_900_000);
     assertThat(clock.toSession(1, MonotonicTimestamps.NONE, START)).isEqualTo(MonotonicTimestamps.NONE);
-    assertThat(clock.shifted(0, 15_000_000)).isEqualTo(15_000_000);
+    assertThat(clock.shifted(0, 15_000_000, START + 3_070 * MS)).isEqualTo(15_000_000);
     assertThat(clock.jumps()).isZero();
   }
 
   @Test
   void aJumpOfEveryTrackAlikeIsTheSourcesAndTheTracksKeepTheirAlignment() {
-    SourceClock clock = new SourceClock(4_000_000, 2);
+    SourceClock clock = new SourceClock(4_000_000);
     clock.toSession(0, 60_000_000, START);
     clock.toSession(1, 60_010_000, START + 10 * MS);
 
@@ -36,12 +36,12 @@ class SourceClockTest {
         .as("confirmed: audio takes video's shift, 10 ms after the pictures as the source has it").isEqualTo(60_090_000);
     assertThat(clock.jumps()).isEqualTo(1);
     assertThat(clock.toSession(0, 1_080_000, START + 5_000 * MS)).as("kept after the confirming window").isEqualTo(60_080_000 + 40_000);
-    assertThat(clock.shifted(0, 1_120_000)).isEqualTo(60_160_000);
+    assertThat(clock.shifted(0, 1_120_000, START + 5_040 * MS)).isEqualTo(60_160_000);
   }
 
   @Test
   void oneOddPacketIsBridgedAndTheClockGoesBackToItsOwn() {
-    SourceClock clock = new SourceClock(4_000_000, 1);
+    SourceClock clock = new SourceClock(4_000_000);
     clock.toSession(0, 5_000_000, START);
     clock.toSession(0, 5_040_000, START + 40 * MS);
 
@@ -54,7 +54,7 @@ class SourceClockTest {
   @Test
   void oneTracksClockMovingAloneStandsOnceTheOthersDidNotFollow() {
     // FFmpeg's RTSP reader aligns a track with the others at its first RTCP sender report: audio that began 6 s late
-    SourceClock clock = new SourceClock(4_000_000, 2);
+    SourceClock clock = new SourceClock(4_000_000);
     clock.toSession(0, 6_000_000, START);
     clock.toSession(1, 0, START);
 
@@ -68,7 +68,7 @@ class SourceClockTest {
 
   @Test
   void tracksJumpingByDifferentAmountsAreNotOneJump() {
-    SourceClock clock = new SourceClock(4_000_000, 2);
+    SourceClock clock = new SourceClock(4_000_000);
     clock.toSession(0, 0, START);
     clock.toSession(1, 0, START);
     clock.toSession(0, 100_000_000, START + 40 * MS);
@@ -80,9 +80,27 @@ class SourceClockTest {
     assertThat(clock.toSession(0, 102_500_000, START + 2_500 * MS)).as("undone after the window").isEqualTo(102_500_000);
   }
 
+  /** A camera whose audio went silent re-bases its clock: the pictures' jump is not held for audio that never comes. */
+  @Test
+  void aSilentTrackIsNotWaitedForAndComesBackOnTheNewClock() {
+    SourceClock clock = new SourceClock(4_000_000);
+    clock.toSession(1, 500_000, START); // audio, then silence
+    clock.toSession(0, 3_000_000, START + 2_500 * MS);
+    clock.toSession(0, 3_040_000, START + 2_540 * MS);
+
+    assertThat(clock.toSession(0, 10_000, START + 2_580 * MS)).isEqualTo(3_080_000);
+    assertThat(clock.toSession(0, 50_000, START + 2_620 * MS)).as("confirmed by its own next packet").isEqualTo(3_120_000);
+    assertThat(clock.jumps()).isEqualTo(1);
+    assertThat(clock.toSession(1, 60_000, START + 2_630 * MS)).as("the audio again, on the new clock: moved with the pictures")
+        .isEqualTo(3_130_000);
+    assertThat(clock.toSession(2, 70_000, START + 2_640 * MS)).as("a track first seen now starts on the session's clock")
+        .isEqualTo(3_140_000);
+    assertThat(clock.jumps()).isEqualTo(1);
+  }
+
   @Test
   void theBoundAheadIsAtLeastTheStallTimeout() {
-    SourceClock clock = new SourceClock(20_000_000, 1);
+    SourceClock clock = new SourceClock(20_000_000);
     clock.toSession(0, 0, START);
 
     assertThat(clock.toSession(0, 15_000_000, START)).as("within a 20 s stall timeout: no jump").isEqualTo(15_000_000);

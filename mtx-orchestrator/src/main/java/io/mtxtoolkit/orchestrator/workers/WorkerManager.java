@@ -106,7 +106,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     final Timer restart = new Timer();
     Instant readyAt;
     Instant lastEventAt;
-    /** The publisher named by the last ready or reconciliation, for the next worker's log lines; empty when unknown. */
+    /** The publisher named by the last ready or reconciliation, for its worker's log lines; empty when unknown. */
     String sourceId = "";
     long lastEventReceivedNanos;
     Instant runningSince;
@@ -254,7 +254,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    * read by the worker's reconnect) is told, so its lines stop naming the publisher that left.
    */
   private static void publisher(Entry e, String sourceId) {
-    if (!sourceId.equals(e.sourceId) && e.worker != null && !e.stopping) {
+    if (sourceId.isEmpty() || sourceId.equals(e.sourceId)) {
+      return; // a ready or a list naming nobody: the last name known stays
+    }
+    if (e.worker != null && !e.stopping) {
       e.worker.publisherChanged(sourceId);
     }
     e.sourceId = sourceId;
@@ -592,8 +595,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   /**
-   * The publisher last named for {@code id}, by a ready or a reconciliation, or "" when unknown: the one its next
-   * worker is started with (a running worker keeps the one it was started with).
+   * The publisher last named for {@code id}, by a ready or a reconciliation, or "" when unknown: the one its worker's
+   * lines name.
    */
   public synchronized String sourceId(StreamId id) {
     Entry e = streams.get(id);

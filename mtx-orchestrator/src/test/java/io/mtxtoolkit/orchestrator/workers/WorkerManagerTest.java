@@ -482,6 +482,10 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     assertThat(launcher.launched).as("the worker runs on").hasSize(1);
     assertThat(worker.publishers).containsExactly("c9");
     assertThat(manager.sourceId(ID)).isEqualTo("c9");
+
+    manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(ID), "", "rtmpConn", "", Instant.now()));
+    assertThat(worker.publishers).as("a ready naming nobody keeps the name known").containsExactly("c9");
+    assertThat(manager.sourceId(ID)).isEqualTo("c9");
   }
 
   @Test
