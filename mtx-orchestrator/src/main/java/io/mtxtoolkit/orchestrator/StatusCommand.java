@@ -39,7 +39,8 @@ final class StatusCommand implements Callable<Integer> {
     String shown = io.mtxtoolkit.core.Urls.withoutUserInfo(streams);
     try {
       URI endpoint = URI.create(streams);
-      HttpURLConnection c = (HttpURLConnection) endpoint.toURL().openConnection();
+      // no proxy: through one, HttpURLConnection would put the URL's user and password in the request line
+      HttpURLConnection c = (HttpURLConnection) endpoint.toURL().openConnection(java.net.Proxy.NO_PROXY);
       String authorization = io.mtxtoolkit.core.Urls.basicAuthorization(endpoint); // the same header mtx-hook sends
       if (authorization != null) {
         c.setRequestProperty("Authorization", authorization);

@@ -14,7 +14,7 @@ import java.util.Map;
  * after a network stall advances each packet by a frame, not by the stall. A jump is bridged at once for its own
  * track, and kept only when it proves to be the whole source's:
  * <ul>
- *   <li>every track that is sending (one silent for {@link #CONFIRM_NANOS} is not waited for) jumps by about the same
+ *   <li>every track that is sending (one silent for {@link #SILENT_NANOS} is not waited for) jumps by about the same
  *       amount ({@link #AGREE_MICROS}) within {@link #CONFIRM_NANOS}; all then take the first track's shift, so the
  *       source's own alignment of its tracks is kept, and a silent track is moved onto the new clock with them;</li>
  *   <li>otherwise it is undone: a track that comes back to its old clock was one odd packet, and a track whose clock
@@ -31,6 +31,8 @@ final class SourceClock {
   static final long AGREE_MICROS = 1_000_000;
   /** How long the other tracks have to follow a track's jump. */
   static final long CONFIRM_NANOS = 2_000_000_000L;
+  /** A track with no packet for this long is silent, and not waited for: shorter than {@link #CONFIRM_NANOS}. */
+  static final long SILENT_NANOS = 1_000_000_000L;
 
   /** One track's clock. */
   private static final class Track {
@@ -48,6 +50,9 @@ final class SourceClock {
     /** While pending: the old clock's last time and when it came, to see a return to it. */
     long oldSource;
     long oldAtNanos;
+    /** The jump undone by {@link #expire} while the track fell silent after it (its last time is on the new clock). */
+    boolean expired;
+    long expiredJump;
 
     /** The jump bridged while pending, in source microseconds. */
     long jump() {
@@ -88,6 +93,7 @@ final class SourceClock {
       return sourceMicros + t.shift;
     }
     expire(nowNanos);
+    t.expired = false; // sending again: its own clock, whatever it did before
     long step = sourceMicros - t.lastSource;
     boolean onNewClock = fits(step, micros(nowNanos - t.lastAtNanos));
     // On its old clock, a track's time advances as time passes (a file read faster than real time, by a few packets)
@@ -106,10 +112,12 @@ final class SourceClock {
       t.steady = false;
     } else if (t.pending) {
       t.steady = true;
-      confirm(nowNanos);
     }
     t.lastSource = sourceMicros;
     t.lastAtNanos = nowNanos;
+    if (t.pending && t.steady) {
+      confirm(nowNanos); // this track sends now, so it is among those confirming
+    }
     return sourceMicros + t.shift;
   }
 
@@ -130,34 +138,37 @@ final class SourceClock {
 
   /**
    * When every track still sending has jumped alike and gone on from it, the jump is the source's: all take the
-   * first one's shift, and a silent track is moved onto the new clock so that its next packet is no jump of its own.
+   * first one's shift. A silent track (none for {@link #SILENT_NANOS}) is not waited for: one that made the same jump
+   * before falling silent takes the shift too, one whose jump differed keeps its own clock, and one that has not
+   * jumped is moved onto the new clock, so that its next packet is no jump of its own.
    */
   private void confirm(long nowNanos) {
     Track first = null;
     for (Track t : clocks.values()) {
-      if (t.pending && !t.steady) {
-        return;
+      boolean silent = nowNanos - t.lastAtNanos > SILENT_NANOS;
+      if (!silent && !(t.pending && t.steady)) {
+        return; // sending, and not (yet) going on from the same jump
       }
-      if (!t.pending && nowNanos - t.lastAtNanos <= CONFIRM_NANOS) {
-        return; // sending, and not following
-      }
-      if (t.pending && (first == null || t.pendingSince - first.pendingSince < 0)) {
+      if (!silent && (first == null || t.pendingSince - first.pendingSince < 0)) {
         first = t;
       }
     }
     long jump = first.jump();
     for (Track t : clocks.values()) {
-      if (t.pending && Math.abs(t.jump() - jump) >= AGREE_MICROS) {
+      if (nowNanos - t.lastAtNanos <= SILENT_NANOS && Math.abs(t.jump() - jump) >= AGREE_MICROS) {
         return;
       }
     }
     for (Track t : clocks.values()) {
-      if (t.pending) {
-        t.shift = t.shiftBefore - jump;
-        t.pending = false;
-      } else {
+      if (t.expired && Math.abs(t.expiredJump - jump) < AGREE_MICROS) {
+        t.shift -= jump; // made this jump before it fell silent, and waited for longer than allowed
+        t.expired = false;
+      } else if (!t.pending) {
         t.shift -= jump;
         t.lastSource += jump;
+      } else {
+        t.shift = Math.abs(t.jump() - jump) < AGREE_MICROS ? t.shiftBefore - jump : t.shiftBefore;
+        t.pending = false;
       }
     }
     sessionShift = first.shift;
@@ -169,6 +180,8 @@ final class SourceClock {
   private void expire(long nowNanos) {
     for (Track t : clocks.values()) {
       if (t.pending && nowNanos - t.pendingSince > CONFIRM_NANOS) {
+        t.expired = true;
+        t.expiredJump = t.jump();
         t.shift = t.shiftBefore;
         t.pending = false;
       }

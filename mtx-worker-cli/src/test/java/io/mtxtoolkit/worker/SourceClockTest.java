@@ -98,6 +98,37 @@ class SourceClockTest {
     assertThat(clock.jumps()).isEqualTo(1);
   }
 
+  /** Audio's jump is its last packet before a silence: the pictures' jump is taken once the audio counts as silent. */
+  @Test
+  void aTrackThatJumpedAndFellSilentIsNotWaitedForAndKeepsTheShift() {
+    SourceClock clock = new SourceClock(4_000_000);
+    clock.toSession(0, 0, START);
+    clock.toSession(1, 10_000, START + 10 * MS);
+    assertThat(clock.toSession(1, 60_030_000, START + 30 * MS)).as("audio's jump, then silence").isEqualTo(30_000);
+    assertThat(clock.toSession(0, 60_040_000, START + 40 * MS)).isEqualTo(40_000);
+    long t = 80;
+    for (; t <= 1_200; t += 40) {
+      assertThat(clock.toSession(0, 60_000_000 + t * 1000, START + t * MS)).as("video at %d ms", t).isEqualTo(t * 1000);
+    }
+    assertThat(clock.jumps()).as("taken once audio was silent for 1 s").isEqualTo(1);
+    assertThat(clock.toSession(0, 60_000_000 + 3_000_000, START + 3_000 * MS)).as("kept past the 2 s window").isEqualTo(3_000_000);
+    assertThat(clock.toSession(1, 63_020_000, START + 3_020 * MS)).as("audio back, on the pictures' clock").isEqualTo(3_020_000);
+  }
+
+  /** Audio jumps, falls silent for longer than the window, and the pictures' same jump comes after that. */
+  @Test
+  void aJumpUndoneForATrackThatFellSilentIsTakenWhenTheOthersMakeIt() {
+    SourceClock clock = new SourceClock(4_000_000);
+    clock.toSession(0, 0, START);
+    clock.toSession(1, 10_000, START + 10 * MS);
+    clock.toSession(1, 60_030_000, START + 30 * MS); // audio's jump, then silence
+    clock.toSession(0, 2_500_000, START + 2_500 * MS); // pictures after a real 2.5 s gap: the audio's jump lapsed
+    assertThat(clock.toSession(0, 62_540_000, START + 2_540 * MS)).isEqualTo(2_540_000);
+    assertThat(clock.toSession(0, 62_580_000, START + 2_580 * MS)).as("confirmed with the silent audio").isEqualTo(2_580_000);
+    assertThat(clock.jumps()).isEqualTo(1);
+    assertThat(clock.toSession(1, 62_600_000, START + 2_600 * MS)).as("audio back, not moved twice").isEqualTo(2_600_000);
+  }
+
   @Test
   void theBoundAheadIsAtLeastTheStallTimeout() {
     SourceClock clock = new SourceClock(20_000_000);

@@ -107,8 +107,10 @@ public final class HookEnvironment {
       return NOT_A_HOST;
     }
     int at = authority.lastIndexOf('@');
-    if (at == 0) {
-      return NOT_A_HOST; // an empty user
+    if (at == 0 || authority.indexOf('@') != at) {
+      // an empty user; or a raw '@' in the password, where java.net.URL, which connects, splits at the first '@' and
+      // would send the credentials to the local host: the password must spell it %40
+      return NOT_A_HOST;
     }
     authority = authority.substring(at + 1); // a user:password for a proxy in front (see Urls.basicAuthorization)
     int colon = authority.lastIndexOf(':');

@@ -158,7 +158,7 @@ class HookEnvironmentTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', nullValues = "null", value = {
       "null|-2", "''|-2", ":80|-2", "a_b|-1", "a_b:|-2", "a_b:1|1", "a_b:65535|65535", "a_b:99999|99999", "a_b:123456|-2",
-      "a_b:8O|-2", "a_b:/1|-2", "a_b:9|9", "a_b:10|10", "a_b:1:|-2", "u:p@a_b:1|1", "u@a_b|-1", "u:p@@a_b|-1", "u:p@|-2",
+      "a_b:8O|-2", "a_b:/1|-2", "a_b:9|9", "a_b:10|10", "a_b:1:|-2", "u:p@a_b:1|1", "u@a_b|-1", "u:p@@a_b|-2", "u:p@ss@a_b:1|-2", "u:p%40ss@a_b:1|1", "u:p@|-2",
       // every edge of the accepted name characters [a-zA-Z0-9._-]: the ends are in, their neighbours out
       "a_z|-1", "A_Z|-1", "0_9|-1", "._-|-1", "`_b|-2", "{_b|-2", "@_b|-2", "[_b|-2", "/_b|-2", "a:b_c:1|-2", "a+b_c|-2"})
   void underscoredHostPortReadsNameAndPort(String authority, int expected) {

@@ -50,10 +50,11 @@ public final class HookApi {
   private final String hookSecret;
   /**
    * Signed requests older than this (epoch seconds) are replays from before this process started, whose seen ids it
-   * does not have: the start less 2 s, for the whole seconds the hook signs with and hosts' clocks a little apart.
+   * does not have: the start less 10 s, for the whole seconds the hook signs with and for hosts' clocks apart (one
+   * stepped by NTP at boot). A replay of what was signed in those 10 s is still taken.
    */
   private final long signedNotBefore;
-  static final java.time.Duration START_MARGIN = java.time.Duration.ofSeconds(2);
+  static final java.time.Duration START_MARGIN = java.time.Duration.ofSeconds(10);
 
   public HookApi(EventLog events, HookEventListener listener, Clock clock) {
     this(events, listener, clock, null);
