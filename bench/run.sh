@@ -15,12 +15,13 @@ mediamtx=$("$root/deploy/mediamtx/install.sh" 2>/dev/null | tail -n 1) || mediam
 
 # java_bench MODULE CLASS: prints the command, then the Markdown table the @Tag("bench") test writes.
 java_bench() {
-  local args="-pl $1 -am test -Dtest=$2 -Dtest.excludedGroups= -Dtest.timeout=60m -Dtest.forkTimeout=0 -Dsurefire.failIfNoSpecifiedTests=false"
+  local args="-pl $1 -am test -Dtest=$2 -Dtest.excludedGroups= -Dtest.timeout=60m -Dtest.forkTimeout=0 -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true"
   local table
   echo "Command: \`mvn -q $args\`."
   table=$(mktemp)
   # shellcheck disable=SC2086 # $args is a list of options
-  if (cd "$root" && mvn -q $args -Djacoco.skip=true -Dbench.out="$table" >/dev/null 2>&1); then
+  # bench.out: where the test writes its table (without it, the table goes to the test's output)
+  if (cd "$root" && mvn -q $args -Dbench.out="$table" >/dev/null 2>&1); then
     echo; cat "$table"
   else
     echo; echo "($2 failed; run the command above to see why)"
@@ -63,6 +64,23 @@ java_bench() {
   echo "CPU, over 8 s after a 5 s warm-up: /proc utime+stime of each worker process, or the worker threads' CPU time; RSS: each"
   echo "worker process's VmRSS, or the test JVM's growth over its size before the workers started."
   java_bench mtx-orchestrator WorkerCostBench
+  echo
+  echo "### Where a worker's CPU goes"
+  echo
+  echo "Command: \`bench/profile-worker.sh 30\` (one passthrough worker process, then Debian's \`ffmpeg -c copy\`, in the"
+  echo "same setup; CPU from /proc over 30 s of steady state; JFR and perf of the worker in runs of their own)."
+  echo
+  if ! "$root/bench/profile-worker.sh" 30 2>/dev/null; then
+    echo "(bench/profile-worker.sh failed; run it to see why)"
+  fi
+  echo
+  echo "Reading: the worker's Java code is not where its time goes. JFR sees the main thread inside FFmpeg's"
+  echo "\`av_read_frame\` (waiting on the socket) in nearly every sample, no Java frame on CPU and no garbage collection;"
+  echo "perf puts the JVM (JNI stubs and compiled code, shown as [JIT], libjvm, javacpp's libjni*) at under a fifth of the"
+  echo "worker's CPU and the kernel's socket work and FFmpeg at the rest. The gap to Debian's ffmpeg is mostly the FFmpeg"
+  echo "release: the ffmpeg program of javacv's own build (FFmpeg 8, the worker's libraries) costs about what the worker"
+  echo "does in the table above. What would close the rest: one JNI call per session instead of two per packet, i.e. a"
+  echo "native remux loop, a C library of our own for some 0.3 % of one core per stream; not done."
   echo
   echo "## 2, 5. Hook delivery, scale"
   echo
