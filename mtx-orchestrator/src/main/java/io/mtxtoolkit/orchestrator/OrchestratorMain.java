@@ -54,11 +54,13 @@ public final class OrchestratorMain implements Callable<Integer> {
   public static final String ENV_HOST = "ORCHESTRATOR_HOST";
   public static final String ENV_EVENTS_KEPT = "ORCHESTRATOR_EVENTS_KEPT";
   public static final String ENV_GRACE_PERIOD = "ORCHESTRATOR_GRACE_PERIOD_MS";
+  public static final String ENV_MAX_WORKERS = "ORCHESTRATOR_MAX_WORKERS";
   public static final String ENV_WORKER_MODE = "ORCHESTRATOR_WORKER_MODE";
   public static final String ENV_RECONCILE = "ORCHESTRATOR_RECONCILE_INTERVAL_MS";
   private static final Map<String, String> ENV_BY_OPTION =
       Map.of("--port", ENV_PORT, "--host", ENV_HOST, "--events-kept", ENV_EVENTS_KEPT,
-          "--grace-period-ms", ENV_GRACE_PERIOD, "--worker-mode", ENV_WORKER_MODE, "--reconcile-interval-ms", ENV_RECONCILE);
+          "--grace-period-ms", ENV_GRACE_PERIOD, "--worker-mode", ENV_WORKER_MODE, "--reconcile-interval-ms", ENV_RECONCILE,
+          "--max-workers", ENV_MAX_WORKERS);
 
   @Spec
   private CommandSpec spec;
@@ -86,6 +88,11 @@ public final class OrchestratorMain implements Callable<Integer> {
           + "MEDIAMTX_RTSP_PORT, MEDIAMTX_RTMP_PORT (defaults localhost, 8554, 1935); the status page links to its "
           + "players on MEDIAMTX_HLS_PORT, MEDIAMTX_WEBRTC_PORT (defaults 8888, 8889) of the browser's host.")
   private String workerMode;
+
+  @Option(names = "--max-workers", paramLabel = "N", defaultValue = "" + LifecyclePolicy.DEFAULT_MAX_WORKERS,
+      description = "At most this many workers at once (1.." + LifecyclePolicy.MAX_MAX_WORKERS + "); a stream beyond it "
+          + "is marked failed and tried again a minute later (env " + ENV_MAX_WORKERS + "; default: ${DEFAULT-VALUE})")
+  private int maxWorkers;
 
   @Option(names = "--reconcile-interval-ms", paramLabel = "MS", defaultValue = "10000",
       description = "Compare MediaMTX's ready paths with the workers at start-up and this often, fixing what a lost "
@@ -293,8 +300,12 @@ public final class OrchestratorMain implements Callable<Integer> {
     MediaMtxEndpoints mediamtx = MediaMtxEndpoints.fromEnvironment(env);
     WorkerLauncher launcher = mode == LaunchMode.THREAD ? ThreadLauncher.forMediaMtx(mediamtx)
         : new ProcessLauncher(mediamtx, ProcessLauncher.jvmOptions(env), List.of(), System.out);
-    return new WorkerManager(launcher, LifecyclePolicy.defaults().withGracePeriod(Duration.ofMillis(gracePeriodMs)),
-        Clock.systemUTC());
+    if (maxWorkers < 1 || maxWorkers > LifecyclePolicy.MAX_MAX_WORKERS) {
+      throw new ValidationException("--max-workers", "--max-workers/" + ENV_MAX_WORKERS + " must be 1.."
+          + LifecyclePolicy.MAX_MAX_WORKERS + ", got " + maxWorkers);
+    }
+    return new WorkerManager(launcher, LifecyclePolicy.defaults().withGracePeriod(Duration.ofMillis(gracePeriodMs))
+        .withMaxWorkers(maxWorkers), Clock.systemUTC());
   }
 
   private static String fromEnvironment(ArgSpec arg, Map<String, String> env) {

@@ -101,6 +101,8 @@ class OrchestratorMainTest {
       "--host|' '|--host/ORCHESTRATOR_HOST",
       "--worker-mode|fork|unknown worker mode 'fork' (process, thread or none)",
       "--reconcile-interval-ms|-1|--reconcile-interval-ms/ORCHESTRATOR_RECONCILE_INTERVAL_MS must be >= 0",
+      "--max-workers|0|--max-workers/ORCHESTRATOR_MAX_WORKERS must be 1..10000, got 0",
+      "--max-workers|10001|--max-workers/ORCHESTRATOR_MAX_WORKERS must be 1..10000",
       "--nope|1|Unknown option"})
   void invalidOptionsAreUsageErrors(String option, String value, String message) {
     int code = run(option, value);

@@ -12,13 +12,18 @@ import java.time.Duration;
  * @param maxRestarts restarts in a row without a worker running for {@code healthyRun} before the stream is marked failed
  * @param healthyRun how long a worker must have been RUNNING for its exit not to count as a failure in a row;
  *     shorter, a worker that crashes right after its first packets would restart every second for ever
+ * @param maxWorkers at most this many workers at once: each is a JVM (or a thread) with FFmpeg's buffers, and a
+ *     flood of ready events for new ids must not take the host's memory
  */
 public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts,
-                              Duration healthyRun) {
+                              Duration healthyRun, int maxWorkers) {
   /** The spec's grace period, also the orchestrator's --grace-period-ms default (an annotation needs a constant). */
   public static final long DEFAULT_GRACE_PERIOD_MS = 30_000;
   public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofMillis(DEFAULT_GRACE_PERIOD_MS);
   public static final Duration DEFAULT_HEALTHY_RUN = Duration.ofSeconds(30);
+  /** The orchestrator's --max-workers default: 100 child JVMs take about 11 GiB, 100 threads about 1 GiB. */
+  public static final int DEFAULT_MAX_WORKERS = 100;
+  public static final int MAX_MAX_WORKERS = 10_000;
 
   public LifecyclePolicy {
     if (gracePeriod.isNegative() || restartBase.isNegative() || restartMax.compareTo(restartBase) < 0) {
@@ -31,10 +36,18 @@ public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Durati
     if (healthyRun.isNegative()) {
       throw new ValidationException("healthyRun", "healthyRun must be >= 0");
     }
+    if (maxWorkers < 1 || maxWorkers > MAX_MAX_WORKERS) {
+      throw new ValidationException("maxWorkers", "the worker limit must be 1.." + MAX_MAX_WORKERS + ", got " + maxWorkers);
+    }
   }
 
   public LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts) {
     this(gracePeriod, restartBase, restartMax, maxRestarts, DEFAULT_HEALTHY_RUN);
+  }
+
+  public LifecyclePolicy(Duration gracePeriod, Duration restartBase, Duration restartMax, int maxRestarts,
+                         Duration healthyRun) {
+    this(gracePeriod, restartBase, restartMax, maxRestarts, healthyRun, DEFAULT_MAX_WORKERS);
   }
 
   /** Spec default grace period (30 s); restarts after 1, 2, 4, 8, 16 s, then the stream is failed. */
@@ -43,11 +56,15 @@ public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Durati
   }
 
   public LifecyclePolicy withGracePeriod(Duration grace) {
-    return new LifecyclePolicy(grace, restartBase, restartMax, maxRestarts, healthyRun);
+    return new LifecyclePolicy(grace, restartBase, restartMax, maxRestarts, healthyRun, maxWorkers);
   }
 
   public LifecyclePolicy withHealthyRun(Duration run) {
-    return new LifecyclePolicy(gracePeriod, restartBase, restartMax, maxRestarts, run);
+    return new LifecyclePolicy(gracePeriod, restartBase, restartMax, maxRestarts, run, maxWorkers);
+  }
+
+  public LifecyclePolicy withMaxWorkers(int max) {
+    return new LifecyclePolicy(gracePeriod, restartBase, restartMax, maxRestarts, healthyRun, max);
   }
 
   /** Wait before restart number {@code n} (1-based). */

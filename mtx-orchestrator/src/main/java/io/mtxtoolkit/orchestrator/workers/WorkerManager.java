@@ -333,6 +333,14 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       e.workerState = WorkerState.STOPPED;
       return;
     }
+    int live = liveWorkers();
+    if (live >= policy.maxWorkers()) {
+      // Not a verdict on the stream: reconciliation tries it again a minute later, when a worker may have ended.
+      LOG.warn("worker limit reached: {} workers run; {} gets none for now", live, e.id, e.fields("worker-limit-reached"),
+          kv("maxWorkers", policy.maxWorkers()));
+      fail(e, "worker limit reached (" + policy.maxWorkers() + " workers run; --max-workers)", false);
+      return;
+    }
     e.stopping = false;
     e.reachedRunning = false;
     e.runningSince = null;

@@ -94,6 +94,7 @@ class DevStackIT {
     // what local mode takes from the environment reaches the containers too, and only when set (no empty value)
     assertThat((Map<String, Object>) media.get("environment")).containsEntry("ORCHESTRATOR_LOG_LEVEL", null)
         .containsEntry("ORCHESTRATOR_RECONCILE_INTERVAL_MS", null).containsEntry("ORCHESTRATOR_EVENTS_KEPT", null)
+        .containsEntry("ORCHESTRATOR_MAX_WORKERS", null)
         .containsEntry("MTX_LOG_LEVEL", null).containsEntry("MTX_ORCHESTRATOR_JAVA_OPTS", null);
     assertThat((Map<String, Object>) mediamtx.get("environment")).containsEntry("MTX_HOOK_CONNECT_TIMEOUT_MS", null)
         .containsEntry("MTX_HOOK_READ_TIMEOUT_MS", null).containsEntry("MTX_HOOK_JAVA_OPTS", null);

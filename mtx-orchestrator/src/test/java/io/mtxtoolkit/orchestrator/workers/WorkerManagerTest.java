@@ -1,6 +1,7 @@
 package io.mtxtoolkit.orchestrator.workers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.mtxtoolkit.core.hook.HookEvent;
@@ -467,6 +468,31 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
     await("the restart").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 2);
     assertThat(launcher.sourceIds).containsExactly("c1", "c2");
+  }
+
+  /** A flood of readies for new ids: no more workers than the limit; a stream beyond it waits, marked failed. */
+  @Test
+  void noMoreWorkersThanTheLimitRun() throws Exception {
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
+        Duration.ofMillis(80), 2).withMaxWorkers(2), Clock.systemUTC()));
+    StreamId a = StreamId.of("a");
+    StreamId c = StreamId.of("c");
+    var lines = CapturedLines.during(WorkerManager.class, () -> {
+      manager.ready(a);
+      manager.ready(StreamId.of("b"));
+      manager.ready(c);
+    });
+
+    assertThat(launcher.launched).hasSize(2);
+    assertThat(manager.liveWorkers()).isEqualTo(2);
+    assertThat(manager.stream(c).orElseThrow().failedReason()).startsWith("worker limit reached (2 workers run");
+    assertThat(lines).extracting(CapturedLines::arguments).anySatisfy(args -> assertThat(args).contains("event=worker-limit-reached"));
+
+    manager.notReady(a); // a's publisher leaves: after the grace period its worker stops
+    await("a's worker stopped").atMost(Duration.ofSeconds(5)).until(() -> manager.liveWorkers() == 1);
+    manager.ready(c);
+    assertThat(launcher.launched).as("c's next ready finds room").hasSize(3);
+    assertThatThrownBy(() -> LifecyclePolicy.defaults().withMaxWorkers(0)).hasMessageContaining("1..10000");
   }
 
   /** A publisher back within the grace period under a new connection: the worker runs on, naming the new one. */
