@@ -524,6 +524,30 @@ class StreamWorkerTest {
     assertThat(states).extracting(Timed::state).doesNotContain(WorkerState.RECONNECTING);
   }
 
+  /**
+   * A publisher whose media breaks off mid-tag, or turns to garbage after a valid start (issue #9): what was valid
+   * reaches /out, the worker ends with a reason rather than a crash, in either mode.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"PASSTHROUGH, true", "PASSTHROUGH, false", "TRANSCODE, true", "TRANSCODE, false"})
+  void mediaThatBreaksOffOrTurnsToGarbageEndsWithAReason(WorkerConfig.Mode mode, boolean garbage,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    byte[] clip = java.nio.file.Files.readAllBytes(io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("clip.flv"), 0, 75, true));
+    byte[] broken = java.util.Arrays.copyOf(clip, clip.length / 2 + (garbage ? 64 * 1024 : 0));
+    java.util.stream.IntStream.range(clip.length / 2, broken.length).forEach(i -> broken[i] = (byte) (i * 31 + 7));
+    java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("broken.flv"), broken);
+    String url = rtmp("live/test/out");
+
+    try (RtmpSink sink = RtmpSink.listen(url, Duration.ofSeconds(30))) {
+      WorkerResult r = CompletableFuture.supplyAsync(() -> worker("file:" + file, url, mode, Duration.ofSeconds(1)).run())
+          .get(60, TimeUnit.SECONDS);
+
+      assertThat(r.exit()).as(r.reason()).isIn(WorkerExit.SOURCE_LOST, WorkerExit.MEDIA_ERROR);
+      assertThat(r.reason()).isNotBlank();
+      assertThat(sink.packetCount()).as("the valid start reached /out").isGreaterThan(10);
+    }
+  }
+
   /** MediaMTX's authInternalUsers put credentials in the URLs; no reason or line shows them. */
   @Test
   void credentialsInTheUrlsAreNeverShown() {
