@@ -102,6 +102,58 @@ class ChurnTest {
     assertThat(fdsAfter).as("file descriptors leaked").isLessThanOrEqualTo(fdsBefore + 5);
   }
 
+  /**
+   * The same with child JVMs (fewer cycles: each launch starts a JVM): never two worker processes for one id, and
+   * once the manager is closed no child process is left.
+   */
+  @Test
+  void churnWithChildProcessesLeavesNoProcessBehind() throws Exception {
+    String closed = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/x/in";
+    ProcessLauncher processes = new ProcessLauncher(io.mtxtoolkit.core.path.MediaMtxEndpoints.defaults(), java.util.List.of(
+        "--input-url", closed, "--output-url", closed.replace("/in", "/out"), "--reconnect-base-ms", "20",
+        "--stall-timeout-ms", "500"), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+    Map<StreamId, java.util.Set<Long>> children = new ConcurrentHashMap<>();
+    AtomicInteger maxPerId = new AtomicInteger();
+    WorkerLauncher watching = new WorkerLauncher() {
+      @Override
+      public LaunchMode mode() {
+        return LaunchMode.PROCESS;
+      }
+
+      @Override
+      public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
+        // the previous worker of this id must have exited: its process is no child of ours any more
+        long others = ProcessHandle.current().children()
+            .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("--stream=" + id.value())).orElse(false))
+            .count();
+        maxPerId.accumulateAndGet((int) others + 1, Math::max);
+        RunningWorker w = processes.launch(id, sourceId, onState);
+        children.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(Long.parseLong(w.handle().substring(4)));
+        return w;
+      }
+    };
+    Random random = new Random(7);
+    try (WorkerManager manager = new WorkerManager(watching,
+        new LifecyclePolicy(Duration.ofMillis(30), Duration.ofMillis(10), Duration.ofMillis(40), 1), Clock.systemUTC())) {
+      for (int i = 0; i < 40; i++) {
+        StreamId id = StreamId.of("p" + random.nextInt(4));
+        if (random.nextBoolean()) {
+          manager.ready(id);
+        } else {
+          manager.notReady(id);
+        }
+        await().pollDelay(Duration.ofMillis(random.nextInt(150))).until(() -> true);
+      }
+    }
+    assertThat(children).as("worker processes were started").isNotEmpty();
+    assertThat(maxPerId.get()).as("worker processes for one id at any time").isEqualTo(1);
+    await("every worker process gone").atMost(Duration.ofSeconds(15))
+        .until(() -> children.values().stream().flatMap(java.util.Set::stream)
+            .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+    assertThat(ProcessHandle.current().children().filter(p -> p.info().command().orElse("").contains("java")))
+        .as("child JVMs left").isEmpty();
+  }
+
   private static long openFds() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.count();
