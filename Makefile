@@ -18,8 +18,9 @@ build: ## compile and package every module (skips tests); launchers land in */ta
 test: ## run all tests and the 80% coverage gate (provisions MediaMTX first)
 	@"$(ROOT)/build/test.sh"
 
-fuzz: ## fuzz the hook payload parsing with Jazzer for a bounded time (45 s)
+fuzz: ## fuzz the hook payload parsing (45 s) and the signed-hook header checks (30 s) with Jazzer
 	cd "$(ROOT)" && JAZZER_FUZZ=1 $(MVN) -q -pl mtx-core test -Dtest=HookPayloadFuzzTest -Djacoco.skip=true
+	cd "$(ROOT)" && JAZZER_FUZZ=1 $(MVN) -q -pl mtx-core test -Dtest=HookSignatureFuzzTest -Djacoco.skip=true
 
 mutation: ## mutation-test core, hook and orchestrator with PIT (~12 min); reports in */target/pit-reports
 	cd "$(ROOT)" && $(MVN) -q install -DskipTests -Djacoco.skip=true
