@@ -43,21 +43,33 @@ run_middle() {
   local p
   for p in "${in#rtmp://127.0.0.1:}" "${out#rtmp://127.0.0.1:}"; do
     p=${p%%/*}
-    for _ in $(seq 100); do ss -ltn "sport = :$p" | grep -q LISTEN && break; sleep 0.1; done
+    local listening=""
+    for _ in $(seq 100); do
+      if ss -ltn "sport = :$p" | grep LISTEN >/dev/null; then listening=1; break; fi
+      sleep 0.1
+    done
+    [[ -n $listening ]] || { echo "bench/profile-worker.sh: nothing listens on port $p after 10 s" >&2; exit 1; }
   done
   local args=()
   for a in "$@"; do a=${a//\{in\}/$in}; args+=("${a//\{out\}/$out}"); done
   "${args[@]}" >"$work/middle.log" 2>&1 &
   local pid=$!
   sleep 10 # open, probe and warm-up
-  if [[ $name == worker* ]]; then pid=$(pgrep -f "WorkerMain run --stream profile" | head -1); fi
+  if [[ $name == worker* ]]; then
+    pid=$(pgrep -f "WorkerMain run --stream profile" || true)
+    pid=${pid%%$'\n'*}
+    [[ -n $pid ]] || { echo "bench/profile-worker.sh: the worker did not start:" >&2; cat "$work/middle.log" >&2; exit 1; }
+  fi
+  kill -0 "$pid" 2>/dev/null || { echo "bench/profile-worker.sh: $name ended early:" >&2; cat "$work/middle.log" >&2; exit 1; }
   read -r u1 s1 < <(ticks "$pid")
+  local t1=$EPOCHREALTIME
   if [[ $name == worker ]] && command -v perf >/dev/null && perf record -e cpu-clock -F 499 -p "$pid" -o "$work/w.perf" \
       -- sleep "$secs" >/dev/null 2>&1; then :; else sleep "$secs"; fi
   read -r u2 s2 < <(ticks "$pid")
+  local t2=$EPOCHREALTIME # the window as it was (perf's start and end take time of their own)
   if [[ $name != *jfr ]]; then
-    echo "| $name | $((u2 - u1)) | $((s2 - s1)) | $(awk -v t=$((u2 - u1 + s2 - s1)) -v s="$secs" -v hz="$(getconf CLK_TCK)" \
-      'BEGIN {printf "%.2f", 100 * t / hz / s}') |"
+    echo "| $name | $((u2 - u1)) | $((s2 - s1)) | $(awk -v t=$((u2 - u1 + s2 - s1)) -v a="$t1" -v b="$t2" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN {printf "%.2f", 100 * t / hz / (b - a)}') |"
   fi
   kill "$pid" 2>/dev/null || true
   pkill -P $$ ffmpeg 2>/dev/null || true
@@ -66,21 +78,23 @@ run_middle() {
 
 echo "| in the middle | user ticks | system ticks | CPU % of one core |"
 echo "|---|---|---|---|"
-run_middle worker "$worker" run --stream profile --input-url '{in}' --output-url '{out}'
+# the flags the orchestrator gives each worker process (ProcessLauncher.DEFAULT_JVM_OPTIONS), as WorkerCostBench runs them
+opts="-XX:+UseSerialGC -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData \
+-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
+MTX_WORKER_JAVA_OPTS=$opts run_middle worker "$worker" run --stream profile --input-url '{in}' --output-url '{out}'
 run_middle "ffmpeg -c copy (Debian's)" ffmpeg -hide_banner -loglevel error -nostdin -i '{in}' -c copy -f flv '{out}'
 # JFR in a run of its own: its sampling would count in the worker's ticks and in perf's libjvm share
-MTX_WORKER_JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 \
--XX:StartFlightRecording=filename=$work/w.jfr,settings=profile,delay=10s" \
+MTX_WORKER_JAVA_OPTS="$opts -XX:StartFlightRecording=filename=$work/w.jfr,settings=profile,delay=10s" \
   run_middle worker-jfr "$worker" run --stream profile --input-url '{in}' --output-url '{out}'
 echo
 if [[ -s $work/w.jfr ]] && command -v jfr >/dev/null; then
   echo "JFR (worker): $(jfr summary "$work/w.jfr" | awk '$1 == "jdk.ExecutionSample" {e=$2} $1 == "jdk.NativeMethodSample" {n=$2}
     $1 == "jdk.GarbageCollection" {g=$2} END {printf "%d Java execution samples, %d native-method samples, %d GCs", e, n, g}')."
   echo "Native-method samples by Java frame:"
-  jfr print --events jdk.NativeMethodSample "$work/w.jfr" | grep -A1 "stackTrace = \[" | grep -v "stackTrace\|^--" \
-    | sed 's/line:.*//; s/^ *//' | sort | uniq -c | sort -rn | head -3
+  { jfr print --events jdk.NativeMethodSample "$work/w.jfr" | grep -A1 "stackTrace = \[" | grep -v "stackTrace\|^--" \
+    | sed 's/line:.*//; s/^ *//' | sort | uniq -c | sort -rn | head -3; } || true
 fi
 if [[ -s $work/w.perf ]]; then
   echo "perf (worker, cpu-clock at 499 Hz), share by library:"
-  perf report -i "$work/w.perf" --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -10
+  { perf report -i "$work/w.perf" --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -10; } || true
 fi

@@ -70,17 +70,18 @@ java_bench() {
   echo "Command: \`bench/profile-worker.sh 30\` (one passthrough worker process, then Debian's \`ffmpeg -c copy\`, in the"
   echo "same setup; CPU from /proc over 30 s of steady state; JFR and perf of the worker in runs of their own)."
   echo
-  if ! "$root/bench/profile-worker.sh" 30 2>/dev/null; then
+  if "$root/bench/profile-worker.sh" 30 2>/dev/null; then
+    echo
+    echo "How to read it: JFR's Java execution samples and GCs say how much the worker's Java code and heap do; its"
+    echo "native-method samples say which FFmpeg call the worker's threads are in (a blocking read waits on the socket)."
+    echo "perf's shares split the worker's CPU between the kernel, FFmpeg's libraries, libc and the JVM ([JIT] holds the"
+    echo "JNI stubs as well as compiled Java, beside libjvm and javacpp's libjni*). The table above also measures the"
+    echo "ffmpeg program of javacv's own FFmpeg build, the worker's libraries, against Debian's older one: the part of"
+    echo "the gap that is the FFmpeg release, not the JVM. Closing the JVM's share would take one native call per session"
+    echo "(a remux loop in C) instead of two JNI calls per packet; not done."
+  else
     echo "(bench/profile-worker.sh failed; run it to see why)"
   fi
-  echo
-  echo "Reading: the worker's Java code is not where its time goes. JFR sees the main thread inside FFmpeg's"
-  echo "\`av_read_frame\` (waiting on the socket) in nearly every sample, no Java frame on CPU and no garbage collection;"
-  echo "perf puts the JVM (JNI stubs and compiled code, shown as [JIT], libjvm, javacpp's libjni*) at under a fifth of the"
-  echo "worker's CPU and the kernel's socket work and FFmpeg at the rest. The gap to Debian's ffmpeg is mostly the FFmpeg"
-  echo "release: the ffmpeg program of javacv's own build (FFmpeg 8, the worker's libraries) costs about what the worker"
-  echo "does in the table above. What would close the rest: one JNI call per session instead of two per packet, i.e. a"
-  echo "native remux loop, a C library of our own for some 0.3 % of one core per stream; not done."
   echo
   echo "## 2, 5. Hook delivery, scale"
   echo

@@ -79,6 +79,7 @@ class FullServerHostileRequestsTest {
     assertThat(streams).as("streams listed").hasSize(40);
     assertThat(withWorkers).as("workers after 40 readies for new ids").isLessThanOrEqualTo(3);
     assertThat(limited).as("streams told why they have none").isGreaterThanOrEqualTo(37);
+    assertThat(Http.get(base + "/metrics").body()).contains("mtx_worker_limit_refusals_total 37.0");
 
     forAll(samples(0x66756c6cL, 200, r -> {
       String route = ROUTES.get(r.nextInt(ROUTES.size()));

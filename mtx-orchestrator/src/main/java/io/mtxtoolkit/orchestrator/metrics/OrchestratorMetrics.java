@@ -35,6 +35,7 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
   private final Counter graceStops;
   private final Counter staleEvents;
   private final Counter launchFailures;
+  private final Counter limitRefusals;
   private final Map<String, Counter> exits = new java.util.HashMap<>();
   private final Map<WorkerManager.Correction.Action, Counter> corrections = new EnumMap<>(WorkerManager.Correction.Action.class);
   private final Map<String, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
@@ -59,6 +60,8 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
         .register(registry);
     launchFailures = Counter.builder("mtx_worker_launch_failures").description("Workers that could not be launched at all")
         .register(registry);
+    limitRefusals = Counter.builder("mtx_worker_limit_refusals")
+        .description("Ready streams left waiting for a worker: --max-workers were running").register(registry);
     for (String outcome : WorkerResult.outcomes()) {
       exits.put(outcome, Counter.builder("mtx_worker_exits").description("Worker ends, by outcome (crashed: not reported by the worker)")
           .tag("outcome", outcome).register(registry));
@@ -131,6 +134,11 @@ public final class OrchestratorMetrics implements HookEventListener, LifecycleOb
   @Override
   public void workerRestarted() {
     restarts.increment();
+  }
+
+  @Override
+  public void workerLimitReached() {
+    limitRefusals.increment();
   }
 
   @Override

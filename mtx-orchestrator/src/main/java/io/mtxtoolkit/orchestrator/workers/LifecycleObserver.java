@@ -21,6 +21,9 @@ public interface LifecycleObserver {
 
   default void workerRestarted() {}
 
+  /** A ready stream got no worker: as many run as --max-workers allows; it starts when one ends. */
+  default void workerLimitReached() {}
+
   default void streamFailed() {}
 
   default void gracePeriodStop() {}

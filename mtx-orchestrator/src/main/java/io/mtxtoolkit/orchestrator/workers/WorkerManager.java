@@ -97,6 +97,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Integer lastExitCode;
     String lastExitReason;
     String failedReason;
+    /** Ready, but refused a worker at --max-workers: started when a slot frees, oldest first (waitingSince). */
+    boolean waitingForSlot;
+    long waitingSince;
     /** The failure is the worker's verdict on the media or its configuration: only a new ready retries it. */
     boolean failedByVerdict;
     long failedNanos;
@@ -304,8 +307,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Entry e = streams.computeIfAbsent(id, Entry::new);
     e.changed();
     e.ready = false;
+    if (e.waitingForSlot) {
+      e.waitingForSlot = false; // its publisher left before a slot freed
+      e.failedReason = null;
+    }
     if (cancelRestart(e)) {
       LOG.info("not-ready: the pending restart of the worker for {} is cancelled", id, e.fields("worker-restart-cancelled"));
+      startWaiting(); // the restart held a slot
     }
     if (e.worker == null || e.stopping || e.graceStop.pending()) {
       return;
@@ -328,18 +336,28 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
   }
 
-  private void launch(Entry e) {
+  /** Launches {@code e}'s worker; false when none was launched or attempted (closing, or at the worker limit). */
+  private boolean launch(Entry e) {
     if (closed) {
       e.workerState = WorkerState.STOPPED;
-      return;
+      return false;
     }
-    int live = liveWorkers();
-    if (live >= policy.maxWorkers()) {
-      // Not a verdict on the stream: reconciliation tries it again a minute later, when a worker may have ended.
-      LOG.warn("worker limit reached: {} workers run; {} gets none for now", live, e.id, e.fields("worker-limit-reached"),
-          kv("maxWorkers", policy.maxWorkers()));
-      fail(e, "worker limit reached (" + policy.maxWorkers() + " workers run; --max-workers)", false);
-      return;
+    if (slotsTaken() >= policy.maxWorkers()) {
+      // Not a verdict on the stream: it starts when a worker ends (startWaiting), oldest waiting first.
+      e.workerState = WorkerState.STOPPED;
+      e.failedReason = "worker limit reached: waiting for one of the " + policy.maxWorkers() + " workers (--max-workers) to end";
+      if (!e.waitingForSlot) {
+        e.waitingForSlot = true;
+        e.waitingSince = System.nanoTime();
+        LOG.warn("worker limit reached: {} workers run; {} waits for one to end", policy.maxWorkers(), e.id,
+            e.fields("worker-limit-reached"), kv("maxWorkers", policy.maxWorkers()));
+        tell(e, LifecycleObserver::workerLimitReached);
+      }
+      return false;
+    }
+    if (e.waitingForSlot) {
+      e.waitingForSlot = false;
+      e.failedReason = null;
     }
     e.stopping = false;
     e.reachedRunning = false;
@@ -354,7 +372,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       LOG.error("cannot launch the worker for {}: {}", e.id, t.toString(), e.fields("worker-launch-failed"));
       tell(e, LifecycleObserver::workerLaunchFailed);
       afterExit(e, WorkerResult.crashed("cannot launch the worker: " + t), false, false);
-      return;
+      return true;
     }
     e.worker = worker;
     try {
@@ -368,6 +386,34 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       // already ended is handled at once, and its end must not be told before its start.
       worker.exit().whenComplete((result, error) -> logged(e, "exit of the worker", () -> exited(e.id, worker,
           result != null ? result : WorkerResult.crashed("worker failed: " + error))).run());
+    }
+    return true;
+  }
+
+  /** Workers running, and restarts waiting out their backoff (each will run one): what --max-workers bounds. */
+  private int slotsTaken() {
+    int taken = 0;
+    for (Entry e : streams.values()) {
+      if (e.worker != null || e.restart.pending()) {
+        taken++;
+      }
+    }
+    return taken;
+  }
+
+  /** Starts streams left waiting at the worker limit, oldest first, while slots are free. */
+  private void startWaiting() {
+    while (!closed && slotsTaken() < policy.maxWorkers()) {
+      Entry next = null;
+      for (Entry e : streams.values()) {
+        if (e.waitingForSlot && e.ready && e.worker == null && !e.restart.pending()
+            && (next == null || e.waitingSince - next.waitingSince < 0)) {
+          next = e;
+        }
+      }
+      if (next == null || !launch(next)) {
+        return;
+      }
     }
   }
 
@@ -416,6 +462,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         result.reason(), e.fields("worker-exited"), kv("exitCode", result.exit().code()), kv("outcome", result.outcome()),
         kv("requested", requested));
     afterExit(e, result, requested, true);
+    startWaiting(); // a slot may be free now
   }
 
   /**
@@ -476,10 +523,12 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       return;
     }
     if (e.ready && e.worker == null) {
-      // counted when it happens: a restart that a not-ready or a shutdown cancelled never did
-      e.restarts++;
-      tell(e, LifecycleObserver::workerRestarted);
-      launch(e);
+      // counted when it happens: a restart that a not-ready, a shutdown or the worker limit prevented never did
+      if (slotsTaken() < policy.maxWorkers()) {
+        e.restarts++;
+        tell(e, LifecycleObserver::workerRestarted);
+      }
+      launch(e); // at the limit: the stream waits for a slot
     }
   }
 
@@ -571,7 +620,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       if (e != null && e.changedNanos - takenAt > 0) {
         return;
       }
-      boolean idle = e != null && e.ready && e.worker == null && !e.restart.pending();
+      // a stream waiting for a slot is started when one frees, not by reconciliation
+      boolean idle = e != null && e.ready && e.worker == null && !e.restart.pending() && !e.waitingForSlot;
       boolean orphaned = idle && e.failedReason == null;
       boolean retry = idle && e.failedReason != null && !e.failedByVerdict
           && takenAt - e.failedNanos >= FAILED_RETRY_AFTER.toNanos();

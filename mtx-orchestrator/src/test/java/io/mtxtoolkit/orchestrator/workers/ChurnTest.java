@@ -122,10 +122,10 @@ class ChurnTest {
 
       @Override
       public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
-        // the previous worker of this id must have exited: its process is no child of ours any more
-        long others = ProcessHandle.current().children()
-            .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("--stream=" + id.value())).orElse(false))
-            .count();
+        // the previous worker processes of this id must all have exited (their command lines are too long for
+        // ProcessHandle.info().arguments(), which reads one page of /proc/<pid>/cmdline: the pids are recorded)
+        long others = children.getOrDefault(id, java.util.Set.of()).stream()
+            .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).count();
         maxPerId.accumulateAndGet((int) others + 1, Math::max);
         RunningWorker w = processes.launch(id, sourceId, onState);
         children.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(Long.parseLong(w.handle().substring(4)));

@@ -68,6 +68,7 @@ class LifecycleMetricsTest {
           .as("every outcome's series is there from the start").hasValue(0.0);
       assertThat(PrometheusText.value(samples, "mtx_reconcile_corrections_total", Map.of("action", "retry-failed"))).hasValue(0.0);
       assertThat(PrometheusText.value(samples, "mtx_worker_launch_failures_total", Map.of())).hasValue(0.0);
+      assertThat(PrometheusText.value(samples, "mtx_worker_limit_refusals_total", Map.of())).hasValue(0.0);
       assertThat(PrometheusText.value(samples, "mtx_workers", Map.of("state", "failed"))).hasValue(1.0);
       assertThat(PrometheusText.value(samples, "mtx_hook_to_worker_start_seconds_count", Map.of())).hasValue(2.0);
       assertThat(PrometheusText.value(samples, "mtx_hook_to_worker_start_seconds_bucket", Map.of("le", "+Inf"))).hasValue(2.0);

@@ -485,14 +485,38 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
     assertThat(launcher.launched).hasSize(2);
     assertThat(manager.liveWorkers()).isEqualTo(2);
-    assertThat(manager.stream(c).orElseThrow().failedReason()).startsWith("worker limit reached (2 workers run");
-    assertThat(lines).extracting(CapturedLines::arguments).anySatisfy(args -> assertThat(args).contains("event=worker-limit-reached"));
+    assertThat(manager.stream(c).orElseThrow().failedReason()).startsWith("worker limit reached: waiting for one of the 2");
+    assertThat(manager.stream(c).orElseThrow().workerState()).as("waiting, not failed").isEqualTo("stopped");
+    assertThat(lines).extracting(CapturedLines::arguments).filteredOn(args -> args.contains("event=worker-limit-reached"))
+        .hasSize(1);
+    assertThat(lines).extracting(CapturedLines::arguments).noneMatch(args -> args.contains("event=stream-failed"));
+    var again = CapturedLines.during(WorkerManager.class, () -> manager.ready(c));
+    assertThat(again).as("a repeated ready while waiting: no new line").isEmpty();
 
-    manager.notReady(a); // a's publisher leaves: after the grace period its worker stops
-    await("a's worker stopped").atMost(Duration.ofSeconds(5)).until(() -> manager.liveWorkers() == 1);
-    manager.ready(c);
-    assertThat(launcher.launched).as("c's next ready finds room").hasSize(3);
+    manager.notReady(a); // a's publisher leaves: after the grace period its worker stops, and c takes its slot
+    await("c started in a's slot").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 3);
+    assertThat(manager.liveWorkers()).isEqualTo(2);
+    assertThat(manager.stream(c).orElseThrow().failedReason()).isNull();
     assertThatThrownBy(() -> LifecyclePolicy.defaults().withMaxWorkers(0)).hasMessageContaining("1..10000");
+  }
+
+  /** A restart waiting out its backoff holds its slot: a newcomer cannot take it and leave the restart refused. */
+  @Test
+  void aPendingRestartHoldsItsSlotAtTheLimit() {
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(200),
+        Duration.ofMillis(200), 3).withMaxWorkers(1), Clock.systemUTC()));
+    StreamId b = StreamId.of("b");
+    manager.ready(ID);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died")); // a restart in 200 ms
+    await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
+
+    manager.ready(b);
+    assertThat(manager.stream(b).orElseThrow().failedReason()).as("the slot is the restart's").startsWith("worker limit reached");
+    await("the restart").atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 2);
+    assertThat(manager.stream(ID).orElseThrow().restarts()).isEqualTo(1);
+
+    manager.notReady(ID);
+    await("b starts in the freed slot").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 3);
   }
 
   /** A publisher back within the grace period under a new connection: the worker runs on, naming the new one. */
