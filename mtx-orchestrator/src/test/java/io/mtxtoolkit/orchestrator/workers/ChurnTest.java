@@ -78,21 +78,7 @@ class ChurnTest {
       }
     };
     long fdsBefore = openFds();
-    Random random = new Random(42);
-    try (WorkerManager manager = new WorkerManager(counting,
-        new LifecyclePolicy(Duration.ofMillis(30), Duration.ofMillis(10), Duration.ofMillis(40), 1), Clock.systemUTC())) {
-      for (int i = 0; i < 200; i++) {
-        StreamId id = StreamId.of("s" + random.nextInt(10));
-        if (random.nextBoolean()) {
-          manager.ready(id);
-        } else {
-          manager.notReady(id);
-        }
-        if (random.nextInt(4) == 0) {
-          await().pollDelay(Duration.ofMillis(random.nextInt(40))).until(() -> true);
-        }
-      }
-    }
+    churn(counting, new Random(42), 200, 10, "s", 4, 40);
     assertThat(maxPerId.get()).as("live workers for one id at any time").isEqualTo(1);
     await("worker threads gone").atMost(Duration.ofSeconds(10))
         .until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("worker-s")));
@@ -132,19 +118,7 @@ class ChurnTest {
         return w;
       }
     };
-    Random random = new Random(7);
-    try (WorkerManager manager = new WorkerManager(watching,
-        new LifecyclePolicy(Duration.ofMillis(30), Duration.ofMillis(10), Duration.ofMillis(40), 1), Clock.systemUTC())) {
-      for (int i = 0; i < 40; i++) {
-        StreamId id = StreamId.of("p" + random.nextInt(4));
-        if (random.nextBoolean()) {
-          manager.ready(id);
-        } else {
-          manager.notReady(id);
-        }
-        await().pollDelay(Duration.ofMillis(random.nextInt(150))).until(() -> true);
-      }
-    }
+    churn(watching, new Random(7), 40, 4, "p", 1, 150);
     assertThat(children).as("worker processes were started").isNotEmpty();
     assertThat(maxPerId.get()).as("worker processes for one id at any time").isEqualTo(1);
     await("every worker process gone").atMost(Duration.ofSeconds(15))
@@ -152,6 +126,29 @@ class ChurnTest {
             .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
     assertThat(ProcessHandle.current().children().filter(p -> p.info().command().orElse("").contains("java")))
         .as("child JVMs left").isEmpty();
+  }
+
+  /**
+   * {@code cycles} ready or not-ready events, at random, over {@code ids} ids named {@code prefix}N, through a manager
+   * on {@code launcher} that is closed afterwards; one event in {@code pauseOneIn} is followed by a pause of up to
+   * {@code maxPauseMs}.
+   */
+  private static void churn(WorkerLauncher launcher, Random random, int cycles, int ids, String prefix, int pauseOneIn,
+                            int maxPauseMs) {
+    try (WorkerManager manager = new WorkerManager(launcher,
+        new LifecyclePolicy(Duration.ofMillis(30), Duration.ofMillis(10), Duration.ofMillis(40), 1), Clock.systemUTC())) {
+      for (int i = 0; i < cycles; i++) {
+        StreamId id = StreamId.of(prefix + random.nextInt(ids));
+        if (random.nextBoolean()) {
+          manager.ready(id);
+        } else {
+          manager.notReady(id);
+        }
+        if (random.nextInt(pauseOneIn) == 0) {
+          await().pollDelay(Duration.ofMillis(random.nextInt(maxPauseMs))).until(() -> true);
+        }
+      }
+    }
   }
 
   private static long openFds() throws IOException {
