@@ -345,12 +345,14 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (slotsTaken() >= policy.maxWorkers()) {
       // Not a verdict on the stream: it starts when a worker ends (startWaiting), oldest waiting first.
       e.workerState = WorkerState.STOPPED;
-      e.failedReason = "worker limit reached: waiting for one of the " + policy.maxWorkers() + " workers (--max-workers) to end";
+      e.failedReason = "worker limit reached: waiting for one of the " + policy.maxWorkers() + " worker slots (--max-workers)";
+      // the hook-to-worker-start latency is the orchestrator's own reaction, not a wait for capacity
+      e.readyAt = null;
       if (!e.waitingForSlot) {
         e.waitingForSlot = true;
         e.waitingSince = System.nanoTime();
-        LOG.warn("worker limit reached: {} workers run; {} waits for one to end", policy.maxWorkers(), e.id,
-            e.fields("worker-limit-reached"), kv("maxWorkers", policy.maxWorkers()));
+        LOG.warn("worker limit reached: all {} worker slots are taken (running, or restarting); {} waits for one",
+            policy.maxWorkers(), e.id, e.fields("worker-limit-reached"), kv("maxWorkers", policy.maxWorkers()));
         tell(e, LifecycleObserver::workerLimitReached);
       }
       return false;
@@ -523,13 +525,13 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       return;
     }
     if (e.ready && e.worker == null) {
-      // counted when it happens: a restart that a not-ready, a shutdown or the worker limit prevented never did
-      if (slotsTaken() < policy.maxWorkers()) {
-        e.restarts++;
-        tell(e, LifecycleObserver::workerRestarted);
-      }
-      launch(e); // at the limit: the stream waits for a slot
+      // counted when it happens: a restart that a not-ready or a shutdown cancelled never did. The slot its backoff
+      // held is free again, so the limit does not refuse it.
+      e.restarts++;
+      tell(e, LifecycleObserver::workerRestarted);
+      launch(e);
     }
+    startWaiting(); // a launch that failed for good (the stream failed) left its slot free
   }
 
   /** Cancels a pending restart, which leaves the stream without a worker; false when none was pending. */

@@ -485,7 +485,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
     assertThat(launcher.launched).hasSize(2);
     assertThat(manager.liveWorkers()).isEqualTo(2);
-    assertThat(manager.stream(c).orElseThrow().failedReason()).startsWith("worker limit reached: waiting for one of the 2");
+    assertThat(manager.stream(c).orElseThrow().failedReason()).startsWith("worker limit reached: waiting for one of the 2 worker slots");
     assertThat(manager.stream(c).orElseThrow().workerState()).as("waiting, not failed").isEqualTo("stopped");
     assertThat(lines).extracting(CapturedLines::arguments).filteredOn(args -> args.contains("event=worker-limit-reached"))
         .hasSize(1);
@@ -517,6 +517,24 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
     manager.notReady(ID);
     await("b starts in the freed slot").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 3);
+  }
+
+  /** A restart whose launch fails for good (the stream fails) hands its slot to the stream waiting for one. */
+  @Test
+  void aRestartThatFailsForGoodFreesItsSlotForTheWaitingStream() {
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(800),
+        Duration.ofMillis(800), 1).withMaxWorkers(1), Clock.systemUTC()));
+    StreamId b = StreamId.of("b");
+    manager.ready(ID);
+    launcher.launchesToFail.set(1); // the restart's launch, 800 ms after the exit
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
+    manager.ready(b);
+    assertThat(manager.stream(b).orElseThrow().failedReason()).startsWith("worker limit reached");
+
+    await("cam1 failed, b started").atMost(Duration.ofSeconds(5))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed") && launcher.launched.size() == 2);
+    assertThat(manager.stream(b).orElseThrow().failedReason()).isNull();
   }
 
   /** A publisher back within the grace period under a new connection: the worker runs on, naming the new one. */
