@@ -40,6 +40,14 @@ public final class HookSignature {
    * so an unsigned sender cannot hold a connection open with a slow body.
    */
   public static String headerProblem(String timestamp, String signature, Instant now) {
+    return headerProblem(timestamp, signature, now, null);
+  }
+
+  /**
+   * As {@link #headerProblem(String, String, Instant)}, and stale when signed before {@code notBefore} (null: no such
+   * bound): a restarted orchestrator has not seen the event ids of what was sent before it started.
+   */
+  public static String headerProblem(String timestamp, String signature, Instant now, Instant notBefore) {
     if (timestamp == null || signature == null) {
       return "missing " + (timestamp == null ? TIMESTAMP_HEADER : SIGNATURE_HEADER) + " (HOOK_SECRET is set)";
     }
@@ -50,6 +58,9 @@ public final class HookSignature {
     long sent = Long.parseLong(timestamp.trim());
     if (Math.abs(now.getEpochSecond() - sent) > MAX_SKEW.toSeconds()) {
       return "stale request: " + TIMESTAMP_HEADER + " is more than " + MAX_SKEW.toMinutes() + " minutes from now";
+    }
+    if (notBefore != null && sent < notBefore.getEpochSecond()) {
+      return "stale request: " + TIMESTAMP_HEADER + " is from before this orchestrator started";
     }
     return null;
   }

@@ -38,4 +38,13 @@ class HookSignatureTest {
     assertThat(HookSignature.problem("s3cret", "+" + NOW.getEpochSecond(), good, BODY, NOW)).contains("not epoch seconds");
     assertThat(HookSignature.problem("s3cret", "-9223372036854775808", good, BODY, NOW)).contains("not epoch seconds");
   }
+
+  @Test
+  void aRequestSignedBeforeTheReceiverStartedIsStale() {
+    long now = NOW.getEpochSecond();
+    assertThat(HookSignature.headerProblem(String.valueOf(now - 60), "sha256=00", NOW, NOW.minusSeconds(10)))
+        .contains("before this orchestrator started");
+    assertThat(HookSignature.headerProblem(String.valueOf(now - 10), "sha256=00", NOW, NOW.minusSeconds(10))).isNull();
+    assertThat(HookSignature.headerProblem(String.valueOf(now - 60), "sha256=00", NOW, null)).as("no bound").isNull();
+  }
 }

@@ -53,7 +53,7 @@ public final class HookApi {
    * does not have: the start less 10 s, for the whole seconds the hook signs with and for hosts' clocks apart (one
    * stepped by NTP at boot). A replay of what was signed in those 10 s is still taken.
    */
-  private final long signedNotBefore;
+  private final Instant signedNotBefore;
   static final java.time.Duration START_MARGIN = java.time.Duration.ofSeconds(10);
 
   public HookApi(EventLog events, HookEventListener listener, Clock clock) {
@@ -66,7 +66,7 @@ public final class HookApi {
     this.listener = listener;
     this.clock = clock;
     this.hookSecret = hookSecret == null || hookSecret.isEmpty() ? null : hookSecret;
-    this.signedNotBefore = clock.instant().minus(START_MARGIN).getEpochSecond();
+    this.signedNotBefore = clock.instant().minus(START_MARGIN);
     for (int i = 0; i < deliveryLocks.length; i++) {
       deliveryLocks[i] = new Object();
     }
@@ -82,12 +82,8 @@ public final class HookApi {
 
   private void receive(Context ctx, HookEventType type) throws IOException {
     if (hookSecret != null) {
-      String timestamp = ctx.header(HookSignature.TIMESTAMP_HEADER);
-      String problem = HookSignature.headerProblem(timestamp, ctx.header(HookSignature.SIGNATURE_HEADER), clock.instant());
-      if (problem == null && Long.parseLong(timestamp.trim()) < signedNotBefore) {
-        // within the skew allowed, but this process has not seen the ids of what was sent before it started
-        problem = "stale request: " + HookSignature.TIMESTAMP_HEADER + " is from before this orchestrator started";
-      }
+      String problem = HookSignature.headerProblem(ctx.header(HookSignature.TIMESTAMP_HEADER),
+          ctx.header(HookSignature.SIGNATURE_HEADER), clock.instant(), signedNotBefore);
       if (problem != null) {
         throw new RequestRejected(HttpStatus.UNAUTHORIZED.getCode(), HookSignature.SIGNATURE_HEADER, problem, null);
       }

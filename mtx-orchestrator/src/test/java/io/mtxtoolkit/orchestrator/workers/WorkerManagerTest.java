@@ -473,8 +473,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   /** A flood of readies for new ids: no more workers than the limit; a stream beyond it waits, marked failed. */
   @Test
   void noMoreWorkersThanTheLimitRun() throws Exception {
-    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
-        Duration.ofMillis(80), 2).withMaxWorkers(2), Clock.systemUTC()));
+    limitedTo(2, Duration.ofMillis(20), 2);
     StreamId a = StreamId.of("a");
     StreamId c = StreamId.of("c");
     var lines = CapturedLines.during(WorkerManager.class, () -> {
@@ -500,18 +499,32 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     assertThatThrownBy(() -> LifecyclePolicy.defaults().withMaxWorkers(0)).hasMessageContaining("1..10000");
   }
 
+  /** A manager that runs at most {@code maxWorkers}, restarting after {@code restart}, {@code maxRestarts} times. */
+  private void limitedTo(int maxWorkers, Duration restart, int maxRestarts) {
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), restart, restart, maxRestarts)
+        .withMaxWorkers(maxWorkers), Clock.systemUTC()));
+  }
+
+  /**
+   * At a limit of one: {@link #ID}'s worker crashes (the next {@code launchesToFail} launches failing), and stream b,
+   * ready while its restart waits, waits for the slot.
+   */
+  private StreamId waitingBehindARestart(int launchesToFail) {
+    StreamId b = StreamId.of("b");
+    manager.ready(ID);
+    launcher.launchesToFail.set(launchesToFail);
+    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
+    await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
+    manager.ready(b);
+    assertThat(manager.stream(b).orElseThrow().failedReason()).as("the slot is the restart's").startsWith("worker limit reached");
+    return b;
+  }
+
   /** A restart waiting out its backoff holds its slot: a newcomer cannot take it and leave the restart refused. */
   @Test
   void aPendingRestartHoldsItsSlotAtTheLimit() {
-    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(200),
-        Duration.ofMillis(200), 3).withMaxWorkers(1), Clock.systemUTC()));
-    StreamId b = StreamId.of("b");
-    manager.ready(ID);
-    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died")); // a restart in 200 ms
-    await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
-
-    manager.ready(b);
-    assertThat(manager.stream(b).orElseThrow().failedReason()).as("the slot is the restart's").startsWith("worker limit reached");
+    limitedTo(1, Duration.ofMillis(200), 3);
+    StreamId b = waitingBehindARestart(0); // in 200 ms
     await("the restart").atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 2);
     assertThat(manager.stream(ID).orElseThrow().restarts()).isEqualTo(1);
 
@@ -522,15 +535,8 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   /** A restart whose launch fails for good (the stream fails) hands its slot to the stream waiting for one. */
   @Test
   void aRestartThatFailsForGoodFreesItsSlotForTheWaitingStream() {
-    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(800),
-        Duration.ofMillis(800), 1).withMaxWorkers(1), Clock.systemUTC()));
-    StreamId b = StreamId.of("b");
-    manager.ready(ID);
-    launcher.launchesToFail.set(1); // the restart's launch, 800 ms after the exit
-    launcher.launched.get(0).exit.complete(WorkerResult.crashed("died"));
-    await("the exit handled").atMost(Duration.ofSeconds(2)).until(() -> manager.liveWorkers() == 0);
-    manager.ready(b);
-    assertThat(manager.stream(b).orElseThrow().failedReason()).startsWith("worker limit reached");
+    limitedTo(1, Duration.ofMillis(800), 1);
+    StreamId b = waitingBehindARestart(1); // the restart's launch, 800 ms after the exit, fails
 
     await("cam1 failed, b started").atMost(Duration.ofSeconds(5))
         .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed") && launcher.launched.size() == 2);
