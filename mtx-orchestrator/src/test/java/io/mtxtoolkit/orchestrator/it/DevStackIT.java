@@ -135,7 +135,21 @@ class DevStackIT {
     }
     assertThat(composeFile.getParent().resolve("mediamtx/mediamtx.yml")).isRegularFile();
     assertThat(ROOT.resolve("deploy/.env.example")).isRegularFile();
-    assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile"))).contains("MEDIAMTX_VERSION=" + "1.16.3");
+    String dockerfile = Files.readString(ROOT.resolve("deploy/Dockerfile"));
+    assertThat(dockerfile).contains("MEDIAMTX_VERSION=" + "1.16.3");
+    // The dependency layer: each module's pom goes in, and Maven runs, before any source, so a source change does
+    // not download every dependency again.
+    List<String> lines = dockerfile.lines().toList();
+    int firstBuild = lines.indexOf(lines.stream().filter(l -> l.startsWith("RUN mvn ")).findFirst().orElseThrow());
+    List<String> modules = java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")))
+        .results().map(m -> m.group(1)).toList();
+    assertThat(modules).isNotEmpty();
+    for (String module : modules) {
+      assertThat(lines.indexOf("COPY " + module + "/pom.xml " + module + "/")).as("%s's pom copied alone", module)
+          .isBetween(0, firstBuild);
+      assertThat(lines.indexOf("COPY " + module + " " + module)).as("%s's sources copied after the dependency layer", module)
+          .isGreaterThan(firstBuild);
+    }
 
     if (System.getenv("CI") != null || io.mtxtoolkit.testkit.process.Tools.find("docker-compose").isPresent()) {
       Path composeCli = io.mtxtoolkit.testkit.process.Tools.require("docker-compose", "docker-compose");
