@@ -83,20 +83,25 @@ public final class StreamWorker {
   }
 
   /** Result of one connect-and-pump session. */
-  private record Session(boolean delivered, String cause, boolean mediaError) {
+  private record Session(boolean delivered, String cause, boolean mediaError, boolean outputSide) {
     /** Nothing was published; another attempt may do better. */
     static Session failed(String cause) {
-      return new Session(false, cause, false);
+      return new Session(false, cause, false, false);
+    }
+
+    /** Nothing was published because /out refused the worker; another attempt may do better. */
+    static Session outputRefused(String cause) {
+      return new Session(false, cause, false, true);
     }
 
     /** The media (or the processing step) cannot be handled: another attempt would fail alike. */
     static Session unusable(String cause) {
-      return new Session(false, cause, true);
+      return new Session(false, cause, true, false);
     }
 
     /** Publishing ran until the input ended or stalled; {@code delivered} when anything was published. */
-    static Session ended(boolean delivered, String cause) {
-      return new Session(delivered, cause, false);
+    static Session ended(boolean delivered, Ending ending) {
+      return new Session(delivered, ending == null ? null : ending.cause(), false, ending != null && ending.outputSide());
     }
   }
 
@@ -166,12 +171,15 @@ public final class StreamWorker {
         attempt++;
         var delay = config.reconnect().delayBefore(attempt);
         if (delay.isEmpty()) {
-          String reason = "source lost: " + config.reconnect().maxAttempts() + " reconnect attempts failed; last cause: "
-              + session.cause();
+          // The last attempt's side names the verdict: /out refusing the worker (its credentials, MediaMTX's path
+          // settings) is not a lost source, and an operator looks in another place for it.
+          WorkerExit verdict = session.outputSide() ? WorkerExit.OUTPUT_LOST : WorkerExit.SOURCE_LOST;
+          String reason = (session.outputSide() ? "output lost: " : "source lost: ") + config.reconnect().maxAttempts()
+              + " reconnect attempts failed; last cause: " + session.cause();
           // WARN: the worker-failed line that follows is the verdict, at ERROR; one error line per failure
           LOG.warn(reason, kv("event", "worker-gave-up"), kv("attempts", config.reconnect().maxAttempts()),
               kv("cause", session.cause()));
-          return finish(WorkerState.FAILED, new WorkerResult(WorkerExit.SOURCE_LOST, reason));
+          return finish(WorkerState.FAILED, new WorkerResult(verdict, reason));
         }
         setState(WorkerState.RECONNECTING);
         LIFECYCLE.warn("reconnect attempt {}/{} in {} ms: {}", attempt, config.reconnect().maxAttempts(), delay.get().toMillis(),
@@ -381,7 +389,7 @@ public final class StreamWorker {
         }
       } catch (FFmpegFrameRecorder.Exception e) {
         close(recorder);
-        return Session.failed("cannot publish to " + shown(config.outputUrl()) + ": " + firstLine(e));
+        return Session.outputRefused("cannot publish to " + shown(config.outputUrl()) + ": " + firstLine(e));
       } catch (RuntimeException | LinkageError e) { // an unknown step, or one that cannot start: a restart fails alike
         close(recorder);
         return Session.unusable(e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e);
@@ -393,18 +401,18 @@ public final class StreamWorker {
           kv("audioCodec", grabber.getAudioCodecName()), kv("width", grabber.getImageWidth()),
           kv("height", grabber.getImageHeight()));
       long before = packets.get();
-      String cause;
+      Ending ending;
       try {
         outputLag.reset();
         try {
-          cause = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
+          ending = tracks != null ? remux(grabber, recorder, tracks) : transcode(grabber, recorder, processor);
         } finally {
           outputLag.reset(); // no /out between sessions, so no lag to show
         }
       } finally {
         close(recorder);
       }
-      return Session.ended(packets.get() > before, cause);
+      return Session.ended(packets.get() > before, ending);
     } finally {
       if (processor != null) {
         processor.close(); // opened for this attempt; the next one opens its own
@@ -478,29 +486,33 @@ public final class StreamWorker {
     void accept(T item) throws FFmpegFrameRecorder.Exception;
   }
 
-  /** Reads and publishes until the source ends, publishing fails or a stop; returns the cause, null for a stop. */
-  private <T> String forward(Read<T> read, Write<T> write) {
+  /** Why a session's pump ended, and whether on /out's side. */
+  private record Ending(String cause, boolean outputSide) {
+  }
+
+  /** Reads and publishes until the source ends, publishing fails or a stop; returns why, null for a stop. */
+  private <T> Ending forward(Read<T> read, Write<T> write) {
     while (!stopRequested()) {
       followPublisher();
       T item;
       try {
         item = read.next();
       } catch (FFmpegFrameGrabber.Exception e) {
-        return "read failed: " + firstLine(e);
+        return new Ending("read failed: " + firstLine(e), false);
       }
       if (item == null) {
-        return "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+        return new Ending("source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)", false);
       }
       try {
         write.accept(item);
       } catch (FFmpegFrameRecorder.Exception e) {
-        return "publish failed: " + firstLine(e);
+        return new Ending("publish failed: " + firstLine(e), true);
       }
     }
     return null;
   }
 
-  private String remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, ChosenTracks tracks) {
+  private Ending remux(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, ChosenTracks tracks) {
     // FLV carries one video and one audio track: those the grabber chose, which the recorder was set up from
     // each input stream's time base, read once: a JavaCPP wrapper per packet would be garbage on the hot path
     int streams = grabber.getFormatContext().nb_streams();
@@ -600,7 +612,7 @@ public final class StreamWorker {
     return timestamp * 1_000_000L / den * num;
   }
 
-  private String transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
+  private Ending transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
     long[] firstVideoMicros = {Long.MIN_VALUE};
     AudioClock audioClock = new AudioClock();
     SourceClock clock = sourceClock();

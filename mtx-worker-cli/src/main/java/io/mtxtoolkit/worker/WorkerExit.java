@@ -11,7 +11,9 @@ public enum WorkerExit {
   /** The source was lost (or never there) and the three reconnect attempts failed. */
   SOURCE_LOST(4),
   /** The media could not be processed (unsupported codec, broken stream, unknown processing step). */
-  MEDIA_ERROR(5);
+  MEDIA_ERROR(5),
+  /** Publishing to /out failed (refused, or broke off) and the three reconnect attempts failed alike. */
+  OUTPUT_LOST(6);
 
   private final int code;
 

@@ -390,6 +390,34 @@ class StreamWorkerTest {
   }
 
   @Test
+  void outRefusingEveryAttemptIsOutputLostNotSourceLost() throws Exception {
+    String in = rtmp("live/test/in");
+    String refusing = rtmp("live/test/out"); // nothing listens there
+    // Waits of 0.5, 1 and 2 s: time to serve the source again for each attempt, so only /out fails.
+    WorkerConfig config = new WorkerConfig(StreamId.of("test"), in, refusing, WorkerConfig.Mode.PASSTHROUGH, null,
+        Duration.ofSeconds(2), ReconnectPolicy.exponential(Duration.ofMillis(500), 3));
+    StreamWorker worker = new StreamWorker(config, s -> states.add(new Timed(s, System.nanoTime())));
+    CompletableFuture<WorkerResult> result = new CompletableFuture<>();
+    for (int attempt = 0; attempt <= 3; attempt++) {
+      int ended = attempt + 1;
+      CompletableFuture<TestStreamPublisher> serving = CompletableFuture.supplyAsync(
+          () -> TestStreamPublisher.serve(in, TestStreamOptions.defaults(), Duration.ofSeconds(20)));
+      FreePorts.awaitListening(java.net.URI.create(in).getPort(), Duration.ofSeconds(5));
+      if (attempt == 0) {
+        CompletableFuture.runAsync(() -> result.complete(worker.run())); // once the source listens: only /out fails
+      }
+      try (TestStreamPublisher source = serving.get(20, TimeUnit.SECONDS)) {
+        await("attempt " + ended + " refused by /out").atMost(Duration.ofSeconds(20))
+            .until(() -> result.isDone() || states.stream().filter(t -> t.state() == WorkerState.RECONNECTING).count() >= ended);
+      }
+    }
+    WorkerResult r = result.get(20, TimeUnit.SECONDS);
+    assertThat(r.exit()).as(r.reason()).isEqualTo(WorkerExit.OUTPUT_LOST);
+    assertThat(r.exit().code()).isEqualTo(6);
+    assertThat(r.reason()).startsWith("output lost: 3 reconnect attempts failed; last cause: cannot publish to " + refusing);
+  }
+
+  @Test
   void unknownStepIsAnErrorListingTheAvailableOnes() {
     int closedBefore = FailingStep.CLOSED.get();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamWorker.processor("sepia"))

@@ -108,6 +108,9 @@ class ProcessLauncherTest {
     assertThat(r.outcome()).as("counted as a stop, not a crash").isEqualTo("stopped");
     assertThat(ProcessLauncher.result(137, null, null, false).outcome()).isEqualTo(WorkerResult.CRASHED);
     assertThat(ProcessLauncher.result(4, null, null, false).outcome()).isEqualTo("source-lost");
+    assertThat(ProcessLauncher.result(6, "output lost: 3 reconnect attempts failed", null, false))
+        .as("a refused /out is the worker's own verdict, not a crash")
+        .isEqualTo(new WorkerResult(WorkerExit.OUTPUT_LOST, "output lost: 3 reconnect attempts failed"));
   }
 
   /** A worker process keeps the --source-id it was started with: its lines are given the publisher's new one. */
