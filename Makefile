@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# The Maven command (with flags, if any) for every target, the scripts' too: `make MVN="mvn -o" test`.
 MVN ?= mvn
+export MVN
 # The repository, wherever make is run from (make -f path/to/Makefile).
 # Through the shell, not $(dir …): make splits a path with spaces into words.
 ROOT := $(shell CDPATH= cd "$$(dirname "$(strip $(MAKEFILE_LIST))")" && pwd -P)

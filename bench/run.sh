@@ -21,7 +21,8 @@ java_bench() {
   table=$(mktemp)
   # shellcheck disable=SC2086 # $args is a list of options
   # bench.out: where the test writes its table (without it, the table goes to the test's output)
-  if (cd "$root" && mvn -q $args -Dbench.out="$table" >/dev/null 2>&1); then
+  # shellcheck disable=SC2086 # MVN is a command with its flags, as the Makefile passes it
+  if (cd "$root" && ${MVN:-mvn} -q $args -Dbench.out="$table" >/dev/null 2>&1); then
     echo; cat "$table"
   else
     echo; echo "($2 failed; run the command above to see why)"
@@ -51,7 +52,7 @@ java_bench() {
   echo
   echo "## 3. End-to-end latency: mtx-worker vs the ffmpeg CLI vs GStreamer vs no worker, between FFmpeg RTMP endpoints"
   echo
-  echo "Without MediaMTX: the testkit publisher (H.264 + AAC, 640x360 30 fps, wall-clock timecode burned into each frame)"
+  echo "Without MediaMTX: the testkit publisher (H.264 + AAC, 320x240 25 fps, wall-clock timecode burned into each frame)"
   echo "serves RTMP; the testkit player, an RTMP server at the end, decodes each frame's timecode on the same clock."
   java_bench mtx-worker-cli LatencyBench
   echo
@@ -93,4 +94,5 @@ java_bench() {
 } | tee "$partial"
 # Replaced only by a complete run: a run that stops half way leaves the last good page in place.
 mv -f "$partial" "$out"
+chmod 644 "$out" # mktemp made it 0600
 echo "bench: wrote $out" >&2

@@ -13,6 +13,8 @@ set -uo pipefail
 unset CDPATH
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root" || exit 2
+# MVN: the Maven command with its flags, as the Makefile passes it (`make MVN="mvn -o" test`).
+read -r -a mvn <<<"${MVN:-mvn}"
 
 # Leaves the mediamtx-tagged tests out of this run, loudly; $1 says why.
 exclude_mediamtx_tests() {
@@ -41,7 +43,7 @@ mediamtx_from_image() {
   [[ "${MEDIAMTX_FROM_IMAGE:-1}" != 0 ]] || return 1
   timeout 20 docker info >/dev/null 2>&1 || return 1
   echo "test: no MediaMTX binary here, but a Docker engine answers: copying the pinned one out of the official image" >&2
-  mvn -B -q -pl mtx-testkit -am package -DskipTests -Djacoco.skip=true >&2 || return 1
+  "${mvn[@]}" -B -q -pl mtx-testkit -am package -DskipTests -Djacoco.skip=true >&2 || return 1
   mtx-testkit/target/dist/bin/mtx-testkit mediamtx
 }
 
@@ -72,4 +74,4 @@ case $rc in
 esac
 
 # ${extra[@]+…}: an empty array is an unbound variable to bash 3.2 (macOS) under set -u
-exec mvn verify ${extra[@]+"${extra[@]}"} "$@"
+exec "${mvn[@]}" verify ${extra[@]+"${extra[@]}"} "$@"

@@ -225,6 +225,8 @@ claim_start() {
 local_up() {
   local built_hook="$root/mtx-hook-cli/target/dist" built_orch="$root/mtx-orchestrator/target/dist"
   # the tools first: a missing one should not cost a build
+  # Pid files are checked against /proc (start time, boot id), and services get sessions of their own (setsid).
+  [[ -r /proc/self/stat ]] || die 2 "local mode needs Linux (/proc, setsid, flock); on $(uname -s), start a Docker engine and make dev uses Compose"
   need setsid util-linux
   need pkill procps
   need curl curl
@@ -233,7 +235,8 @@ local_up() {
   claim_start
   if [[ ! -x $built_hook/bin/mtx-hook || ! -x $built_orch/bin/mtx-orchestrator ]]; then
     say "first run: building the launchers (mvn package -DskipTests)"
-    (cd "$root" && mvn -q package -DskipTests) || die 2 "the build failed; run make build to see why"
+    # shellcheck disable=SC2086 # MVN is a command with its flags, as the Makefile passes it
+    (cd "$root" && ${MVN:-mvn} -q package -DskipTests) || die 2 "the build failed; run make build to see why"
   fi
   if live_pid mediamtx >/dev/null || live_pid orchestrator >/dev/null; then
     die 2 "the local stack is already running (make ps; make down to stop it)"

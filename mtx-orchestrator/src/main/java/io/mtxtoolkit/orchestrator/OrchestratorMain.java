@@ -91,7 +91,7 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   @Option(names = "--max-workers", paramLabel = "N", defaultValue = "" + LifecyclePolicy.DEFAULT_MAX_WORKERS,
       description = "At most this many workers at once (1.." + LifecyclePolicy.MAX_MAX_WORKERS + "); a stream beyond it "
-          + "is marked failed and tried again a minute later (env " + ENV_MAX_WORKERS + "; default: ${DEFAULT-VALUE})")
+          + "waits, told why in its failedReason, and starts when a worker ends, longest-waiting first (env " + ENV_MAX_WORKERS + "; default: ${DEFAULT-VALUE})")
   private int maxWorkers;
 
   @Option(names = "--reconcile-interval-ms", paramLabel = "MS", defaultValue = "10000",

@@ -103,7 +103,8 @@ public final class WorkerMain implements Runnable {
   /** {@code mtx-worker run}. */
   @Command(name = "run", mixinStandardHelpOptions = true, description = {
       "Run the worker for one stream until stopped (SIGTERM/SIGINT → exit 0).",
-      "Exit codes: 0 stopped; 2 usage; 3 invalid input; 4 source lost after 3 reconnect attempts (1 s, 2 s, 4 s); 5 media error."})
+      "Exit codes: 0 stopped; 1 crashed (an unexpected error); 2 usage; 3 invalid input; 4 source lost after 3 reconnect "
+          + "attempts (1 s, 2 s, 4 s); 5 media error; 6 output lost (/out refused or broke off, after the same attempts)."})
   static final class Run implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
