@@ -65,6 +65,11 @@ public final class ThreadLauncher implements WorkerLauncher {
       public void kill() {
         worker.stop();
         thread.interrupt();
+        // A thread blocked in FFmpeg (a slow close, a peer that stopped reading) cannot be forced down. Left
+        // pending, its stream could never get a worker again and its --max-workers slot would stay taken: the
+        // manager is told it ended. The thread, told to stop, ends when FFmpeg returns, and publishes no more.
+        exit.complete(WorkerResult.crashed("worker thread " + name + " did not stop in time and was abandoned "
+            + "(a thread cannot be killed; it ends when FFmpeg returns)"));
       }
 
       @Override

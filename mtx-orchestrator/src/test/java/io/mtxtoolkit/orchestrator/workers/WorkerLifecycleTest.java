@@ -175,6 +175,25 @@ class WorkerLifecycleTest {
   }
 
   @Test
+  void aThreadWorkerThatCannotStopIsAbandonedOnKillSoItsStreamAndSlotAreFreed() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String in = "rtmp://127.0.0.1:" + silent.getLocalPort() + "/live/cam1/in";
+      ThreadLauncher launcher = new ThreadLauncher(id -> new WorkerConfig(id, in, rtmp("live/cam1/out"),
+          WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(4), ReconnectPolicy.spec()));
+      RunningWorker worker = launcher.launch(ID, state -> { });
+      silent.setSoTimeout(10_000);
+      try (Socket opening = silent.accept()) {
+        worker.kill(); // blocked in FFmpeg's open, which neither the stop signal nor an interrupt ends
+
+        WorkerResult result = worker.exit().get(1, TimeUnit.SECONDS);
+
+        assertThat(result.crashed()).isTrue();
+        assertThat(result.reason()).contains("did not stop in time and was abandoned");
+      }
+    }
+  }
+
+  @Test
   void hostileStreamIdIsRejectedBeforeAnythingRuns(@org.junit.jupiter.api.io.TempDir Path dir) {
     WorkerManagerTest.Launcher counting = new WorkerManagerTest.Launcher();
     WorkerManager manager = new WorkerManager(counting, LifecyclePolicy.defaults(), Clock.systemUTC());
