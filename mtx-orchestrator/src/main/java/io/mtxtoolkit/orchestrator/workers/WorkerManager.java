@@ -14,6 +14,7 @@ import io.mtxtoolkit.worker.WorkerState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,6 +73,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    * retention, retry-after) use System.nanoTime instead, which a wall clock set back or forward cannot move.
    */
   private final Clock clock;
+  /** The source of those ages. */
+  private final LongSupplier nanoTime;
   private final Duration stopTimeout;
   private final Duration closeTimeout;
   private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
@@ -112,13 +115,15 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     /** The publisher named by the last ready or reconciliation, for its worker's log lines; empty when unknown. */
     String sourceId = "";
     long lastEventReceivedNanos;
-    Instant runningSince;
+    /** System.nanoTime when its worker first reported RUNNING; meaningful while reachedRunning. */
+    long runningSinceNanos;
     /** Bumped at every launch; a state callback from an older worker is ignored. */
     long generation;
-    long changedNanos = System.nanoTime();
+    long changedNanos;
 
-    Entry(StreamId id) {
+    Entry(StreamId id, long now) {
       this.id = id;
+      this.changedNanos = now;
     }
 
     /** This stream's correlation fields for a line about {@code event}. */
@@ -131,8 +136,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
      * end of a worker: reconcile leaves the stream alone for a list older than the stamp, and prune counts
      * its idle time from it, so the last exit stays visible for the whole retention.
      */
-    void changed() {
-      changedNanos = System.nanoTime();
+    void changed(long now) {
+      changedNanos = now;
     }
   }
 
@@ -183,6 +188,21 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   }
 
   WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock, Duration stopTimeout, Duration closeTimeout) {
+    this(launcher, policy, clock, System::nanoTime, stopTimeout, closeTimeout);
+  }
+
+  private Entry newEntry(StreamId id) {
+    return new Entry(id, nanoTime.getAsLong());
+  }
+
+  /** With ages read from {@code nanoTime} instead of {@link System#nanoTime()}: for tests. */
+  WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock, LongSupplier nanoTime) {
+    this(launcher, policy, clock, nanoTime, STOP_TIMEOUT, CLOSE_TIMEOUT);
+  }
+
+  private WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock, LongSupplier nanoTime,
+                        Duration stopTimeout, Duration closeTimeout) {
+    this.nanoTime = nanoTime;
     this.launcher = launcher;
     this.policy = policy;
     this.clock = clock;
@@ -192,7 +212,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     // period would otherwise pile up dead timers until each one's delay ran out.
     scheduler.setRemoveOnCancelPolicy(true);
     long every = Math.max(1, IDLE_RETENTION.toSeconds() / 5);
-    scheduler.scheduleWithFixedDelay(() -> prune(System.nanoTime()), every, every, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(() -> prune(nanoTime.getAsLong()), every, every, TimeUnit.SECONDS);
   }
 
   /** The correlation fields every lifecycle line carries: streamId, path, sourceId (when known) and event. */
@@ -226,8 +246,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    */
   @Override
   public synchronized void onEvent(HookEvent event) {
-    Entry e = streams.computeIfAbsent(event.streamId(), Entry::new);
-    long now = System.nanoTime();
+    Entry e = streams.computeIfAbsent(event.streamId(), this::newEntry);
+    long now = nanoTime.getAsLong();
     // A hook stamps its process's start, before it could be received; a later stamp comes from a clock
     // that runs ahead, and counts as received now.
     Instant received = clock.instant();
@@ -239,7 +259,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       tell(e, LifecycleObserver::staleEventIgnored);
       return;
     }
-    e.lastEventAt = stamp;
+    // The newest stamp applied, not the last: an event let in by the margin must not lower the bar for the next.
+    if (!recent || stamp.isAfter(e.lastEventAt)) {
+      e.lastEventAt = stamp;
+    }
     e.lastEventReceivedNanos = now;
     if (event.type() == HookEventType.READY) {
       publisher(e, event.sourceId());
@@ -279,8 +302,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (closed) {
       return;
     }
-    Entry e = streams.computeIfAbsent(id, Entry::new);
-    e.changed();
+    Entry e = streams.computeIfAbsent(id, this::newEntry);
+    e.changed(nanoTime.getAsLong());
     e.ready = true;
     // Only a ready that starts a worker (now, or as the replacement of one stopping) starts the clock: a ready
     // that keeps a running worker would otherwise time a later crash's restart from it.
@@ -304,8 +327,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (closed) {
       return;
     }
-    Entry e = streams.computeIfAbsent(id, Entry::new);
-    e.changed();
+    Entry e = streams.computeIfAbsent(id, this::newEntry);
+    e.changed(nanoTime.getAsLong());
     e.ready = false;
     if (e.waitingForSlot) {
       e.waitingForSlot = false; // its publisher left before a slot freed
@@ -350,7 +373,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       e.readyAt = null;
       if (!e.waitingForSlot) {
         e.waitingForSlot = true;
-        e.waitingSince = System.nanoTime();
+        e.waitingSince = nanoTime.getAsLong();
         LOG.warn("worker limit reached: all {} worker slots are taken (running, or restarting); {} waits for one",
             policy.maxWorkers(), e.id, e.fields("worker-limit-reached"), kv("maxWorkers", policy.maxWorkers()));
         tell(e, LifecycleObserver::workerLimitReached);
@@ -363,7 +386,6 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     e.stopping = false;
     e.reachedRunning = false;
-    e.runningSince = null;
     e.workerState = WorkerState.STARTING;
     e.startedAt = clock.instant();
     long generation = ++e.generation;
@@ -426,7 +448,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     if (state == WorkerState.RUNNING && !e.reachedRunning) {
       e.reachedRunning = true;
-      e.runningSince = clock.instant();
+      e.runningSinceNanos = nanoTime.getAsLong();
     }
     if (!e.stopping || state == WorkerState.STOPPING) {
       e.workerState = state;
@@ -473,7 +495,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    */
   private void afterExit(Entry e, WorkerResult result, boolean requested, boolean ran) {
     StreamId id = e.id;
-    e.changed();
+    e.changed(nanoTime.getAsLong());
     e.lastExitCode = result.exit().code();
     e.lastExitReason = result.reason();
     if (ran) {
@@ -496,8 +518,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
       fail(e, "the worker cannot process this stream: " + result.reason(), true);
       return;
     }
-    boolean healthy = e.runningSince != null
-        && Duration.between(e.runningSince, clock.instant()).compareTo(policy.healthyRun()) >= 0;
+    boolean healthy = e.reachedRunning && nanoTime.getAsLong() - e.runningSinceNanos >= policy.healthyRun().toNanos();
     e.failuresInARow = healthy ? 0 : e.failuresInARow + 1;
     if (e.failuresInARow > policy.maxRestarts()) {
       fail(e, "worker failed " + e.failuresInARow + " times in a row; last: " + result.reason(), false);
@@ -514,7 +535,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.workerState = WorkerState.FAILED;
     e.failedReason = reason;
     e.failedByVerdict = byVerdict;
-    e.failedNanos = System.nanoTime();
+    e.failedNanos = nanoTime.getAsLong();
     LOG.error("stream {} failed: {}", e.id, reason, e.fields("stream-failed"));
     tell(e, LifecycleObserver::streamFailed);
   }
@@ -573,9 +594,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     return e != null && e.ready;
   }
 
-  /** A reading of {@link System#nanoTime()} to pass to {@link #reconcile} for a list taken after it. */
+  /** A reading of the manager's monotonic time ({@link System#nanoTime()}) to pass to {@link #reconcile} for a list taken after it. */
   public long snapshotTime() {
-    return System.nanoTime();
+    return nanoTime.getAsLong();
   }
 
   /** One reconciliation correction. */
@@ -631,7 +652,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
         Correction.Action action = e == null || !e.ready ? Correction.Action.START
             : retry ? Correction.Action.RETRY_FAILED : Correction.Action.RESTART;
         // The publisher MediaMTX lists now, not the one of the last event we saw: that event was missed.
-        Entry missed = streams.computeIfAbsent(id, Entry::new);
+        Entry missed = streams.computeIfAbsent(id, this::newEntry);
         publisher(missed, sourceId);
         tell(missed, o -> o.reconciled(action));
         done.add(new Correction(id, action));

@@ -183,6 +183,19 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void anEventLetInByTheMarginDoesNotLowerTheBarForTheNext() {
+    Instant t = Instant.now().minusSeconds(10);
+    manager.onEvent(event(HookEventType.NOT_READY, t.plusMillis(1000)));
+    manager.onEvent(event(HookEventType.READY, t.plusMillis(920))); // 80 ms older, within the margin: applied
+    assertThat(manager.stream(ID).orElseThrow().ready()).isTrue();
+
+    manager.onEvent(event(HookEventType.NOT_READY, t.plusMillis(850))); // 150 ms older than the not-ready applied
+
+    assertThat(manager.stream(ID).orElseThrow().ready()).as("dropped: more than the margin older than the newest applied")
+        .isTrue();
+  }
+
+  @Test
   void readyStartsOneWorkerHoweverOftenItRepeats() {
     for (int i = 0; i < 5; i++) {
       manager.onEvent(event(HookEventType.READY));
@@ -329,6 +342,24 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void aWallClockSetForwardDoesNotMakeAShortRunHealthy() {
+    HandClock clock = new HandClock();
+    replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
+        Duration.ofMillis(80), 2), clock)); // healthy run: 30 s
+    manager.ready(ID);
+    for (int i = 0; i < 3; i++) {
+      int n = i + 1;
+      await("launch " + n).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == n);
+      Handle h = launcher.launched.get(i);
+      h.onState.accept(WorkerState.RUNNING);
+      clock.advance(Duration.ofHours(1)); // NTP steps the wall clock; the worker ran for moments
+      h.exit.complete(WorkerResult.crashed("died after its first packets"));
+    }
+    await("stream failed").atMost(Duration.ofSeconds(5))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
+  }
+
+  @Test
   void aLaunchThatThrowsIsRetriedWithBackoff() {
     launcher.launchesToFail.set(1);
     manager.ready(ID); // the caller (a hook request) sees no exception
@@ -394,6 +425,11 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
     void advance(Duration d) {
       now = now.plus(d);
+    }
+
+    /** This clock as a monotonic time, for a manager whose ages it should drive too. */
+    long nanos() {
+      return java.util.concurrent.TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     }
 
     @Override
@@ -719,7 +755,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   void aRunOfExactlyTheHealthyRunResetsTheFailureCount() {
     HandClock clock = new HandClock();
     replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(80), 0)
-        .withHealthyRun(Duration.ofSeconds(30)), clock));
+        .withHealthyRun(Duration.ofSeconds(30)), clock, clock::nanos));
     manager.ready(ID);
     Handle first = launcher.launched.get(0);
     first.onState.accept(WorkerState.RUNNING);
