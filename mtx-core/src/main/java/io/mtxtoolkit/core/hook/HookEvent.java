@@ -48,8 +48,8 @@ public record HookEvent(String eventId, HookEventType type, StreamPath path, Str
       throw new ValidationException("path", "path " + path + " is not an ingest path live/<streamId>/in");
     }
     query = bounded("query", query);
-    sourceType = bounded("sourceType", sourceType);
-    sourceId = bounded("sourceId", sourceId);
+    sourceType = printable("sourceType", bounded("sourceType", sourceType));
+    sourceId = printable("sourceId", bounded("sourceId", sourceId));
     if (timestamp == null) {
       throw new ValidationException("timestamp", "missing timestamp");
     }
@@ -72,6 +72,20 @@ public record HookEvent(String eventId, HookEventType type, StreamPath path, Str
 
   public StreamId streamId() {
     return path.streamId();
+  }
+
+  /**
+   * MediaMTX's source ids and types are plain words. A control character in one is no id: it would reach a worker
+   * process's command line ({@code --source-id}), where a NUL makes every launch of the stream fail.
+   */
+  private static String printable(String field, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
+        throw new ValidationException(field, field + " has a control character " + StreamId.describe(c) + " at index " + i);
+      }
+    }
+    return value;
   }
 
   private static String bounded(String field, String value) {

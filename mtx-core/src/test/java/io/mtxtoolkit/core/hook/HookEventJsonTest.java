@@ -58,7 +58,9 @@ class HookEventJsonTest {
       "{\"path\":\"live/a/in\",\"timestamp\":\"yesterday\"}|timestamp|not an ISO-8601 instant",
       "{\"path\":\"live/a/in\",\"eventId\":\"\"}|eventId|missing event id",
       "{\"path\":\"live/a/in\",\"path\":\"live/b/in\"}|body|Duplicate field 'path'",
-      "{\"path\":\"live/a/in\",\"sourceId\":\"\\ud83d\"}|sourceId|unpaired surrogate"})
+      "{\"path\":\"live/a/in\",\"sourceId\":\"\\ud83d\"}|sourceId|unpaired surrogate",
+      "{\"path\":\"live/a/in\",\"sourceId\":\"a\\u0000b\"}|sourceId|control character U+0000 at index 1",
+      "{\"path\":\"live/a/in\",\"sourceType\":\"rtmp\\nConn\"}|sourceType|control character U+000A"})
   void rejectsBadPayloadsNamingTheField(String json, String field, String message) {
     assertThatThrownBy(() -> read(HookEventType.READY, json))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo(field))

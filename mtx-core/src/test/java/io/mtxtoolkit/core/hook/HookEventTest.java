@@ -34,6 +34,18 @@ class HookEventTest {
   }
 
   @Test
+  void aSourceIdOrTypeWithAControlCharacterIsNoId() {
+    assertThat(new HookEvent("id", HookEventType.READY, IN, "a=1\tb", "rtmpConn", "2222c5b5", NOW).query())
+        .as("the query is the publisher's text, passed on as it came").isEqualTo("a=1\tb");
+    for (String bad : new String[] {"\u0000", "a\nb", "\u007f", "x\u0085"}) {
+      assertThatThrownBy(() -> new HookEvent("id", HookEventType.READY, IN, "", "", bad, NOW)).as(bad)
+          .hasMessageContaining("sourceId has a control character");
+      assertThatThrownBy(() -> new HookEvent("id", HookEventType.READY, IN, "", bad, "", NOW)).as(bad)
+          .hasMessageContaining("sourceType has a control character");
+    }
+  }
+
+  @Test
   void halfASurrogatePairIsNoText() {
     assertThat(new HookEvent("id", HookEventType.READY, IN, "q=\uD83D\uDE00", "", "", NOW).query()).endsWith("\uDE00");
     for (String bad : new String[] {"\uD83D", "a\uDE00b", "\uD83Dx"}) {

@@ -36,6 +36,9 @@ class HookEventSchemaTest {
     assertThat(HookEventSchema.problems(good.deepCopy().put("eventId", "nope"))).isNotEmpty();
     assertThat(HookEventSchema.problems(good.deepCopy().put("event", "started"))).isNotEmpty();
     assertThat(HookEventSchema.problems(good.deepCopy().without("sourceId"))).isNotEmpty();
+    assertThat(HookEventSchema.problems(good.deepCopy().put("sourceId", "a\u0000b"))).isNotEmpty();
+    assertThat(HookEventSchema.problems(good.deepCopy().put("sourceType", "rtmp\nConn"))).isNotEmpty();
+    assertThat(HookEventSchema.problems(good.deepCopy().put("query", "a=1\tb"))).as("the query may hold any text").isEmpty();
     assertThat(HookEventSchema.problems("not json".getBytes())).singleElement().asString().startsWith("not JSON");
   }
 }
