@@ -201,6 +201,26 @@ class HookEndpointsTest {
   }
 
   @Test
+  void anEventForANewStreamPastTheStreamLimitIs503AndAppliedWhenSentAgain() {
+    AtomicInteger calls = new AtomicInteger();
+    try (RunningServer full = RunningServer.start(200, Clock.fixed(RECEIVED, ZoneOffset.UTC), event -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new io.mtxtoolkit.orchestrator.workers.StreamLimitReached("stream limit reached: 1000 streams are tracked");
+      }
+    })) {
+      String body = new String(HookEventJson.write(event(HookEventType.READY, "onetoomany")), StandardCharsets.UTF_8);
+
+      Http.Reply refused = full.postJson(READY, body);
+
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.body()).contains("stream limit reached");
+      assertThat(full.server.events().total()).as("nothing was taken").isZero();
+      assertThat(full.postJson(READY, body).status()).as("sent again once there is room").isEqualTo(202);
+      assertThat(calls).hasValue(2);
+    }
+  }
+
+  @Test
   void aRedeliveryDuringAFailingFirstDeliveryIsApplied() throws Exception {
     CountDownLatch firstEntered = new CountDownLatch(1);
     CountDownLatch releaseFirst = new CountDownLatch(1);

@@ -120,6 +120,9 @@ public final class HookApi {
       Instant receivedAt = clock.instant(); // before the listener, whose work (a worker's launch) is not the receipt's
       try {
         listener.onEvent(event);
+      } catch (io.mtxtoolkit.orchestrator.workers.StreamLimitReached e) {
+        seen.forget(key); // not taken: a resend later must be applied
+        throw new RequestRejected(HttpStatus.SERVICE_UNAVAILABLE.getCode(), "path", e.getMessage(), event.path());
       } catch (RuntimeException | Error e) {
         seen.forget(key); // answered 500 so the sender may send it again: that delivery must be applied, not ignored
         throw e;

@@ -67,6 +67,18 @@ public record LifecyclePolicy(Duration gracePeriod, Duration restartBase, Durati
     return new LifecyclePolicy(gracePeriod, restartBase, restartMax, maxRestarts, healthyRun, max);
   }
 
+  /**
+   * How many streams the orchestrator keeps track of at once (10 per worker slot, at least 1000): each costs a little
+   * memory and a little time in every event's work under one lock, and without HOOK_SECRET anyone can send events.
+   * Streams past their not-ready are forgotten after 5 minutes; a ready stream waiting for a slot is kept.
+   */
+  public int maxStreams() {
+    return Math.max(MIN_MAX_STREAMS, STREAMS_PER_WORKER * maxWorkers);
+  }
+
+  static final int MIN_MAX_STREAMS = 1000;
+  static final int STREAMS_PER_WORKER = 10;
+
   /** Wait before restart number {@code n} (1-based). */
   public Duration restartDelay(int n) {
     Duration d = restartBase.multipliedBy(1L << Math.min(20, Math.max(0, n - 1)));

@@ -191,6 +191,27 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     this(launcher, policy, clock, System::nanoTime, stopTimeout, closeTimeout);
   }
 
+  /**
+   * The stream a hook event names, tracked from now on if new; refused with {@link StreamLimitReached} when that
+   * would pass {@link LifecyclePolicy#maxStreams()} even after forgetting the idle ones. Reconciliation is not
+   * bounded: what MediaMTX lists is real.
+   */
+  private Entry entryForEvent(StreamId id) {
+    Entry e = streams.get(id);
+    if (e != null) {
+      return e;
+    }
+    if (streams.size() >= policy.maxStreams()) {
+      prune(nanoTime.getAsLong());
+    }
+    if (streams.size() >= policy.maxStreams()) {
+      throw new StreamLimitReached("stream limit reached: " + policy.maxStreams() + " streams are tracked (10 per "
+          + "--max-workers slot, at least 1000), so a new one is refused until idle ones are forgotten, 5 min after "
+          + "their not-ready; if these events are not MediaMTX's, set HOOK_SECRET on both sides");
+    }
+    return streams.computeIfAbsent(id, this::newEntry);
+  }
+
   private Entry newEntry(StreamId id) {
     return new Entry(id, nanoTime.getAsLong());
   }
@@ -246,7 +267,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
    */
   @Override
   public synchronized void onEvent(HookEvent event) {
-    Entry e = streams.computeIfAbsent(event.streamId(), this::newEntry);
+    Entry e = entryForEvent(event.streamId());
     long now = nanoTime.getAsLong();
     // A hook stamps its process's start, before it could be received; a later stamp comes from a clock
     // that runs ahead, and counts as received now.

@@ -360,6 +360,34 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   }
 
   @Test
+  void eventsForNewStreamsPastTheStreamLimitAreRefusedUntilIdleOnesAreForgotten() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    LifecyclePolicy policy = new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20), Duration.ofMillis(80), 2)
+        .withMaxWorkers(1);
+    replaceManager(new WorkerManager(launcher, policy, Clock.systemUTC(), nanos::get));
+    int limit = policy.maxStreams();
+    assertThat(limit).as("10 per worker slot, at least 1000").isEqualTo(1000);
+    manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(StreamId.of("s0")), "", "rtmpConn", "c", Instant.now()));
+    for (int i = 1; i < limit; i++) {
+      manager.onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.in(StreamId.of("s" + i)), "", "rtmpConn", "c",
+          Instant.now()));
+    }
+    HookEvent newcomer = HookEvent.create(HookEventType.READY, StreamPath.in(StreamId.of("new")), "", "rtmpConn", "c",
+        Instant.now());
+
+    assertThatThrownBy(() -> manager.onEvent(newcomer)).isInstanceOf(StreamLimitReached.class)
+        .hasMessageContaining("1000 streams are tracked").hasMessageContaining("HOOK_SECRET");
+    manager.onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.in(StreamId.of("s1")), "", "rtmpConn", "c",
+        Instant.now())); // a known stream's events still apply
+    assertThat(manager.stream(StreamId.of("new"))).isEmpty();
+
+    nanos.addAndGet(WorkerManager.IDLE_RETENTION.toNanos() + 1); // the not-ready streams are idle long enough
+    manager.onEvent(newcomer);
+    assertThat(manager.stream(StreamId.of("new"))).isPresent();
+    assertThat(manager.stream(StreamId.of("s0"))).as("a ready stream is kept").isPresent();
+  }
+
+  @Test
   void aLaunchThatThrowsIsRetriedWithBackoff() {
     launcher.launchesToFail.set(1);
     manager.ready(ID); // the caller (a hook request) sees no exception
