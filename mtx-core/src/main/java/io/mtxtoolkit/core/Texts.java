@@ -49,6 +49,16 @@ public final class Texts {
     return out.append('\'').toString();
   }
 
+  /** The index of the first control character (U+0000–U+001F, U+007F–U+009F) in {@code value}, or -1. */
+  public static int controlCharacter(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The index of the first half of a surrogate pair standing alone in {@code value}, or -1: then it is text. */
   public static int unpairedSurrogate(String value) {
     for (int i = 0; i < value.length(); i++) {

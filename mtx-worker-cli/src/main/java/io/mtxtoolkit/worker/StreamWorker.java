@@ -29,7 +29,8 @@ import org.slf4j.MDC;
 
 /**
  * One stream's worker: reads the input, publishes the output, and on loss applies the reconnect
- * policy (spec FR-021): 1 s, 2 s, 4 s, then gives up with {@link WorkerExit#SOURCE_LOST}. Usable
+ * policy (spec FR-021): 1 s, 2 s, 4 s, then gives up with {@link WorkerExit#SOURCE_LOST} (or {@link WorkerExit#OUTPUT_LOST}
+ * when the last attempt failed on /out). Usable
  * in-process (the orchestrator's thread mode) or from {@link WorkerMain}.
  */
 public final class StreamWorker {
@@ -389,6 +390,10 @@ public final class StreamWorker {
         }
       } catch (FFmpegFrameRecorder.Exception e) {
         close(recorder);
+        if (!onOutput(e)) {
+          // the encoder or the muxer's streams could not be set up for this input: another attempt fails alike
+          return Session.unusable("cannot set up " + shown(config.outputUrl()) + " for this input: " + firstLine(e));
+        }
         return Session.outputRefused("cannot publish to " + shown(config.outputUrl()) + ": " + firstLine(e));
       } catch (RuntimeException | LinkageError e) { // an unknown step, or one that cannot start: a restart fails alike
         close(recorder);
@@ -486,6 +491,17 @@ public final class StreamWorker {
     void accept(T item) throws FFmpegFrameRecorder.Exception;
   }
 
+  /**
+   * True when javacv failed on /out itself (opening its connection, the RTMP handshake and header, writing a packet),
+   * not on encoding or setting up the streams: javacv's exceptions say which only in their messages, which name the
+   * FFmpeg call.
+   */
+  static boolean onOutput(FFmpegFrameRecorder.Exception e) {
+    String m = String.valueOf(e.getMessage());
+    return m.startsWith("avio_open2") || m.startsWith("avformat_write_header") || m.startsWith("av_interleaved_write_frame")
+        || m.startsWith("av_write_frame");
+  }
+
   /** Why a session's pump ended, and whether on /out's side. */
   private record Ending(String cause, boolean outputSide) {
   }
@@ -506,7 +522,8 @@ public final class StreamWorker {
       try {
         write.accept(item);
       } catch (FFmpegFrameRecorder.Exception e) {
-        return new Ending("publish failed: " + firstLine(e), true);
+        return onOutput(e) ? new Ending("publish failed: " + firstLine(e), true)
+            : new Ending("encoding failed: " + firstLine(e), false); // a new session sets the encoders up afresh
       }
     }
     return null;

@@ -12,7 +12,7 @@ public enum WorkerExit {
   SOURCE_LOST(4),
   /** The media could not be processed (unsupported codec, broken stream, unknown processing step). */
   MEDIA_ERROR(5),
-  /** Publishing to /out failed (refused, or broke off) and the three reconnect attempts failed alike. */
+  /** The three reconnect attempts failed, the last of them on /out (refused, or broken off), not on the source. */
   OUTPUT_LOST(6);
 
   private final int code;

@@ -418,6 +418,21 @@ class StreamWorkerTest {
   }
 
   @Test
+  void onlyFailuresOfOutItselfCountAsTheOutputSide() {
+    for (String m : new String[] {"avio_open2 error() error -111: Could not open 'rtmp://h/live/a/out'",
+        "avformat_write_header error() error -32: Could not write header to 'rtmp://h/live/a/out'",
+        "av_interleaved_write_frame() error -32 while writing interleaved video packet.",
+        "av_write_frame() error -104 while writing audio packet."}) {
+      assertThat(StreamWorker.onOutput(new org.bytedeco.javacv.FFmpegFrameRecorder.Exception(m))).as(m).isTrue();
+    }
+    for (String m : new String[] {"avcodec_open2() error -22: Could not open video codec.",
+        "avcodec_find_encoder() error: Video codec not found.", "avcodec_send_frame() error -22: Error sending a video frame for encoding.",
+        "swr_convert() error -22: Cannot convert audio samples.", null}) {
+      assertThat(StreamWorker.onOutput(new org.bytedeco.javacv.FFmpegFrameRecorder.Exception(m))).as(m).isFalse();
+    }
+  }
+
+  @Test
   void unknownStepIsAnErrorListingTheAvailableOnes() {
     int closedBefore = FailingStep.CLOSED.get();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamWorker.processor("sepia"))
@@ -571,8 +586,9 @@ class StreamWorkerTest {
       var lines = linesOf(() -> r[0] = CompletableFuture.supplyAsync(() -> worker("file:" + file, url, mode,
           Duration.ofSeconds(1)).run()).get(60, TimeUnit.SECONDS));
 
-      assertThat(r[0].exit()).as(r[0].reason()).isIn(WorkerExit.SOURCE_LOST, WorkerExit.MEDIA_ERROR);
-      // the sink takes one publisher, so later sessions fail to publish: the first session's end is the source's
+      // the sink takes one publisher, so later sessions fail to publish (output lost): the first session's end is
+      // the source's
+      assertThat(r[0].exit()).as(r[0].reason()).isIn(WorkerExit.SOURCE_LOST, WorkerExit.MEDIA_ERROR, WorkerExit.OUTPUT_LOST);
       assertThat(withEvent(lines, "worker-reconnect")).first().extracting(e -> java.util.Arrays.toString(e.getArgumentArray()))
           .asString().as("why the broken source's session ended").containsAnyOf("source ended or stalled", "read failed");
       assertThat(sink.packetCount()).as("the valid start reached /out").isGreaterThan(10);

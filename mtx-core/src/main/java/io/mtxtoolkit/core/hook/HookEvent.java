@@ -79,11 +79,10 @@ public record HookEvent(String eventId, HookEventType type, StreamPath path, Str
    * process's command line ({@code --source-id}), where a NUL makes every launch of the stream fail.
    */
   private static String printable(String field, String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isISOControl(c)) {
-        throw new ValidationException(field, field + " has a control character " + StreamId.describe(c) + " at index " + i);
-      }
+    int at = io.mtxtoolkit.core.Texts.controlCharacter(value);
+    if (at >= 0) {
+      throw new ValidationException(field, field + " has a control character " + StreamId.describe(value.charAt(at))
+          + " at index " + at);
     }
     return value;
   }

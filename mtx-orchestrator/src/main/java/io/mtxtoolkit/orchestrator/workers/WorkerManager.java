@@ -201,8 +201,11 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     if (e != null) {
       return e;
     }
-    if (streams.size() >= policy.maxStreams()) {
-      prune(nanoTime.getAsLong());
+    long now = nanoTime.getAsLong();
+    // at most once a second: a flood past the limit must not pay a scan of every stream per event
+    if (streams.size() >= policy.maxStreams() && now - lastPressurePrune >= PRESSURE_PRUNE_EVERY.toNanos()) {
+      lastPressurePrune = now;
+      prune(now, true);
     }
     if (streams.size() >= policy.maxStreams()) {
       throw new StreamLimitReached("stream limit reached: " + policy.maxStreams() + " streams are tracked (10 per "
@@ -211,6 +214,10 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     }
     return streams.computeIfAbsent(id, this::newEntry);
   }
+
+  /** How often a hook event past the stream limit may make room by forgetting idle streams. */
+  private static final Duration PRESSURE_PRUNE_EVERY = Duration.ofSeconds(1);
+  private long lastPressurePrune;
 
   private Entry newEntry(StreamId id) {
     return new Entry(id, nanoTime.getAsLong());
@@ -224,6 +231,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   private WorkerManager(WorkerLauncher launcher, LifecyclePolicy policy, Clock clock, LongSupplier nanoTime,
                         Duration stopTimeout, Duration closeTimeout) {
     this.nanoTime = nanoTime;
+    this.lastPressurePrune = nanoTime.getAsLong() - PRESSURE_PRUNE_EVERY.toNanos();
     this.launcher = launcher;
     this.policy = policy;
     this.clock = clock;
@@ -303,6 +311,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   private static void publisher(Entry e, String sourceId) {
     if (sourceId.isEmpty() || sourceId.equals(e.sourceId)) {
       return; // a ready or a list naming nobody: the last name known stays
+    }
+    if (io.mtxtoolkit.core.Texts.controlCharacter(sourceId) >= 0) {
+      return; // no id (hook events refuse one; a Control API answer is not checked so): never on a command line
     }
     if (e.worker != null && !e.stopping) {
       e.worker.publisherChanged(sourceId);
@@ -707,8 +718,17 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
 
   /** Forgets streams idle (not ready, no worker, no timer) since before {@code now - IDLE_RETENTION}. */
   synchronized int prune(long now) {
+    return prune(now, false);
+  }
+
+  /**
+   * {@link #prune(long)}; {@code atLimit}, when the streams tracked reach their limit, forgets failed streams too,
+   * ready or not: with reconciliation off nothing else would ever forget the ready events of made-up ids.
+   */
+  private int prune(long now, boolean atLimit) {
     int before = streams.size();
-    streams.values().removeIf(e -> !e.ready && e.worker == null && !e.graceStop.pending() && !e.restart.pending()
+    streams.values().removeIf(e -> (!e.ready || atLimit && e.failedReason != null && !e.waitingForSlot)
+        && e.worker == null && !e.graceStop.pending() && !e.restart.pending()
         && now - e.changedNanos > IDLE_RETENTION.toNanos());
     return before - streams.size();
   }

@@ -363,28 +363,37 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   void eventsForNewStreamsPastTheStreamLimitAreRefusedUntilIdleOnesAreForgotten() {
     java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
     LifecyclePolicy policy = new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20), Duration.ofMillis(80), 2)
-        .withMaxWorkers(1);
+        .withMaxWorkers(2);
     replaceManager(new WorkerManager(launcher, policy, Clock.systemUTC(), nanos::get));
     int limit = policy.maxStreams();
     assertThat(limit).as("10 per worker slot, at least 1000").isEqualTo(1000);
-    manager.onEvent(HookEvent.create(HookEventType.READY, StreamPath.in(StreamId.of("s0")), "", "rtmpConn", "c", Instant.now()));
-    for (int i = 1; i < limit; i++) {
-      manager.onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.in(StreamId.of("s" + i)), "", "rtmpConn", "c",
-          Instant.now()));
+    manager.onEvent(limitEvent(HookEventType.READY, "running"));
+    manager.onEvent(limitEvent(HookEventType.READY, "failed"));
+    launcher.launched.get(1).exit.complete(new WorkerResult(WorkerExit.MEDIA_ERROR, "no video or audio track"));
+    manager.onEvent(limitEvent(HookEventType.READY, "running2"));
+    manager.onEvent(limitEvent(HookEventType.READY, "waiting")); // both slots taken
+    for (int i = 4; i < limit; i++) {
+      manager.onEvent(limitEvent(HookEventType.NOT_READY, "gone" + i));
     }
-    HookEvent newcomer = HookEvent.create(HookEventType.READY, StreamPath.in(StreamId.of("new")), "", "rtmpConn", "c",
-        Instant.now());
+    HookEvent newcomer = limitEvent(HookEventType.READY, "new");
 
     assertThatThrownBy(() -> manager.onEvent(newcomer)).isInstanceOf(StreamLimitReached.class)
         .hasMessageContaining("1000 streams are tracked").hasMessageContaining("HOOK_SECRET");
-    manager.onEvent(HookEvent.create(HookEventType.NOT_READY, StreamPath.in(StreamId.of("s1")), "", "rtmpConn", "c",
-        Instant.now())); // a known stream's events still apply
+    manager.onEvent(limitEvent(HookEventType.NOT_READY, "gone4")); // a known stream's events still apply
     assertThat(manager.stream(StreamId.of("new"))).isEmpty();
 
-    nanos.addAndGet(WorkerManager.IDLE_RETENTION.toNanos() + 1); // the not-ready streams are idle long enough
+    nanos.addAndGet(WorkerManager.IDLE_RETENTION.toNanos() + 1); // the idle streams are idle long enough
     manager.onEvent(newcomer);
     assertThat(manager.stream(StreamId.of("new"))).isPresent();
-    assertThat(manager.stream(StreamId.of("s0"))).as("a ready stream is kept").isPresent();
+    assertThat(manager.stream(StreamId.of("gone5"))).as("a stream past its not-ready is forgotten").isEmpty();
+    assertThat(manager.stream(StreamId.of("failed"))).as("at the limit, a failed stream too, ready or not").isEmpty();
+    for (String kept : new String[] {"running", "running2", "waiting"}) {
+      assertThat(manager.stream(StreamId.of(kept))).as(kept).isPresent();
+    }
+  }
+
+  private static HookEvent limitEvent(HookEventType type, String id) {
+    return HookEvent.create(type, StreamPath.in(StreamId.of(id)), "", "rtmpConn", "c", Instant.now());
   }
 
   @Test

@@ -38,6 +38,11 @@ class HookEventSchemaTest {
     assertThat(HookEventSchema.problems(good.deepCopy().without("sourceId"))).isNotEmpty();
     assertThat(HookEventSchema.problems(good.deepCopy().put("sourceId", "a\u0000b"))).isNotEmpty();
     assertThat(HookEventSchema.problems(good.deepCopy().put("sourceType", "rtmp\nConn"))).isNotEmpty();
+    for (String field : new String[] {"sourceId", "sourceType", "eventId", "path", "streamId"}) {
+      // a regex's $ also matches before a final line break: what the validator must not take for the end
+      assertThat(HookEventSchema.problems(good.deepCopy().put(field, good.get(field).asText() + "\n"))).as(field).isNotEmpty();
+      assertThat(HookEventSchema.problems(good.deepCopy().put(field, good.get(field).asText() + "\u0085"))).as(field).isNotEmpty();
+    }
     assertThat(HookEventSchema.problems(good.deepCopy().put("query", "a=1\tb"))).as("the query may hold any text").isEmpty();
     assertThat(HookEventSchema.problems("not json".getBytes())).singleElement().asString().startsWith("not JSON");
   }

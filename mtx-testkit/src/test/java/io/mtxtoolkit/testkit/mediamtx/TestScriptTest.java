@@ -62,7 +62,7 @@ class TestScriptTest {
     Path mvnLog = tree.resolve("mvn.log");
     Files.deleteIfExists(mvnLog);
     pb.environment().put("MVN_LOG", mvnLog.toString());
-    List.of("MEDIAMTX_FROM_IMAGE", "MTX_REQUIRE_MEDIAMTX", "MEDIAMTX_BIN", "FAKE_IMAGE_BIN").forEach(pb.environment()::remove);
+    List.of("MEDIAMTX_FROM_IMAGE", "MTX_REQUIRE_MEDIAMTX", "MEDIAMTX_BIN", "FAKE_IMAGE_BIN", "MVN").forEach(pb.environment()::remove);
     for (int i = 0; i < env.length; i += 2) {
       pb.environment().put(env[i], env[i + 1]);
     }
@@ -89,6 +89,17 @@ class TestScriptTest {
         "mediamtx mediamtx",
         "verify -q MEDIAMTX_BIN=/cache/v1.16.3/mediamtx");
     assertThat(tree.resolve("target/test-excluded.txt")).doesNotExist();
+  }
+
+  @Test
+  void theMavenCommandOfMvnRunsBothBuildsWithItsFlags() throws Exception {
+    docker(0);
+    Run run = run("FAKE_IMAGE_BIN", "/cache/v1.16.3/mediamtx", "MVN", "mvn -o");
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.mvnCalls()).containsExactly(
+        "-o -B -q -pl mtx-testkit -am package -DskipTests -Djacoco.skip=true MEDIAMTX_BIN=",
+        "mediamtx mediamtx",
+        "-o verify -q MEDIAMTX_BIN=/cache/v1.16.3/mediamtx");
   }
 
   @Test
