@@ -23,6 +23,14 @@ case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in ""|C|POSIX) LC_ALL=C.UTF-8; export L
 
 # shellcheck disable=SC2034 # default_opts is read by the eval
 default_opts="${app.jvmOpts}"
+# A collector chosen where the JVM looks by itself (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, _JAVA_OPTIONS; a platform
+# may set them for a whole container) or in JAVA_OPTS wins over the default's: with two the JVM refuses to start,
+# and MediaMTX's every event would be lost.
+set -f # the words are flags, not file patterns
+for word in ${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-} ${JAVA_OPTS-}; do
+  case $word in -XX:+Use*GC) default_opts=$(printf '%s\n' "$default_opts" | sed 's/-XX:+UseSerialGC//') ;; esac
+done
+set +f
 opts_var=${app.env}_JAVA_OPTS
 opts=""
 eval "opts=\${$opts_var-\$default_opts}"
@@ -78,7 +86,8 @@ if [ -n "$training_class" ]; then
         cds="-Xlog:disable -Xlog:all=error:stderr"
       else
         # A lock older than any training run is left by a killed one: take it over.
-        [ -z "$(find "$cache.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] || rm -rf "$cache.lock"
+        # (a lock this user cannot remove is left: the run goes on without the cache, as while another trains)
+        [ -z "$(find "$cache.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] || rm -rf "$cache.lock" 2>/dev/null || true
       fi
       if [ -z "$cds_archive" ] && mkdir -p "$cache_dir" 2>/dev/null && mkdir "$cache.lock" 2>/dev/null; then
         # shellcheck disable=SC2086

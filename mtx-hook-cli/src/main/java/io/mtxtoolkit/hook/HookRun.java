@@ -76,9 +76,10 @@ public final class HookRun {
       }
       byte[] body = HookEventJson.write(event);
       if (settings.dryRun()) {
-        logged.set(true);
         out.println(new String(body, StandardCharsets.UTF_8));
-        lineWritten.countDown();
+        // said where MediaMTX logs it: a dry run left set in its environment would otherwise lose every event quietly
+        logOnce(err, "WARN", event, env, new HookLog.Outcome(HookExit.OK, "hook " + type.wireName()
+            + " not sent: dry run (MTX_HOOK_DRY_RUN), the payload is on stdout", null, 0, null, elapsed(started)));
         return HookExit.OK;
       }
       HookLog.Outcome outcome = postWithinBudget(event, endpoint, body, env.get(HookSignature.SECRET_ENV), started);

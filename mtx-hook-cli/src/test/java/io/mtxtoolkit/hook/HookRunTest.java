@@ -455,13 +455,18 @@ class HookRunTest {
   }
 
   @Test
-  void dryRunPrintsThePayloadOnly() throws Exception {
+  void dryRunPrintsThePayloadAndSaysOnStderrThatNothingWasSent() throws Exception {
     Map<String, String> env = env("http://127.0.0.1:1");
     env.put(HookSettings.DRY_RUN_ENV, "1");
     assertThat(run(env, "ready")).isEqualTo(0);
     JsonNode payload = onlyLine(out);
     assertThat(payload.get("event").asText()).isEqualTo("ready");
     assertThat(HookEventSchema.problems(payload)).isEmpty();
+    JsonNode said = onlyLine(err);
+    assertThat(said.get("level").asText()).isEqualTo("WARN");
+    assertThat(said.get("message").asText()).contains("not sent: dry run (MTX_HOOK_DRY_RUN)");
+    assertThat(said.get("path").asText()).isEqualTo(payload.get("path").asText());
+    assertThat(said.get("eventId").asText()).isEqualTo(payload.get("eventId").asText());
   }
 
   @Test
@@ -476,7 +481,9 @@ class HookRunTest {
     out.reset();
     assertThat(run(env("http://127.0.0.1:1"), "not-ready", "--dry-run")).isEqualTo(0);
     assertThat(onlyLine(out).get("event").asText()).isEqualTo("not-ready");
+    assertThat(onlyLine(err).get("message").asText()).contains("dry run");
     out.reset();
+    err.reset();
     assertThat(run(Map.of(), "--help")).isEqualTo(0);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: mtx-hook").contains("not-ready").contains("ready --help");
     out.reset();
@@ -509,6 +516,7 @@ class HookRunTest {
     badVariable.put(HookSettings.CONNECT_TIMEOUT_ENV, "soon");
     assertThat(run(badVariable, "ready", "--connect-timeout", "500", "--dry-run"))
         .as("a flag replaces its variable, which is then not read").isZero();
+    err.reset(); // the dry run's line
     badVariable.put(HookSettings.READ_TIMEOUT_ENV, "0");
     assertThat(run(badVariable, "ready", "--connect-timeout", "500", "--dry-run")).as("the other variable still counts")
         .isEqualTo(HookExit.INVALID_ENVIRONMENT.code());

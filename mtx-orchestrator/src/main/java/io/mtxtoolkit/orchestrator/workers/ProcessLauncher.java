@@ -90,7 +90,14 @@ public final class ProcessLauncher implements WorkerLauncher {
    */
   public static List<String> jvmOptions(Map<String, String> env) {
     String value = env.get(JVM_OPTIONS_ENV);
-    return value == null || value.isBlank() ? DEFAULT_JVM_OPTIONS : List.of(value.trim().split("\\s+"));
+    if (value != null && !value.isBlank()) {
+      return List.of(value.trim().split("\\s+"));
+    }
+    // A collector chosen where the child JVM looks by itself wins over ours: with two it refuses to start.
+    boolean chosen = java.util.stream.Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
+        .map(env::get).filter(java.util.Objects::nonNull).flatMap(v -> java.util.Arrays.stream(v.trim().split("\\s+")))
+        .anyMatch(w -> w.startsWith("-XX:+Use") && w.endsWith("GC"));
+    return chosen ? DEFAULT_JVM_OPTIONS.stream().filter(o -> !o.equals("-XX:+UseSerialGC")).toList() : DEFAULT_JVM_OPTIONS;
   }
 
   @Override
