@@ -72,8 +72,8 @@ final class MonotonicTimestamps {
     if (last != null && (outDts == NONE || outDts <= last)) {
       outDts = last + 1;
     }
-    // a packet with neither time gets its made-up DTS as its PTS too: FLV refuses a packet with no PTS
-    long outPts = pts == NONE ? (dts == NONE ? outDts : pts) : outDts != NONE && pts < outDts ? outDts : pts;
+    // a packet without a PTS gets its DTS (mended or made up) as its PTS too: FLV refuses a packet with none
+    long outPts = pts == NONE ? outDts : outDts != NONE && pts < outDts ? outDts : pts;
     if (outDts != dts || outPts != pts) {
       mended++;
     }

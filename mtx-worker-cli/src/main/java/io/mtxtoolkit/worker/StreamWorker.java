@@ -498,9 +498,17 @@ public final class StreamWorker {
    */
   static boolean onOutput(FFmpegFrameRecorder.Exception e) {
     String m = String.valueOf(e.getMessage());
-    return m.startsWith("avio_open2") || m.startsWith("avformat_write_header") || m.startsWith("av_interleaved_write_frame")
-        || m.startsWith("av_write_frame");
+    if (m.startsWith("av_interleaved_write_frame") || m.startsWith("av_write_frame")) {
+      // the muxer refusing a packet (out of order, no PTS: EINVAL, or invalid data) is the media's fault, not /out's
+      java.util.regex.Matcher code = WRITE_ERROR.matcher(m);
+      return !code.find() || !REFUSED_PACKET.contains(Integer.parseInt(code.group(1)));
+    }
+    return m.startsWith("avio_open2") || m.startsWith("avformat_write_header");
   }
+
+  private static final java.util.regex.Pattern WRITE_ERROR = java.util.regex.Pattern.compile("\\(\\) error (-\\d+)");
+  /** AVERROR(EINVAL) and AVERROR_INVALIDDATA (-MKTAG('I','N','D','A')), as numbers: avutil's class loads FFmpeg. */
+  private static final java.util.Set<Integer> REFUSED_PACKET = java.util.Set.of(-22, -0x41444E49);
 
   /** Why a session's pump ended, and whether on /out's side. */
   private record Ending(String cause, boolean outputSide) {

@@ -174,6 +174,9 @@ public final class WorkerMain implements Runnable {
           StreamWorker.processor(config.step()).close();
         } catch (IllegalArgumentException unknownStep) {
           spec.commandLine().getErr().println("mtx-worker: " + unknownStep.getMessage());
+          // the verdict line too, which the orchestrator records as the reason (plain text it does not read)
+          LoggerFactory.getLogger(WorkerEvents.LIFECYCLE_LOGGER).error("worker failed: {}", unknownStep.getMessage(),
+              kv("event", WorkerEvents.FAILED), kv("exitCode", WorkerExit.MEDIA_ERROR.code()));
           return WorkerExit.MEDIA_ERROR.code();
         }
       }

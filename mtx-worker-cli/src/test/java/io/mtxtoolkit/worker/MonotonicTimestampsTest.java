@@ -32,6 +32,7 @@ class MonotonicTimestampsTest {
     assertThat(t.mend(0, NONE, NONE)).as("a made-up DTS is its PTS too: FLV refuses a packet with none")
         .containsExactly(1001, 1001);
     assertThat(t.mend(1, NONE, NONE)).as("nothing to go by yet: left to the muxer").containsExactly(NONE, NONE);
+    assertThat(t.mend(0, NONE, 1500)).as("a DTS without a PTS: the DTS is the PTS too").containsExactly(1500, 1500);
   }
 
   private static final int[][] VIDEO_AUDIO = {{1, 90_000}, {1, 44_100}};

@@ -427,7 +427,9 @@ class StreamWorkerTest {
     }
     for (String m : new String[] {"avcodec_open2() error -22: Could not open video codec.",
         "avcodec_find_encoder() error: Video codec not found.", "avcodec_send_frame() error -22: Error sending a video frame for encoding.",
-        "swr_convert() error -22: Cannot convert audio samples.", null}) {
+        "swr_convert() error -22: Cannot convert audio samples.", null,
+        "av_interleaved_write_frame() error -22 while writing interleaved audio packet.",
+        "av_write_frame() error -1094995529 while writing video packet."}) {
       assertThat(StreamWorker.onOutput(new org.bytedeco.javacv.FFmpegFrameRecorder.Exception(m))).as(m).isFalse();
     }
   }

@@ -60,7 +60,7 @@ class WorkerMainTest {
   }
 
   @Test
-  void invalidInputIsExit3() {
+  void invalidInputIsExit3() throws Exception {
     PrintStream saved = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -68,8 +68,13 @@ class WorkerMainTest {
       assertThat(run(Map.of(), "run", "--stream", "a;touch x")).isEqualTo(WorkerExit.INVALID_INPUT.code());
       assertThat(run(Map.of("MEDIAMTX_RTSP_PORT", "http"), "run", "--stream", "ok")).isEqualTo(3);
       assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "sideways")).isEqualTo(3);
-      assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "transcode", "--step", "sepia"))
-          .as("an unknown step is a media error (README)").isEqualTo(5);
+      var verdict = io.mtxtoolkit.testkit.logging.CapturedLines.during(WorkerEvents.LIFECYCLE_LOGGER, () ->
+          assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "transcode", "--step", "sepia"))
+              .as("an unknown step is a media error (README)").isEqualTo(5));
+      assertThat(io.mtxtoolkit.testkit.logging.CapturedLines.withEvent(verdict, WorkerEvents.FAILED))
+          .as("the verdict line the orchestrator records as the reason").singleElement()
+          .satisfies(line -> assertThat(line.getFormattedMessage()).contains("unknown processing step 'sepia'"))
+          .satisfies(line -> assertThat(line.getMDCPropertyMap()).containsEntry("streamId", "ok"));
       assertThat(run(Map.of(), "run", "--stream", "ok", "--input-url", "http://x")).isEqualTo(3);
       assertThat(run(Map.of(), "run", "--stream", "ok", "--progress-ms", "-1")).isEqualTo(3);
     } finally {
