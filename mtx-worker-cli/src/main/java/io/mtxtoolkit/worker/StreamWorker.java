@@ -482,12 +482,12 @@ public final class StreamWorker {
   }
 
   /** One read from the source: a packet or a frame, or null when it ended or stalled. */
-  private interface Read<T> {
+  interface Read<T> {
     T next() throws FFmpegFrameGrabber.Exception;
   }
 
   /** Publishes one packet or frame. */
-  private interface Write<T> {
+  interface Write<T> {
     void accept(T item) throws FFmpegFrameRecorder.Exception;
   }
 
@@ -511,27 +511,38 @@ public final class StreamWorker {
   private static final java.util.Set<Integer> REFUSED_PACKET = java.util.Set.of(-22, -0x41444E49);
 
   /** Why a session's pump ended, and whether on /out's side. */
-  private record Ending(String cause, boolean outputSide) {
+  record Ending(String cause, boolean outputSide) {
   }
 
-  /** Reads and publishes until the source ends, publishing fails or a stop; returns why, null for a stop. */
-  private <T> Ending forward(Read<T> read, Write<T> write) {
+  /**
+   * Reads and publishes until the source ends or stalls, publishing fails or a stop; returns why, null for a stop.
+   * A read that took the stall timeout ends the session after its item: javacv's grab() answers a failed read with
+   * the pictures still in the decoder, one per call, and each call reads the source again, which an RTSP source
+   * that went silent makes wait the whole timeout anew: seconds per buffered picture before the loss was seen.
+   */
+  <T> Ending forward(Read<T> read, Write<T> write) {
+    String stalled = "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
     while (!stopRequested()) {
       followPublisher();
       T item;
+      long asked = System.nanoTime();
       try {
         item = read.next();
       } catch (FFmpegFrameGrabber.Exception e) {
         return new Ending("read failed: " + firstLine(e), false);
       }
       if (item == null) {
-        return new Ending("source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)", false);
+        return new Ending(stalled, false);
       }
+      boolean waitedOut = System.nanoTime() - asked >= config.stallTimeout().toNanos();
       try {
         write.accept(item);
       } catch (FFmpegFrameRecorder.Exception e) {
         return onOutput(e) ? new Ending("publish failed: " + firstLine(e), true)
             : new Ending("encoding failed: " + firstLine(e), false); // a new session sets the encoders up afresh
+      }
+      if (waitedOut) {
+        return new Ending(stalled, false);
       }
     }
     return null;

@@ -418,6 +418,29 @@ class StreamWorkerTest {
   }
 
   @Test
+  void aReadThatTookTheStallTimeoutEndsTheSessionAfterItsItem() {
+    StreamWorker worker = worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.TRANSCODE, Duration.ofMillis(300));
+    java.util.Iterator<String> source = List.of("a", "b", "c", "d").iterator();
+    List<String> published = new java.util.ArrayList<>();
+    int[] reads = {0};
+
+    StreamWorker.Ending end = worker.forward(() -> {
+      if (++reads[0] == 2) {
+        // as javacv's grab() after a failed read of a silent RTSP source: a buffered picture, a timeout later
+        long until = System.nanoTime() + Duration.ofMillis(350).toNanos();
+        while (System.nanoTime() < until) {
+          java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+        }
+      }
+      return source.next();
+    }, published::add);
+
+    assertThat(published).as("the late item is published, then the session ends").containsExactly("a", "b");
+    assertThat(end.cause()).startsWith("source ended or stalled (no data for 300 ms)");
+    assertThat(end.outputSide()).isFalse();
+  }
+
+  @Test
   void onlyFailuresOfOutItselfCountAsTheOutputSide() {
     for (String m : new String[] {"avio_open2 error() error -111: Could not open 'rtmp://h/live/a/out'",
         "avformat_write_header error() error -32: Could not write header to 'rtmp://h/live/a/out'",
