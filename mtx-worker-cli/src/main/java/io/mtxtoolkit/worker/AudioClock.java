@@ -9,37 +9,69 @@ import java.nio.ShortBuffer;
 import org.bytedeco.javacv.Frame;
 
 /**
- * Keeps transcoded audio on the source's clock across a gap. The encoder stamps audio by counting samples,
- * while pictures keep their source time: after a gap in the source (a publisher's hiccup, a dropped
- * second) the audio would lag the pictures for the rest of the session. Silence fills the gap instead.
+ * Keeps transcoded audio on the pictures' clock. The encoder stamps audio by counting samples from 0, the first
+ * picture's time, while pictures keep their source time: audio that starts after the first picture, leaves a gap
+ * (a publisher's hiccup, a dropped second) or stops would otherwise play early or late for the rest of the session.
+ * Silence fills what is missing, and audio the count has already passed is dropped.
  */
 final class AudioClock {
-  /** Smaller gaps are jitter, which the encoder's sample count smooths out. */
+  /** Smaller differences are jitter, which the encoder's sample count smooths out. */
   static final long TOLERANCE_MICROS = 100_000;
+  /**
+   * How far the audio may fall behind the pictures before silence keeps it up (an audio track that stopped, or has
+   * not started): well inside the muxer's 1 s wait for a packet of each track, so that it never writes a second of
+   * pictures alone and then refuses the audio, whose first packet (the encoder's priming) is older.
+   */
+  static final long LAG_MICROS = 500_000;
   /** No gap within a session is longer than the longest stall timeout; a longer one is a clock jump, not filled. */
   static final long MAX_FILL_MICROS = 60_000_000;
   /** Silence is written in pieces of at most this many samples per channel (one second at 48 kHz). */
   static final int MAX_PIECE = 48_000;
 
+  private final boolean withPictures;
   private long samples;
   private int sampleRate;
-  /** Session time of the first audio written, where the encoder's count starts. */
+  /** Where the encoder's count starts: the first picture (0) or, without pictures, the first audio. */
   private long originMicros;
+
+  /** A clock for a session with pictures, whose times count from the first one, or for audio alone. */
+  AudioClock(boolean withPictures) {
+    this.withPictures = withPictures;
+  }
 
   /** Microseconds of audio written so far. */
   long writtenMicros() {
     return sampleRate == 0 ? 0 : samples * 1_000_000 / sampleRate;
   }
 
-  /** Samples per channel of silence to write before audio that belongs at {@code atMicros} (session time). */
-  long silenceBefore(long atMicros, int rate) {
+  /**
+   * For audio that belongs at {@code atMicros} (from the first picture, or session time without pictures): the
+   * samples per channel of silence to write before it, or -1 to drop it, the audio written having passed its time.
+   */
+  long place(long atMicros, int rate) {
+    start(withPictures ? 0 : atMicros, rate);
+    long gap = atMicros - originMicros - writtenMicros();
+    if (gap < -TOLERANCE_MICROS) {
+      return -1;
+    }
+    return gap > TOLERANCE_MICROS && gap <= MAX_FILL_MICROS ? gap * sampleRate / 1_000_000 : 0;
+  }
+
+  /**
+   * Samples per channel of silence that bring the audio up to {@link #LAG_MICROS} behind a picture at
+   * {@code pictureMicros} (from the first picture), at {@code rate} if no audio came yet; 0 while it is closer.
+   */
+  long behind(long pictureMicros, int rate) {
+    start(0, rate);
+    long gap = pictureMicros - LAG_MICROS - originMicros - writtenMicros();
+    return gap > 0 ? gap * sampleRate / 1_000_000 : 0;
+  }
+
+  private void start(long origin, int rate) {
     if (sampleRate == 0) {
       sampleRate = rate;
-      originMicros = atMicros;
-      return 0; // the first audio starts the count
+      originMicros = origin;
     }
-    long gap = atMicros - originMicros - writtenMicros();
-    return gap > TOLERANCE_MICROS && gap <= MAX_FILL_MICROS ? gap * sampleRate / 1_000_000 : 0;
   }
 
   /** Counts {@code frame}'s samples as written; call for every audio frame recorded, silence included. */
@@ -51,6 +83,16 @@ final class AudioClock {
   static int samplesPerChannel(Frame frame) {
     int n = frame.samples[0].remaining();
     return frame.samples.length == 1 && frame.audioChannels > 1 ? n / frame.audioChannels : n;
+  }
+
+  /** A silent frame of {@code perChannel} samples, planar float, before any audio shows its layout. */
+  static Frame silence(int rate, int channels, int perChannel) {
+    Frame like = new Frame();
+    like.sampleRate = rate;
+    like.audioChannels = channels;
+    like.samples = new Buffer[channels];
+    java.util.Arrays.fill(like.samples, FloatBuffer.allocate(0));
+    return silence(like, perChannel);
   }
 
   /** A silent frame of {@code perChannel} samples in the layout and sample type of {@code like}. */

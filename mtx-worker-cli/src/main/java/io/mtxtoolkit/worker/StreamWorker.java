@@ -650,7 +650,12 @@ public final class StreamWorker {
 
   private Ending transcode(FFmpegFrameGrabber grabber, FFmpegFrameRecorder recorder, FrameProcessor processor) {
     long[] firstVideoMicros = {Long.MIN_VALUE};
-    AudioClock audioClock = new AudioClock();
+    AudioClock audioClock = new AudioClock(grabber.hasVideo());
+    // /out has an audio track when the source declared one (configureEncoder). Silence takes the layout of the
+    // source's audio once it came (a change would rebuild the recorder's resampler), planar float before.
+    boolean audioOut = grabber.getAudioChannels() > 0;
+    Frame[] audioLayout = {audioOut ? AudioClock.silence(grabber.getSampleRate(), grabber.getAudioChannels(), 0) : null};
+    boolean[] audioCame = {false};
     SourceClock clock = sourceClock();
     try {
       return forward(grabber::grab, frame -> {
@@ -674,6 +679,10 @@ public final class StreamWorker {
           recorder.record(out);
           packets.incrementAndGet();
           outputLag.published(source, now);
+          if (audioOut) {
+            // audio that stopped, or has not come yet, is kept up with silence (see AudioClock.LAG_MICROS)
+            recordSilence(recorder, audioClock, audioClock.behind(at, grabber.getSampleRate()), audioLayout[0]);
+          }
         } else if (frame.samples != null) {
           long source = frame.timestamp; // before the recorder consumes the frame
           long session = clock.toSession(1, source, now);
@@ -682,15 +691,14 @@ public final class StreamWorker {
           // from before the first picture would lead the video by up to a keyframe interval, for the session.
           boolean beforeFirstPicture = grabber.hasVideo()
               && (firstVideoMicros[0] == Long.MIN_VALUE || session < firstVideoMicros[0]);
-          if (!beforeFirstPicture) {
-            long silence = audioClock.silenceBefore(session - (grabber.hasVideo() ? firstVideoMicros[0] : 0),
-                frame.sampleRate);
-            while (silence > 0) {
-              Frame quiet = AudioClock.silence(frame, (int) Math.min(silence, AudioClock.MAX_PIECE));
-              silence -= AudioClock.samplesPerChannel(quiet);
-              audioClock.written(quiet);
-              recorder.record(quiet);
+          long silence = beforeFirstPicture ? -1
+              : audioClock.place(session - (grabber.hasVideo() ? firstVideoMicros[0] : 0), frame.sampleRate);
+          if (silence >= 0) {
+            if (!audioCame[0]) {
+              audioCame[0] = true;
+              audioLayout[0] = AudioClock.silence(frame, 0); // its layout only: the recorder consumes the frame's buffers
             }
+            recordSilence(recorder, audioClock, silence, frame);
             audioClock.written(frame); // counted before the recorder consumes the buffers
             recorder.record(frame);
             // only what was published: a session that published nothing must not start its reconnects afresh
@@ -701,6 +709,17 @@ public final class StreamWorker {
       });
     } finally {
       clockJumps(clock);
+    }
+  }
+
+  /** Records {@code perChannel} samples of silence in the layout of {@code like}, in pieces, counted on {@code clock}. */
+  private static void recordSilence(FFmpegFrameRecorder recorder, AudioClock clock, long perChannel, Frame like)
+      throws FFmpegFrameRecorder.Exception {
+    while (perChannel > 0) {
+      Frame quiet = AudioClock.silence(like, (int) Math.min(perChannel, AudioClock.MAX_PIECE));
+      perChannel -= AudioClock.samplesPerChannel(quiet);
+      clock.written(quiet);
+      recorder.record(quiet);
     }
   }
 

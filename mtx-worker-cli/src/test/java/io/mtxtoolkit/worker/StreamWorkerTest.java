@@ -516,6 +516,31 @@ class StreamWorkerTest {
   }
 
   /**
+   * A source whose audio comes 2 s after its pictures, transcoded: silence keeps /out's audio track up from the first
+   * picture. Before, the muxer wrote a second of pictures alone and then refused the audio encoder's first packet,
+   * older than them, so every session ended in "publish failed" and the worker reconnected for ever.
+   */
+  @Test
+  void transcodeOfASourceWhoseAudioComesLateKeepsBothTracksFromTheStart(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path clip = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("clip.flv"), 0, 75, true);
+    java.nio.file.Path late = MultiTrack.audioFrom(dir.resolve("late.flv"), 2_000_000, clip);
+
+    var lines = linesOf(() -> {
+      RtmpSink sink = runToEnd(late, WorkerConfig.Mode.TRANSCODE);
+      List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
+      List<Long> audio = sink.timestamps(avutil.AVMEDIA_TYPE_AUDIO);
+      assertThat(video).as("the whole clip's pictures").hasSizeGreaterThan(60);
+      assertThat(audio).as("audio from the first picture on (µs)").isNotEmpty().isSorted();
+      assertThat(audio.get(0)).isLessThan(100_000L);
+      assertThat(Math.abs(audio.get(audio.size() - 1) - video.get(video.size() - 1))).as("audio ends with the pictures (µs)")
+          .isLessThan(300_000L);
+    });
+    assertThat(withEvent(lines, "worker-reconnect")).extracting(e -> java.util.Arrays.toString(e.getArgumentArray()))
+        .as("the session ran to the clip's end").noneMatch(cause -> cause.contains("publish failed"));
+  }
+
+  /**
    * A source whose clock starts again at 0 after 2 s, and one whose clock leaps 2 minutes ahead: in both modes /out's
    * time goes on as the source's content does, with the audio beside the pictures. Before, a jump back crammed every
    * later packet one tick after the last (passthrough) or dropped every picture (transcode), and a jump ahead froze
@@ -551,17 +576,19 @@ class StreamWorkerTest {
 
   @Test
   void silenceFillsOnlyRealGapsInTheSourcesLayout() {
-    AudioClock clock = new AudioClock();
+    AudioClock clock = new AudioClock(false);
     Frame planar = new Frame();
     planar.sampleRate = 48_000;
     planar.audioChannels = 2;
     planar.samples = new java.nio.Buffer[] {java.nio.FloatBuffer.allocate(1024), java.nio.FloatBuffer.allocate(1024)};
-    assertThat(clock.silenceBefore(500_000, 48_000)).as("the first audio starts the count").isZero();
+    assertThat(clock.place(500_000, 48_000)).as("without pictures, the first audio starts the count").isZero();
     clock.written(planar);
     assertThat(clock.writtenMicros()).isEqualTo(21_333);
-    assertThat(clock.silenceBefore(500_000 + 21_333 + 50_000, 48_000)).as("jitter").isZero();
-    assertThat(clock.silenceBefore(500_000 + 21_333 + 1_000_000, 48_000)).isEqualTo(48_000);
-    assertThat(clock.silenceBefore(500_000 + 120_000_000, 48_000)).as("a clock jump, not a gap").isZero();
+    assertThat(clock.place(500_000 + 21_333 + 50_000, 48_000)).as("jitter").isZero();
+    assertThat(clock.place(500_000 + 21_333 + 1_000_000, 48_000)).isEqualTo(48_000);
+    assertThat(clock.place(500_000 + 120_000_000, 48_000)).as("a clock jump, not a gap").isZero();
+    assertThat(clock.place(500_000 - 200_000, 48_000)).as("audio the count has passed is dropped").isEqualTo(-1);
+    assertThat(clock.place(500_000 + 21_333 - 50_000, 48_000)).as("jitter behind").isZero();
     assertThat(AudioClock.silence(planar, 10).samples).hasSize(2).allMatch(b -> b.remaining() == 10 && b instanceof java.nio.FloatBuffer);
 
     Frame interleaved = new Frame();
@@ -575,6 +602,22 @@ class StreamWorkerTest {
     interleaved.samples = new java.nio.Buffer[] {java.nio.ByteBuffer.allocate(4)};
     assertThat(((java.nio.ByteBuffer) AudioClock.silence(interleaved, 2).samples[0]).get(0)).as("unsigned 8-bit silence")
         .isEqualTo((byte) 0x80);
+  }
+
+  @Test
+  void withPicturesAudioCountsFromTheFirstPictureAndSilenceKeepsItUp() {
+    AudioClock clock = new AudioClock(true);
+    assertThat(clock.place(160_000, 48_000)).as("audio that starts 160 ms after the first picture starts with silence")
+        .isEqualTo(7_680);
+    AudioClock late = new AudioClock(true);
+    assertThat(late.behind(400_000, 48_000)).as("within the lag: nothing yet").isZero();
+    assertThat(late.behind(700_000, 48_000)).as("no audio 0.7 s into the pictures: silence up to 0.5 s behind")
+        .isEqualTo(9_600);
+    late.written(AudioClock.silence(48_000, 2, 9_600));
+    assertThat(late.writtenMicros()).isEqualTo(200_000);
+    assertThat(late.behind(720_000, 48_000)).isEqualTo(960);
+    assertThat(AudioClock.silence(48_000, 2, 10).samples).hasSize(2)
+        .allMatch(b -> b.remaining() == 10 && b instanceof java.nio.FloatBuffer);
   }
 
   /** A source whose tracks are neither video nor audio: no reconnect can help, so exit 5 at once, not 4 after 7 s. */

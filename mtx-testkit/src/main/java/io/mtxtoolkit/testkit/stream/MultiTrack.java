@@ -95,6 +95,29 @@ public final class MultiTrack {
     return out;
   }
 
+  /** {@code clip}'s packets in an FLV file, its audio only from {@code fromMicros} on: a source whose audio comes late. */
+  public static Path audioFrom(Path out, long fromMicros, Path clip) throws Exception {
+    FFmpegNatives.load();
+    try (FFmpegFrameGrabber a = new FFmpegFrameGrabber(clip.toString())) {
+      a.start();
+      try (org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(out.toString(),
+          a.getImageWidth(), a.getImageHeight(), a.getAudioChannels())) {
+        rec.setFormat("flv");
+        rec.start(a.getFormatContext());
+        AVPacket p;
+        while ((p = a.grabPacket()) != null) {
+          boolean early = p.stream_index() == a.getAudioStream() && org.bytedeco.ffmpeg.global.avutil.av_rescale_q(p.pts(),
+              a.getFormatContext().streams(p.stream_index()).time_base(),
+              org.bytedeco.ffmpeg.global.avutil.av_make_q(1, 1_000_000)) < fromMicros;
+          if (!early) {
+            rec.recordPacket(p);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /**
    * {@code first}'s FLV tags followed by {@code second}'s, as bytes: a source whose clock starts again from
    * {@code second}'s first time without ending (a muxer would refuse to write the step back).
