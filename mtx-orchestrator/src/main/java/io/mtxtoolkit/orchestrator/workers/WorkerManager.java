@@ -117,7 +117,7 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     long lastEventReceivedNanos;
     /** System.nanoTime when its worker first reported RUNNING; meaningful while reachedRunning. */
     long runningSinceNanos;
-    /** Bumped at every launch; a state callback from an older worker is ignored. */
+    /** The number of its current worker, from the manager's count of launches; a state callback from another is ignored. */
     long generation;
     long changedNanos;
 
@@ -218,6 +218,8 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
   /** How often a hook event past the stream limit may make room by forgetting idle streams. */
   private static final Duration PRESSURE_PRUNE_EVERY = Duration.ofSeconds(1);
   private long lastPressurePrune;
+  /** Launches so far, which number the workers (see Entry.generation). */
+  private long launches;
 
   private Entry newEntry(StreamId id) {
     return new Entry(id, nanoTime.getAsLong());
@@ -420,7 +422,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     e.reachedRunning = false;
     e.workerState = WorkerState.STARTING;
     e.startedAt = clock.instant();
-    long generation = ++e.generation;
+    // numbered across the manager: a stream forgotten and tracked again must not reuse an old worker's number
+    long generation = ++launches;
+    e.generation = generation;
     RunningWorker worker;
     try {
       worker = launcher.launch(e.id, e.sourceId, state -> stateChanged(e.id, generation, state));
