@@ -151,9 +151,13 @@ class WorkerLifecycleTest {
     }
   }
 
-  @Test
-  void threadWorkerStillOpeningASilentSourceStopsAtOnce() throws Exception {
-    // The source accepts and never answers: FFmpeg's open blocks until its 4 s timeout and cannot be interrupted.
+  /** What a test does with a thread worker blocked in FFmpeg's open of a source that accepts and never answers. */
+  private interface WithOpeningWorker {
+    void check(RunningWorker worker) throws Exception;
+  }
+
+  /** The source accepts and never answers: FFmpeg's open blocks until its 4 s timeout and cannot be interrupted. */
+  private void withThreadWorkerOpeningASilentSource(WithOpeningWorker test) throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       String in = "rtmp://127.0.0.1:" + silent.getLocalPort() + "/live/cam1/in";
       ThreadLauncher launcher = new ThreadLauncher(id -> new WorkerConfig(id, in, rtmp("live/cam1/out"),
@@ -161,36 +165,36 @@ class WorkerLifecycleTest {
       RunningWorker worker = launcher.launch(ID, state -> { });
       silent.setSoTimeout(10_000);
       try (Socket opening = silent.accept()) {
-        long stop = System.nanoTime();
-        worker.stop();
-
-        // 3 s: room for a loaded machine, and still short of the 4 s open that a stop waiting for FFmpeg would take.
-        WorkerResult result = worker.exit().get(3, TimeUnit.SECONDS);
-
-        assertThat(result.exit()).isEqualTo(WorkerExit.STOPPED);
-        assertThat(result.reason()).isEqualTo("stopped on request while not publishing");
-        assertThat(Duration.ofNanos(System.nanoTime() - stop)).isLessThan(Duration.ofSeconds(3));
+        test.check(worker);
       }
     }
   }
 
   @Test
+  void threadWorkerStillOpeningASilentSourceStopsAtOnce() throws Exception {
+    withThreadWorkerOpeningASilentSource(worker -> {
+      long stop = System.nanoTime();
+      worker.stop();
+
+      // 3 s: room for a loaded machine, and still short of the 4 s open that a stop waiting for FFmpeg would take.
+      WorkerResult result = worker.exit().get(3, TimeUnit.SECONDS);
+
+      assertThat(result.exit()).isEqualTo(WorkerExit.STOPPED);
+      assertThat(result.reason()).isEqualTo("stopped on request while not publishing");
+      assertThat(Duration.ofNanos(System.nanoTime() - stop)).isLessThan(Duration.ofSeconds(3));
+    });
+  }
+
+  @Test
   void aThreadWorkerThatCannotStopIsAbandonedOnKillSoItsStreamAndSlotAreFreed() throws Exception {
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      String in = "rtmp://127.0.0.1:" + silent.getLocalPort() + "/live/cam1/in";
-      ThreadLauncher launcher = new ThreadLauncher(id -> new WorkerConfig(id, in, rtmp("live/cam1/out"),
-          WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofSeconds(4), ReconnectPolicy.spec()));
-      RunningWorker worker = launcher.launch(ID, state -> { });
-      silent.setSoTimeout(10_000);
-      try (Socket opening = silent.accept()) {
-        worker.kill(); // blocked in FFmpeg's open, which neither the stop signal nor an interrupt ends
+    withThreadWorkerOpeningASilentSource(worker -> {
+      worker.kill(); // blocked in FFmpeg's open, which neither the stop signal nor an interrupt ends
 
-        WorkerResult result = worker.exit().get(1, TimeUnit.SECONDS);
+      WorkerResult result = worker.exit().get(1, TimeUnit.SECONDS);
 
-        assertThat(result.crashed()).isTrue();
-        assertThat(result.reason()).contains("did not stop in time and was abandoned");
-      }
-    }
+      assertThat(result.crashed()).isTrue();
+      assertThat(result.reason()).contains("did not stop in time and was abandoned");
+    });
   }
 
   @Test

@@ -314,13 +314,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
         Duration.ofMillis(80), 2).withHealthyRun(Duration.ZERO), Clock.systemUTC()));
     manager.ready(ID);
-    for (int i = 0; i < 5; i++) {
-      int n = i + 1;
-      await("launch " + n).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == n);
-      Handle h = launcher.launched.get(i);
-      h.onState.accept(WorkerState.RUNNING);
-      h.exit.complete(new WorkerResult(WorkerExit.SOURCE_LOST, "lost after running"));
-    }
+    endAfterRunning(5, new WorkerResult(WorkerExit.SOURCE_LOST, "lost after running"), () -> { });
     await().atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == 6);
     assertThat(manager.stream(ID).orElseThrow().restarts()).isEqualTo(5);
     assertThat(manager.stream(ID).orElseThrow().failedReason()).isNull();
@@ -329,13 +323,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
   @Test
   void aWorkerThatKeepsDyingSoonAfterRunningStillEndsFailed() {
     manager.ready(ID); // the default healthy run: 30 s
-    for (int i = 0; i < 3; i++) {
-      int n = i + 1;
-      await("launch " + n).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == n);
-      Handle h = launcher.launched.get(i);
-      h.onState.accept(WorkerState.RUNNING);
-      h.exit.complete(WorkerResult.crashed("died after its first packets"));
-    }
+    endAfterRunning(3, WorkerResult.crashed("died after its first packets"), () -> { });
     await("stream failed").atMost(Duration.ofSeconds(2))
         .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
     assertThat(manager.stream(ID).orElseThrow().failedReason()).contains("3 times in a row");
@@ -347,16 +335,22 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     replaceManager(new WorkerManager(launcher, new LifecyclePolicy(Duration.ofMillis(300), Duration.ofMillis(20),
         Duration.ofMillis(80), 2), clock)); // healthy run: 30 s
     manager.ready(ID);
-    for (int i = 0; i < 3; i++) {
+    // NTP steps the wall clock while each worker runs for moments
+    endAfterRunning(3, WorkerResult.crashed("died after its first packets"), () -> clock.advance(Duration.ofHours(1)));
+    await("stream failed").atMost(Duration.ofSeconds(5))
+        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
+  }
+
+  /** {@code times} workers in turn, each reaching RUNNING, then {@code meanwhile}, then ending with {@code end}. */
+  private void endAfterRunning(int times, WorkerResult end, Runnable meanwhile) {
+    for (int i = 0; i < times; i++) {
       int n = i + 1;
       await("launch " + n).atMost(Duration.ofSeconds(2)).until(() -> launcher.launched.size() == n);
       Handle h = launcher.launched.get(i);
       h.onState.accept(WorkerState.RUNNING);
-      clock.advance(Duration.ofHours(1)); // NTP steps the wall clock; the worker ran for moments
-      h.exit.complete(WorkerResult.crashed("died after its first packets"));
+      meanwhile.run();
+      h.exit.complete(end);
     }
-    await("stream failed").atMost(Duration.ofSeconds(5))
-        .until(() -> manager.stream(ID).orElseThrow().workerState().equals("failed"));
   }
 
   @Test

@@ -10,6 +10,7 @@ import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avformat;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /**
@@ -70,52 +71,61 @@ public final class MultiTrack {
    * a source with a gap. Both files must have the same tracks.
    */
   public static Path concat(Path out, long shiftMicros, Path first, Path second) throws Exception {
-    FFmpegNatives.load();
-    try (FFmpegFrameGrabber a = new FFmpegFrameGrabber(first.toString());
-         FFmpegFrameGrabber b = new FFmpegFrameGrabber(second.toString())) {
-      a.start();
-      b.start();
-      try (org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(out.toString(),
-          a.getImageWidth(), a.getImageHeight(), a.getAudioChannels())) {
-        rec.setFormat("flv");
-        rec.start(a.getFormatContext());
+    try (FFmpegFrameGrabber b = new FFmpegFrameGrabber(second.toString())) {
+      return flv(out, first, (a, rec) -> {
+        copy(a, rec, p -> true);
+        b.start();
         AVPacket p;
-        while ((p = a.grabPacket()) != null) {
-          rec.recordPacket(p);
-        }
         while ((p = b.grabPacket()) != null) {
-          long shift = org.bytedeco.ffmpeg.global.avutil.av_rescale_q(shiftMicros,
-              org.bytedeco.ffmpeg.global.avutil.av_make_q(1, 1_000_000), b.getFormatContext().streams(p.stream_index()).time_base());
+          long shift = avutil.av_rescale_q(shiftMicros, micros(), b.getFormatContext().streams(p.stream_index()).time_base());
           p.pts(p.pts() + shift);
           p.dts(p.dts() + shift);
           rec.recordPacket(p);
         }
+      });
+    }
+  }
+
+  /** {@code clip}'s packets in an FLV file, its audio only from {@code fromMicros} on: a source whose audio comes late. */
+  public static Path audioFrom(Path out, long fromMicros, Path clip) throws Exception {
+    return flv(out, clip, (a, rec) -> copy(a, rec, p -> p.stream_index() != a.getAudioStream()
+        || avutil.av_rescale_q(p.pts(), a.getFormatContext().streams(p.stream_index()).time_base(), micros()) >= fromMicros));
+  }
+
+  /** Microseconds as a time base (made when asked: avutil's class loads FFmpeg, which FFmpegNatives.load orders). */
+  private static org.bytedeco.ffmpeg.avutil.AVRational micros() {
+    return avutil.av_make_q(1, 1_000_000);
+  }
+
+  /** What {@link #flv} writes: packets from the opened {@code source} to the started FLV recorder. */
+  private interface Writing {
+    void write(FFmpegFrameGrabber source, org.bytedeco.javacv.FFmpegFrameRecorder flv) throws Exception;
+  }
+
+  /** An FLV file with {@code source}'s tracks, which {@code writing} fills. */
+  private static Path flv(Path out, Path source, Writing writing) throws Exception {
+    FFmpegNatives.load();
+    try (FFmpegFrameGrabber a = new FFmpegFrameGrabber(source.toString())) {
+      a.start();
+      try (org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(out.toString(),
+          a.getImageWidth(), a.getImageHeight(), a.getAudioChannels())) {
+        rec.setFormat("flv");
+        rec.start(a.getFormatContext());
+        writing.write(a, rec);
       }
     }
     return out;
   }
 
-  /** {@code clip}'s packets in an FLV file, its audio only from {@code fromMicros} on: a source whose audio comes late. */
-  public static Path audioFrom(Path out, long fromMicros, Path clip) throws Exception {
-    FFmpegNatives.load();
-    try (FFmpegFrameGrabber a = new FFmpegFrameGrabber(clip.toString())) {
-      a.start();
-      try (org.bytedeco.javacv.FFmpegFrameRecorder rec = new org.bytedeco.javacv.FFmpegFrameRecorder(out.toString(),
-          a.getImageWidth(), a.getImageHeight(), a.getAudioChannels())) {
-        rec.setFormat("flv");
-        rec.start(a.getFormatContext());
-        AVPacket p;
-        while ((p = a.grabPacket()) != null) {
-          boolean early = p.stream_index() == a.getAudioStream() && org.bytedeco.ffmpeg.global.avutil.av_rescale_q(p.pts(),
-              a.getFormatContext().streams(p.stream_index()).time_base(),
-              org.bytedeco.ffmpeg.global.avutil.av_make_q(1, 1_000_000)) < fromMicros;
-          if (!early) {
-            rec.recordPacket(p);
-          }
-        }
+  /** Every packet of {@code a} that {@code kept} keeps, as it is. */
+  private static void copy(FFmpegFrameGrabber a, org.bytedeco.javacv.FFmpegFrameRecorder rec,
+                           java.util.function.Predicate<AVPacket> kept) throws Exception {
+    AVPacket p;
+    while ((p = a.grabPacket()) != null) {
+      if (kept.test(p)) {
+        rec.recordPacket(p);
       }
     }
-    return out;
   }
 
   /**
