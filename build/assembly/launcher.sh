@@ -26,9 +26,15 @@ default_opts="${app.jvmOpts}"
 # A collector chosen where the JVM looks by itself (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, _JAVA_OPTIONS; a platform
 # may set them for a whole container) or in JAVA_OPTS wins over the default's: with two the JVM refuses to start,
 # and MediaMTX's every event would be lost.
+gc=""
 set -f # the words are flags, not file patterns
 for word in ${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-} ${JAVA_OPTS-}; do
-  case $word in -XX:+Use*GC) default_opts=$(printf '%s\n' "$default_opts" | sed 's/-XX:+UseSerialGC//') ;; esac
+  word=${word#[\"\']}; word=${word%[\"\']} # the JVM takes a quoted word in these variables
+  case $word in
+    -XX:+UseSerialGC|-XX:+UseParallelGC|-XX:+UseG1GC|-XX:+UseZGC|-XX:+UseShenandoahGC|-XX:+UseEpsilonGC)
+      gc=${word#-XX:+Use}
+      default_opts=$(printf '%s\n' "$default_opts" | sed 's/-XX:+UseSerialGC//') ;;
+  esac
 done
 set +f
 opts_var=${app.env}_JAVA_OPTS
@@ -76,8 +82,9 @@ if [ -n "$training_class" ]; then
         cds="-Xshare:auto -Xlog:disable -Xlog:all=error:stderr"
       fi ;;
     *)
-      # Keyed by build and runtime: Temurin 25.0.3 uses a stale cache after the jars change (JDK-8377932).
-      key=$(printf '%s' "${app.buildId}-$runtime" | tr -c 'A-Za-z0-9._-' '_')
+      # Keyed by build and runtime: Temurin 25.0.3 uses a stale cache after the jars change (JDK-8377932); and by
+      # the collector chosen outside, which a cache must be trained with (ZGC refuses one made under another).
+      key=$(printf '%s' "${app.buildId}-$runtime${gc:+-$gc}" | tr -c 'A-Za-z0-9._-' '_')
       cache_dir=$app_home/lib
       [ -w "$cache_dir" ] || cache_dir=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}
       cache=$cache_dir/${app.name}-$key.aot
@@ -96,7 +103,7 @@ if [ -n "$training_class" ]; then
         ( trap 'rm -rf "$cache.lock" "$cache.$$.tmp"' EXIT
           trap 'exit 143' TERM
           trap '' INT HUP
-          if "$java_cmd" -XX:AOTCacheOutput="$cache.$$.tmp" -Xlog:disable $opts -cp "$app_home/lib/*" "$training_class"; then
+          if "$java_cmd" -XX:AOTCacheOutput="$cache.$$.tmp" -Xlog:disable $opts $JAVA_OPTS -cp "$app_home/lib/*" "$training_class"; then
             rm -f "$cache_dir/${app.name}"-*.aot
             mv -f "$cache.$$.tmp" "$cache"
           fi ) </dev/null >/dev/null 2>&1 &

@@ -33,6 +33,10 @@ final class AudioClock {
   private int sampleRate;
   /** Where the encoder's count starts: the first picture (0) or, without pictures, the first audio. */
   private long originMicros;
+  /** The pictures' time when the source's audio last came (see {@link #came}); MIN_VALUE before any. */
+  private long audioCameAt = Long.MIN_VALUE;
+  /** Audio frames left out because the count had passed them. */
+  private long dropped;
 
   /** A clock for a session with pictures, whose times count from the first one, or for audio alone. */
   AudioClock(boolean withPictures) {
@@ -52,19 +56,34 @@ final class AudioClock {
     start(withPictures ? 0 : atMicros, rate);
     long gap = atMicros - originMicros - writtenMicros();
     if (gap < -TOLERANCE_MICROS) {
+      dropped++;
       return -1;
     }
     return gap > TOLERANCE_MICROS && gap <= MAX_FILL_MICROS ? gap * sampleRate / 1_000_000 : 0;
   }
 
+  /** The source's audio came (placed or dropped) while the pictures were at {@code pictureMicros}. */
+  void came(long pictureMicros) {
+    audioCameAt = pictureMicros;
+  }
+
   /**
    * Samples per channel of silence that bring the audio up to {@link #LAG_MICROS} behind a picture at
-   * {@code pictureMicros} (from the first picture), at {@code rate} if no audio came yet; 0 while it is closer.
+   * {@code pictureMicros} (from the first picture), at {@code rate} if no audio came yet; 0 while it is closer, and
+   * while the source's audio keeps coming: audio that arrives late is placed by its own time, not replaced.
    */
   long behind(long pictureMicros, int rate) {
     start(0, rate);
+    if (audioCameAt != Long.MIN_VALUE && pictureMicros - audioCameAt < LAG_MICROS) {
+      return 0;
+    }
     long gap = pictureMicros - LAG_MICROS - originMicros - writtenMicros();
-    return gap > 0 ? gap * sampleRate / 1_000_000 : 0;
+    return gap > 0 && gap <= MAX_FILL_MICROS ? gap * sampleRate / 1_000_000 : 0;
+  }
+
+  /** Audio frames left out so far because the audio written had passed their time. */
+  long dropped() {
+    return dropped;
   }
 
   private void start(long origin, int rate) {

@@ -522,6 +522,9 @@ public final class StreamWorker {
    */
   <T> Ending forward(Read<T> read, Write<T> write) {
     String stalled = "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+    // not the first read: in transcode it waits for the first decodable picture (the next keyframe, the decoder's
+    // threads filling), which a healthy source of long keyframe intervals or few pictures a second may take long to give
+    boolean first = true;
     while (!stopRequested()) {
       followPublisher();
       T item;
@@ -534,7 +537,8 @@ public final class StreamWorker {
       if (item == null) {
         return new Ending(stalled, false);
       }
-      boolean waitedOut = System.nanoTime() - asked >= config.stallTimeout().toNanos();
+      boolean waitedOut = !first && System.nanoTime() - asked >= config.stallTimeout().toNanos();
+      first = false;
       try {
         write.accept(item);
       } catch (FFmpegFrameRecorder.Exception e) {
@@ -656,6 +660,7 @@ public final class StreamWorker {
     boolean audioOut = grabber.getAudioChannels() > 0;
     Frame[] audioLayout = {audioOut ? AudioClock.silence(grabber.getSampleRate(), grabber.getAudioChannels(), 0) : null};
     boolean[] audioCame = {false};
+    long[] lastPicture = {0};
     SourceClock clock = sourceClock();
     try {
       return forward(grabber::grab, frame -> {
@@ -679,6 +684,7 @@ public final class StreamWorker {
           recorder.record(out);
           packets.incrementAndGet();
           outputLag.published(source, now);
+          lastPicture[0] = at;
           if (audioOut) {
             // audio that stopped, or has not come yet, is kept up with silence (see AudioClock.LAG_MICROS)
             recordSilence(recorder, audioClock, audioClock.behind(at, grabber.getSampleRate()), audioLayout[0]);
@@ -693,6 +699,9 @@ public final class StreamWorker {
               && (firstVideoMicros[0] == Long.MIN_VALUE || session < firstVideoMicros[0]);
           long silence = beforeFirstPicture ? -1
               : audioClock.place(session - (grabber.hasVideo() ? firstVideoMicros[0] : 0), frame.sampleRate);
+          if (!beforeFirstPicture) {
+            audioClock.came(lastPicture[0]);
+          }
           if (silence >= 0) {
             if (!audioCame[0]) {
               audioCame[0] = true;
@@ -709,6 +718,10 @@ public final class StreamWorker {
       });
     } finally {
       clockJumps(clock);
+      if (audioClock.dropped() > 0) {
+        LOG.warn("{} audio frames behind the audio already written were left out", audioClock.dropped(),
+            kv("event", "worker-late-audio-dropped"), kv("frames", audioClock.dropped()));
+      }
     }
   }
 

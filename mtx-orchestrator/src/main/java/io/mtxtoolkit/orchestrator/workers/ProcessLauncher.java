@@ -52,6 +52,10 @@ public final class ProcessLauncher implements WorkerLauncher {
       "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-XX:-UsePerfData",
       "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
 
+  /** The flags that choose a collector (not every -XX:+Use…GC does: UseMaximumCompactionOnSystemGC does not). */
+  private static final java.util.Set<String> COLLECTORS = java.util.Set.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
+      "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC");
+
   private final MediaMtxEndpoints mediamtx;
   private final List<String> jvmOptions;
   private final List<String> extraArgs;
@@ -96,7 +100,8 @@ public final class ProcessLauncher implements WorkerLauncher {
     // A collector chosen where the child JVM looks by itself wins over ours: with two it refuses to start.
     boolean chosen = java.util.stream.Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
         .map(env::get).filter(java.util.Objects::nonNull).flatMap(v -> java.util.Arrays.stream(v.trim().split("\\s+")))
-        .anyMatch(w -> w.startsWith("-XX:+Use") && w.endsWith("GC"));
+        .map(w -> w.replaceAll("^[\"']|[\"']$", "")) // the JVM takes a quoted word in these variables
+        .anyMatch(COLLECTORS::contains);
     return chosen ? DEFAULT_JVM_OPTIONS.stream().filter(o -> !o.equals("-XX:+UseSerialGC")).toList() : DEFAULT_JVM_OPTIONS;
   }
 

@@ -37,11 +37,19 @@ class ProcessLauncherTest {
   }
 
   @Test
-  void theWorkerJvmsFlagsComeFromMtxWorkerJavaOptsWhenSet() {
-    assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("JAVA_TOOL_OPTIONS", "-Dx=1 -XX:+UseG1GC")))
-        .as("a collector chosen where the child JVM looks by itself wins over ours").doesNotContain("-XX:+UseSerialGC")
-        .contains("-Xmx64m");
+  void aCollectorChosenWhereTheChildJvmLooksByItselfWinsOverTheSerialDefault() {
+    for (String[] chosen : new String[][] {{"JAVA_TOOL_OPTIONS", "-Dx=1 -XX:+UseG1GC"}, {"JDK_JAVA_OPTIONS", "\"-XX:+UseZGC\""},
+        {"_JAVA_OPTIONS", "-XX:+UseParallelGC"}}) {
+      assertThat(ProcessLauncher.jvmOptions(java.util.Map.of(chosen[0], chosen[1]))).as(String.join("=", chosen))
+          .doesNotContain("-XX:+UseSerialGC").contains("-Xmx64m");
+    }
     assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("JDK_JAVA_OPTIONS", "-Xss1m"))).contains("-XX:+UseSerialGC");
+    assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseMaximumCompactionOnSystemGC")))
+        .as("a flag named like one that chooses no collector").contains("-XX:+UseSerialGC");
+  }
+
+  @Test
+  void theWorkerJvmsFlagsComeFromMtxWorkerJavaOptsWhenSet() {
     assertThat(ProcessLauncher.jvmOptions(java.util.Map.of())).isEqualTo(ProcessLauncher.DEFAULT_JVM_OPTIONS)
         .contains("-Xmx64m").as("no OutOfMemoryError from JavaCPP at 4x the heap's resident memory")
         .contains("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
