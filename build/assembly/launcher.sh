@@ -27,19 +27,21 @@ default_opts="${app.jvmOpts}"
 # may set them for a whole container) or in JAVA_OPTS wins over the default's: with two the JVM refuses to start,
 # and MediaMTX's every event would be lost.
 gc=""
+without_collector() { printf '%s\n' "$1" | sed -E 's/-XX:\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC//g'; }
 set -f # the words are flags, not file patterns
 for word in ${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-} ${JAVA_OPTS-}; do
   word=${word#[\"\']}; word=${word%[\"\']} # the JVM takes a quoted word in these variables
   case $word in
     -XX:+UseSerialGC|-XX:+UseParallelGC|-XX:+UseG1GC|-XX:+UseZGC|-XX:+UseShenandoahGC|-XX:+UseEpsilonGC)
-      gc=${word#-XX:+Use}
-      default_opts=$(printf '%s\n' "$default_opts" | sed 's/-XX:+UseSerialGC//') ;;
+      gc=${word#-XX:+Use} ;;
   esac
 done
 set +f
 opts_var=${app.env}_JAVA_OPTS
 opts=""
 eval "opts=\${$opts_var-\$default_opts}"
+# ...over ours and over one in ${app.env}_JAVA_OPTS too: a copy of the defaults there must not stop the JVM either
+if [ -n "$gc" ]; then default_opts=$(without_collector "$default_opts"); opts=$(without_collector "$opts"); fi
 
 # <NAME>_CDS_ARCHIVE=make, for a launcher with a training class (mtx-hook), and no arguments: write lib/<name>.jsa
 # for this runtime from one training run with the default flags, and exit. The build, the image and make dev's copy
@@ -83,8 +85,9 @@ if [ -n "$training_class" ]; then
       fi ;;
     *)
       # Keyed by build and runtime: Temurin 25.0.3 uses a stale cache after the jars change (JDK-8377932); and by
-      # the collector chosen outside, which a cache must be trained with (ZGC refuses one made under another).
-      key=$(printf '%s' "${app.buildId}-$runtime${gc:+-$gc}" | tr -c 'A-Za-z0-9._-' '_')
+      # the flags it is trained and used with (a checksum): ZGC refuses a cache made under another collector.
+      flags=$(printf '%s' "$opts ${JAVA_OPTS-} ${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-}" | cksum | cut -d' ' -f1)
+      key=$(printf '%s' "${app.buildId}-$flags-$runtime" | tr -c 'A-Za-z0-9._-' '_')
       cache_dir=$app_home/lib
       [ -w "$cache_dir" ] || cache_dir=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}
       cache=$cache_dir/${app.name}-$key.aot

@@ -170,6 +170,12 @@ class HookLauncherIT {
         }
       }
     }
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      ProcessRun.Result r = launch(LAUNCHER, dir, Map.of("MTX_PATH", "live/gc/in", "ORCHESTRATOR_URL", receiver.baseUrl(),
+          "JAVA_TOOL_OPTIONS", "-XX:+UseG1GC", "MTX_HOOK_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"), "ready");
+      assertThat(r.exit()).as("over a copy of the defaults in MTX_HOOK_JAVA_OPTS too: %s", r.err()).isZero();
+      assertThat(receiver.requests()).hasSize(1);
+    }
   }
 
   /** README's exit 1: a JVM that cannot start says so in its own words, and nothing reaches the orchestrator. */

@@ -35,6 +35,10 @@ final class AudioClock {
   private long originMicros;
   /** The pictures' time when the source's audio last came (see {@link #came}); MIN_VALUE before any. */
   private long audioCameAt = Long.MIN_VALUE;
+  /** System.nanoTime then. */
+  private long audioCameNanos;
+  /** Dropping audio the count has passed, until the audio is back at or after it (not merely within the tolerance). */
+  private boolean dropping;
   /** Audio frames left out because the count had passed them. */
   private long dropped;
 
@@ -55,16 +59,20 @@ final class AudioClock {
   long place(long atMicros, int rate) {
     start(withPictures ? 0 : atMicros, rate);
     long gap = atMicros - originMicros - writtenMicros();
-    if (gap < -TOLERANCE_MICROS) {
+    // Once behind by more than the tolerance, drop until it is no longer behind: stopping within the tolerance would
+    // leave it that late for the session.
+    dropping = gap < -TOLERANCE_MICROS || dropping && gap < 0;
+    if (dropping) {
       dropped++;
       return -1;
     }
     return gap > TOLERANCE_MICROS && gap <= MAX_FILL_MICROS ? gap * sampleRate / 1_000_000 : 0;
   }
 
-  /** The source's audio came (placed or dropped) while the pictures were at {@code pictureMicros}. */
-  void came(long pictureMicros) {
+  /** The source's audio came (placed or dropped) at {@code nanos} (System.nanoTime), the pictures at {@code pictureMicros}. */
+  void came(long pictureMicros, long nanos) {
     audioCameAt = pictureMicros;
+    audioCameNanos = nanos;
   }
 
   /**
@@ -72,9 +80,11 @@ final class AudioClock {
    * {@code pictureMicros} (from the first picture), at {@code rate} if no audio came yet; 0 while it is closer, and
    * while the source's audio keeps coming: audio that arrives late is placed by its own time, not replaced.
    */
-  long behind(long pictureMicros, int rate) {
+  long behind(long pictureMicros, int rate, long nanos) {
     start(0, rate);
-    if (audioCameAt != Long.MIN_VALUE && pictureMicros - audioCameAt < LAG_MICROS) {
+    // Judged by both clocks: the pictures' time may step on its own (a track re-aligned at its first RTCP report),
+    // and a file is read faster than it plays.
+    if (audioCameAt != Long.MIN_VALUE && (pictureMicros - audioCameAt < LAG_MICROS || nanos - audioCameNanos < LAG_MICROS * 1000)) {
       return 0;
     }
     long gap = pictureMicros - LAG_MICROS - originMicros - writtenMicros();

@@ -521,9 +521,17 @@ public final class StreamWorker {
    * that went silent makes wait the whole timeout anew: seconds per buffered picture before the loss was seen.
    */
   <T> Ending forward(Read<T> read, Write<T> write) {
+    return forward(read, write, () -> true);
+  }
+
+  /**
+   * {@link #forward(Read, Write)}, sparing reads from the stall rule until something was published and {@code primed}
+   * says so: in transcode the reads up to the first picture wait for the first decodable one (the next keyframe, the
+   * decoder's threads filling), which a healthy source of long keyframe intervals or few pictures a second may take
+   * long to give.
+   */
+  <T> Ending forward(Read<T> read, Write<T> write, java.util.function.BooleanSupplier primed) {
     String stalled = "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
-    // not the first read: in transcode it waits for the first decodable picture (the next keyframe, the decoder's
-    // threads filling), which a healthy source of long keyframe intervals or few pictures a second may take long to give
     boolean first = true;
     while (!stopRequested()) {
       followPublisher();
@@ -538,7 +546,6 @@ public final class StreamWorker {
         return new Ending(stalled, false);
       }
       boolean waitedOut = !first && System.nanoTime() - asked >= config.stallTimeout().toNanos();
-      first = false;
       try {
         write.accept(item);
       } catch (FFmpegFrameRecorder.Exception e) {
@@ -548,6 +555,7 @@ public final class StreamWorker {
       if (waitedOut) {
         return new Ending(stalled, false);
       }
+      first = !primed.getAsBoolean();
     }
     return null;
   }
@@ -687,7 +695,7 @@ public final class StreamWorker {
           lastPicture[0] = at;
           if (audioOut) {
             // audio that stopped, or has not come yet, is kept up with silence (see AudioClock.LAG_MICROS)
-            recordSilence(recorder, audioClock, audioClock.behind(at, grabber.getSampleRate()), audioLayout[0]);
+            recordSilence(recorder, audioClock, audioClock.behind(at, grabber.getSampleRate(), now), audioLayout[0]);
           }
         } else if (frame.samples != null) {
           long source = frame.timestamp; // before the recorder consumes the frame
@@ -700,7 +708,7 @@ public final class StreamWorker {
           long silence = beforeFirstPicture ? -1
               : audioClock.place(session - (grabber.hasVideo() ? firstVideoMicros[0] : 0), frame.sampleRate);
           if (!beforeFirstPicture) {
-            audioClock.came(lastPicture[0]);
+            audioClock.came(lastPicture[0], now);
           }
           if (silence >= 0) {
             if (!audioCame[0]) {
@@ -715,7 +723,7 @@ public final class StreamWorker {
             outputLag.published(source, now);
           }
         }
-      });
+      }, () -> firstVideoMicros[0] != Long.MIN_VALUE || !grabber.hasVideo());
     } finally {
       clockJumps(clock);
       if (audioClock.dropped() > 0) {

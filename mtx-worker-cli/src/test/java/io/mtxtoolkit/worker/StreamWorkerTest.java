@@ -442,6 +442,28 @@ class StreamWorkerTest {
   }
 
   @Test
+  void readsBeforeTheSessionIsPrimedAreSparedTheStallRule() {
+    StreamWorker worker = worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.TRANSCODE, Duration.ofMillis(200));
+    java.util.Iterator<String> source = List.of("audio", "picture", "audio2", "picture2").iterator();
+    List<String> published = new java.util.ArrayList<>();
+
+    StreamWorker.Ending end = worker.forward(() -> {
+      String next = source.hasNext() ? source.next() : null;
+      if ("picture".equals(next)) { // the first decodable picture, a keyframe interval after an early audio frame
+        long until = System.nanoTime() + Duration.ofMillis(250).toNanos();
+        while (System.nanoTime() < until) {
+          java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+        }
+      }
+      return next;
+    }, published::add, () -> published.contains("picture"));
+
+    assertThat(published).containsExactly("audio", "picture", "audio2", "picture2");
+    assertThat(end.cause()).as("ended by the source's end, not by the long wait for its first picture")
+        .startsWith("source ended or stalled");
+  }
+
+  @Test
   void onlyFailuresOfOutItselfCountAsTheOutputSide() {
     for (String m : new String[] {"avio_open2 error() error -111: Could not open 'rtmp://h/live/a/out'",
         "avformat_write_header error() error -32: Could not write header to 'rtmp://h/live/a/out'",
@@ -588,8 +610,10 @@ class StreamWorkerTest {
     assertThat(clock.place(500_000 + 21_333 + 50_000, 48_000)).as("jitter").isZero();
     assertThat(clock.place(500_000 + 21_333 + 1_000_000, 48_000)).isEqualTo(48_000);
     assertThat(clock.place(500_000 + 120_000_000, 48_000)).as("a clock jump, not a gap").isZero();
-    assertThat(clock.place(500_000 - 200_000, 48_000)).as("audio the count has passed is dropped").isEqualTo(-1);
     assertThat(clock.place(500_000 + 21_333 - 50_000, 48_000)).as("jitter behind").isZero();
+    assertThat(clock.place(500_000 - 200_000, 48_000)).as("audio the count has passed is dropped").isEqualTo(-1);
+    assertThat(clock.place(500_000 + 21_333 - 50_000, 48_000)).as("once dropping, until no longer behind").isEqualTo(-1);
+    assertThat(clock.place(500_000 + 21_333, 48_000)).isZero();
     assertThat(AudioClock.silence(planar, 10).samples).hasSize(2).allMatch(b -> b.remaining() == 10 && b instanceof java.nio.FloatBuffer);
 
     Frame interleaved = new Frame();
@@ -611,31 +635,35 @@ class StreamWorkerTest {
     assertThat(clock.place(160_000, 48_000)).as("audio that starts 160 ms after the first picture starts with silence")
         .isEqualTo(7_680);
     AudioClock late = new AudioClock(true);
-    assertThat(late.behind(400_000, 48_000)).as("within the lag: nothing yet").isZero();
-    assertThat(late.behind(700_000, 48_000)).as("no audio 0.7 s into the pictures: silence up to 0.5 s behind")
+    assertThat(late.behind(400_000, 48_000, 0)).as("within the lag: nothing yet").isZero();
+    assertThat(late.behind(700_000, 48_000, 0)).as("no audio 0.7 s into the pictures: silence up to 0.5 s behind")
         .isEqualTo(9_600);
     late.written(AudioClock.silence(48_000, 2, 9_600));
     assertThat(late.writtenMicros()).isEqualTo(200_000);
-    assertThat(late.behind(720_000, 48_000)).isEqualTo(960);
-    assertThat(late.behind(3_600_000_000L, 48_000)).as("a step of the pictures' clock is not filled").isZero();
+    assertThat(late.behind(720_000, 48_000, 0)).isEqualTo(960);
+    assertThat(late.behind(3_600_000_000L, 48_000, 0)).as("a step of the pictures' clock is not filled").isZero();
 
-    // Audio that keeps coming 0.7 s behind the pictures in arrival order: the silence that kept the muxer going
-    // before it came costs its first 0.2 s once; after that it is placed by its own time, never replaced.
+    // Audio that keeps coming 0.7 s behind the pictures in arrival order (a live source: the wall clock goes as the
+    // pictures do): the silence that kept the muxer going before it came costs its first 0.2 s once; after that it
+    // is placed by its own time, less than one frame late, never replaced.
     AudioClock trailing = new AudioClock(true);
+    long lastGap = Long.MIN_VALUE;
     for (long picture = 0; picture <= 5_000_000; picture += 20_000) {
-      trailing.written(AudioClock.silence(48_000, 2, (int) trailing.behind(picture, 48_000)));
+      trailing.written(AudioClock.silence(48_000, 2, (int) trailing.behind(picture, 48_000, picture * 1000)));
       long audio = picture - 700_000;
       if (audio >= 0) {
-        trailing.came(picture);
+        trailing.came(picture, picture * 1000);
         long before = trailing.place(audio, 48_000);
         if (audio > 300_000) {
           assertThat(before).as("audio at %d µs with the pictures at %d µs", audio, picture).isNotNegative();
+          lastGap = trailing.writtenMicros() - audio;
         }
         if (before >= 0) {
           trailing.written(AudioClock.silence(48_000, 2, (int) before + 960)); // its silence, then its 20 ms
         }
       }
     }
+    assertThat(lastGap).as("how late the audio plays (µs)").isBetween(0L, 21_333L);
     assertThat(trailing.dropped()).as("20 ms frames dropped, once").isBetween(1L, 11L);
     assertThat(AudioClock.silence(48_000, 2, 10).samples).hasSize(2)
         .allMatch(b -> b.remaining() == 10 && b instanceof java.nio.FloatBuffer);

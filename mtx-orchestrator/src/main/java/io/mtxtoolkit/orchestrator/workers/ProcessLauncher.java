@@ -94,15 +94,14 @@ public final class ProcessLauncher implements WorkerLauncher {
    */
   public static List<String> jvmOptions(Map<String, String> env) {
     String value = env.get(JVM_OPTIONS_ENV);
-    if (value != null && !value.isBlank()) {
-      return List.of(value.trim().split("\\s+"));
-    }
-    // A collector chosen where the child JVM looks by itself wins over ours: with two it refuses to start.
+    List<String> options = value == null || value.isBlank() ? DEFAULT_JVM_OPTIONS : List.of(value.trim().split("\\s+"));
+    // A collector chosen where the child JVM looks by itself wins over ours, and over one in MTX_WORKER_JAVA_OPTS (a
+    // copy of the defaults): with two it refuses to start.
     boolean chosen = java.util.stream.Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
         .map(env::get).filter(java.util.Objects::nonNull).flatMap(v -> java.util.Arrays.stream(v.trim().split("\\s+")))
         .map(w -> w.replaceAll("^[\"']|[\"']$", "")) // the JVM takes a quoted word in these variables
         .anyMatch(COLLECTORS::contains);
-    return chosen ? DEFAULT_JVM_OPTIONS.stream().filter(o -> !o.equals("-XX:+UseSerialGC")).toList() : DEFAULT_JVM_OPTIONS;
+    return chosen ? options.stream().filter(o -> !COLLECTORS.contains(o)).toList() : options;
   }
 
   @Override

@@ -46,6 +46,8 @@ class ProcessLauncherTest {
     assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("JDK_JAVA_OPTIONS", "-Xss1m"))).contains("-XX:+UseSerialGC");
     assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseMaximumCompactionOnSystemGC")))
         .as("a flag named like one that chooses no collector").contains("-XX:+UseSerialGC");
+    assertThat(ProcessLauncher.jvmOptions(java.util.Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseG1GC",
+        "MTX_WORKER_JAVA_OPTS", "-XX:+UseSerialGC -Xmx128m"))).as("over a copy of the defaults too").containsExactly("-Xmx128m");
   }
 
   @Test
