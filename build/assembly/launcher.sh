@@ -86,8 +86,12 @@ if [ -n "$training_class" ]; then
     *)
       # Keyed by build and runtime: Temurin 25.0.3 uses a stale cache after the jars change (JDK-8377932); and by
       # the flags it is trained and used with (a checksum): ZGC refuses a cache made under another collector.
-      flags=$(printf '%s' "$opts ${JAVA_OPTS-} ${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-}" | cksum | cut -d' ' -f1)
-      key=$(printf '%s' "${app.buildId}-$flags-$runtime" | tr -c 'A-Za-z0-9._-' '_')
+      flags="$opts ${JAVA_OPTS-} ${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-}"
+      # (without cksum, as in BusyBox, the flags themselves, made fit for a file name)
+      if command -v cksum >/dev/null 2>&1; then flags=$(printf '%s' "$flags" | cksum | cut -d' ' -f1)
+      else flags=$(printf '%s' "$flags" | tr -c 'A-Za-z0-9' '_' | cut -c1-120); fi
+      build=$(printf '%s' "${app.buildId}" | tr -c 'A-Za-z0-9._-' '_')
+      key=$(printf '%s' "$build-$flags-$runtime" | tr -c 'A-Za-z0-9._-' '_')
       cache_dir=$app_home/lib
       [ -w "$cache_dir" ] || cache_dir=${MTX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mtx-toolkit}
       cache=$cache_dir/${app.name}-$key.aot
@@ -107,7 +111,15 @@ if [ -n "$training_class" ]; then
           trap 'exit 143' TERM
           trap '' INT HUP
           if "$java_cmd" -XX:AOTCacheOutput="$cache.$$.tmp" -Xlog:disable $opts $JAVA_OPTS -cp "$app_home/lib/*" "$training_class"; then
-            rm -f "$cache_dir/${app.name}"-*.aot
+            # Replaces the caches of other builds, and of this build and flags on another runtime; another set of
+            # flags on this build (a second configuration sharing the directory) keeps its own.
+            for old in "$cache_dir/${app.name}"-*.aot; do
+              case ${old##*/} in
+                "${app.name}-$build-$flags-"*) rm -f "$old" ;;
+                "${app.name}-$build-"*) ;;
+                *) rm -f "$old" ;;
+              esac
+            done
             mv -f "$cache.$$.tmp" "$cache"
           fi ) </dev/null >/dev/null 2>&1 &
       fi ;;

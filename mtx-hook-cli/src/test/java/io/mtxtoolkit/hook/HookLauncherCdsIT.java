@@ -187,10 +187,30 @@ class HookLauncherCdsIT {
   }
 
   private static void run(Path app, Path jdk) throws Exception {
-    ProcessRun.Result r = HookLauncherIT.launch(app.resolve("bin/mtx-hook"), app,
-        Map.of("JAVA_HOME", jdk.toString(), "MTX_PATH", ENV.get("MTX_PATH"), "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL")),
-        "ready");
+    run(app, jdk, Map.of());
+  }
+
+  /** {@link #run(Path, Path)} with {@code more} in the environment. */
+  private static void run(Path app, Path jdk, Map<String, String> more) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(more);
+    env.putAll(Map.of("JAVA_HOME", jdk.toString(), "MTX_PATH", ENV.get("MTX_PATH"), "ORCHESTRATOR_URL", ENV.get("ORCHESTRATOR_URL")));
+    ProcessRun.Result r = HookLauncherIT.launch(app.resolve("bin/mtx-hook"), app, env, "ready");
     assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
+  }
+
+  /** A cache is trained with, and used under, its flags: two configurations sharing the directory keep one each. */
+  @Test
+  void eachSetOfFlagsHasACacheOfItsOwn(@TempDir Path dir) throws Exception {
+    Trained t = trainedOnJava25(dir);
+    run(t.app(), t.jdk(), Map.of("JAVA_OPTS", "-XX:+UseZGC"));
+    await("a second cache, for the other flags").atMost(Duration.ofSeconds(10))
+        .until(() -> aotFiles(t.lib()).size() == 2 && aotFiles(t.lib()).stream().allMatch(n -> n.endsWith(".aot")));
+    assertThat(aotFiles(t.lib())).contains(t.cache().getFileName().toString());
+    assertThat(calls(t.jdk())).filteredOn(c -> c.contains("HookTraining")).last().asString()
+        .as("trained with the flags it will be used with").contains("-XX:+UseZGC").doesNotContain("UseSerialGC");
+
+    run(t.app(), t.jdk(), Map.of("JAVA_OPTS", "-XX:+UseZGC"));
+    assertThat(calls(t.jdk())).last().asString().contains("-XX:AOTCache=").doesNotContain(t.cache().toString());
   }
 
   /** A copy of target/dist, so that caches written next to the jars stay in this test's directory. */

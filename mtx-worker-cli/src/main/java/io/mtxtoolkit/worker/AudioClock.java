@@ -23,6 +23,16 @@ final class AudioClock {
    * pictures alone and then refuses the audio, whose first packet (the encoder's priming) is older.
    */
   static final long LAG_MICROS = 500_000;
+  /**
+   * The longest wait for the source's audio before silence: a source that sends its audio in bursts waits as long as
+   * its longest gap so far (plus the tolerance), up to this, still inside the muxer's 1 s.
+   */
+  static final long MAX_WAIT_MICROS = 900_000;
+  /**
+   * The most one picture's step counts toward the wait (4 pictures a second): a step of the pictures' time alone (a
+   * track re-aligned at its first RTCP report) counts as one picture, while a worker catching up counts in full.
+   */
+  static final long MAX_STEP_MICROS = 250_000;
   /** No gap within a session is longer than the longest stall timeout; a longer one is a clock jump, not filled. */
   static final long MAX_FILL_MICROS = 60_000_000;
   /** Silence is written in pieces of at most this many samples per channel (one second at 48 kHz). */
@@ -33,10 +43,14 @@ final class AudioClock {
   private int sampleRate;
   /** Where the encoder's count starts: the first picture (0) or, without pictures, the first audio. */
   private long originMicros;
-  /** The pictures' time when the source's audio last came (see {@link #came}); MIN_VALUE before any. */
-  private long audioCameAt = Long.MIN_VALUE;
-  /** System.nanoTime then. */
-  private long audioCameNanos;
+  /** Whether the source's audio came yet (see {@link #came}). */
+  private boolean audioCame;
+  /** The pictures' time since the audio last came, each picture's step counted up to {@link #MAX_STEP_MICROS}. */
+  private long sinceAudio;
+  /** The longest {@link #sinceAudio} at which audio came again. */
+  private long longestAudioGap;
+  /** The last picture's time given to {@link #behind}; MIN_VALUE before any. */
+  private long lastPicture = Long.MIN_VALUE;
   /** Dropping audio the count has passed, until the audio is back at or after it (not merely within the tolerance). */
   private boolean dropping;
   /** Audio frames left out because the count had passed them. */
@@ -69,10 +83,13 @@ final class AudioClock {
     return gap > TOLERANCE_MICROS && gap <= MAX_FILL_MICROS ? gap * sampleRate / 1_000_000 : 0;
   }
 
-  /** The source's audio came (placed or dropped) at {@code nanos} (System.nanoTime), the pictures at {@code pictureMicros}. */
-  void came(long pictureMicros, long nanos) {
-    audioCameAt = pictureMicros;
-    audioCameNanos = nanos;
+  /** The source's audio came (placed or dropped). */
+  void came() {
+    if (audioCame) {
+      longestAudioGap = Math.max(longestAudioGap, sinceAudio);
+    }
+    audioCame = true;
+    sinceAudio = 0;
   }
 
   /**
@@ -80,11 +97,13 @@ final class AudioClock {
    * {@code pictureMicros} (from the first picture), at {@code rate} if no audio came yet; 0 while it is closer, and
    * while the source's audio keeps coming: audio that arrives late is placed by its own time, not replaced.
    */
-  long behind(long pictureMicros, int rate, long nanos) {
+  long behind(long pictureMicros, int rate) {
     start(0, rate);
-    // Judged by both clocks: the pictures' time may step on its own (a track re-aligned at its first RTCP report),
-    // and a file is read faster than it plays.
-    if (audioCameAt != Long.MIN_VALUE && (pictureMicros - audioCameAt < LAG_MICROS || nanos - audioCameNanos < LAG_MICROS * 1000)) {
+    if (lastPicture != Long.MIN_VALUE) {
+      sinceAudio += Math.min(Math.max(0, pictureMicros - lastPicture), MAX_STEP_MICROS);
+    }
+    lastPicture = pictureMicros;
+    if (audioCame && sinceAudio < Math.min(Math.max(LAG_MICROS, longestAudioGap + TOLERANCE_MICROS), MAX_WAIT_MICROS)) {
       return 0;
     }
     long gap = pictureMicros - LAG_MICROS - originMicros - writtenMicros();

@@ -668,7 +668,6 @@ public final class StreamWorker {
     boolean audioOut = grabber.getAudioChannels() > 0;
     Frame[] audioLayout = {audioOut ? AudioClock.silence(grabber.getSampleRate(), grabber.getAudioChannels(), 0) : null};
     boolean[] audioCame = {false};
-    long[] lastPicture = {0};
     SourceClock clock = sourceClock();
     try {
       return forward(grabber::grab, frame -> {
@@ -692,10 +691,9 @@ public final class StreamWorker {
           recorder.record(out);
           packets.incrementAndGet();
           outputLag.published(source, now);
-          lastPicture[0] = at;
           if (audioOut) {
             // audio that stopped, or has not come yet, is kept up with silence (see AudioClock.LAG_MICROS)
-            recordSilence(recorder, audioClock, audioClock.behind(at, grabber.getSampleRate(), now), audioLayout[0]);
+            recordSilence(recorder, audioClock, audioClock.behind(at, grabber.getSampleRate()), audioLayout[0]);
           }
         } else if (frame.samples != null) {
           long source = frame.timestamp; // before the recorder consumes the frame
@@ -708,7 +706,7 @@ public final class StreamWorker {
           long silence = beforeFirstPicture ? -1
               : audioClock.place(session - (grabber.hasVideo() ? firstVideoMicros[0] : 0), frame.sampleRate);
           if (!beforeFirstPicture) {
-            audioClock.came(lastPicture[0], now);
+            audioClock.came();
           }
           if (silence >= 0) {
             if (!audioCame[0]) {

@@ -635,13 +635,13 @@ class StreamWorkerTest {
     assertThat(clock.place(160_000, 48_000)).as("audio that starts 160 ms after the first picture starts with silence")
         .isEqualTo(7_680);
     AudioClock late = new AudioClock(true);
-    assertThat(late.behind(400_000, 48_000, 0)).as("within the lag: nothing yet").isZero();
-    assertThat(late.behind(700_000, 48_000, 0)).as("no audio 0.7 s into the pictures: silence up to 0.5 s behind")
+    assertThat(late.behind(400_000, 48_000)).as("within the lag: nothing yet").isZero();
+    assertThat(late.behind(700_000, 48_000)).as("no audio 0.7 s into the pictures: silence up to 0.5 s behind")
         .isEqualTo(9_600);
     late.written(AudioClock.silence(48_000, 2, 9_600));
     assertThat(late.writtenMicros()).isEqualTo(200_000);
-    assertThat(late.behind(720_000, 48_000, 0)).isEqualTo(960);
-    assertThat(late.behind(3_600_000_000L, 48_000, 0)).as("a step of the pictures' clock is not filled").isZero();
+    assertThat(late.behind(720_000, 48_000)).isEqualTo(960);
+    assertThat(late.behind(3_600_000_000L, 48_000)).as("a step of the pictures' clock is not filled").isZero();
 
     // Audio that keeps coming 0.7 s behind the pictures in arrival order (a live source: the wall clock goes as the
     // pictures do): the silence that kept the muxer going before it came costs its first 0.2 s once; after that it
@@ -649,10 +649,10 @@ class StreamWorkerTest {
     AudioClock trailing = new AudioClock(true);
     long lastGap = Long.MIN_VALUE;
     for (long picture = 0; picture <= 5_000_000; picture += 20_000) {
-      trailing.written(AudioClock.silence(48_000, 2, (int) trailing.behind(picture, 48_000, picture * 1000)));
+      trailing.written(AudioClock.silence(48_000, 2, (int) trailing.behind(picture, 48_000)));
       long audio = picture - 700_000;
       if (audio >= 0) {
-        trailing.came(picture, picture * 1000);
+        trailing.came();
         long before = trailing.place(audio, 48_000);
         if (audio > 300_000) {
           assertThat(before).as("audio at %d µs with the pictures at %d µs", audio, picture).isNotNegative();
@@ -664,6 +664,39 @@ class StreamWorkerTest {
       }
     }
     assertThat(lastGap).as("how late the audio plays (µs)").isBetween(0L, 21_333L);
+
+    // A step of the pictures' time alone, right after audio came, counts as one picture: no silence over real audio.
+    AudioClock stepped = new AudioClock(true);
+    stepped.behind(0, 48_000);
+    stepped.came();
+    assertThat(stepped.behind(700_000, 48_000)).isZero();
+    // While the audio stays away, pictures (even read faster than they play) bring silence after 0.5 s of them.
+    long filled = 0;
+    for (long picture = 740_000; picture <= 1_300_000; picture += 40_000) {
+      filled += stepped.behind(picture, 48_000);
+    }
+    assertThat(filled).as("silence once the audio stayed away for 0.5 s of pictures").isPositive();
+
+    // Audio that comes in bursts 0.6 s apart: the wait grows to its longest gap, so no silence pushes it back.
+    AudioClock bursts = new AudioClock(true);
+    long silenceWritten = 0;
+    long nextAudio = 0; // the source's audio is continuous: 1024-sample frames, sent every 0.6 s
+    for (long picture = 0; picture <= 30_000_000; picture += 20_000) {
+      long quiet = bursts.behind(picture, 48_000);
+      silenceWritten += picture > 2_000_000 ? quiet : 0;
+      bursts.written(AudioClock.silence(48_000, 2, (int) quiet));
+      if (picture % 600_000 == 0) {
+        for (; nextAudio <= picture; nextAudio += 21_333) {
+          bursts.came();
+          long before = bursts.place(nextAudio, 48_000);
+          if (before >= 0) {
+            bursts.written(AudioClock.silence(48_000, 2, (int) before + 1024));
+          }
+        }
+      }
+    }
+    assertThat(silenceWritten).as("no silence between bursts once their gap is known").isZero();
+    assertThat(bursts.dropped()).as("frames dropped over 30 s of bursts").isLessThanOrEqualTo(5L);
     assertThat(trailing.dropped()).as("20 ms frames dropped, once").isBetween(1L, 11L);
     assertThat(AudioClock.silence(48_000, 2, 10).samples).hasSize(2)
         .allMatch(b -> b.remaining() == 10 && b instanceof java.nio.FloatBuffer);
