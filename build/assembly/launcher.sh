@@ -89,7 +89,7 @@ if [ -n "$training_class" ]; then
       flags="$opts ${JAVA_OPTS-} ${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-}"
       # (without cksum, as in BusyBox, the flags themselves, made fit for a file name)
       if command -v cksum >/dev/null 2>&1; then flags=$(printf '%s' "$flags" | cksum | cut -d' ' -f1)
-      else flags=$(printf '%s' "$flags" | tr -c 'A-Za-z0-9' '_' | cut -c1-120); fi
+      else flags=$(printf '%s' "$flags" | tr -c 'A-Za-z0-9' '_'); fi
       build=$(printf '%s' "${app.buildId}" | tr -c 'A-Za-z0-9._-' '_')
       key=$(printf '%s' "$build-$flags-$runtime" | tr -c 'A-Za-z0-9._-' '_')
       cache_dir=$app_home/lib

@@ -198,6 +198,24 @@ class HookLauncherCdsIT {
     assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
   }
 
+  /** Without cksum (BusyBox) the flags themselves key the cache; another build's cache is replaced. */
+  @Test
+  void withoutCksumTheFlagsKeyTheCacheAndAnotherBuildsCacheIsReplaced(@TempDir Path dir) throws Exception {
+    Path app = copyDistribution(dir);
+    Path jdk = recordingJdk(dir, "25.0.9+1-LTS");
+    Path lib = app.resolve("lib");
+    Files.writeString(lib.resolve("mtx-hook-0.0.1-other-build-123-25.0.9_1-LTS.aot"), "cache");
+    Path tools = Files.createDirectories(dir.resolve("tools"));
+    // what the launcher runs, cksum aside
+    for (String tool : List.of("readlink", "dirname", "sed", "tr", "cut", "find", "mkdir", "rm", "mv")) {
+      Files.createSymbolicLink(tools.resolve(tool), io.mtxtoolkit.testkit.process.Tools.require(tool, tool));
+    }
+    run(app, jdk, Map.of("PATH", tools.toString()));
+    await("trained, and the other build's cache gone").atMost(Duration.ofSeconds(10))
+        .until(() -> aotFiles(lib).size() == 1 && !aotFiles(lib).get(0).contains("other-build"));
+    assertThat(aotFiles(lib).get(0)).as("keyed by the flags themselves").contains("XX_TieredStopAtLevel_1");
+  }
+
   /** A cache is trained with, and used under, its flags: two configurations sharing the directory keep one each. */
   @Test
   void eachSetOfFlagsHasACacheOfItsOwn(@TempDir Path dir) throws Exception {

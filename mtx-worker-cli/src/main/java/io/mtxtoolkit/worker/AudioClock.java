@@ -29,8 +29,9 @@ final class AudioClock {
    */
   static final long MAX_WAIT_MICROS = 900_000;
   /**
-   * The most one picture's step counts toward the wait (4 pictures a second): a step of the pictures' time alone (a
-   * track re-aligned at its first RTCP report) counts as one picture, while a worker catching up counts in full.
+   * The most one picture's step counts toward the wait: a step of the pictures' time alone (a track re-aligned at its
+   * first RTCP report) counts as one picture, while a worker catching up counts in full. Below 4 pictures a second the
+   * wait is that many pictures, longer than its time.
    */
   static final long MAX_STEP_MICROS = 250_000;
   /** No gap within a session is longer than the longest stall timeout; a longer one is a clock jump, not filled. */
@@ -85,7 +86,8 @@ final class AudioClock {
 
   /** The source's audio came (placed or dropped). */
   void came() {
-    if (audioCame) {
+    // only gaps a source sending its audio in bursts could have: an outage must not lengthen every later wait
+    if (audioCame && sinceAudio <= MAX_WAIT_MICROS - TOLERANCE_MICROS) {
       longestAudioGap = Math.max(longestAudioGap, sinceAudio);
     }
     audioCame = true;
