@@ -29,6 +29,26 @@ import org.junit.jupiter.api.Test;
  */
 class ChurnTest {
 
+  /** How a test's launcher starts a worker. */
+  private interface Launch {
+    RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState);
+  }
+
+  /** A launcher of {@code mode} that starts its workers by {@code launch}: the tests' own watching launchers. */
+  private static WorkerLauncher launcher(LaunchMode mode, Launch launch) {
+    return new WorkerLauncher() {
+      @Override
+      public LaunchMode mode() {
+        return mode;
+      }
+
+      @Override
+      public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
+        return launch.launch(id, sourceId, onState);
+      }
+    };
+  }
+
   @Test
   void twoHundredCyclesOverTenIdsLeaveNothingBehind() throws Exception {
     String closed = "rtmp://127.0.0.1:" + FreePorts.tcp() + "/live/x/in";
@@ -36,47 +56,39 @@ class ChurnTest {
         WorkerConfig.Mode.PASSTHROUGH, null, Duration.ofMillis(500), ReconnectPolicy.exponential(Duration.ofMillis(20), 3)));
     Map<StreamId, AtomicInteger> live = new ConcurrentHashMap<>();
     AtomicInteger maxPerId = new AtomicInteger();
-    WorkerLauncher counting = new WorkerLauncher() {
-      @Override
-      public LaunchMode mode() {
-        return LaunchMode.THREAD;
-      }
+    WorkerLauncher counting = launcher(LaunchMode.THREAD, (id, sourceId, onState) -> {
+      int now = live.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      maxPerId.accumulateAndGet(now, Math::max);
+      RunningWorker w = threads.launch(id, onState);
+      // The manager sees the exit only after it has been counted, so the count never lags the truth.
+      var counted = w.exit().whenComplete((r, e) -> live.get(id).decrementAndGet());
+      return new RunningWorker() {
+        @Override
+        public void stop() {
+          w.stop();
+        }
 
-      @Override
-      public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
-        int now = live.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-        maxPerId.accumulateAndGet(now, Math::max);
-        RunningWorker w = threads.launch(id, onState);
-        // The manager sees the exit only after it has been counted, so the count never lags the truth.
-        var counted = w.exit().whenComplete((r, e) -> live.get(id).decrementAndGet());
-        return new RunningWorker() {
-          @Override
-          public void stop() {
-            w.stop();
-          }
+        @Override
+        public void kill() {
+          w.kill();
+        }
 
-          @Override
-          public void kill() {
-            w.kill();
-          }
+        @Override
+        public java.util.concurrent.CompletableFuture<io.mtxtoolkit.worker.WorkerResult> exit() {
+          return counted;
+        }
 
-          @Override
-          public java.util.concurrent.CompletableFuture<io.mtxtoolkit.worker.WorkerResult> exit() {
-            return counted;
-          }
+        @Override
+        public void publisherChanged(String sourceId) {
+          w.publisherChanged(sourceId);
+        }
 
-          @Override
-          public void publisherChanged(String sourceId) {
-            w.publisherChanged(sourceId);
-          }
-
-          @Override
-          public String handle() {
-            return w.handle();
-          }
-        };
-      }
-    };
+        @Override
+        public String handle() {
+          return w.handle();
+        }
+      };
+    });
     long fdsBefore = openFds();
     churn(counting, new Random(42), 200, 10, "s", 4, 40);
     assertThat(maxPerId.get()).as("live workers for one id at any time").isEqualTo(1);
@@ -100,24 +112,16 @@ class ChurnTest {
         "--stall-timeout-ms", "500"), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     Map<StreamId, java.util.Set<Long>> children = new ConcurrentHashMap<>();
     AtomicInteger maxPerId = new AtomicInteger();
-    WorkerLauncher watching = new WorkerLauncher() {
-      @Override
-      public LaunchMode mode() {
-        return LaunchMode.PROCESS;
-      }
-
-      @Override
-      public RunningWorker launch(StreamId id, String sourceId, Consumer<WorkerState> onState) {
-        // the previous worker processes of this id must all have exited (their command lines are too long for
-        // ProcessHandle.info().arguments(), which reads one page of /proc/<pid>/cmdline: the pids are recorded)
-        long others = children.getOrDefault(id, java.util.Set.of()).stream()
-            .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).count();
-        maxPerId.accumulateAndGet((int) others + 1, Math::max);
-        RunningWorker w = processes.launch(id, sourceId, onState);
-        children.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(Long.parseLong(w.handle().substring(4)));
-        return w;
-      }
-    };
+    WorkerLauncher watching = launcher(LaunchMode.PROCESS, (id, sourceId, onState) -> {
+      // the previous worker processes of this id must all have exited (their command lines are too long for
+      // ProcessHandle.info().arguments(), which reads one page of /proc/<pid>/cmdline: the pids are recorded)
+      long others = children.getOrDefault(id, java.util.Set.of()).stream()
+          .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).count();
+      maxPerId.accumulateAndGet((int) others + 1, Math::max);
+      RunningWorker w = processes.launch(id, sourceId, onState);
+      children.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(Long.parseLong(w.handle().substring(4)));
+      return w;
+    });
     churn(watching, new Random(7), 40, 4, "p", 1, 150);
     assertThat(children).as("worker processes were started").isNotEmpty();
     assertThat(maxPerId.get()).as("worker processes for one id at any time").isEqualTo(1);
