@@ -207,10 +207,14 @@ public final class OrchestratorMain implements Callable<Integer> {
     }
     StatusPage statusPage;
     MediaMtxApiClient mediamtxApi;
+    StreamsApi streamsApi;
     try {
-      statusPage = workers == null ? null : StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env), env)
-          .only(id -> workers.stream(id).isPresent()); // every ready stream is one: by its event, or reconciliation
       mediamtxApi = workers == null ? null : mediaMtxApi();
+      streamsApi = workers == null ? null : new StreamsApi(workers, mediamtxApi);
+      StreamsApi listing = streamsApi;
+      // a worker's stream, or one the page lists because MediaMTX has its path (idle: its ready was missed)
+      statusPage = workers == null ? null : StatusPage.forMediaMtx(MediaMtxEndpoints.fromEnvironment(env), env)
+          .only(id -> workers.stream(id).isPresent() || listing.listed(id));
     } catch (ValidationException e) {
       workers.close();
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -235,7 +239,7 @@ public final class OrchestratorMain implements Callable<Integer> {
     OrchestratorServer server = new OrchestratorServer(config, listener, Clock.systemUTC(), app -> {
       metrics.register(app);
       if (workers != null) {
-        new StreamsApi(workers, mediamtxApi).register(app);
+        streamsApi.register(app);
         statusPage.register(app);
       }
     }, env.get(HookSignature.SECRET_ENV));

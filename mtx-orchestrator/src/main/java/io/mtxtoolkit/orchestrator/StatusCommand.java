@@ -8,6 +8,8 @@ import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,23 +63,45 @@ final class StatusCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("mtx-orchestrator status: cannot read " + shown + ": " + e.getMessage());
       return OrchestratorMain.EXIT_START_FAILED;
     }
-    out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %-10s %s%n", "STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS",
-        "IN", "OUT", "IN READERS", "OUT kbit/s", "OUT LAG ms");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"STREAM", "STATUS", "WORKER", "HANDLE", "RESTARTS", "IN", "OUT", "IN READERS", "OUT kbit/s",
+        "OUT LAG ms"});
     for (JsonNode s : list.path("streams")) {
       JsonNode w = s.path("worker");
       JsonNode in = s.path("in");
       JsonNode outPath = s.path("out");
-      out.printf("%-20s %-11s %-12s %-22s %8s  %-5s %-5s %-26s %-10s %s%n", s.path("streamId").asText(), s.path("status").asText(),
+      rows.add(new String[] {s.path("streamId").asText(), s.path("status").asText(),
           w.path("workerState").asText("-"), w.path("worker").asText("-"), w.path("restarts").asText("-"),
           in.isMissingNode() || in.isNull() ? "-" : in.path("ready").asBoolean() ? "ready" : "no",
           outPath.isMissingNode() || outPath.isNull() ? "-" : outPath.path("ready").asBoolean() ? "ready" : "no",
           readers(in),
           outPath.path("bitrateKbps").isNumber() ? String.format("%.0f", outPath.path("bitrateKbps").asDouble()) : "-",
-          w.path("outLagMs").isNumber() ? w.path("outLagMs").asText() : "-");
+          w.path("outLagMs").isNumber() ? w.path("outLagMs").asText() : "-"});
     }
+    printTable(out, rows);
     out.println("MediaMTX: " + list.path("mediamtx").asText());
     out.flush();
     return 0;
+  }
+
+  /** Columns as wide as their widest cell (ids run to 64 characters, states to 12), two spaces apart. */
+  static void printTable(PrintWriter out, List<String[]> rows) {
+    int[] widths = new int[rows.get(0).length];
+    rows.forEach(row -> {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    });
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append(row[i]);
+        if (i < row.length - 1) {
+          line.append(" ".repeat(widths[i] - row[i].length() + 2));
+        }
+      }
+      out.println(line);
+    }
   }
 
   private static String readers(JsonNode path) {

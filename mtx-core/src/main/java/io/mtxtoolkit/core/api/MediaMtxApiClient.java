@@ -93,7 +93,13 @@ public final class MediaMtxApiClient {
       if (!response.isSuccessful()) {
         throw new MediaMtxApiException("MediaMTX metrics " + shown(url.build()) + " answered " + response.code(), response.code(), null);
       }
-      return PrometheusText.parse(body);
+      try {
+        return PrometheusText.parse(body);
+      } catch (IllegalArgumentException e) {
+        // a proxy's error page served as 200, or a format this reader does not know: MediaMTX's answer, not our bug
+        throw new MediaMtxApiException("MediaMTX metrics " + shown(url.build()) + " returned unreadable text: "
+            + e.getMessage(), response.code(), e);
+      }
     } catch (IOException e) {
       throw new MediaMtxApiException("MediaMTX metrics at " + Urls.withoutUserInfo(metricsBaseUrl) + " are unreachable: "
           + e.getMessage(), 0, e);

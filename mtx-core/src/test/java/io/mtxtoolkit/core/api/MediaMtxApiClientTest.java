@@ -292,6 +292,16 @@ class MediaMtxApiClientTest {
         .hasMessageContaining("answered 404");
   }
 
+  /** A proxy's error page served as 200: MediaMTX's answer, reported like its other failures, naming the URL. */
+  @Test
+  void unreadableMetricsAreAnApiFailure() {
+    answers.put("/metrics", new String[] {"200", "<html><body>Bad gateway</body></html>\n"});
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MediaMtxApiClient.metrics(base, null, null, java.time.Duration.ofSeconds(2)))
+        .isInstanceOfSatisfying(MediaMtxApiException.class, e -> assertThat(e.status()).isEqualTo(200))
+        .hasMessageContaining("returned unreadable text").hasMessageContaining(base + "/metrics");
+  }
+
   @Test
   void metricsTakeTheUrlsCredentialsAndNeverShowThem() throws Exception {
     answers.put("/metrics", new String[] {"200", "paths 1\n"});

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns every failure into a JSON {@link ApiError}: client mistakes get their 4xx and one WARN line (as
- * does a 503 for a request that found us busy), anything else is our bug and gets a 500 and an ERROR line
+ * does a 503 for a request that found us busy; routine answers a DEBUG line), anything else is our bug and gets a 500 and an ERROR line
  * with the stack trace.
  */
 public final class ErrorResponses {
@@ -32,10 +32,10 @@ public final class ErrorResponses {
       } else if (e.status() == 503) {
         ctx.header(Header.RETRY_AFTER, "1");
       }
-      reject(ctx, e.status(), e.field(), e.getMessage(), e.path());
+      reject(ctx, e.status(), e.field(), e.getMessage(), e.path(), e.routine());
     });
     app.exception(ValidationException.class,
-        (e, ctx) -> reject(ctx, HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), null));
+        (e, ctx) -> reject(ctx, HttpStatus.BAD_REQUEST.getCode(), e.field(), e.getMessage(), null, false));
     // Javalin's own outcomes, all 4xx here: 404 for unknown paths, 405 for a known path with another method.
     app.exception(HttpResponseException.class, ErrorResponses::javalinResponse);
     app.exception(Exception.class, ErrorResponses::unexpected);
@@ -48,14 +48,14 @@ public final class ErrorResponses {
       if (allowed != null) {
         ctx.header(Header.ALLOW, allowed);
         reject(ctx, e.getStatus(), null, "method " + ctx.method().name() + " not allowed on " + ctx.path()
-            + "; allowed: " + allowed, null);
+            + "; allowed: " + allowed, null, false);
         return;
       }
     }
-    reject(ctx, e.getStatus(), null, e.getMessage(), null);
+    reject(ctx, e.getStatus(), null, e.getMessage(), null, false);
   }
 
-  private static void reject(Context ctx, int status, String field, String message, StreamPath path) {
+  private static void reject(Context ctx, int status, String field, String message, StreamPath path, boolean routine) {
     List<Object> args = new ArrayList<>(List.of(v("method", ctx.method().name()), v("requestPath", ctx.path()),
         v("status", status), v("error", message), kv("event", "request-rejected")));
     if (field != null) {
@@ -68,7 +68,11 @@ public final class ErrorResponses {
       args.add(kv("path", path.name()));
       args.add(kv("streamId", path.streamId().value()));
     }
-    LOG.warn("rejected {} {} with {}: {}", args.toArray());
+    if (routine) {
+      LOG.debug("rejected {} {} with {}: {}", args.toArray());
+    } else {
+      LOG.warn("rejected {} {} with {}: {}", args.toArray());
+    }
     ctx.status(status).json(new ApiError(message, field));
   }
 

@@ -13,12 +13,28 @@ public final class RequestRejected extends RuntimeException {
   private final int status;
   private final String field;
   private final transient StreamPath path;
+  private final boolean routine;
 
   public RequestRejected(int status, String field, String message, StreamPath path) {
+    this(status, field, message, path, false);
+  }
+
+  private RequestRejected(int status, String field, String message, StreamPath path, boolean routine) {
     super(message, null, false, false); // an expected outcome: no stack trace to fill or log
     this.status = status;
     this.field = field;
     this.path = path;
+    this.routine = routine;
+  }
+
+  /** An answer a well-behaved client gets all the time (the status page's "no picture yet"): logged at DEBUG only. */
+  public static RequestRejected routine(int status, String field, String message) {
+    return new RequestRejected(status, field, message, null, true);
+  }
+
+  /** True when the answer is no one's mistake and worth no warning. */
+  public boolean routine() {
+    return routine;
   }
 
   public RequestRejected(int status, String field, String message) {

@@ -5,9 +5,6 @@ import io.mtxtoolkit.core.path.MediaMtxEndpoints;
 import io.mtxtoolkit.core.path.StreamId;
 import io.mtxtoolkit.core.path.StreamPath;
 import io.mtxtoolkit.worker.FfmpegLog;
-import io.mtxtoolkit.worker.StreamWorker;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,10 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.Java2DFrameConverter;
 import org.slf4j.MDC;
 
 /**
@@ -29,7 +22,7 @@ import org.slf4j.MDC;
  */
 public final class StatusPage {
   private static final long CACHE_NANOS = 3_000_000_000L;
-  /** Thumbnails decoded at once: each holds a request thread and a MediaMTX reader for up to 3 s per path. */
+  /** Thumbnails decoded at once: each holds a request thread and a MediaMTX reader for up to {@link #GRAB_BUDGET}. */
   static final int MAX_GRABS = 2;
   public static final String HLS_PORT_ENV = "MEDIAMTX_HLS_PORT";
   public static final String WEBRTC_PORT_ENV = "MEDIAMTX_WEBRTC_PORT";
@@ -40,6 +33,8 @@ public final class StatusPage {
   private final Function<StreamPath, String> readUrl;
   private final Map<String, Thumbnail> cache = new ConcurrentHashMap<>();
   private final Semaphore grabs = new Semaphore(MAX_GRABS);
+  /** Streams a grab is under way for. */
+  private final java.util.Set<String> grabbing = ConcurrentHashMap.newKeySet();
   /** The monotonic clock the cache ages by (tests set their own). */
   private java.util.function.LongSupplier nanoTime = System::nanoTime;
 
@@ -120,16 +115,17 @@ public final class StatusPage {
       }
       byte[] jpeg = thumbnail(id);
       if (jpeg == null) {
-        throw new RequestRejected(404, "id", "no picture from live/" + id + "/out or /in", null);
+        // the page asks for every listed stream every few seconds, pictures or not: routine, not a client's mistake
+        throw RequestRejected.routine(404, "id", "no picture from live/" + id + "/out or /in");
       }
       ctx.contentType("image/jpeg").header("Cache-Control", "no-store").result(jpeg);
     });
   }
 
   /**
-   * The stream's picture, or null when it has none. At most {@link #MAX_GRABS} decodes run at once, so
-   * pages polling many streams (or a client looping) cannot take the threads hook events arrive on: past
-   * that, the last picture however old, else 503.
+   * The stream's picture, or null when it has none. One grab per stream at a time (two open pages, or a refresh
+   * over a slow grab, share it) and at most {@link #MAX_GRABS} at once, so pages polling many streams (or a client
+   * looping) cannot take the threads hook events arrive on: past that, the last picture however old, else 503.
    */
   byte[] thumbnail(StreamId id) {
     Thumbnail cached = cache.get(id.value());
@@ -137,66 +133,53 @@ public final class StatusPage {
     if (cached != null && asked - cached.askedAt() < cached.validNanos()) {
       return cached.recent(asked);
     }
-    if (!grabs.tryAcquire()) {
-      byte[] last = cached == null ? null : cached.recent(asked);
-      if (last != null) {
-        return last;
-      }
-      throw new RequestRejected(503, "id", "busy: " + MAX_GRABS + " thumbnails are being decoded; try again");
+    byte[] last = cached == null ? null : cached.recent(asked);
+    if (!grabbing.add(id.value())) {
+      return lastOrBusy(last, "a picture of " + id + " is being taken");
     }
-    byte[] jpeg;
-    MDC.put("streamId", id.value());
-    MDC.put("path", StreamPath.out(id).name());
-    MDC.put(FfmpegLog.PURPOSE, FfmpegLog.THUMBNAIL);
     try {
-      jpeg = grab(readUrl.apply(StreamPath.out(id)));
-      if (jpeg == null) {
-        MDC.put("path", StreamPath.in(id).name());
-        jpeg = grab(readUrl.apply(StreamPath.in(id)));
+      if (!grabs.tryAcquire()) {
+        return lastOrBusy(last, MAX_GRABS + " thumbnails are being decoded");
       }
+      byte[] jpeg;
+      MDC.put("streamId", id.value());
+      MDC.put("path", StreamPath.out(id).name());
+      MDC.put(FfmpegLog.PURPOSE, FfmpegLog.THUMBNAIL);
+      try {
+        // one budget for both paths: /in is read only when /out had nothing to show (no worker yet) in time
+        long deadline = System.nanoTime() + GRAB_BUDGET.toNanos();
+        jpeg = ThumbnailGrab.grab(readUrl.apply(StreamPath.out(id)), deadline);
+        if (jpeg == null) {
+          MDC.put("path", StreamPath.in(id).name());
+          jpeg = ThumbnailGrab.grab(readUrl.apply(StreamPath.in(id)), deadline);
+        }
+      } finally {
+        MDC.remove("streamId");
+        MDC.remove("path");
+        MDC.remove(FfmpegLog.PURPOSE);
+        grabs.release();
+      }
+      long now = nanoTime.getAsLong();
+      // streams nobody looks at any more: twice the longest a miss is kept, so a stream backing off keeps its count
+      cache.values().removeIf(t -> now - t.askedAt() > 2 * STALE_NANOS);
+      Thumbnail next = jpeg != null ? new Thumbnail(jpeg, now, now, 0)
+          : new Thumbnail(cached == null ? null : cached.jpeg(), cached == null ? now : cached.takenAt(), now,
+              cached == null ? 1 : cached.misses() + 1);
+      cache.put(id.value(), next);
+      return next.recent(now);
     } finally {
-      MDC.remove("streamId");
-      MDC.remove("path");
-      MDC.remove(FfmpegLog.PURPOSE);
-      grabs.release();
-    }
-    long now = nanoTime.getAsLong();
-    // streams nobody looks at any more: twice the longest a miss is kept, so a stream backing off keeps its count
-    cache.values().removeIf(t -> now - t.askedAt() > 2 * STALE_NANOS);
-    Thumbnail next = jpeg != null ? new Thumbnail(jpeg, now, now, 0)
-        : new Thumbnail(cached == null ? null : cached.jpeg(), cached == null ? now : cached.takenAt(), now,
-            cached == null ? 1 : cached.misses() + 1);
-    cache.put(id.value(), next);
-    return next.recent(now);
-  }
-
-  private static final java.time.Duration GRAB_TIMEOUT = java.time.Duration.ofSeconds(3);
-
-  /** One decoded picture from {@code url} as JPEG, or null when none arrives within 3 s. */
-  static byte[] grab(String url) {
-    StreamWorker.loadNatives(); // first loads from two requests at once would deadlock JavaCPP
-    FfmpegLog.install(); // FFmpeg's complaints (a path not found) as JSON lines with the stream's fields
-    try (FFmpegFrameGrabber grabber = new StreamWorker.UnlockedGrabber(url);
-         Java2DFrameConverter converter = new Java2DFrameConverter()) {
-      StreamWorker.inputOptions(url, GRAB_TIMEOUT).forEach(grabber::setOption);
-      // one picture: decoded on this thread, whose MDC marks FFmpeg's complaints as a thumbnail's (DEBUG)
-      grabber.setVideoOption("threads", "1");
-      grabber.startUnsafe();
-      for (int i = 0; i < 100; i++) {
-        Frame f = grabber.grabImage();
-        if (f == null) {
-          return null;
-        }
-        if (f.image != null) {
-          BufferedImage image = converter.convert(f);
-          ByteArrayOutputStream out = new ByteArrayOutputStream();
-          ImageIO.write(image, "jpg", out);
-          return out.toByteArray();
-        }
-      }
-      return null;
-    } catch (Exception e) {
-      return null;
+      grabbing.remove(id.value());
     }
   }
+
+  /** The last picture, else a 503 a page sees every few seconds: no line above DEBUG. */
+  private static byte[] lastOrBusy(byte[] last, String why) {
+    if (last != null) {
+      return last;
+    }
+    throw RequestRejected.routine(503, "id", "busy: " + why + "; try again");
+  }
+
+  /** How long one thumbnail may take, both paths and all of FFmpeg's waits included. */
+  static final java.time.Duration GRAB_BUDGET = java.time.Duration.ofSeconds(4);
 }

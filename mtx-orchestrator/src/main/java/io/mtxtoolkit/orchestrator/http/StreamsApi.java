@@ -41,6 +41,11 @@ public final class StreamsApi {
    */
   static final long MIN_WINDOW_NANOS = 1_000_000_000L;
   private final LongSupplier nanoTime;
+  /** Streams with a path in MediaMTX's last list that this API read. */
+  private volatile java.util.Set<String> listed = java.util.Set.of();
+
+  static final String UNREACHABLE = "unreachable: ";
+  static final String ERROR = "error: ";
 
   /** @param mediamtx the Control API to join with, or null for the worker view alone */
   public StreamsApi(WorkerManager workers, MediaMtxApiClient mediamtx) {
@@ -88,7 +93,8 @@ public final class StreamsApi {
         listedAt = nanoTime.getAsLong(); // when MediaMTX was read, not when this request got to the path
         state = "ok";
       } catch (MediaMtxApiException e) {
-        state = "unreachable: " + e.getMessage();
+        // only what may clear by itself is "unreachable" (and a 503 to retry): a 401 or invalid JSON will not
+        state = (transientFailure(e.status()) ? UNREACHABLE : ERROR) + e.getMessage();
       }
     }
     Map<String, StreamView> views = new TreeMap<>();
@@ -100,8 +106,20 @@ public final class StreamsApi {
     views.forEach((id, view) -> out.add(join(id, view, paths, at)));
     if (mediamtx != null && state.equals("ok")) {
       outSamples.keySet().retainAll(paths.keySet()); // paths gone from MediaMTX need no bitrate history
+      listed = paths.keySet().stream().map(StreamPath::find).flatMap(Optional::stream)
+          .map(path -> path.streamId().value()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
     return new StreamList(out, state);
+  }
+
+  /** True when MediaMTX had a path of {@code id} in the last list read (an idle stream has no worker to ask). */
+  public boolean listed(StreamId id) {
+    return listed.contains(id.value());
+  }
+
+  /** No answer, or a gateway's or MediaMTX's own "not now": worth asking again in a second. */
+  private static boolean transientFailure(int status) {
+    return status == 0 || status == 502 || status == 503 || status == 504;
   }
 
   private JoinedStream join(String id, StreamView view, Map<String, ApiPath> paths, long listedAt) {
@@ -159,10 +177,10 @@ public final class StreamsApi {
     StreamId id = StreamId.of("id", ctx.pathParam("id"));
     StreamList all = snapshot();
     Optional<JoinedStream> stream = all.streams().stream().filter(s -> s.streamId().equals(id.value())).findFirst();
-    if (stream.isEmpty() && all.mediamtx().startsWith("unreachable")) {
+    if (stream.isEmpty() && (all.mediamtx().startsWith(UNREACHABLE) || all.mediamtx().startsWith(ERROR))) {
       // MediaMTX may well have it (idle: no worker): that it is unknown would be a guess
-      throw new RequestRejected(503, "mediamtx", "no worker for " + id + ", and MediaMTX cannot be asked: "
-          + all.mediamtx(), null);
+      throw new RequestRejected(all.mediamtx().startsWith(UNREACHABLE) ? 503 : 502, "mediamtx",
+          "no worker for " + id + ", and MediaMTX cannot be asked: " + all.mediamtx(), null);
     }
     ctx.json(stream.orElseThrow(() ->
         new RequestRejected(404, "id", "no stream " + id + " (neither a worker nor a MediaMTX path live/" + id + "/…)", null)));

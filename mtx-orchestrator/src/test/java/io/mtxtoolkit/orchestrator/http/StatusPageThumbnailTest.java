@@ -146,4 +146,206 @@ class StatusPageThumbnailTest {
     assertThat(lines).extracting(line -> line.getMDCPropertyMap().get("path"))
         .contains(StreamPath.out(StreamId.of("cam9")).name(), StreamPath.in(StreamId.of("cam9")).name());
   }
+
+  /** A large picture comes back scaled to at most 640 px wide, with the colours javacv's own decode gives. */
+  @Test
+  void theThumbnailIsTheFirstPictureScaledDown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path clip = io.mtxtoolkit.testkit.stream.TestClip.writeFlv(dir.resolve("wide.flv"), 0, 5, false, 1280, 720);
+    byte[] jpeg = new StatusPage(path -> clip.toString(), 8888, 8889).thumbnail(StreamId.of("wide"));
+    java.awt.image.BufferedImage thumb = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg));
+    assertThat(thumb.getWidth()).isEqualTo(ThumbnailGrab.MAX_WIDTH);
+    assertThat(thumb.getHeight()).isEqualTo(360);
+    java.awt.image.BufferedImage reference;
+    try (org.bytedeco.javacv.FFmpegFrameGrabber grabber = new org.bytedeco.javacv.FFmpegFrameGrabber(clip.toFile());
+         org.bytedeco.javacv.Java2DFrameConverter converter = new org.bytedeco.javacv.Java2DFrameConverter()) {
+      grabber.start();
+      reference = converter.convert(grabber.grabImage());
+    }
+    java.awt.image.BufferedImage scaled = new java.awt.image.BufferedImage(thumb.getWidth(), thumb.getHeight(),
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = scaled.createGraphics();
+    g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(reference, 0, 0, thumb.getWidth(), thumb.getHeight(), null);
+    g.dispose();
+    assertThat(difference(thumb, scaled, false)).as("mean difference per channel from javacv's decode").isLessThan(12.0);
+    assertThat(difference(thumb, scaled, true)).as("red and blue swapped would show").isGreaterThan(20.0);
+  }
+
+  /** Mean absolute difference per channel, with {@code b}'s red and blue swapped if asked. */
+  private static double difference(java.awt.image.BufferedImage a, java.awt.image.BufferedImage b, boolean swap) {
+    double sum = 0;
+    for (int y = 0; y < a.getHeight(); y++) {
+      for (int x = 0; x < a.getWidth(); x++) {
+        int p = a.getRGB(x, y);
+        int q = b.getRGB(x, y);
+        int qr = swap ? q & 0xff : (q >> 16) & 0xff;
+        int qb = swap ? (q >> 16) & 0xff : q & 0xff;
+        sum += Math.abs(((p >> 16) & 0xff) - qr) + Math.abs(((p >> 8) & 0xff) - ((q >> 8) & 0xff)) + Math.abs((p & 0xff) - qb);
+      }
+    }
+    return sum / (3.0 * a.getWidth() * a.getHeight());
+  }
+
+  /**
+   * A server that takes the connection and never answers (a hung MediaMTX): one budget covers /out and /in, both of
+   * FFmpeg's open attempts and every wait, where each open used to wait out its own timeout twice (12 s in all).
+   */
+  @Test
+  void aServerThatNeverAnswersCostsOneBudgetForBothPaths() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         Holder held = new Holder(silent)) {
+      StatusPage page = new StatusPage(path -> "rtsp://127.0.0.1:" + silent.getLocalPort() + "/" + path.name(), 8888, 8889);
+      long start = System.nanoTime();
+      assertThat(page.thumbnail(StreamId.of("hung"))).isNull();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).as("ended by the budget, not by FFmpeg's timeouts").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
+      assertThat(held.accepted.get()).as("the server was reached").isPositive();
+    }
+  }
+
+  /**
+   * Packets that never decode (garbage after the header), arriving in real time for 30 s: the grab gives up at its
+   * budget. javacv's frame loop read on through them for as long as they came.
+   */
+  @Test
+  void undecodablePicturesArrivingLiveDoNotHoldTheGrabPastItsBudget() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         GarbageFlv feed = new GarbageFlv(server)) {
+      StatusPage page = new StatusPage(path -> "http://127.0.0.1:" + server.getLocalPort() + "/" + path.name(), 8888, 8889);
+      long start = System.nanoTime();
+      assertThat(page.thumbnail(StreamId.of("garbled"))).isNull();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(feed.tags.get()).as("packets were flowing").isGreaterThan(10);
+      assertThat(took).as("ended by the budget while packets still came").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
+    }
+  }
+
+  /** Two pages (or a refresh over a slow grab) asking for one stream share its grab instead of taking both slots. */
+  @Test
+  void aSecondRequestForAStreamBeingGrabbedStartsNoOtherGrab() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    StatusPage page = new StatusPage(path -> {
+      asked.add(path.name());
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return nowhere + path.name();
+    }, 8888, 8889);
+    CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> page.thumbnail(StreamId.of("a")));
+    await("the first grab under way").atMost(Duration.ofSeconds(5)).until(() -> asked.size() == 1);
+    assertThatThrownBy(() -> page.thumbnail(StreamId.of("a"))).isInstanceOfSatisfying(RequestRejected.class, e -> {
+      assertThat(e.status()).isEqualTo(503);
+      assertThat(e.routine()).as("a page polling: no warning").isTrue();
+    }).hasMessageContaining("being taken");
+    assertThat(asked).as("no second grab of a").containsExactly("live/a/out");
+    CompletableFuture<byte[]> other = CompletableFuture.supplyAsync(() -> page.thumbnail(StreamId.of("b")));
+    await("another stream still has a slot").atMost(Duration.ofSeconds(5)).until(() -> asked.contains("live/b/out"));
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isNull();
+    assertThat(other.get(10, TimeUnit.SECONDS)).isNull();
+  }
+
+  /** The page asks for every listed stream every few seconds: "no picture" is answered 404 without a WARN line. */
+  @Test
+  void noPictureIsAnsweredWithoutAWarning() throws Exception {
+    StatusPage page = pageOfNothing();
+    io.mtxtoolkit.orchestrator.OrchestratorServer server = new io.mtxtoolkit.orchestrator.OrchestratorServer(
+        io.mtxtoolkit.orchestrator.config.OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),
+        io.mtxtoolkit.orchestrator.events.HookEventListener.NONE, java.time.Clock.systemUTC(), page::register);
+    int port = server.start();
+    try {
+      int[] status = new int[1];
+      var lines = io.mtxtoolkit.testkit.logging.CapturedLines.during(ErrorResponses.class.getName(),
+          ch.qos.logback.classic.Level.DEBUG,
+          () -> status[0] = io.mtxtoolkit.testkit.http.Http.get("http://127.0.0.1:" + port + "/v1/streams/dark/thumbnail.jpg").status());
+      assertThat(status[0]).isEqualTo(404);
+      assertThat(lines).singleElement().satisfies(line -> {
+        assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+        assertThat(line.getFormattedMessage()).contains("no picture");
+      });
+    } finally {
+      server.stop();
+    }
+  }
+
+  /** Takes connections and keeps them open, saying nothing. */
+  private static final class Holder implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<java.net.Socket> sockets = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private final java.net.ServerSocket server;
+
+    Holder(java.net.ServerSocket server) {
+      this.server = server;
+      thread = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            sockets.add(server.accept());
+            accepted.incrementAndGet();
+          } catch (java.io.IOException e) {
+            return;
+          }
+        }
+      }, "silent-server");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
+      thread.join(5000);
+    }
+  }
+
+  /** An HTTP FLV stream whose H.264 packets are garbage (a forbidden NAL header), one every 40 ms for up to 30 s. */
+  private static final class GarbageFlv implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicInteger tags = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.net.ServerSocket server;
+    private final Thread thread;
+
+    GarbageFlv(java.net.ServerSocket server) {
+      this.server = server;
+      thread = new Thread(this::serve, "garbage-flv");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void serve() {
+      try (java.net.Socket s = server.accept(); java.io.OutputStream out = s.getOutputStream()) {
+        out.write("HTTP/1.0 200 OK\r\nContent-Type: video/x-flv\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(new byte[] {'F', 'L', 'V', 1, 1, 0, 0, 0, 9, 0, 0, 0, 0}); // video only, then PreviousTagSize0
+        byte[] nal = new byte[200];
+        java.util.Arrays.fill(nal, (byte) 0xff);
+        for (int i = 0; i < 750 && !server.isClosed(); i++) {
+          java.io.ByteArrayOutputStream tag = new java.io.ByteArrayOutputStream();
+          int size = 5 + 4 + nal.length; // AVC keyframe NALU packet: header, composition time, one length-prefixed NAL
+          int ms = i * 40;
+          tag.write(new byte[] {9, (byte) (size >> 16), (byte) (size >> 8), (byte) size,
+              (byte) (ms >> 16), (byte) (ms >> 8), (byte) ms, (byte) (ms >> 24), 0, 0, 0});
+          tag.write(new byte[] {0x17, 1, 0, 0, 0, 0, 0, 0, (byte) nal.length});
+          tag.write(nal);
+          int total = 11 + size;
+          tag.write(new byte[] {(byte) (total >> 24), (byte) (total >> 16), (byte) (total >> 8), (byte) total});
+          out.write(tag.toByteArray());
+          out.flush();
+          tags.incrementAndGet();
+          Thread.sleep(40); // a live source's pace: the point is that packets keep arriving
+        }
+      } catch (java.io.IOException | InterruptedException e) {
+        // the reader gave up, or the test closed the server
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+      thread.join(5000);
+    }
+  }
 }

@@ -204,6 +204,60 @@ class DevStackIT {
     assertThat(r.out()).contains("11935,18554,18888,8889,9996,19997,19998/tcp 8189/udp", "18080/tcp");
   }
 
+  /** No MediaMTX is found in a second; a first build takes minutes: the build waits until MediaMTX is there. */
+  @Test
+  void noMediaMtxStopsMakeDevBeforeAnyBuild(@TempDir Path tree) throws Exception {
+    Path script = Files.createDirectories(tree.resolve("deploy/local")).resolve("stack.sh");
+    Files.copy(STACK, script);
+    Path mediamtx = Files.createDirectories(tree.resolve("deploy/mediamtx"));
+    Files.copy(ROOT.resolve("deploy/mediamtx/install.sh"), mediamtx.resolve("install.sh"));
+    Files.copy(ROOT.resolve("deploy/mediamtx/VERSIONS"), mediamtx.resolve("VERSIONS"));
+    Map<String, String> env = isolatedPorts(tree.resolve("run"));
+    env.put("MEDIAMTX_BIN", tree.resolve("no-mediamtx").toString());
+    env.put("MVN", "false"); // a tree without launchers: a build would be tried, and fail, if it came first
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "dev").redirectErrorStream(true);
+    pb.environment().putAll(env);
+    pb.environment().put("MTX_DEV_MODE", "local");
+    ProcessRun.Result r = ProcessRun.run(pb, Duration.ofSeconds(30));
+    assertThat(r.exit()).as(r.out()).isEqualTo(3);
+    assertThat(r.out()).contains("no MediaMTX binary").doesNotContain("building the launchers");
+  }
+
+  /** A service that died and waits to be reaped (a zombie: PID 1 in a container may never reap it) is not running. */
+  @Test
+  void aZombieServiceIsNotRunning(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    // exec: the child's parent becomes a sleep, which never reaps it
+    Process parent = new ProcessBuilder("bash", "-c", "sleep 0.2 & exec sleep 60").start();
+    try {
+      await("the child").atMost(Duration.ofSeconds(10)).until(() -> parent.descendants().findAny().isPresent());
+      long zombie = parent.descendants().findFirst().orElseThrow().pid();
+      await("the child a zombie").atMost(Duration.ofSeconds(10)).until(() ->
+          Files.readString(Path.of("/proc/" + zombie + "/stat")).replaceFirst("^.*\\) ", "").startsWith("Z"));
+      Files.writeString(runDir.resolve("mediamtx.pid"), pidRecord(zombie));
+      assertThat(stack(env, "ps", Duration.ofSeconds(10)).output()).contains("mediamtx      exited");
+    } finally {
+      parent.destroyForcibly();
+    }
+  }
+
+  /** `make ps` from another shell shows the ports the running stack was started with, not that shell's. */
+  @Test
+  void psShowsThePortsTheStackWasStartedWith(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    Process service = new ProcessBuilder("sleep", "60").start();
+    try {
+      Files.writeString(runDir.resolve("orchestrator.pid"), pidRecord(service.pid()));
+      Files.writeString(runDir.resolve("ports"), "mediamtx 11935,18554/tcp 18189/udp\norchestrator 18080/tcp\n");
+      env.put("ORCHESTRATOR_PORT", "28080");
+      String ps = stack(env, "ps", Duration.ofSeconds(10)).output();
+      assertThat(ps).containsPattern("orchestrator\\s+running\\s+" + service.pid() + "\\s+18080/tcp")
+          .as("a stopped service: this shell's ports, for the next make dev").contains(env.get("MTX_RTMP_PORT") + ",");
+    } finally {
+      service.destroyForcibly();
+    }
+  }
+
   @Test
   void aDeployEnvValueKeepsItsLastEquals(@TempDir Path tree) throws Exception {
     // base64 secrets end in "="; read with IFS='=' would drop it. MTX_RUN_DIR shows what the script took.
@@ -462,7 +516,9 @@ class DevStackIT {
       Result down = stack(env, "down", Duration.ofSeconds(15));
       assertThat(down.exit()).as(down.output()).isZero();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as("make down within 10 s").isLessThan(Duration.ofSeconds(10));
-      assertThat(all).as("nothing of the session left").noneMatch(ProcessHandle::isAlive);
+      // a killed process may stay a zombie until PID 1 reaps it (ProcessHandle counts those as alive); one that
+      // survived make down would still be running when the wait ends
+      await("nothing of the session left").atMost(Duration.ofSeconds(5)).until(() -> all.stream().noneMatch(ProcessHandle::isAlive));
     } finally {
       all.addAll(service.descendants().toList());
       all.forEach(ProcessHandle::destroyForcibly); // also a child a failed make down left to init

@@ -93,4 +93,31 @@ class StreamsBitrateTest {
     api.items(out(251_000));
     assertThat(bitrateAfter(2)).as("250,000 bytes over the 2 s since the reading before the outage").isEqualTo(1000.0);
   }
+
+  /** Only a failure that may clear by itself is "unreachable"; the rest name what MediaMTX answered. */
+  @Test
+  void aRefusalIsAnErrorNotAnOutage() {
+    api.fail(401);
+    assertThat(streams.snapshot().mediamtx()).startsWith("error:").contains("401");
+    api.fail(500);
+    assertThat(streams.snapshot().mediamtx()).startsWith("error:").contains("500");
+    api.fail(504);
+    assertThat(streams.snapshot().mediamtx()).startsWith("unreachable:");
+  }
+
+  /** The status page's thumbnail gate: a stream MediaMTX listed counts even without a worker (its ready was missed). */
+  @Test
+  void streamsMediaMtxListedAreKnownUntilTheNextListDropsThem() {
+    api.items("{\"name\":\"live/idle/in\",\"ready\":true,\"tracks\":[],\"bytesReceived\":0,\"readers\":[]}",
+        "{\"name\":\"other/path\",\"ready\":true,\"readers\":[]}");
+    assertThat(streams.listed(io.mtxtoolkit.core.path.StreamId.of("idle"))).as("nothing read yet").isFalse();
+    streams.snapshot();
+    assertThat(streams.listed(io.mtxtoolkit.core.path.StreamId.of("idle"))).isTrue();
+    api.fail(503);
+    streams.snapshot();
+    assertThat(streams.listed(io.mtxtoolkit.core.path.StreamId.of("idle"))).as("an outage keeps the last list").isTrue();
+    api.items();
+    streams.snapshot();
+    assertThat(streams.listed(io.mtxtoolkit.core.path.StreamId.of("idle"))).isFalse();
+  }
 }

@@ -101,6 +101,12 @@ class StreamsViewTest {
       assertThat(Http.get(base + "/v1/streams/idle").status())
           .as("MediaMTX cannot be asked: unknown, not 404").isEqualTo(503);
       assertThat(Http.get(base + "/v1/streams/a").status()).as("a worker's stream is still known").isEqualTo(200);
+      api.fail(401);
+      java.net.HttpURLConnection refused = (java.net.HttpURLConnection) java.net.URI.create(base + "/v1/streams/idle")
+          .toURL().openConnection();
+      assertThat(refused.getResponseCode()).as("MediaMTX refuses us: a gateway error, not a retry in a second").isEqualTo(502);
+      assertThat(refused.getHeaderField("Retry-After")).isNull();
+      assertThat(new String(refused.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).contains("error: ", "401");
     } finally {
       server.stop();
       manager.close();
