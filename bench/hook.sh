@@ -7,6 +7,8 @@ set -euo pipefail
 unset CDPATH
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 runs=${1:-31}
+# Unsigned, as MediaMTX's hook and curl are by default: with a secret the orchestrator would refuse curl's posts (401).
+unset HOOK_SECRET
 hook="$root/mtx-hook-cli/target/dist/bin/mtx-hook"
 orch="$root/mtx-orchestrator/target/dist/bin/mtx-orchestrator"
 [[ -x "$hook" && -x "$orch" ]] || { echo "bench/hook.sh: build first (make build)" >&2; exit 2; }

@@ -172,7 +172,9 @@ urls() {
 # A pid file holds "pid start-time boot-id" (start time: /proc/<pid>/stat field 22, in ticks since boot): a
 # pid the system reused after a reboot or a crash has another start time or boot, and is not ours to
 # report or to stop.
-start_time() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+# A zombie (state Z) is dead: once make dev has returned, a service that exits waits for PID 1 to reap it, and in a
+# container whose PID 1 never reaps it would count as running for ever.
+start_time() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '$1 != "Z" {print $20}'; }
 boot_id() { cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown; }
 record_pid() { echo "$2 $(start_time "$2") $(boot_id)" > "$run/$1.pid"; }
 live_pid() { # service → its pid when the pid file names a process that is still that process
@@ -233,11 +235,7 @@ local_up() {
   need flock util-linux
   have_port_tool || die 2 "ss is needed (Debian package iproute2), or lsof"
   claim_start
-  if [[ ! -x $built_hook/bin/mtx-hook || ! -x $built_orch/bin/mtx-orchestrator ]]; then
-    say "first run: building the launchers (mvn package -DskipTests)"
-    # shellcheck disable=SC2086 # MVN is a command with its flags, as the Makefile passes it
-    (cd "$root" && ${MVN:-mvn} -q package -DskipTests) || die 2 "the build failed; run make build to see why"
-  fi
+  # the quick refusals first: a build or a MediaMTX compile that ends in "already running" or "no MediaMTX" is minutes lost
   if live_pid mediamtx >/dev/null || live_pid orchestrator >/dev/null; then
     die 2 "the local stack is already running (make ps; make down to stop it)"
   fi
@@ -249,6 +247,14 @@ local_up() {
   if [[ $rc != 0 ]]; then
     die 3 "no MediaMTX binary (deploy/mediamtx/install.sh exit $rc); set MEDIAMTX_BIN to one"
   fi
+  if [[ ! -x $built_hook/bin/mtx-hook || ! -x $built_orch/bin/mtx-orchestrator ]]; then
+    say "first run: building the launchers (mvn package -DskipTests)"
+    # shellcheck disable=SC2086 # MVN is a command with its flags, as the Makefile passes it
+    (cd "$root" && ${MVN:-mvn} -q package -DskipTests) || die 2 "the build failed; run make build to see why"
+  fi
+  # again, last before the services start: a port taken while MediaMTX compiled or the build ran is still named
+  check_ports
+  { echo "mediamtx $(service_ports mediamtx)"; echo "orchestrator $(service_ports orchestrator)"; } > "$run/ports"
   # The services run from a copy: a build while they run (make test) empties target/dist, and a hook MediaMTX
   # starts then, or a worker the orchestrator launches then, would find no jars.
   local dist="$run/dist"
@@ -298,7 +304,7 @@ local_up() {
 
 # Each service leads its own session (setsid). Its hooks (MediaMTX puts each in a process group of its
 # own) and workers stay in that session, so the session, not the group, is what is stopped.
-session_alive() { pgrep -s "$1" >/dev/null 2>&1; }
+session_alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
 stop_session() { # pid, deadline (epoch s): SIGTERM, then SIGKILL for what remains at the deadline
   pkill -TERM -s "$1" 2>/dev/null || true
   while session_alive "$1" && (( $(date +%s) < $2 )); do sleep 0.1; done
@@ -338,8 +344,19 @@ local_down() {
   done
 }
 
+# The ports a service listens on, from this shell's variables.
+service_ports() {
+  if [[ $1 == orchestrator ]]; then
+    echo "$(port_of ORCHESTRATOR_PORT 8080)/tcp"
+  else
+    echo "$(port_of MTX_RTMP_PORT 1935),$(port_of MTX_RTSP_PORT 8554),$(port_of MTX_HLS_PORT 8888),$(
+      port_of MTX_WEBRTC_PORT 8889),$(port_of MTX_PLAYBACK_PORT 9996),$(port_of MTX_API_PORT 9997),$(
+      port_of MTX_METRICS_PORT 9998)/tcp $(port_of MTX_WEBRTC_UDP_PORT 8189)/udp"
+  fi
+}
+
 local_ps() {
-  local svc pid state live
+  local svc pid state live ports
   printf '%-13s %-8s %-8s %s\n' SERVICE STATE PID PORTS
   for svc in mediamtx orchestrator; do
     pid=-; state=stopped
@@ -348,13 +365,10 @@ local_ps() {
     elif [[ -f "$run/$svc.pid" ]]; then
       state=exited
     fi
-    if [[ $svc == orchestrator ]]; then
-      printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" "$(port_of ORCHESTRATOR_PORT 8080)/tcp"
-    else
-      printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" "$(port_of MTX_RTMP_PORT 1935),$(port_of MTX_RTSP_PORT 8554),$(
-        port_of MTX_HLS_PORT 8888),$(port_of MTX_WEBRTC_PORT 8889),$(port_of MTX_PLAYBACK_PORT 9996),$(port_of MTX_API_PORT 9997),$(
-        port_of MTX_METRICS_PORT 9998)/tcp $(port_of MTX_WEBRTC_UDP_PORT 8189)/udp"
-    fi
+    # the ports the stack was started with (make dev in another shell may have set other variables), else this shell's
+    ports=""
+    [[ $state == stopped ]] || ports=$(awk -v s="$svc" '$1 == s { sub(/^[^ ]+ /, ""); print; exit }' "$run/ports" 2>/dev/null || true)
+    printf '%-13s %-8s %-8s %s\n' "$svc" "$state" "$pid" "${ports:-$(service_ports "$svc")}"
   done
 }
 
@@ -378,7 +392,7 @@ esac
 m=$(mode)
 if [[ $m == docker ]]; then
   compose_v2 || command -v docker-compose >/dev/null 2>&1 \
-    || die 2 "Docker Compose is needed: the docker compose plugin, or docker-compose (Debian package docker-compose)"
+    || die 2 "Docker Compose is needed: the docker compose plugin, or docker-compose (Debian package docker-compose); or run the stack as local processes: MTX_DEV_MODE=local"
   case "$cmd" in
     dev) say "mode: docker compose ($compose_file)"
          # our own running containers hold the ports: only a first start checks them
