@@ -143,6 +143,15 @@ public final class TestkitMain implements Runnable {
         return INVALID;
       }
       if (printFfmpeg || printGstreamer) {
+        // the printed command must be the equivalent of the one given: nothing it leaves out may be dropped silently
+        String unprintable = printFfmpeg && printGstreamer ? "--print-ffmpeg and --print-gstreamer print one command each; give one"
+            : source != null ? "--print-ffmpeg and --print-gstreamer print the test pattern's command; a file is republished with "
+                + "ffmpeg -re -i FILE -c copy -f flv URL (-stream_loop -1 before -i for --loop)"
+            : timecode ? "--timecode has no FFmpeg or GStreamer equivalent: only mtx-testkit burns its timecode in" : null;
+        if (unprintable != null) {
+          err.println("mtx-testkit: invalid option: " + unprintable);
+          return INVALID;
+        }
         out.println(printFfmpeg ? FfmpegCommands.publish(url, options) : FfmpegCommands.publishGstreamer(url, options));
         return 0;
       }
@@ -205,15 +214,36 @@ public final class TestkitMain implements Runnable {
       FilePublisher publisher = new FilePublisher(source, url, loop, options.duration());
       // Ctrl-C: the run closes its connection (the server sees the publisher leave) before the JVM ends.
       try (StopRequest.Hook hook = new StopRequest(err).onShutdown(() -> publisher.stopAndAwait(Duration.ofSeconds(5)))) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread run = new Thread(() -> {
+          try {
+            publisher.run();
+          } catch (Throwable e) {
+            failure.set(e);
+          }
+        }, "mtx-testkit-publish-file");
+        run.setDaemon(true);
+        long started = System.nanoTime();
+        run.start();
+        Progress progress = new Progress(out, System.console() != null);
         try {
-          publisher.run();
-        } catch (TestStreamPublisher.PublishException e) {
-          return failed(err, e.getMessage(), exitCode(e));
-        } catch (FilePublisher.SourceException e) {
-          return failed(err, e.getMessage(), MEDIA_ERROR);
-        } catch (Exception e) {
+          while (!publisher.awaitEnd(Duration.ofSeconds(1))) {
+            progress.showSent(publisher.packets(), publisher.bytes(), (System.nanoTime() - started) / 1e9);
+          }
+          run.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          publisher.stopAndAwait(Duration.ofSeconds(5));
+        }
+        Throwable e = failure.get();
+        if (e instanceof TestStreamPublisher.PublishException pe) {
+          return failed(err, pe.getMessage(), exitCode(pe));
+        } else if (e instanceof FilePublisher.SourceException se) {
+          return failed(err, se.getMessage(), MEDIA_ERROR);
+        } else if (e != null) {
           return failed(err, "republishing " + source + " to " + url + " failed: " + e.getMessage(), UNREACHABLE);
         }
+        progress.finish();
         out.println("published " + publisher.packets() + " packets from " + source);
         return 0;
       }
@@ -412,6 +442,7 @@ public final class TestkitMain implements Runnable {
     private final PrintWriter out;
     private final boolean terminal;
     private long lastPrinted;
+    private boolean drawn;
 
     Progress(PrintWriter out, boolean terminal) {
       this.out = out;
@@ -419,9 +450,26 @@ public final class TestkitMain implements Runnable {
     }
 
     void show(long frames, double seconds, int bitrate) {
-      String line = String.format(java.util.Locale.ROOT, "frames %d  fps %.1f  target bitrate %d kbit/s  elapsed %.0f s",
-          frames, seconds > 0 ? frames / seconds : 0, bitrate / 1000, seconds);
+      print(String.format(java.util.Locale.ROOT, "frames %d  fps %.1f  target bitrate %d kbit/s  elapsed %.0f s",
+          frames, seconds > 0 ? frames / seconds : 0, bitrate / 1000, seconds), seconds);
+    }
+
+    /** A file's run: packets, and the bitrate its bytes make so far. */
+    void showSent(long packets, long bytes, double seconds) {
+      print(String.format(java.util.Locale.ROOT, "packets %d  %.0f kbit/s  elapsed %.0f s",
+          packets, seconds > 0 ? bytes * 8 / seconds / 1000 : 0, seconds), seconds);
+    }
+
+    /** Ends a terminal's progress line, so what follows starts on a line of its own. */
+    void finish() {
+      if (drawn) {
+        out.println();
+      }
+    }
+
+    private void print(String line, double seconds) {
       if (terminal) {
+        drawn = true;
         out.print("\r" + line);
         out.flush();
       } else if ((long) seconds / 5 != lastPrinted) {

@@ -151,6 +151,66 @@ class TestkitMainTest {
     }
   }
 
+  /**
+   * An MP4 with B-frames: video's decode times start two frames ahead of audio's. Each loop must go on about one
+   * frame (one audio packet) after the last, as the file would if it were longer, where the union of the tracks'
+   * times used to leave 150 ms holes that `play` counted as gaps.
+   */
+  @Test
+  void loopsOfAFileWithBFramesFollowOnWithoutAHole(@TempDir Path dir) throws Exception {
+    Path file = clip(dir, "bframes.mp4", "-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p", "-g", "25", "-c:a", "aac");
+    String url = sinkUrl("live/bloop/in");
+    try (RtmpSink sink = listening(url)) {
+      assertThat(run("publish", "--url", url, "--source", file.toString(), "--loop", "--duration", "3.5"))
+          .as(err.toString()).isZero();
+      sink.awaitPackets(200, Duration.ofSeconds(10));
+      java.util.List<Long> video = sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO);
+      java.util.List<Long> audio = sink.timestamps(org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO);
+      assertThat(video.size()).as("three loops and more").isGreaterThan(75);
+      for (int i = 1; i < video.size(); i++) {
+        // one frame; at a loop, one frame plus what the file's audio runs past its video (one AAC frame here):
+        // the tracks move together, so they stay in sync loop after loop
+        assertThat(video.get(i) - video.get(i - 1)).as("video step before packet %d (µs)", i).isBetween(39_000L, 65_000L);
+      }
+      for (int i = 1; i < audio.size(); i++) {
+        assertThat(audio.get(i) - audio.get(i - 1)).as("audio step before packet %d (µs): one AAC frame", i)
+            .isBetween(1_000L, 25_000L);
+      }
+    }
+  }
+
+  /** A printed command stands for the one given: options it cannot carry are refused, not dropped. */
+  @Test
+  void printedCommandsRefuseWhatTheyCannotCarry(@TempDir Path dir) throws Exception {
+    String url = "rtmp://127.0.0.1:1935/live/a/in";
+    Path file = Files.writeString(dir.resolve("clip.mp4"), "");
+    assertThat(run("publish", "--url", url, "--source", file.toString(), "--print-ffmpeg")).isEqualTo(3);
+    assertThat(err.toString()).contains("ffmpeg -re -i FILE -c copy -f flv URL");
+    assertThat(run("publish", "--url", url, "--timecode", "--print-gstreamer")).isEqualTo(3);
+    assertThat(err.toString()).contains("--timecode has no FFmpeg or GStreamer equivalent");
+    assertThat(run("publish", "--url", url, "--print-ffmpeg", "--print-gstreamer")).isEqualTo(3);
+    assertThat(run("publish", "--url", url, "--print-ffmpeg")).isZero();
+  }
+
+  /** --snapshot with no picture to take (an audio-only stream) is a failure, not a silent exit 0 without the file. */
+  @Test
+  void aSnapshotOfAStreamWithoutPicturesFails(@TempDir Path dir) throws Exception {
+    Path ffmpeg = io.mtxtoolkit.testkit.process.Tools.require("ffmpeg", "ffmpeg");
+    int port = FreePorts.tcp();
+    String url = "rtmp://127.0.0.1:" + port + "/live/sound/in";
+    Process server = new ProcessBuilder(ffmpeg.toString(), "-v", "error", "-re", "-f", "lavfi", "-i", "sine=duration=20",
+        "-c:a", "aac", "-f", "flv", "-listen", "1", url).redirectErrorStream(true).start();
+    try {
+      FreePorts.awaitListening(port, Duration.ofSeconds(10));
+      Path png = dir.resolve("frame.png");
+      assertThat(run("play", "--url", url, "--duration", "2", "--snapshot", png.toString())).as(err.toString()).isEqualTo(4);
+      assertThat(err.toString()).contains("no picture for --snapshot", "no video frame");
+      assertThat(png).doesNotExist();
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
   @Test
   void badInputGetsClearMessagesAndDistinctCodes(@TempDir Path dir) {
     assertThat(run("publish", "--url", "http://x/live/a/in")).isEqualTo(3);

@@ -17,7 +17,7 @@ import org.bytedeco.javacv.FFmpegFrameRecorder;
  * loop with timestamps carried on, so load tests spend no CPU on encoding.
  */
 public final class FilePublisher {
-  /** Gap put between the last packet of one pass over the file and the first of the next. */
+  /** A pass's length when its packets give none (a single packet of unknown duration): one frame at 25 fps. */
   private static final long LOOP_GAP_MICROS = 40_000;
 
   private final String file;
@@ -25,6 +25,7 @@ public final class FilePublisher {
   private final boolean loop;
   private final Duration duration;
   private final AtomicLong packets = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean stop;
 
@@ -62,6 +63,16 @@ public final class FilePublisher {
     return packets.get();
   }
 
+  /** Bytes of media sent so far (the packets' payloads, without the container's framing). */
+  public long bytes() {
+    return bytes.get();
+  }
+
+  /** Waits up to {@code timeout} for the run to end; true when it has. */
+  public boolean awaitEnd(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /**
    * Runs on the calling thread until the file ends (without loop), the duration passes, or {@link #stop()}.
    * Throws {@link SourceException} when the file fails, {@link TestStreamPublisher.PublishException} when
@@ -92,21 +103,21 @@ public final class FilePublisher {
       recorder.setFormat(url.startsWith("rtsp:") ? "rtsp" : "flv");
       if (url.startsWith("rtsp:")) {
         recorder.setOption("rtsp_transport", "tcp");
-        recorder.setOption("timeout", "10000000");
+        recorder.setOption("timeout", TestStreamPublisher.SOCKET_TIMEOUT_MICROS);
       }
-      recorder.setOption("rw_timeout", "10000000"); // a server that stops reading ends the run, not hangs it
+      recorder.setOption("rw_timeout", TestStreamPublisher.SOCKET_TIMEOUT_MICROS); // a server that stops reading ends the run, not hangs it
+      long starting = System.nanoTime();
       try {
         recorder.start(template.getFormatContext());
       } catch (FFmpegFrameRecorder.Exception e) {
-        throw TestStreamPublisher.PublishException.cannotStart(target, e);
+        throw TestStreamPublisher.PublishException.cannotStart(target, e, Duration.ofNanos(System.nanoTime() - starting));
       }
       FFmpegFrameGrabber grabber = template;
       do {
         // Each pass is timed from its own first packet: a file may start at 1.4 s (MPEG-TS), or below 0
         // (the decode times of B-frames), and the next pass follows the last packet of this one.
         Long base = null;
-        long minRel = 0;
-        long maxRel = 0;
+        java.util.Map<Integer, TrackSpan> spans = new java.util.HashMap<>();
         try {
           if (grabber != template) {
             open(grabber); // inside the try: a file that cannot be opened again still has its grabber closed
@@ -127,8 +138,8 @@ public final class FilePublisher {
               base = micros;
             }
             long rel = micros - base;
-            minRel = Math.min(minRel, rel);
-            maxRel = Math.max(maxRel, rel);
+            spans.computeIfAbsent(p.stream_index(), k -> new TrackSpan(micros))
+                .add(micros, p.duration() > 0 ? avutil.av_rescale_q(p.duration(), s.time_base(), avutil.av_make_q(1, 1_000_000)) : 0);
             long shift = avutil.av_rescale_q(offsetMicros - base, avutil.av_make_q(1, 1_000_000), s.time_base());
             if (p.pts() != avutil.AV_NOPTS_VALUE) {
               p.pts(p.pts() + shift);
@@ -141,6 +152,7 @@ public final class FilePublisher {
               // Real-time pacing: a file played as a live source.
               TimeUnit.NANOSECONDS.sleep(wait);
             }
+            int size = p.size(); // the muxer takes the packet over
             try {
               recorder.recordPacket(p);
             } catch (FFmpegFrameRecorder.Exception e) {
@@ -148,6 +160,7 @@ public final class FilePublisher {
                   "publishing to " + url + " failed after " + packets.get() + " packets: " + e.getMessage(), e);
             }
             packets.incrementAndGet();
+            bytes.addAndGet(size);
           }
         } finally {
           if (grabber != template) {
@@ -157,8 +170,12 @@ public final class FilePublisher {
         if (base == null) {
           break; // a pass with no packet: looping would spin
         }
-        // The next pass starts after this one's latest time, even where its earliest lay below its first.
-        offsetMicros += maxRel - minRel + LOOP_GAP_MICROS;
+        // The next pass follows on as the file would if it went on: each track's times move by the longest track's
+        // length (first time to the end of its last packet), so a track's next first packet comes one packet after
+        // its last. Spans are per track: B-frames put video's decode times ahead of audio's, and the union of the
+        // two would leave a hole at every loop.
+        long length = spans.values().stream().mapToLong(TrackSpan::length).max().orElse(0);
+        offsetMicros += length > 0 ? length : LOOP_GAP_MICROS;
         grabber = new FFmpegFrameGrabber(file);
       } while (loop && !stop && System.nanoTime() < endNanos);
     } finally {
@@ -166,6 +183,33 @@ public final class FilePublisher {
         recorder.close();
       }
       template.close();
+    }
+  }
+
+  /** One track's times in a pass (µs): its first, its last, and how long its last packet lasts. */
+  private static final class TrackSpan {
+    private final long first;
+    private long last;
+    private long lastLength;
+
+    TrackSpan(long first) {
+      this.first = first;
+      this.last = first;
+    }
+
+    /** A packet at {@code at}, lasting {@code length} (0: unknown, taken as the step from the packet before). */
+    void add(long at, long length) {
+      long step = at - last;
+      if (at > last) {
+        last = at;
+        lastLength = length > 0 ? length : step;
+      } else if (at == last && length > 0) {
+        lastLength = length;
+      }
+    }
+
+    long length() {
+      return last - first + lastLength;
     }
   }
 

@@ -124,6 +124,8 @@ public final class TestStreamPlayer {
       long audio = 0;
       int gaps = 0;
       long lastTs = Long.MIN_VALUE;
+      long firstTs = Long.MIN_VALUE;
+      long timecoded = 0;
       LatencyHistogram latencies = new LatencyHistogram();
       boolean snapped = snapshot == null;
       String lost = null;
@@ -150,7 +152,13 @@ public final class TestStreamPlayer {
             gaps++;
           }
           lastTs = f.timestamp;
+          if (firstTs == Long.MIN_VALUE) {
+            firstTs = f.timestamp;
+          }
           OptionalLong code = Timecode.read(f);
+          if (code.isPresent()) {
+            timecoded++;
+          }
           OptionalLong ms = code.isPresent() ? Timecode.plausibleLatency(code.getAsLong(), System.currentTimeMillis())
               : OptionalLong.empty();
           if (ms.isPresent() && System.nanoTime() - start >= warmUp.toNanos()) {
@@ -175,9 +183,14 @@ public final class TestStreamPlayer {
         throw new NoMediaException("connection to " + url + " lost after " + video + " video frames in "
             + String.format(java.util.Locale.ROOT, "%.1f", seconds) + " s: " + lost, null);
       }
+      if (!snapped && !stopped) {
+        // asked for a picture and got none (an audio-only stream, or a read that ended first): not a success
+        throw new NoMediaException("no picture for --snapshot " + snapshot + ": " + (video == 0 ? "no video frame from " + url
+            : "none decoded") + " in " + String.format(java.util.Locale.ROOT, "%.1f", seconds) + " s", null);
+      }
       return new PlayReport(url, grabber.getVideoCodecName(), grabber.getAudioCodecName(), grabber.getImageWidth(),
-          grabber.getImageHeight(), nominal, fps(video, seconds, videoAfterWarmUp, warmedAt), video, audio, gaps, seconds,
-          latencies.latency());
+          grabber.getImageHeight(), nominal, fps(video, seconds, videoAfterWarmUp, warmedAt, firstTs, lastTs), video, audio,
+          gaps, seconds, latencies.latency(), timecoded);
     } catch (FrameGrabber.Exception e) {
       throw new NoMediaException("reading " + url + " failed: " + e.getMessage(), e);
     }
@@ -267,14 +280,18 @@ public final class TestStreamPlayer {
 
   /**
    * Frames per second: over the time after the warm-up's first frame when there are enough frames there to
-   * measure (the burst of frames held back while probing would inflate it), else over the whole read.
+   * measure; else, on a short read (--frames), from the frames' own times: the burst of frames FFmpeg held back while
+   * probing arrives at once, and counted against the wall clock it reads as hundreds a second. 0: unknown.
    */
-  private static double fps(long video, double seconds, long afterWarmUp, long warmedAt) {
+  static double fps(long video, double seconds, long afterWarmUp, long warmedAt, long firstMicros, long lastMicros) {
     double warmSeconds = (System.nanoTime() - warmedAt) / 1e9;
     if (afterWarmUp >= 10 && warmSeconds > 0.5) {
       return (afterWarmUp - 1) / warmSeconds;
     }
-    return video / Math.max(seconds, 1e-3);
+    if (video >= 2 && lastMicros > firstMicros) {
+      return (video - 1) / ((lastMicros - firstMicros) / 1e6);
+    }
+    return 0;
   }
 
   /**

@@ -78,6 +78,10 @@ public final class TestStreamPublisher implements AutoCloseable {
     return publisher;
   }
 
+  /** How long a publisher's connection waits on a silent server, in each of FFmpeg's socket waits. */
+  static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+  static final String SOCKET_TIMEOUT_MICROS = String.valueOf(SOCKET_TIMEOUT.toNanos() / 1000);
+
   static URI parse(String url) {
     URI uri;
     try {
@@ -86,20 +90,61 @@ public final class TestStreamPublisher implements AutoCloseable {
       throw new PublishException(Reason.INVALID_URL, "invalid URL " + url + ": " + e.getMessage(), e);
     }
     String scheme = uri.getScheme();
-    if (scheme == null || !(scheme.equals("rtmp") || scheme.equals("rtsp")) || uri.getHost() == null) {
+    if (scheme == null || !(scheme.equals("rtmp") || scheme.equals("rtsp")) || host(uri) == null) {
       throw new PublishException(Reason.INVALID_URL,
           "invalid URL " + url + ": expected rtmp://host[:port]/path or rtsp://host[:port]/path", null);
     }
-    if (uri.getPort() == 0 || uri.getPort() > 65535) { // URI takes any number; FFmpeg would only say "Port missing"
-      throw new PublishException(Reason.INVALID_URL, "invalid URL " + url + ": port " + uri.getPort() + " is outside 1..65535", null);
+    if (port(uri) == 0 || port(uri) > 65535) { // URI takes any number; FFmpeg would only say "Port missing"
+      throw new PublishException(Reason.INVALID_URL, "invalid URL " + url + ": port " + port(uri) + " is outside 1..65535", null);
     }
     return uri;
   }
 
+  /**
+   * host[:port] of an authority {@link URI} cannot take as a server's: a name with '_' (Docker Compose's service
+   * names, which FFmpeg and the resolver take).
+   */
+  private static final java.util.regex.Pattern AUTHORITY =
+      java.util.regex.Pattern.compile("(?:[^@/]*@)?([A-Za-z0-9._-]+)(?::(\\d{1,9}))?");
+
+  /** The URL's host, or null when it has none. */
+  static String host(URI uri) {
+    if (uri.getHost() != null) {
+      return uri.getHost();
+    }
+    java.util.regex.Matcher m = uri.getRawAuthority() == null ? null : AUTHORITY.matcher(uri.getRawAuthority());
+    return m != null && m.matches() ? m.group(1) : null;
+  }
+
+  /** The URL's port, or -1 when it names none. */
+  static int port(URI uri) {
+    if (uri.getHost() != null || uri.getRawAuthority() == null) {
+      return uri.getPort();
+    }
+    java.util.regex.Matcher m = AUTHORITY.matcher(uri.getRawAuthority());
+    return m.matches() && m.group(2) != null ? Integer.parseInt(m.group(2)) : -1;
+  }
+
   private void run() {
+    try {
+      publish();
+    } catch (Throwable e) {
+      // an Error (out of memory for a large --size) where only exceptions were looked for: reported, never a silent end
+      if (!stopRequested) {
+        failure.compareAndSet(null, new PublishException(Reason.BROKEN_OFF, (started.getCount() > 0 ? "cannot start publishing to "
+            : "publishing to ") + url + " failed after " + frames.get() + " frames: " + e, e));
+      }
+    } finally {
+      started.countDown();
+      finished.countDown();
+    }
+  }
+
+  private void publish() {
     FFmpegLogCallback.setLevel(avutil.AV_LOG_ERROR);
     TestPattern pattern = new TestPattern(options.width(), options.height(), options.sampleRate(), 1000);
     FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(url.toString(), options.width(), options.height(), 1);
+    long starting = System.nanoTime();
     try {
       configure(recorder);
       // startUnsafe: start() holds javacv's process-wide codec lock during the whole connect (in listen
@@ -108,7 +153,7 @@ public final class TestStreamPublisher implements AutoCloseable {
       recorder.startUnsafe();
     } catch (Exception | LinkageError e) {
       failure.set(listen ? new PublishException(Reason.UNREACHABLE, "cannot serve " + url + ": " + e.getMessage(), e)
-          : PublishException.cannotStart(url, e));
+          : PublishException.cannotStart(url, e, Duration.ofNanos(System.nanoTime() - starting)));
       try {
         recorder.release(); // startUnsafe leaves the encoders it opened (and x264's threads) to the caller
       } catch (Exception | LinkageError ignored) {
@@ -174,9 +219,9 @@ public final class TestStreamPublisher implements AutoCloseable {
         recorder.setOption("timeout", String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000)));
       }
     }
-    recorder.setOption("rw_timeout", "10000000");
+    recorder.setOption("rw_timeout", SOCKET_TIMEOUT_MICROS);
     if (url.getScheme().equals("rtsp")) {
-      recorder.setOption("timeout", "10000000"); // the RTSP muxer's socket I/O bound; rw_timeout does not reach it
+      recorder.setOption("timeout", SOCKET_TIMEOUT_MICROS); // the RTSP muxer's socket I/O bound; rw_timeout does not reach it
     }
     recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
     recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
@@ -265,15 +310,17 @@ public final class TestStreamPublisher implements AutoCloseable {
     /** AVERROR(ETIMEDOUT), as javacv's messages quote it ("error -110: …"). */
     private static final int AVERROR_TIMEDOUT = -110;
 
-    static PublishException cannotStart(URI url, Throwable error) {
-      int port = url.getPort() > 0 ? url.getPort() : "rtsp".equals(url.getScheme()) ? 554 : 1935;
-      if (String.valueOf(error.getMessage()).contains("error " + AVERROR_TIMEDOUT + ":")) {
+    static PublishException cannotStart(URI url, Throwable error, Duration took) {
+      int port = port(url) > 0 ? port(url) : "rtsp".equals(url.getScheme()) ? 554 : 1935;
+      // FFmpeg's RTSP muxer reports a server that never answered as invalid data, after its socket timeout
+      boolean waitedOut = took.compareTo(SOCKET_TIMEOUT.minusSeconds(1)) >= 0;
+      if (waitedOut || String.valueOf(error.getMessage()).contains("error " + AVERROR_TIMEDOUT + ":")) {
         // it accepted the connection and never answered: no server of ours listens there, none refused anything
         return new PublishException(Reason.UNREACHABLE, "no answer from " + url + ": port " + port
             + " accepts connections but nothing there speaks " + url.getScheme().toUpperCase(java.util.Locale.ROOT), error);
       }
       try (Socket probe = new Socket()) {
-        probe.connect(new InetSocketAddress(url.getHost(), port), PROBE_TIMEOUT_MS);
+        probe.connect(new InetSocketAddress(host(url), port), PROBE_TIMEOUT_MS);
       } catch (IOException | IllegalArgumentException notThere) {
         return new PublishException(Reason.UNREACHABLE, "cannot publish to " + url + ": " + error.getMessage(), error);
       }

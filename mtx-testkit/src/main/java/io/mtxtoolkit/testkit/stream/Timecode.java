@@ -53,8 +53,9 @@ public final class Timecode {
 
   /** Reads the time from a decoded BGR24 frame, or empty when there is no valid code. */
   public static OptionalLong read(Frame frame) {
-    if (frame == null || frame.image == null || frame.imageChannels < 3 || frame.imageWidth < MIN_WIDTH) {
-      return OptionalLong.empty();
+    if (frame == null || frame.image == null || frame.imageChannels < 3 || frame.imageWidth < MIN_WIDTH
+        || frame.imageHeight < ROWS * blockHeight(frame.imageHeight)) {
+      return OptionalLong.empty(); // too short for the code's rows: whatever is there, no code can be
     }
     ByteBuffer buf = (ByteBuffer) frame.image[0];
     int stride = frame.imageStride;

@@ -154,4 +154,31 @@ class TestStreamPublisherTest {
     assertThatThrownBy(() -> TestStreamPublisher.start("rtmp:///nohost", TestStreamOptions.defaults()))
         .hasMessageContaining("expected rtmp://host[:port]/path");
   }
+
+  /**
+   * FFmpeg's RTSP muxer reports a server that took the connection and never answered as invalid data, after its
+   * 10 s socket timeout: that is no answer (exit 4), not a refusal (6), though the port takes connections.
+   */
+  @Test
+  void aStartThatWaitedOutTheSocketTimeoutIsNoAnswerNotARefusal() throws Exception {
+    try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      java.net.URI url = java.net.URI.create("rtsp://127.0.0.1:" + listening.getLocalPort() + "/live/a/in");
+      Exception invalidData = new Exception("avformat_write_header error -1094995529: Could not write header");
+      assertThat(TestStreamPublisher.PublishException.cannotStart(url, invalidData, TestStreamPublisher.SOCKET_TIMEOUT).reason())
+          .isEqualTo(TestStreamPublisher.PublishException.Reason.UNREACHABLE);
+      assertThat(TestStreamPublisher.PublishException.cannotStart(url, invalidData, Duration.ofMillis(30)).reason())
+          .as("an answer that came at once and ended the session").isEqualTo(TestStreamPublisher.PublishException.Reason.REJECTED);
+    }
+  }
+
+  /** Compose service names may carry '_', which java.net.URI does not take as a host; FFmpeg and the resolver do. */
+  @Test
+  void aHostWithAnUnderscoreIsAHost() {
+    java.net.URI url = TestStreamPublisher.parse("rtmp://media_mtx:1936/live/a/in");
+    assertThat(TestStreamPublisher.host(url)).isEqualTo("media_mtx");
+    assertThat(TestStreamPublisher.port(url)).isEqualTo(1936);
+    assertThat(TestStreamPublisher.port(TestStreamPublisher.parse("rtsp://user@media_mtx/live/a/in"))).isEqualTo(-1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestStreamPublisher.parse("rtmp://media_mtx:0/live/a/in"))
+        .hasMessageContaining("outside 1..65535");
+  }
 }

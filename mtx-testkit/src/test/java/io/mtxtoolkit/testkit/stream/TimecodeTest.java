@@ -20,6 +20,12 @@ class TimecodeTest {
     assertThat(Timecode.bandHeight(240)).isEqualTo(30);
   }
 
+  /** A picture too short for the code's rows (a 128x8 stream) reads as no code; it used to read past its buffer. */
+  @Test
+  void aPictureTooShortForTheCodeReadsAsEmpty() {
+    assertThat(Timecode.read(new Frame(Timecode.MIN_WIDTH, 8, Frame.DEPTH_UBYTE, 3))).isEmpty();
+  }
+
   @Test
   void aFrameWithoutACodeReadsAsEmpty() {
     assertThat(Timecode.read(new TestPattern(320, 240, 48_000, 1000).videoFrame(0))).isEmpty();
