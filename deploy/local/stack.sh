@@ -193,7 +193,8 @@ orphan_session() {
   local pid boot
   [[ -f "$run/$1.pid" ]] || return 1
   read -r pid _ boot < "$run/$1.pid" || true
-  [[ ${pid:-} =~ ^[0-9]+$ ]] && (( pid > 1 )) && [[ ${boot:-} == "$(boot_id)" && ! -e /proc/$pid ]] \
+  # gone, or a zombie nobody reaps: dead either way (start_time is empty for both)
+  [[ ${pid:-} =~ ^[0-9]+$ ]] && (( pid > 1 )) && [[ ${boot:-} == "$(boot_id)" && -z "$(start_time "$pid")" ]] \
     && session_alive "$pid" && echo "$pid"
 }
 
@@ -304,7 +305,8 @@ local_up() {
 
 # Each service leads its own session (setsid). Its hooks (MediaMTX puts each in a process group of its
 # own) and workers stay in that session, so the session, not the group, is what is stopped.
-session_alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
+# (awk reads all of ps's output: grep -q would stop early, and ps's SIGPIPE would fail the pipeline under pipefail)
+session_alive() { ps -o stat= -s "$1" 2>/dev/null | awk '$1 !~ /^Z/ { n++ } END { exit !n }'; }
 stop_session() { # pid, deadline (epoch s): SIGTERM, then SIGKILL for what remains at the deadline
   pkill -TERM -s "$1" 2>/dev/null || true
   while session_alive "$1" && (( $(date +%s) < $2 )); do sleep 0.1; done

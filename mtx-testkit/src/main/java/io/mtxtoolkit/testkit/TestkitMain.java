@@ -236,7 +236,9 @@ public final class TestkitMain implements Runnable {
           publisher.stopAndAwait(Duration.ofSeconds(5));
         }
         Throwable e = failure.get();
-        if (e instanceof TestStreamPublisher.PublishException pe) {
+        if (e instanceof Error error) {
+          throw error; // a crash (a missing native library), not a stream's fate: picocli's exit 1 and its trace
+        } else if (e instanceof TestStreamPublisher.PublishException pe) {
           return failed(err, pe.getMessage(), exitCode(pe));
         } else if (e instanceof FilePublisher.SourceException se) {
           return failed(err, se.getMessage(), MEDIA_ERROR);

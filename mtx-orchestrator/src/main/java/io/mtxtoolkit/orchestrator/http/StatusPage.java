@@ -123,9 +123,10 @@ public final class StatusPage {
   }
 
   /**
-   * The stream's picture, or null when it has none. One grab per stream at a time (two open pages, or a refresh
-   * over a slow grab, share it) and at most {@link #MAX_GRABS} at once, so pages polling many streams (or a client
-   * looping) cannot take the threads hook events arrive on: past that, the last picture however old, else 503.
+   * The stream's picture, or null when it has none. One grab per stream at a time (a second page, or a refresh over
+   * a slow grab, gets the last picture meanwhile) and at most {@link #MAX_GRABS} at once, so pages polling many streams
+   * (or a client looping) cannot take the threads hook events arrive on: past either, the last picture however old,
+   * else 503.
    */
   byte[] thumbnail(StreamId id) {
     Thumbnail cached = cache.get(id.value());
@@ -138,6 +139,13 @@ public final class StatusPage {
       return lastOrBusy(last, "a picture of " + id + " is being taken");
     }
     try {
+      // a grab may have ended between the first look and the claim: its answer stands
+      cached = cache.get(id.value());
+      asked = nanoTime.getAsLong();
+      if (cached != null && asked - cached.askedAt() < cached.validNanos()) {
+        return cached.recent(asked);
+      }
+      last = cached == null ? null : cached.recent(asked);
       if (!grabs.tryAcquire()) {
         return lastOrBusy(last, MAX_GRABS + " thumbnails are being decoded");
       }

@@ -187,19 +187,19 @@ class StatusPageThumbnailTest {
   }
 
   /**
-   * A server that takes the connection and never answers (a hung MediaMTX): one budget covers /out and /in, both of
-   * FFmpeg's open attempts and every wait, where each open used to wait out its own timeout twice (12 s in all).
+   * A server that answers a byte at a time and never finishes (a hung MediaMTX): no socket timeout ever fires, and
+   * only the grab's own deadline ends it; javacv's grabber waited as long as the bytes came.
    */
   @Test
-  void aServerThatNeverAnswersCostsOneBudgetForBothPaths() throws Exception {
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-         Holder held = new Holder(silent)) {
-      StatusPage page = new StatusPage(path -> "rtsp://127.0.0.1:" + silent.getLocalPort() + "/" + path.name(), 8888, 8889);
+  void aServerThatNeverFinishesItsAnswerIsGivenUpOnAtTheBudget() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         Trickle trickle = new Trickle(server)) {
+      StatusPage page = new StatusPage(path -> "rtsp://127.0.0.1:" + server.getLocalPort() + "/" + path.name(), 8888, 8889);
       long start = System.nanoTime();
       assertThat(page.thumbnail(StreamId.of("hung"))).isNull();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      assertThat(took).as("ended by the budget, not by FFmpeg's timeouts").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
-      assertThat(held.accepted.get()).as("the server was reached").isPositive();
+      assertThat(trickle.accepted.get()).as("the server was reached").isPositive();
+      assertThat(took).as("ended by the deadline, not by FFmpeg's timeouts").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
     }
   }
 
@@ -270,25 +270,37 @@ class StatusPageThumbnailTest {
     }
   }
 
-  /** Takes connections and keeps them open, saying nothing. */
-  private static final class Holder implements AutoCloseable {
+  /** Takes connections and answers each with one byte every 300 ms for 30 s: a reply that never ends. */
+  private static final class Trickle implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-    private final List<java.net.Socket> sockets = new CopyOnWriteArrayList<>();
-    private final Thread thread;
     private final java.net.ServerSocket server;
+    private final Thread thread;
 
-    Holder(java.net.ServerSocket server) {
+    Trickle(java.net.ServerSocket server) {
       this.server = server;
       thread = new Thread(() -> {
         while (!server.isClosed()) {
           try {
-            sockets.add(server.accept());
+            java.net.Socket s = server.accept();
             accepted.incrementAndGet();
+            Thread writer = new Thread(() -> {
+              try (s; java.io.OutputStream out = s.getOutputStream()) {
+                for (int i = 0; i < 100 && !server.isClosed(); i++) {
+                  out.write('R');
+                  out.flush();
+                  Thread.sleep(300);
+                }
+              } catch (java.io.IOException | InterruptedException e) {
+                // the reader gave up
+              }
+            }, "trickle");
+            writer.setDaemon(true);
+            writer.start();
           } catch (java.io.IOException e) {
             return;
           }
         }
-      }, "silent-server");
+      }, "trickle-server");
       thread.setDaemon(true);
       thread.start();
     }
@@ -296,9 +308,6 @@ class StatusPageThumbnailTest {
     @Override
     public void close() throws Exception {
       server.close();
-      for (java.net.Socket s : sockets) {
-        s.close();
-      }
       thread.join(5000);
     }
   }

@@ -223,6 +223,43 @@ class DevStackIT {
     assertThat(r.out()).contains("no MediaMTX binary").doesNotContain("building the launchers");
   }
 
+  /** Alive and not a zombie (a zombie is dead, whatever ProcessHandle says, waiting for its parent to reap it). */
+  static boolean running(ProcessHandle p) {
+    try {
+      return p.isAlive() && !Files.readString(Path.of("/proc/" + p.pid() + "/stat")).replaceFirst("^.*\\) ", "").startsWith("Z");
+    } catch (IOException e) {
+      return false; // gone between the two looks
+    }
+  }
+
+  /**
+   * A service whose process died and is left a zombie (its parent never reaps: PID 1 in some containers) while its
+   * workers live on in its session: make down stops them, as for a service that is gone.
+   */
+  @Test
+  void downStopsWhatAZombieServiceLeftRunningInItsSession(@TempDir Path runDir) throws Exception {
+    Map<String, String> env = isolatedPorts(runDir);
+    // outer: a parent that never reaps (exec sleep); leader: a session of its own, a worker in it, and an end of its own
+    Process outer = new ProcessBuilder("bash", "-c", "setsid bash -c 'sleep 300 & exec sleep 1' & exec sleep 60").start();
+    List<ProcessHandle> all = new java.util.ArrayList<>(List.of(outer.toHandle()));
+    try {
+      await("the leader and its worker").atMost(Duration.ofSeconds(10)).until(() -> outer.descendants().count() == 2);
+      ProcessHandle leader = outer.children().findFirst().orElseThrow();
+      ProcessHandle worker = leader.children().findFirst().orElseThrow();
+      all.addAll(List.of(leader, worker));
+      Files.writeString(runDir.resolve("orchestrator.pid"), pidRecord(leader.pid()));
+      await("the leader a zombie").atMost(Duration.ofSeconds(10)).until(() -> !running(leader));
+      assertThat(running(worker)).as("its worker lives on").isTrue();
+
+      Result down = stack(env, "down", Duration.ofSeconds(15));
+      assertThat(down.exit()).as(down.output()).isZero();
+      assertThat(down.output()).contains("orchestrator exited, but processes it started are still running");
+      await("the worker stopped").atMost(Duration.ofSeconds(5)).until(() -> !running(worker));
+    } finally {
+      all.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
   /** A service that died and waits to be reaped (a zombie: PID 1 in a container may never reap it) is not running. */
   @Test
   void aZombieServiceIsNotRunning(@TempDir Path runDir) throws Exception {
@@ -516,9 +553,8 @@ class DevStackIT {
       Result down = stack(env, "down", Duration.ofSeconds(15));
       assertThat(down.exit()).as(down.output()).isZero();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as("make down within 10 s").isLessThan(Duration.ofSeconds(10));
-      // a killed process may stay a zombie until PID 1 reaps it (ProcessHandle counts those as alive); one that
-      // survived make down would still be running when the wait ends
-      await("nothing of the session left").atMost(Duration.ofSeconds(5)).until(() -> all.stream().noneMatch(ProcessHandle::isAlive));
+      // a killed process may stay a zombie until PID 1 reaps it (if ever): ProcessHandle counts those as alive
+      assertThat(all).as("nothing of the session left").noneMatch(DevStackIT::running);
     } finally {
       all.addAll(service.descendants().toList());
       all.forEach(ProcessHandle::destroyForcibly); // also a child a failed make down left to init

@@ -160,7 +160,6 @@ public final class TestStreamPublisher implements AutoCloseable {
         // the start's failure is the one reported
       }
       started.countDown();
-      finished.countDown();
       return;
     }
     started.countDown();
@@ -203,7 +202,7 @@ public final class TestStreamPublisher implements AutoCloseable {
       } catch (Exception e) {
         failure.compareAndSet(null, e);
       }
-      finished.countDown();
+      // finished is counted down by run(), after an Error is recorded: a waiter must never see the end first
     }
   }
 
@@ -309,11 +308,15 @@ public final class TestStreamPublisher implements AutoCloseable {
      */
     /** AVERROR(ETIMEDOUT), as javacv's messages quote it ("error -110: …"). */
     private static final int AVERROR_TIMEDOUT = -110;
+    /** AVERROR_INVALIDDATA ("Invalid data found when processing input"). */
+    private static final int AVERROR_INVALIDDATA = -1094995529;
 
     static PublishException cannotStart(URI url, Throwable error, Duration took) {
       int port = port(url) > 0 ? port(url) : "rtsp".equals(url.getScheme()) ? 554 : 1935;
-      // FFmpeg's RTSP muxer reports a server that never answered as invalid data, after its socket timeout
-      boolean waitedOut = took.compareTo(SOCKET_TIMEOUT.minusSeconds(1)) >= 0;
+      // FFmpeg's RTSP muxer reports a server that never answered as invalid data, after its socket timeout (RTMP says
+      // ETIMEDOUT itself); a refusal after a slow answer is invalid data too, but comes before that timeout
+      boolean waitedOut = "rtsp".equals(url.getScheme()) && took.compareTo(SOCKET_TIMEOUT.minusMillis(500)) >= 0
+          && String.valueOf(error.getMessage()).contains("error " + AVERROR_INVALIDDATA + ":");
       if (waitedOut || String.valueOf(error.getMessage()).contains("error " + AVERROR_TIMEDOUT + ":")) {
         // it accepted the connection and never answered: no server of ours listens there, none refused anything
         return new PublishException(Reason.UNREACHABLE, "no answer from " + url + ": port " + port
