@@ -29,7 +29,7 @@ curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || {
 
 export ORCHESTRATOR_URL="http://127.0.0.1:$port" MTX_PATH=live/bench/in MTX_QUERY=lang=es MTX_SOURCE_TYPE=rtmpConn \
   MTX_SOURCE_ID=0b9c3f5e-3f1a-4c1e-9d2a-7b6e5d4c3b2a
-body=$(MTX_HOOK_DRY_RUN=1 "$hook" ready)
+body=$(MTX_HOOK_DRY_RUN=1 "$hook" ready 2>/dev/null) # (its stderr: the dry run's own warning)
 
 # Optional peer: the same launcher on JDK 25 (JAVA_HOME=$JDK25_HOME), which trains its AOT cache in the
 # background on first use; the bench waits (bounded) for that cache before measuring.

@@ -55,6 +55,23 @@ class HookLauncherIT {
     }
   }
 
+  /**
+   * A JVM per event: what a run sets up counts. java.time's formatters (and the BigDecimal they pull in) cost ~6-9 ms;
+   * a constant made with Instant.parse once brought them into every run. Picocli is for people at a terminal only.
+   */
+  @Test
+  void aHookRunSetsUpNoneOfJavaTimesFormatters(@TempDir Path dir) throws Exception {
+    Path classes = dir.resolve("classes.txt");
+    try (RecordingReceiver receiver = RecordingReceiver.start(202)) {
+      ProcessRun.Result r = launch(LAUNCHER, dir, Map.of("MTX_PATH", "live/lean/in", "ORCHESTRATOR_URL", receiver.baseUrl(),
+          "JAVA_OPTS", "-Xlog:class+load:file=" + classes), "ready");
+      assertThat(r.exit()).as("exit; stderr: %s", r.err()).isZero();
+    }
+    List<String> loaded = Files.readAllLines(classes);
+    assertThat(loaded).as("the run was logged").anyMatch(l -> l.contains("io.mtxtoolkit.hook.HookMain"));
+    assertThat(loaded).noneMatch(l -> l.contains(" java.time.format.DateTimeFormatter ")).noneMatch(l -> l.contains(" picocli."));
+  }
+
   @Test
   void worksThroughASymlinkAndReportsFailuresOnStderr(@TempDir Path dir) throws Exception {
     Path link = dir.resolve("mtx-hook");

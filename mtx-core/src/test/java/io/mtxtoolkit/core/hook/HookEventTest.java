@@ -26,6 +26,7 @@ class HookEventTest {
   @Test
   void timestampsBeyond1970To9999AreRefused() {
     assertThat(new HookEvent("id", HookEventType.READY, IN, "", "", "", HookEvent.EARLIEST).timestamp()).isEqualTo(Instant.EPOCH);
+    assertThat(HookEvent.LATEST).hasToString("9999-12-31T23:59:59.999999999Z");
     assertThat(new HookEvent("id", HookEventType.READY, IN, "", "", "", HookEvent.LATEST).timestamp()).isEqualTo(HookEvent.LATEST);
     for (Instant out : new Instant[] {Instant.MIN, Instant.EPOCH.minusNanos(1), HookEvent.LATEST.plusNanos(1), Instant.MAX}) {
       assertThatThrownBy(() -> new HookEvent("id", HookEventType.READY, IN, "", "", "", out)).as(out.toString())
