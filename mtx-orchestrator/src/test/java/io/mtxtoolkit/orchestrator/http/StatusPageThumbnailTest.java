@@ -194,11 +194,8 @@ class StatusPageThumbnailTest {
   void aServerThatNeverFinishesItsAnswerIsGivenUpOnAtTheBudget() throws Exception {
     try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
          Trickle trickle = new Trickle(server)) {
-      StatusPage page = new StatusPage(path -> "rtsp://127.0.0.1:" + server.getLocalPort() + "/" + path.name(), 8888, 8889);
-      long start = System.nanoTime();
-      assertThat(page.thumbnail(StreamId.of("hung"))).isNull();
-      Duration took = Duration.ofNanos(System.nanoTime() - start);
-      assertThat(trickle.accepted.get()).as("the server was reached").isPositive();
+      Duration took = timedMiss(server, "rtsp");
+      assertThat(trickle.count.get()).as("the server was reached").isPositive();
       assertThat(took).as("ended by the deadline, not by FFmpeg's timeouts").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
     }
   }
@@ -211,16 +208,21 @@ class StatusPageThumbnailTest {
   void undecodablePicturesArrivingLiveDoNotHoldTheGrabPastItsBudget() throws Exception {
     try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
          GarbageFlv feed = new GarbageFlv(server)) {
-      StatusPage page = new StatusPage(path -> "http://127.0.0.1:" + server.getLocalPort() + "/" + path.name(), 8888, 8889);
-      long start = System.nanoTime();
-      assertThat(page.thumbnail(StreamId.of("garbled"))).isNull();
-      Duration took = Duration.ofNanos(System.nanoTime() - start);
-      assertThat(feed.tags.get()).as("packets were flowing").isGreaterThan(10);
+      Duration took = timedMiss(server, "http");
+      assertThat(feed.count.get()).as("packets were flowing").isGreaterThan(10);
       assertThat(took).as("ended by the budget while packets still came").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
     }
   }
 
-  /** Two pages (or a refresh over a slow grab) asking for one stream share its grab instead of taking both slots. */
+  /** How long a thumbnail read from {@code server} over {@code scheme} took to find no picture. */
+  private static Duration timedMiss(java.net.ServerSocket server, String scheme) {
+    StatusPage page = new StatusPage(path -> scheme + "://127.0.0.1:" + server.getLocalPort() + "/" + path.name(), 8888, 8889);
+    long start = System.nanoTime();
+    assertThat(page.thumbnail(StreamId.of("late"))).isNull();
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** Two pages (or a refresh over a slow grab) asking for one stream: one grab, not both slots. */
   @Test
   void aSecondRequestForAStreamBeingGrabbedStartsNoOtherGrab() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
@@ -270,40 +272,25 @@ class StatusPageThumbnailTest {
     }
   }
 
-  /** Takes connections and answers each with one byte every 300 ms for 30 s: a reply that never ends. */
-  private static final class Trickle implements AutoCloseable {
-    final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.net.ServerSocket server;
+  /** A loopback server whose connections {@link #serve} answers on a thread of its own; closing it ends them. */
+  private abstract static class FakeServer implements AutoCloseable {
+    final java.net.ServerSocket server;
+    /** What the server counts: connections taken, tags sent. */
+    final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
 
-    Trickle(java.net.ServerSocket server) {
+    FakeServer(java.net.ServerSocket server, String name) {
       this.server = server;
-      thread = new Thread(() -> {
-        while (!server.isClosed()) {
-          try {
-            java.net.Socket s = server.accept();
-            accepted.incrementAndGet();
-            Thread writer = new Thread(() -> {
-              try (s; java.io.OutputStream out = s.getOutputStream()) {
-                for (int i = 0; i < 100 && !server.isClosed(); i++) {
-                  out.write('R');
-                  out.flush();
-                  Thread.sleep(300);
-                }
-              } catch (java.io.IOException | InterruptedException e) {
-                // the reader gave up
-              }
-            }, "trickle");
-            writer.setDaemon(true);
-            writer.start();
-          } catch (java.io.IOException e) {
-            return;
-          }
-        }
-      }, "trickle-server");
+      this.thread = new Thread(this::serve, name);
       thread.setDaemon(true);
+    }
+
+    /** Starts serving; called by a subclass's constructor, last. */
+    final void start() {
       thread.start();
     }
+
+    abstract void serve();
 
     @Override
     public void close() throws Exception {
@@ -312,20 +299,48 @@ class StatusPageThumbnailTest {
     }
   }
 
-  /** An HTTP FLV stream whose H.264 packets are garbage (a forbidden NAL header), one every 40 ms for up to 30 s. */
-  private static final class GarbageFlv implements AutoCloseable {
-    final java.util.concurrent.atomic.AtomicInteger tags = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.net.ServerSocket server;
-    private final Thread thread;
-
-    GarbageFlv(java.net.ServerSocket server) {
-      this.server = server;
-      thread = new Thread(this::serve, "garbage-flv");
-      thread.setDaemon(true);
-      thread.start();
+  /** Takes connections and answers each with one byte every 300 ms for 30 s: a reply that never ends. */
+  private static final class Trickle extends FakeServer {
+    Trickle(java.net.ServerSocket server) {
+      super(server, "trickle-server");
+      start();
     }
 
-    private void serve() {
+    @Override
+    void serve() {
+      while (!server.isClosed()) {
+        try {
+          java.net.Socket s = server.accept();
+          count.incrementAndGet();
+          Thread writer = new Thread(() -> {
+            try (s; java.io.OutputStream out = s.getOutputStream()) {
+              for (int i = 0; i < 100 && !server.isClosed(); i++) {
+                out.write('R');
+                out.flush();
+                Thread.sleep(300);
+              }
+            } catch (java.io.IOException | InterruptedException e) {
+              // the reader gave up
+            }
+          }, "trickle");
+          writer.setDaemon(true);
+          writer.start();
+        } catch (java.io.IOException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** An HTTP FLV stream whose H.264 packets are garbage (a forbidden NAL header), one every 40 ms for up to 30 s. */
+  private static final class GarbageFlv extends FakeServer {
+    GarbageFlv(java.net.ServerSocket server) {
+      super(server, "garbage-flv");
+      start();
+    }
+
+    @Override
+    void serve() {
       try (java.net.Socket s = server.accept(); java.io.OutputStream out = s.getOutputStream()) {
         out.write("HTTP/1.0 200 OK\r\nContent-Type: video/x-flv\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         out.write(new byte[] {'F', 'L', 'V', 1, 1, 0, 0, 0, 9, 0, 0, 0, 0}); // video only, then PreviousTagSize0
@@ -343,18 +358,12 @@ class StatusPageThumbnailTest {
           tag.write(new byte[] {(byte) (total >> 24), (byte) (total >> 16), (byte) (total >> 8), (byte) total});
           out.write(tag.toByteArray());
           out.flush();
-          tags.incrementAndGet();
+          count.incrementAndGet();
           Thread.sleep(40); // a live source's pace: the point is that packets keep arriving
         }
       } catch (java.io.IOException | InterruptedException e) {
         // the reader gave up, or the test closed the server
       }
-    }
-
-    @Override
-    public void close() throws Exception {
-      server.close();
-      thread.join(5000);
     }
   }
 }
