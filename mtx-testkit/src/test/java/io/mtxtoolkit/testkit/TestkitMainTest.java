@@ -419,11 +419,8 @@ class TestkitMainTest {
   void playExits4WhenTheStreamEndsBeforeItsDuration() throws Exception {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/p/in";
-    // The reader connects once the server listens, seen without a connection (it serves its first one only).
-    CompletableFuture<Integer> played = CompletableFuture.supplyAsync(() -> {
-      FreePorts.awaitListening(port, Duration.ofSeconds(20));
-      return run("play", "--url", url, "--duration", "30", "--timeout", "3");
-    });
+    CompletableFuture<Integer> played = FreePorts.onceListening(port,
+        () -> run("play", "--url", url, "--duration", "30", "--timeout", "3"));
     try (var server = io.mtxtoolkit.testkit.stream.TestStreamPublisher.serve(url,
         TestStreamOptions.defaults().withDuration(Duration.ofSeconds(1)), Duration.ofSeconds(20))) {
       assertThat(played.get(40, java.util.concurrent.TimeUnit.SECONDS)).as(err.toString()).isEqualTo(4);
@@ -514,9 +511,7 @@ class TestkitMainTest {
     ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
         System.getProperty("java.class.path"), TestkitMain.class.getName(), "play", "--url", url, "--duration", "120",
         "--json").redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-    // The player starts once the server listens, seen without a connection (it serves its first one only).
-    CompletableFuture<Process> started = CompletableFuture.supplyAsync(() -> {
-      FreePorts.awaitListening(port, Duration.ofSeconds(20));
+    CompletableFuture<Process> started = FreePorts.onceListening(port, () -> {
       try {
         return pb.start();
       } catch (java.io.IOException e) {

@@ -97,6 +97,18 @@ public final class FreePorts {
    * connecting: an FFmpeg listener ({@code -listen 1}) serves the first connection only, and a probe
    * would take it.
    */
+  /**
+   * Runs {@code then} on another thread once something listens on {@code port} (up to 20 s): a reader started before
+   * the server it reads, seen listening without a connection, since such a server (FFmpeg's listen mode) serves only
+   * its first.
+   */
+  public static <T> java.util.concurrent.CompletableFuture<T> onceListening(int port, java.util.function.Supplier<T> then) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      awaitListening(port, Duration.ofSeconds(20));
+      return then.get();
+    });
+  }
+
   public static void awaitListening(int port, Duration timeout) {
     awaitListening(port, timeout, () -> false);
   }

@@ -87,13 +87,10 @@ class TestStreamPlayerTest {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/p/in";
     AtomicInteger asked = new AtomicInteger();
-    CompletableFuture<PlayReport> played = CompletableFuture.supplyAsync(() -> {
-      FreePorts.awaitListening(port, Duration.ofSeconds(20));
-      // asked every 100 ms while the open is awaited (200 times: 20 s), then once per frame read: the stop comes
-      // within 200 frames, a few seconds of a 60 s read
-      return TestStreamPlayer.play(url, Duration.ofSeconds(60), Long.MAX_VALUE, Duration.ofSeconds(30), null,
-          () -> asked.incrementAndGet() > 200);
-    });
+    // asked every 100 ms while the open is awaited (200 times: 20 s), then once per frame read: the stop comes
+    // within 200 frames, a few seconds of a 60 s read
+    CompletableFuture<PlayReport> played = FreePorts.onceListening(port, () -> TestStreamPlayer.play(url,
+        Duration.ofSeconds(60), Long.MAX_VALUE, Duration.ofSeconds(30), null, () -> asked.incrementAndGet() > 200));
     try (TestStreamPublisher server = TestStreamPublisher.serve(url, TestStreamOptions.defaults(), Duration.ofSeconds(20))) {
       PlayReport report = played.get(40, TimeUnit.SECONDS);
       assertThat(report.videoFrames()).isPositive();
@@ -112,10 +109,8 @@ class TestStreamPlayerTest {
   void aShortReadOfATimecodedStreamSaysWhyItHasNoLatency() throws Exception {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/short/in";
-    CompletableFuture<PlayReport> played = CompletableFuture.supplyAsync(() -> {
-      FreePorts.awaitListening(port, Duration.ofSeconds(20));
-      return TestStreamPlayer.play(url, Duration.ofSeconds(10), 10, Duration.ofSeconds(20), null, () -> false);
-    });
+    CompletableFuture<PlayReport> played = FreePorts.onceListening(port,
+        () -> TestStreamPlayer.play(url, Duration.ofSeconds(10), 10, Duration.ofSeconds(20), null, () -> false));
     try (TestStreamPublisher server = TestStreamPublisher.serve(url, TestStreamOptions.defaults().withTimecode(true),
         Duration.ofSeconds(20))) {
       PlayReport report = played.get(40, TimeUnit.SECONDS);

@@ -58,11 +58,8 @@ class TimecodeTest {
     int port = FreePorts.tcp();
     String url = "rtmp://127.0.0.1:" + port + "/live/tc/in";
     TestStreamOptions options = TestStreamOptions.defaults().withTimecode(true);
-    // The reader connects once the server listens, seen without a connection (it serves its first one only).
-    java.util.concurrent.CompletableFuture<PlayReport> played = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      FreePorts.awaitListening(port, Duration.ofSeconds(20));
-      return TestStreamPlayer.play(url, Duration.ofSeconds(3), 1000, Duration.ofSeconds(5), null);
-    });
+    java.util.concurrent.CompletableFuture<PlayReport> played = FreePorts.onceListening(port,
+        () -> TestStreamPlayer.play(url, Duration.ofSeconds(3), 1000, Duration.ofSeconds(5), null));
     try (TestStreamPublisher server = TestStreamPublisher.serve(url, options, Duration.ofSeconds(20))) {
       PlayReport report = played.get(60, TimeUnit.SECONDS);
       assertThat(report.videoCodec()).isEqualTo("h264");
