@@ -265,11 +265,13 @@ public final class OrchestratorMain implements Callable<Integer> {
       whileRunning.accept(server);
     } finally {
       server.stop();
-      if (reconciler != null) {
-        reconciler.close();
-      }
+      // the workers first: the shutdown hook waits 8 s in all, and a reconciliation pass stuck on MediaMTX's API (a
+      // name lookup cannot be interrupted) must not use them up; a pass that ends later finds the manager closed
       if (workers != null) {
         workers.close();
+      }
+      if (reconciler != null) {
+        reconciler.close();
       }
     }
     return 0;

@@ -71,6 +71,9 @@ public final class WorkerMain implements Runnable {
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof ValidationException) {
         line.getErr().println("mtx-worker: " + e.getMessage());
+        // the verdict line too: an orchestrator takes exit 3 as the worker's verdict only when the worker said so
+        LoggerFactory.getLogger(WorkerEvents.LIFECYCLE_LOGGER).error("worker failed: {}", e.getMessage(),
+            kv("event", WorkerEvents.FAILED), kv("exitCode", WorkerExit.INVALID_INPUT.code()));
         return WorkerExit.INVALID_INPUT.code();
       }
       return crashed(e);

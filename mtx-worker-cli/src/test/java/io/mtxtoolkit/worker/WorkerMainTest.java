@@ -65,7 +65,11 @@ class WorkerMainTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
-      assertThat(run(Map.of(), "run", "--stream", "a;touch x")).isEqualTo(WorkerExit.INVALID_INPUT.code());
+      var invalid = io.mtxtoolkit.testkit.logging.CapturedLines.during(WorkerEvents.LIFECYCLE_LOGGER, () ->
+          assertThat(run(Map.of(), "run", "--stream", "a;touch x")).isEqualTo(WorkerExit.INVALID_INPUT.code()));
+      assertThat(io.mtxtoolkit.testkit.logging.CapturedLines.withEvent(invalid, WorkerEvents.FAILED))
+          .as("the verdict line: an orchestrator takes exit 3 as the worker's verdict only with it").singleElement()
+          .satisfies(line -> assertThat(io.mtxtoolkit.testkit.logging.CapturedLines.arguments(line)).contains("exitCode=3"));
       assertThat(run(Map.of("MEDIAMTX_RTSP_PORT", "http"), "run", "--stream", "ok")).isEqualTo(3);
       assertThat(run(Map.of(), "run", "--stream", "ok", "--mode", "sideways")).isEqualTo(3);
       var verdict = io.mtxtoolkit.testkit.logging.CapturedLines.during(WorkerEvents.LIFECYCLE_LOGGER, () ->

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -142,8 +143,9 @@ public final class ProcessLauncher implements WorkerLauncher {
     AtomicReference<String> firstPlain = new AtomicReference<>();
     AtomicLong lagMs = new AtomicLong(NO_LAG);
     AtomicBoolean spoke = new AtomicBoolean();
+    AtomicInteger verdict = new AtomicInteger(NO_VERDICT);
     AtomicReference<String> publisher = new AtomicReference<>(sourceId == null ? "" : sourceId);
-    Thread reader = new Thread(() -> follow(id, publisher, process, onState, lastProblem, firstPlain, lagMs, spoke),
+    Thread reader = new Thread(() -> follow(id, publisher, process, onState, new Heard(lastProblem, firstPlain, lagMs, spoke, verdict)),
         "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
@@ -158,7 +160,7 @@ public final class ProcessLauncher implements WorkerLauncher {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return result(p.exitValue(), lastProblem.get(), firstPlain.get(), spoke.get());
+      return result(p.exitValue(), lastProblem.get(), firstPlain.get(), spoke.get(), verdict.get());
     });
     return new RunningWorker() {
       @Override
@@ -203,6 +205,21 @@ public final class ProcessLauncher implements WorkerLauncher {
    * {@code spoke}: the worker logged a JSON line, so its signal handler was installed (it is, before any line).
    */
   static WorkerResult result(int code, String lastProblem, String firstPlain, boolean spoke) {
+    return result(code, lastProblem, firstPlain, spoke, code);
+  }
+
+  /**
+   * {@link #result(int, String, String, boolean)}, with the exit code the worker's {@code worker-failed} line
+   * announced ({@link #NO_VERDICT}: none). Invalid input (3) and unusable media (5) end a stream's restarts, so they
+   * count only as the worker's own verdict: a JVM ends with 3 by itself under -XX:+ExitOnOutOfMemoryError (a common
+   * container setting, reaching the worker through JAVA_TOOL_OPTIONS), which a restart may well cure.
+   */
+  static WorkerResult result(int code, String lastProblem, String firstPlain, boolean spoke, int announced) {
+    if ((code == WorkerExit.INVALID_INPUT.code() || code == WorkerExit.MEDIA_ERROR.code()) && announced != code) {
+      return WorkerResult.crashed("worker process died with exit code " + code + " without the worker's verdict (the JVM's "
+          + "own end, such as -XX:+ExitOnOutOfMemoryError)"
+          + (firstPlain != null ? "; it said: " + firstPlain : lastProblem != null ? "; last error: " + lastProblem : ""));
+    }
     if (code == SIGTERM_EXIT) {
       // A stop either way, not a crash. Before the handler: SIGTERM reached a JVM still starting. After it: the
       // worker's handler gave up waiting for the close, so /out ended without its trailer.
@@ -258,8 +275,18 @@ public final class ProcessLauncher implements WorkerLauncher {
         net.logstash.logback.argument.StructuredArguments.entries(io.mtxtoolkit.worker.StreamWorker.fields(id, sourceId)));
   }
 
-  private void follow(StreamId id, AtomicReference<String> publisher, Process process, Consumer<WorkerState> onState, AtomicReference<String> lastProblem,
-      AtomicReference<String> firstPlain, AtomicLong lagMs, AtomicBoolean spoke) {
+  /** What a worker process's output told so far (see {@link #result(int, String, String, boolean, int)}). */
+  private record Heard(AtomicReference<String> lastProblem, AtomicReference<String> firstPlain, AtomicLong lagMs,
+                       AtomicBoolean spoke, AtomicInteger verdict) {}
+
+  /** {@link #result(int, String, String, boolean, int)}'s "no verdict announced". */
+  static final int NO_VERDICT = Integer.MIN_VALUE;
+
+  private void follow(StreamId id, AtomicReference<String> publisher, Process process, Consumer<WorkerState> onState, Heard heard) {
+    AtomicReference<String> lastProblem = heard.lastProblem();
+    AtomicReference<String> firstPlain = heard.firstPlain();
+    AtomicLong lagMs = heard.lagMs();
+    AtomicBoolean spoke = heard.spoke();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         JsonNode node = null;
@@ -300,6 +327,9 @@ public final class ProcessLauncher implements WorkerLauncher {
         String level = node.path("level").asText("");
         if (level.equals("ERROR") || event.equals(WorkerEvents.FAILED)) {
           lastProblem.set(node.path("message").asText(line));
+        }
+        if (event.equals(WorkerEvents.FAILED) && node.path("exitCode").canConvertToInt()) {
+          heard.verdict().set(node.path("exitCode").asInt());
         }
       }
     } catch (IOException e) {

@@ -126,7 +126,10 @@ public final class Reconciler implements AutoCloseable {
     return p.source() == null || p.source().id() == null ? "" : p.source().id();
   }
 
-  /** Stops the schedule and waits (bounded) for a pass under way, so none acts after the workers are closed. */
+  /**
+   * Stops the schedule and waits (bounded) for a pass under way to end. A pass acts through the manager, which does
+   * nothing once closed: the orchestrator closes the workers first, so this wait cannot hold up their stop.
+   */
   @Override
   public void close() {
     timer.shutdownNow();

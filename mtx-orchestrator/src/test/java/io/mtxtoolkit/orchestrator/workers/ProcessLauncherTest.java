@@ -237,6 +237,32 @@ class ProcessLauncherTest {
     assertThat(io.mtxtoolkit.testkit.logging.CapturedLines.arguments(plain.get(0))).contains("sourceId=conn-7", "event=worker-output");
   }
 
+  /**
+   * Exit 3 or 5 ends a stream's restarts only as the worker's own verdict, which it announces in its worker-failed
+   * line: a JVM ends with 3 by itself under -XX:+ExitOnOutOfMemoryError, a crash a restart may cure.
+   */
+  @Test
+  void exitThreeOrFiveIsAVerdictOnlyWhenTheWorkerSaidSo() throws Exception {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    WorkerResult oom = shell("""
+        echo '{"event":"worker-running","level":"INFO","message":"running"}'
+        echo 'Terminating due to java.lang.OutOfMemoryError: Java heap space'
+        exit 3
+        """, log).launch(io.mtxtoolkit.core.path.StreamId.of("a"), "", s -> { }).exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(oom.crashed()).isTrue();
+    assertThat(oom.streamUnusable()).as("restarted, not failed for good").isFalse();
+    assertThat(oom.reason()).contains("exit code 3 without the worker's verdict", "OutOfMemoryError");
+
+    WorkerResult media = shell("""
+        echo '{"event":"worker-failed","level":"ERROR","message":"worker failed: unsupported codec","exitCode":5}'
+        exit 5
+        """, log).launch(io.mtxtoolkit.core.path.StreamId.of("b"), "", s -> { }).exit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(media).isEqualTo(new WorkerResult(WorkerExit.MEDIA_ERROR, "worker failed: unsupported codec"));
+    assertThat(media.streamUnusable()).isTrue();
+
+    assertThat(ProcessLauncher.result(5, "worker failed: x", null, true, 3).crashed()).as("another code announced").isTrue();
+  }
+
   @Test
   void stopIsSigtermAndKillIsSigkill() throws Exception {
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
