@@ -50,6 +50,8 @@ public final class StreamWorker {
 
   /** The publisher's id, for the sourceId correlation field of every line; empty when unknown. */
   private volatile String sourceId;
+  /** The stream's not-ready came (see {@link #publisherReady}). */
+  private volatile boolean publisherLeft;
   /** The sourceId the running thread's MDC carries; run's thread only. */
   private String loggedSourceId;
 
@@ -123,6 +125,14 @@ public final class StreamWorker {
    */
   public void publisherChanged(String sourceId) {
     this.sourceId = sourceId == null ? "" : sourceId;
+  }
+
+  /**
+   * Whether the stream is ready, as its orchestrator last heard from the hooks. Once its publisher has left, losing
+   * the source is what comes next, not a failure: the verdict is then logged at WARN, not ERROR.
+   */
+  public void publisherReady(boolean ready) {
+    this.publisherLeft = !ready;
   }
 
   /** Brings the running thread's sourceId field up to {@link #publisherChanged}; a reference test per packet. */
@@ -206,8 +216,11 @@ public final class StreamWorker {
     if (end == WorkerState.STOPPED && stopAnnounced) {
       return result;
     }
-    LIFECYCLE.atLevel(end == WorkerState.FAILED ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.INFO)
-        .log("worker {}: {}", end.wireName(), result.reason(), kv("event", WorkerEvents.ended(end)),
+    boolean publisherLeaving = publisherLeft && result.exit() == WorkerExit.SOURCE_LOST;
+    LIFECYCLE.atLevel(end != WorkerState.FAILED ? org.slf4j.event.Level.INFO
+            : publisherLeaving ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.ERROR)
+        .log("worker {}: {}", end.wireName(), result.reason() + (publisherLeaving ? " (its publisher had left)" : ""),
+            kv("event", WorkerEvents.ended(end)),
             kv("exitCode", result.exit().code()), kv("packets", packets.get()));
     return result;
   }
@@ -351,7 +364,7 @@ public final class StreamWorker {
         endPublishing();
       }
     } finally {
-      close(grabber);
+      close(grabber, "the source");
     }
   }
 
@@ -389,14 +402,14 @@ public final class StreamWorker {
           recorder.start();
         }
       } catch (FFmpegFrameRecorder.Exception e) {
-        close(recorder);
+        close(recorder, "/out");
         if (!onOutput(e)) {
           // the encoder or the muxer's streams could not be set up for this input: another attempt fails alike
           return Session.unusable("cannot set up " + shown(config.outputUrl()) + " for this input: " + firstLine(e));
         }
         return Session.outputRefused("cannot publish to " + shown(config.outputUrl()) + ": " + firstLine(e));
       } catch (RuntimeException | LinkageError e) { // an unknown step, or one that cannot start: a restart fails alike
-        close(recorder);
+        close(recorder, "/out");
         return Session.unusable(e instanceof IllegalArgumentException ? e.getMessage() : "processing step failed: " + e);
       }
       followPublisher(); // a ready of a publisher back within the grace period comes while its source opens
@@ -415,7 +428,7 @@ public final class StreamWorker {
           outputLag.reset(); // no /out between sessions, so no lag to show
         }
       } finally {
-        close(recorder);
+        close(recorder, "/out");
       }
       return Session.ended(packets.get() > before, ending);
     } finally {
@@ -531,7 +544,9 @@ public final class StreamWorker {
    * long to give.
    */
   <T> Ending forward(Read<T> read, Write<T> write, java.util.function.BooleanSupplier primed) {
-    String stalled = "source ended or stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+    String stalled = "source stalled (no data for " + config.stallTimeout().toMillis() + " ms)";
+    // a read that came back empty before the stall timeout: the source's end (its connection closed), not a stall
+    long stallNanos = config.stallTimeout().toNanos();
     boolean first = true;
     while (!stopRequested()) {
       followPublisher();
@@ -543,9 +558,11 @@ public final class StreamWorker {
         return new Ending("read failed: " + firstLine(e), false);
       }
       if (item == null) {
-        return new Ending(stalled, false);
+        // FFmpeg's timeouts fire at their time or a little after: nine tenths of it tells them from an end
+        return new Ending(System.nanoTime() - asked >= stallNanos * 9 / 10 ? stalled : "source ended (its connection closed)",
+            false);
       }
-      boolean waitedOut = !first && System.nanoTime() - asked >= config.stallTimeout().toNanos();
+      boolean waitedOut = !first && System.nanoTime() - asked >= stallNanos;
       try {
         write.accept(item);
       } catch (FFmpegFrameRecorder.Exception e) {
@@ -795,7 +812,7 @@ public final class StreamWorker {
       }
       known.append(known.length() == 0 ? "" : ", ").append(p.name());
       // made only to be asked its name: what its constructor took (a native context) goes back now, not never
-      close(p);
+      close(p, "processing step " + p.name());
     }
     throw new IllegalArgumentException("unknown processing step '" + name + "' (available: " + known + ")");
   }
@@ -866,11 +883,12 @@ public final class StreamWorker {
     }
   }
 
-  private static void close(AutoCloseable c) {
+  /** Closes {@code c}, named {@code what} in the line a failure gets (a peer gone at close is common: WARN, not more). */
+  private static void close(AutoCloseable c, String what) {
     try {
       c.close();
     } catch (Exception e) {
-      LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getMessage(), kv("event", "worker-close-failed"));
+      LOG.warn("closing {} failed: {}", what, io.mtxtoolkit.core.Texts.mediaError(e.getMessage()), kv("event", "worker-close-failed"));
     }
   }
 }

@@ -437,8 +437,23 @@ class StreamWorkerTest {
 
     assertThat(published).as("a first read may take long (the first decodable picture); a later one that took the "
         + "stall timeout is published, then the session ends").containsExactly("a", "b", "c");
-    assertThat(end.cause()).startsWith("source ended or stalled (no data for 300 ms)");
+    assertThat(end.cause()).isEqualTo("source stalled (no data for 300 ms)");
     assertThat(end.outputSide()).isFalse();
+  }
+
+  /** An empty read that waited out the stall timeout is a stall; one that came back at once, the source's end. */
+  @Test
+  void anEmptyReadSaysWhetherTheSourceStalledOrEnded() {
+    StreamWorker worker = worker(rtmp("live/test/in"), rtmp("live/test/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofMillis(200));
+    StreamWorker.Ending stalled = worker.forward(() -> {
+      long until = System.nanoTime() + Duration.ofMillis(220).toNanos();
+      while (System.nanoTime() < until) {
+        java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+      }
+      return null; // as FFmpeg's read of a silent source, at its timeout
+    }, item -> { });
+    assertThat(stalled.cause()).isEqualTo("source stalled (no data for 200 ms)");
+    assertThat(worker.forward(() -> null, item -> { }).cause()).isEqualTo("source ended (its connection closed)");
   }
 
   @Test
@@ -460,7 +475,7 @@ class StreamWorkerTest {
 
     assertThat(published).containsExactly("audio", "picture", "audio2", "picture2");
     assertThat(end.cause()).as("ended by the source's end, not by the long wait for its first picture")
-        .startsWith("source ended or stalled");
+        .isEqualTo("source ended (its connection closed)");
   }
 
   @Test
@@ -763,7 +778,7 @@ class StreamWorkerTest {
       // the source's
       assertThat(r[0].exit()).as(r[0].reason()).isIn(WorkerExit.SOURCE_LOST, WorkerExit.MEDIA_ERROR, WorkerExit.OUTPUT_LOST);
       assertThat(withEvent(lines, "worker-reconnect")).first().extracting(e -> java.util.Arrays.toString(e.getArgumentArray()))
-          .asString().as("why the broken source's session ended").containsAnyOf("source ended or stalled", "read failed");
+          .asString().as("why the broken source's session ended").containsAnyOf("source ended", "source stalled", "read failed");
       assertThat(sink.packetCount()).as("the valid start reached /out").isGreaterThan(10);
       List<Long> video = sink.timestamps(avutil.AVMEDIA_TYPE_VIDEO);
       assertThat(video).as("no made-up pictures from the broken part").isSorted()
@@ -772,6 +787,26 @@ class StreamWorkerTest {
   }
 
   /** MediaMTX's authInternalUsers put credentials in the URLs; no reason or line shows them. */
+  /**
+   * After its stream's not-ready, losing the source is the publisher leaving: the verdict says so at WARN, where a
+   * source lost while its stream is ready is a failure at ERROR.
+   */
+  @Test
+  void aSourceLostAfterItsPublisherLeftIsNoErrorLine() throws Exception {
+    for (boolean left : new boolean[] {false, true}) {
+      StreamWorker worker = worker(rtmp("live/gone/in"), rtmp("live/gone/out"), WorkerConfig.Mode.PASSTHROUGH, Duration.ofSeconds(1));
+      worker.publisherReady(!left);
+      WorkerResult[] r = new WorkerResult[1];
+      var verdict = withEvent(linesOf(() -> r[0] = worker.run()), WorkerEvents.FAILED);
+      assertThat(r[0].exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+      assertThat(verdict).singleElement().satisfies(line -> {
+        assertThat(line.getLevel()).as("publisher left: %s", left)
+            .isEqualTo(left ? ch.qos.logback.classic.Level.WARN : ch.qos.logback.classic.Level.ERROR);
+        assertThat(line.getFormattedMessage().endsWith("(its publisher had left)")).isEqualTo(left);
+      });
+    }
+  }
+
   @Test
   void credentialsInTheUrlsAreNeverShown() {
     int closed = FreePorts.tcp();

@@ -144,8 +144,9 @@ public final class ProcessLauncher implements WorkerLauncher {
     AtomicLong lagMs = new AtomicLong(NO_LAG);
     AtomicBoolean spoke = new AtomicBoolean();
     AtomicInteger verdict = new AtomicInteger(NO_VERDICT);
+    AtomicBoolean publisherLeft = new AtomicBoolean();
     AtomicReference<String> publisher = new AtomicReference<>(sourceId == null ? "" : sourceId);
-    Thread reader = new Thread(() -> follow(id, publisher, process, onState, new Heard(lastProblem, firstPlain, lagMs, spoke, verdict)),
+    Thread reader = new Thread(() -> follow(id, publisher, process, onState, new Heard(lastProblem, firstPlain, lagMs, spoke, verdict, publisherLeft)),
         "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
@@ -178,6 +179,11 @@ public final class ProcessLauncher implements WorkerLauncher {
       @Override
       public CompletableFuture<WorkerResult> exit() {
         return exit;
+      }
+
+      @Override
+      public void publisherReady(boolean ready) {
+        publisherLeft.set(!ready); // the process is not told: its verdict line is relevelled as it is copied
       }
 
       @Override
@@ -277,7 +283,7 @@ public final class ProcessLauncher implements WorkerLauncher {
 
   /** What a worker process's output told so far (see {@link #result(int, String, String, boolean, int)}). */
   private record Heard(AtomicReference<String> lastProblem, AtomicReference<String> firstPlain, AtomicLong lagMs,
-                       AtomicBoolean spoke, AtomicInteger verdict) {}
+                       AtomicBoolean spoke, AtomicInteger verdict, AtomicBoolean publisherLeft) {}
 
   /** {@link #result(int, String, String, boolean, int)}'s "no verdict announced". */
   static final int NO_VERDICT = Integer.MIN_VALUE;
@@ -314,6 +320,12 @@ public final class ProcessLauncher implements WorkerLauncher {
           // read for /v1/streams, every few seconds per worker: not repeated in this service's log
           lagMs.set(node.path("lagMs").canConvertToLong() ? Math.max(0, node.path("lagMs").asLong()) : NO_LAG);
           continue;
+        }
+        if (event.equals(WorkerEvents.FAILED) && heard.publisherLeft().get()
+            && node.path("exitCode").asInt(-1) == WorkerExit.SOURCE_LOST.code() && node.path("level").asText("").equals("ERROR")) {
+          // the source lost after its stream's not-ready: the publisher leaving, as a worker in the service's JVM says
+          ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("level", "WARN");
+          line = node.toString();
         }
         logSink.println(withPublisher((com.fasterxml.jackson.databind.node.ObjectNode) node, line, publisher.get()));
         switch (event) {

@@ -31,4 +31,11 @@ public interface RunningWorker {
   default OptionalLong outputLagMillis() {
     return OptionalLong.empty();
   }
+
+  /**
+   * Whether the worker's stream is ready, as the hooks last said: a worker that gives up on a source whose publisher
+   * has left (its not-ready came) reports the publisher leaving, a WARN, not a failure at ERROR.
+   */
+  default void publisherReady(boolean ready) {
+  }
 }

@@ -83,6 +83,11 @@ public final class ThreadLauncher implements WorkerLauncher {
       }
 
       @Override
+      public void publisherReady(boolean ready) {
+        worker.publisherReady(ready);
+      }
+
+      @Override
       public String handle() {
         return "thread " + name;
       }

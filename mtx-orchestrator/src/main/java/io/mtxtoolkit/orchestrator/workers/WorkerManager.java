@@ -339,6 +339,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Entry e = streams.computeIfAbsent(id, this::newEntry);
     e.changed(nanoTime.getAsLong());
     e.ready = true;
+    if (e.worker != null && !e.stopping) {
+      e.worker.publisherReady(true);
+    }
     // Only a ready that starts a worker (now, or as the replacement of one stopping) starts the clock: a ready
     // that keeps a running worker would otherwise time a later crash's restart from it.
     boolean starts = e.stopping || e.worker == null;
@@ -364,6 +367,9 @@ public final class WorkerManager implements HookEventListener, AutoCloseable {
     Entry e = streams.computeIfAbsent(id, this::newEntry);
     e.changed(nanoTime.getAsLong());
     e.ready = false;
+    if (e.worker != null) {
+      e.worker.publisherReady(false);
+    }
     if (e.waitingForSlot) {
       e.waitingForSlot = false; // its publisher left before a slot freed
       e.failedReason = null;

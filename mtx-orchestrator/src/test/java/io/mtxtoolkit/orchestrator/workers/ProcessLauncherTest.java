@@ -263,6 +263,24 @@ class ProcessLauncherTest {
     assertThat(ProcessLauncher.result(5, "worker failed: x", null, true, 3).crashed()).as("another code announced").isTrue();
   }
 
+  /**
+   * A worker process is not told of its stream's not-ready; its verdict of a source lost is relevelled to WARN as it
+   * is copied, as a worker in the service's JVM logs it itself: the publisher leaving is no error.
+   */
+  @Test
+  void aSourceLostAfterTheNotReadyIsCopiedAsAWarning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path go = dir.resolve("go");
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    RunningWorker w = shell("while [ ! -e '" + go + "' ]; do sleep 0.05; done\n"
+        + "echo '{\"event\":\"worker-failed\",\"level\":\"ERROR\",\"message\":\"worker failed: source lost\",\"exitCode\":4}'\n"
+        + "exit 4\n", log).launch(io.mtxtoolkit.core.path.StreamId.of("left"), "", s -> { });
+    w.publisherReady(false);
+    java.nio.file.Files.createFile(go); // the line comes after the not-ready
+    assertThat(w.exit().get(10, java.util.concurrent.TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.SOURCE_LOST);
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"level\":\"WARN\"", "\"exitCode\":4")
+        .doesNotContain("ERROR");
+  }
+
   @Test
   void stopIsSigtermAndKillIsSigkill() throws Exception {
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();

@@ -43,6 +43,7 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     volatile long killAskedNanos;
     volatile java.util.OptionalLong lag = java.util.OptionalLong.empty();
     final List<String> publishers = new CopyOnWriteArrayList<>();
+    final List<Boolean> readiness = new CopyOnWriteArrayList<>();
 
     Handle(Consumer<WorkerState> onState, int number) {
       this.onState = onState;
@@ -76,6 +77,11 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     }
 
     @Override
+    public void publisherReady(boolean ready) {
+      readiness.add(ready);
+    }
+
+    @Override
     public String handle() {
       return "test " + number;
     }
@@ -92,6 +98,17 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
 
     assertThat(WorkerManager.STOP_TIMEOUT).as("a kill must not cut a close the worker is still allowed")
         .isGreaterThanOrEqualTo(budget.plusSeconds(1));
+  }
+
+  /** The worker hears of its stream's not-ready (and of a ready within the grace period), to say why its source went. */
+  @Test
+  void theWorkerIsToldWhenItsPublisherLeavesAndComesBack() {
+    manager.ready(ID);
+    Handle worker = launcher.launched.get(0);
+    assertThat(worker.readiness).as("a worker starts for a ready stream: nothing to tell").isEmpty();
+    manager.notReady(ID);
+    manager.ready(ID);
+    assertThat(worker.readiness).containsExactly(false, true);
   }
 
   @Test
