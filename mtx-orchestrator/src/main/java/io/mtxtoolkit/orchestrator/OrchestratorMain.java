@@ -265,8 +265,11 @@ public final class OrchestratorMain implements Callable<Integer> {
       whileRunning.accept(server);
     } finally {
       server.stop();
-      // the workers first: the shutdown hook waits 8 s in all, and a reconciliation pass stuck on MediaMTX's API (a
-      // name lookup cannot be interrupted) must not use them up; a pass that ends later finds the manager closed
+      // the workers before any wait on reconciliation: the shutdown hook waits 8 s in all, and a pass stuck on MediaMTX's
+      // API (a name lookup cannot be interrupted) must not use them up; a pass that ends later finds the manager closed
+      if (reconciler != null) {
+        reconciler.halt(); // and no new pass meanwhile (MediaMTX stopping first would make one warn for nothing)
+      }
       if (workers != null) {
         workers.close();
       }

@@ -786,7 +786,6 @@ class StreamWorkerTest {
     }
   }
 
-  /** MediaMTX's authInternalUsers put credentials in the URLs; no reason or line shows them. */
   /**
    * After its stream's not-ready, losing the source is the publisher leaving: the verdict says so at WARN, where a
    * source lost while its stream is ready is a failure at ERROR.
@@ -807,6 +806,7 @@ class StreamWorkerTest {
     }
   }
 
+  /** MediaMTX's authInternalUsers put credentials in the URLs; no reason or line shows them. */
   @Test
   void credentialsInTheUrlsAreNeverShown() {
     int closed = FreePorts.tcp();

@@ -145,8 +145,9 @@ public final class ProcessLauncher implements WorkerLauncher {
     AtomicBoolean spoke = new AtomicBoolean();
     AtomicInteger verdict = new AtomicInteger(NO_VERDICT);
     AtomicBoolean publisherLeft = new AtomicBoolean();
+    AtomicBoolean readAll = new AtomicBoolean();
     AtomicReference<String> publisher = new AtomicReference<>(sourceId == null ? "" : sourceId);
-    Thread reader = new Thread(() -> follow(id, publisher, process, onState, new Heard(lastProblem, firstPlain, lagMs, spoke, verdict, publisherLeft)),
+    Thread reader = new Thread(() -> follow(id, publisher, process, onState, new Heard(lastProblem, firstPlain, lagMs, spoke, verdict, publisherLeft, readAll)),
         "worker-log-" + id.value());
     reader.setDaemon(true);
     try {
@@ -161,7 +162,10 @@ public final class ProcessLauncher implements WorkerLauncher {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return result(p.exitValue(), lastProblem.get(), firstPlain.get(), spoke.get(), verdict.get());
+      // a worker-failed line not read (output cut short, or a copy still blocked on this service's stdout) is no
+      // proof there was none: then the exit code alone decides, as the worker's
+      return result(p.exitValue(), lastProblem.get(), firstPlain.get(), spoke.get(),
+          readAll.get() ? verdict.get() : p.exitValue());
     });
     return new RunningWorker() {
       @Override
@@ -283,7 +287,20 @@ public final class ProcessLauncher implements WorkerLauncher {
 
   /** What a worker process's output told so far (see {@link #result(int, String, String, boolean, int)}). */
   private record Heard(AtomicReference<String> lastProblem, AtomicReference<String> firstPlain, AtomicLong lagMs,
-                       AtomicBoolean spoke, AtomicInteger verdict, AtomicBoolean publisherLeft) {}
+                       AtomicBoolean spoke, AtomicInteger verdict, AtomicBoolean publisherLeft, AtomicBoolean readAll) {}
+
+  /** The {@code exitCode} a worker line names, as a number or as text (a logging set-up may write it so); else {@link #NO_VERDICT}. */
+  static int exitCode(JsonNode line) {
+    JsonNode code = line.path("exitCode");
+    if (code.canConvertToInt()) {
+      return code.asInt();
+    }
+    try {
+      return code.isTextual() ? Integer.parseInt(code.asText().trim()) : NO_VERDICT;
+    } catch (NumberFormatException e) {
+      return NO_VERDICT;
+    }
+  }
 
   /** {@link #result(int, String, String, boolean, int)}'s "no verdict announced". */
   static final int NO_VERDICT = Integer.MIN_VALUE;
@@ -322,7 +339,7 @@ public final class ProcessLauncher implements WorkerLauncher {
           continue;
         }
         if (event.equals(WorkerEvents.FAILED) && heard.publisherLeft().get()
-            && node.path("exitCode").asInt(-1) == WorkerExit.SOURCE_LOST.code() && node.path("level").asText("").equals("ERROR")) {
+            && exitCode(node) == WorkerExit.SOURCE_LOST.code() && node.path("level").asText("").equals("ERROR")) {
           // the source lost after its stream's not-ready: the publisher leaving, as a worker in the service's JVM says
           ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("level", "WARN");
           line = node.toString();
@@ -340,10 +357,11 @@ public final class ProcessLauncher implements WorkerLauncher {
         if (level.equals("ERROR") || event.equals(WorkerEvents.FAILED)) {
           lastProblem.set(node.path("message").asText(line));
         }
-        if (event.equals(WorkerEvents.FAILED) && node.path("exitCode").canConvertToInt()) {
-          heard.verdict().set(node.path("exitCode").asInt());
+        if (event.equals(WorkerEvents.FAILED)) {
+          heard.verdict().set(exitCode(node));
         }
       }
+      heard.readAll().set(true); // the end of the output: every line the worker wrote was read
     } catch (IOException e) {
       // The JDK closes a dead child's pipe under a blocked reader ("Stream closed"): that is the end of the
       // output, not a problem of the worker's.

@@ -126,9 +126,15 @@ public final class Reconciler implements AutoCloseable {
     return p.source() == null || p.source().id() == null ? "" : p.source().id();
   }
 
+  /** Stops the schedule without waiting: no pass starts after this (a pass under way is interrupted). */
+  public void halt() {
+    timer.shutdownNow();
+  }
+
   /**
    * Stops the schedule and waits (bounded) for a pass under way to end. A pass acts through the manager, which does
-   * nothing once closed: the orchestrator closes the workers first, so this wait cannot hold up their stop.
+   * nothing once closed: the orchestrator halts this, closes the workers, then closes this, so the wait cannot hold
+   * up their stop.
    */
   @Override
   public void close() {

@@ -261,6 +261,11 @@ class ProcessLauncherTest {
     assertThat(media.streamUnusable()).isTrue();
 
     assertThat(ProcessLauncher.result(5, "worker failed: x", null, true, 3).crashed()).as("another code announced").isTrue();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(ProcessLauncher.exitCode(json.readTree("{\"exitCode\":5}"))).isEqualTo(5);
+    assertThat(ProcessLauncher.exitCode(json.readTree("{\"exitCode\":\" 5\"}"))).as("as text, from a logging set-up of one's own").isEqualTo(5);
+    assertThat(ProcessLauncher.exitCode(json.readTree("{\"exitCode\":\"five\"}"))).isEqualTo(ProcessLauncher.NO_VERDICT);
+    assertThat(ProcessLauncher.exitCode(json.readTree("{}"))).isEqualTo(ProcessLauncher.NO_VERDICT);
   }
 
   /**

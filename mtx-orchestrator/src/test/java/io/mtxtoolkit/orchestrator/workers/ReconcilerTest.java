@@ -159,6 +159,19 @@ class ReconcilerTest {
     }
   }
 
+  /** At shutdown the schedule is halted before the workers are closed: no pass starts after it. */
+  @Test
+  void aHaltedScheduleStartsNoPass() {
+    readyPaths.set("live/late/in");
+    try (Reconciler r = reconciler().start(Duration.ofMillis(50))) {
+      await("worker started by reconciliation").atMost(Duration.ofSeconds(3)).until(() -> launcher.launched.size() == 1);
+      r.halt();
+      readyPaths.set("live/later/in"); // a pass would start its worker
+      await("no pass after the halt").during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2))
+          .until(() -> launcher.launched.size() == 1);
+    }
+  }
+
   @Test
   void aRepeatedEventIsAppliedOnce() {
     OrchestratorServer server = new OrchestratorServer(OrchestratorConfig.defaults().withHost("127.0.0.1").withPort(0),

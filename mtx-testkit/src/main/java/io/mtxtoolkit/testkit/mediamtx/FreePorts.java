@@ -93,11 +93,6 @@ public final class FreePorts {
   }
 
   /**
-   * Waits until a TCP socket listens on {@code port}, seen in /proc/net/tcp{,6} rather than by
-   * connecting: an FFmpeg listener ({@code -listen 1}) serves the first connection only, and a probe
-   * would take it.
-   */
-  /**
    * Runs {@code then} on another thread once something listens on {@code port} (up to 20 s): a reader started before
    * the server it reads, seen listening without a connection, since such a server (FFmpeg's listen mode) serves only
    * its first.
@@ -109,6 +104,11 @@ public final class FreePorts {
     });
   }
 
+  /**
+   * Waits until a TCP socket listens on {@code port}, seen in /proc/net/tcp{,6} rather than by
+   * connecting: an FFmpeg listener ({@code -listen 1}) serves the first connection only, and a probe
+   * would take it.
+   */
   public static void awaitListening(int port, Duration timeout) {
     awaitListening(port, timeout, () -> false);
   }
