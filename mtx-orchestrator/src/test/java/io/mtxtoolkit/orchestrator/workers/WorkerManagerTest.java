@@ -109,6 +109,12 @@ public class WorkerManagerTest { // public: other packages' tests borrow its Lau
     manager.notReady(ID);
     manager.ready(ID);
     assertThat(worker.readiness).containsExactly(false, true);
+
+    manager.notReady(ID); // the 300 ms grace period runs out: a publisher back later gets a new worker
+    await("stopped after the grace period").atMost(Duration.ofSeconds(5)).until(() -> worker.stopAsked);
+    manager.ready(ID);
+    await("a new worker").atMost(Duration.ofSeconds(5)).until(() -> launcher.launched.size() == 2);
+    assertThat(launcher.launched.get(1).readiness).as("a new worker's stream is ready: nothing to tell").isEmpty();
   }
 
   @Test
