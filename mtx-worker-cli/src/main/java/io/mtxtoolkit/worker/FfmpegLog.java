@@ -34,6 +34,11 @@ public final class FfmpegLog extends LogCallback {
    */
   public static final String THUMBNAIL = "thumbnail";
   /**
+   * {@link #PURPOSE} of a worker opening its source: FFmpeg's failures there ("Connection refused" twice per attempt,
+   * javacv opening twice) are the worker's reconnect and verdict lines' causes, which say how it went; WARN, not ERROR.
+   */
+  public static final String CONNECTING = "connecting";
+  /**
    * A decoder on a lossy input reports an error per frame: at most this many lines of one shape (digits aside)
    * per stream and {@link #WINDOW}; the next line of that shape after the window says how many were left out.
    */
@@ -93,7 +98,7 @@ public final class FfmpegLog extends LogCallback {
       args.add(kv("similarLeftOut", leftOut));
     }
     Level as = THUMBNAIL.equals(fields.get(PURPOSE)) ? Level.DEBUG
-        : level <= avutil.AV_LOG_ERROR ? Level.ERROR
+        : level <= avutil.AV_LOG_ERROR ? (CONNECTING.equals(fields.get(PURPOSE)) ? Level.WARN : Level.ERROR)
         : level <= avutil.AV_LOG_WARNING ? Level.WARN : Level.INFO;
     // FFmpeg's text is an argument, never the pattern: a "{}" in it would swallow the fields.
     LOG.atLevel(as).log("{}", args.toArray());

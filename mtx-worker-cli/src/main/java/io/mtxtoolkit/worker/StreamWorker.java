@@ -336,6 +336,7 @@ public final class StreamWorker {
   private Session pump() {
     FFmpegFrameGrabber grabber = openInput();
     try {
+      MDC.put(FfmpegLog.PURPOSE, FfmpegLog.CONNECTING);
       try {
         // startUnsafe: start() holds javacv's process-wide codec lock while it waits for the server,
         // which would stall every other in-process worker's start behind one slow source.
@@ -347,6 +348,8 @@ public final class StreamWorker {
               + firstLine(e));
         }
         return Session.failed("cannot read " + shown(config.inputUrl()) + ": " + firstLine(e));
+      } finally {
+        MDC.remove(FfmpegLog.PURPOSE);
       }
       String foreign = config.mode() == WorkerConfig.Mode.PASSTHROUGH ? codecsRtmpCannotCarry(grabber) : null;
       if (foreign != null) {

@@ -121,4 +121,19 @@ class FfmpegLogTest {
     ILoggingEvent line = lines.list.stream().filter(e -> e.getFormattedMessage().startsWith("method DESCRIBE")).findFirst().orElseThrow();
     assertThat(line.getLevel().toString()).isEqualTo("DEBUG");
   }
+
+  /** A worker opening its source: FFmpeg's "Connection refused" is the cause its own reconnect line gives, at WARN. */
+  @Test
+  void failuresWhileASourceOpensAreWarnings() throws Exception {
+    FfmpegLog callback = listenedCallback();
+    MDC.put(FfmpegLog.PURPOSE, FfmpegLog.CONNECTING);
+    try {
+      callback.call(avutil.AV_LOG_ERROR, new BytePointer("Connection to tcp://127.0.0.1:1 failed: Connection refused"));
+    } finally {
+      MDC.remove(FfmpegLog.PURPOSE);
+    }
+    callback.call(avutil.AV_LOG_ERROR, new BytePointer("Connection to tcp://127.0.0.1:2 failed: Connection refused"));
+    assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().startsWith("Connection to"))
+        .extracting(e -> e.getLevel().toString()).containsExactly("WARN", "ERROR");
+  }
 }

@@ -265,9 +265,10 @@ class StreamWorkerTest {
       logger.detachAppender(ffmpeg);
     }
     assertThat(ffmpeg.list).as("FFmpeg reports the refused connection").isNotEmpty().allSatisfy(line -> {
-      assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+      assertThat(line.getLevel()).as("while the source opens: the worker's own lines tell the outcome")
+          .isEqualTo(ch.qos.logback.classic.Level.WARN);
       assertThat(line.getMDCPropertyMap()).containsEntry("streamId", "logged").containsEntry("path", "live/logged/in")
-          .containsEntry("sourceId", "conn-7");
+          .containsEntry("sourceId", "conn-7").containsEntry(FfmpegLog.PURPOSE, FfmpegLog.CONNECTING);
     });
     assertThat(ffmpeg.list).anySatisfy(line -> assertThat(line.getFormattedMessage()).containsIgnoringCase("connection refused"));
   }
