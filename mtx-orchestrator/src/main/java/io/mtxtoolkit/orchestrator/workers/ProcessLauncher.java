@@ -341,7 +341,8 @@ public final class ProcessLauncher implements WorkerLauncher {
         if (event.equals(WorkerEvents.FAILED) && heard.publisherLeft().get()
             && exitCode(node) == WorkerExit.SOURCE_LOST.code() && node.path("level").asText("").equals("ERROR")) {
           // the source lost after its stream's not-ready: the publisher leaving, as a worker in the service's JVM says
-          ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("level", "WARN");
+          ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("level", "WARN")
+              .put("message", node.path("message").asText("") + " (its publisher had left)");
           line = node.toString();
         }
         logSink.println(withPublisher((com.fasterxml.jackson.databind.node.ObjectNode) node, line, publisher.get()));

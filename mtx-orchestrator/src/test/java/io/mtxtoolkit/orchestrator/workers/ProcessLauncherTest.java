@@ -282,8 +282,8 @@ class ProcessLauncherTest {
     w.publisherReady(false);
     java.nio.file.Files.createFile(go); // the line comes after the not-ready
     assertThat(w.exit().get(10, java.util.concurrent.TimeUnit.SECONDS).exit()).isEqualTo(WorkerExit.SOURCE_LOST);
-    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"level\":\"WARN\"", "\"exitCode\":4")
-        .doesNotContain("ERROR");
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"level\":\"WARN\"", "\"exitCode\":4",
+        "source lost (its publisher had left)").doesNotContain("ERROR");
   }
 
   @Test

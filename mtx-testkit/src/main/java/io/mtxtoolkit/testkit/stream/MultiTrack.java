@@ -124,6 +124,8 @@ public final class MultiTrack {
     while ((p = a.grabPacket()) != null) {
       if (kept.test(p)) {
         rec.recordPacket(p);
+      } else {
+        avcodec.av_packet_unref(p); // grabPacket does not release the packet it read last; recordPacket does
       }
     }
   }
