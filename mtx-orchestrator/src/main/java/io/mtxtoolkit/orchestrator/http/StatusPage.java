@@ -131,21 +131,20 @@ public final class StatusPage {
   byte[] thumbnail(StreamId id) {
     Thumbnail cached = cache.get(id.value());
     long asked = nanoTime.getAsLong();
-    if (cached != null && asked - cached.askedAt() < cached.validNanos()) {
+    if (fresh(cached, asked)) {
       return cached.recent(asked);
     }
-    byte[] last = cached == null ? null : cached.recent(asked);
     if (!grabbing.add(id.value())) {
-      return lastOrBusy(last, "a picture of " + id + " is being taken");
+      return lastOrBusy(cached == null ? null : cached.recent(asked), "a picture of " + id + " is being taken");
     }
     try {
       // a grab may have ended between the first look and the claim: its answer stands
       cached = cache.get(id.value());
       asked = nanoTime.getAsLong();
-      if (cached != null && asked - cached.askedAt() < cached.validNanos()) {
+      if (fresh(cached, asked)) {
         return cached.recent(asked);
       }
-      last = cached == null ? null : cached.recent(asked);
+      byte[] last = cached == null ? null : cached.recent(asked);
       if (!grabs.tryAcquire()) {
         return lastOrBusy(last, MAX_GRABS + " thumbnails are being decoded");
       }
@@ -178,6 +177,11 @@ public final class StatusPage {
     } finally {
       grabbing.remove(id.value());
     }
+  }
+
+  /** True when {@code cached} still answers a request at {@code now}: MediaMTX is not asked again yet. */
+  private static boolean fresh(Thumbnail cached, long now) {
+    return cached != null && now - cached.askedAt() < cached.validNanos();
   }
 
   /** The last picture, else a 503 a page sees every few seconds: no line above DEBUG. */

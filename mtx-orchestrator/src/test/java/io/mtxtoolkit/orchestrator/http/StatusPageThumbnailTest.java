@@ -21,6 +21,22 @@ class StatusPageThumbnailTest {
   private final String nowhere = "rtsp://127.0.0.1:" + FreePorts.tcp() + "/";
   private final List<String> asked = new CopyOnWriteArrayList<>();
 
+  /**
+   * {@link #pageOfNothing}, but each read first waits (up to 10 s) for {@code release}: a slow source, whose decode
+   * holds its slot meanwhile.
+   */
+  private StatusPage slowPage(CountDownLatch release) {
+    return new StatusPage(path -> {
+      asked.add(path.name());
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return nowhere + path.name();
+    }, 8888, 8889);
+  }
+
   /** A page whose every stream is read from a port nobody listens on; each path it reads is noted in {@link #asked}. */
   private StatusPage pageOfNothing() {
     return new StatusPage(path -> {
@@ -99,15 +115,7 @@ class StatusPageThumbnailTest {
   @Test
   void pastTwoDecodesAtOnceTheNextRequestIsToldToComeBack() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    StatusPage page = new StatusPage(path -> {
-      asked.add(path.name());
-      try {
-        release.await(10, TimeUnit.SECONDS); // a slow source: the decode holds its slot
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return nowhere + path.name();
-    }, 8888, 8889);
+    StatusPage page = slowPage(release);
     CompletableFuture<byte[]> a = CompletableFuture.supplyAsync(() -> page.thumbnail(StreamId.of("a")));
     CompletableFuture<byte[]> b = CompletableFuture.supplyAsync(() -> page.thumbnail(StreamId.of("b")));
     await("two decodes under way").atMost(Duration.ofSeconds(5)).until(() -> asked.size() == 2);
@@ -193,7 +201,7 @@ class StatusPageThumbnailTest {
   @Test
   void aServerThatNeverFinishesItsAnswerIsGivenUpOnAtTheBudget() throws Exception {
     try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-         Trickle trickle = new Trickle(server)) {
+         FakeServer trickle = trickle(server)) {
       Duration took = timedMiss(server, "rtsp");
       assertThat(trickle.count.get()).as("the server was reached").isPositive();
       assertThat(took).as("ended by the deadline, not by FFmpeg's timeouts").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
@@ -207,7 +215,7 @@ class StatusPageThumbnailTest {
   @Test
   void undecodablePicturesArrivingLiveDoNotHoldTheGrabPastItsBudget() throws Exception {
     try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-         GarbageFlv feed = new GarbageFlv(server)) {
+         FakeServer feed = garbageFlv(server)) {
       Duration took = timedMiss(server, "http");
       assertThat(feed.count.get()).as("packets were flowing").isGreaterThan(10);
       assertThat(took).as("ended by the budget while packets still came").isLessThan(StatusPage.GRAB_BUDGET.plusSeconds(1));
@@ -226,15 +234,7 @@ class StatusPageThumbnailTest {
   @Test
   void aSecondRequestForAStreamBeingGrabbedStartsNoOtherGrab() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    StatusPage page = new StatusPage(path -> {
-      asked.add(path.name());
-      try {
-        release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return nowhere + path.name();
-    }, 8888, 8889);
+    StatusPage page = slowPage(release);
     CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> page.thumbnail(StreamId.of("a")));
     await("the first grab under way").atMost(Duration.ofSeconds(5)).until(() -> asked.size() == 1);
     assertThatThrownBy(() -> page.thumbnail(StreamId.of("a"))).isInstanceOfSatisfying(RequestRejected.class, e -> {
@@ -272,25 +272,19 @@ class StatusPageThumbnailTest {
     }
   }
 
-  /** A loopback server whose connections {@link #serve} answers on a thread of its own; closing it ends them. */
-  private abstract static class FakeServer implements AutoCloseable {
+  /** A loopback server whose connections {@code serve} answers on a thread of its own; closing it ends them. */
+  private static final class FakeServer implements AutoCloseable {
     final java.net.ServerSocket server;
     /** What the server counts: connections taken, tags sent. */
     final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
 
-    FakeServer(java.net.ServerSocket server, String name) {
+    FakeServer(java.net.ServerSocket server, String name, java.util.function.Consumer<FakeServer> serve) {
       this.server = server;
-      this.thread = new Thread(this::serve, name);
+      this.thread = new Thread(() -> serve.accept(this), name);
       thread.setDaemon(true);
-    }
-
-    /** Starts serving; called by a subclass's constructor, last. */
-    final void start() {
       thread.start();
     }
-
-    abstract void serve();
 
     @Override
     public void close() throws Exception {
@@ -300,14 +294,10 @@ class StatusPageThumbnailTest {
   }
 
   /** Takes connections and answers each with one byte every 300 ms for 30 s: a reply that never ends. */
-  private static final class Trickle extends FakeServer {
-    Trickle(java.net.ServerSocket server) {
-      super(server, "trickle-server");
-      start();
-    }
-
-    @Override
-    void serve() {
+  private static FakeServer trickle(java.net.ServerSocket listening) {
+    return new FakeServer(listening, "trickle-server", f -> {
+      java.net.ServerSocket server = f.server;
+      java.util.concurrent.atomic.AtomicInteger count = f.count;
       while (!server.isClosed()) {
         try {
           java.net.Socket s = server.accept();
@@ -329,18 +319,14 @@ class StatusPageThumbnailTest {
           return;
         }
       }
-    }
+    });
   }
 
   /** An HTTP FLV stream whose H.264 packets are garbage (a forbidden NAL header), one every 40 ms for up to 30 s. */
-  private static final class GarbageFlv extends FakeServer {
-    GarbageFlv(java.net.ServerSocket server) {
-      super(server, "garbage-flv");
-      start();
-    }
-
-    @Override
-    void serve() {
+  private static FakeServer garbageFlv(java.net.ServerSocket listening) {
+    return new FakeServer(listening, "garbage-flv", f -> {
+      java.net.ServerSocket server = f.server;
+      java.util.concurrent.atomic.AtomicInteger count = f.count;
       try (java.net.Socket s = server.accept(); java.io.OutputStream out = s.getOutputStream()) {
         out.write("HTTP/1.0 200 OK\r\nContent-Type: video/x-flv\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         out.write(new byte[] {'F', 'L', 'V', 1, 1, 0, 0, 0, 9, 0, 0, 0, 0}); // video only, then PreviousTagSize0
@@ -364,6 +350,6 @@ class StatusPageThumbnailTest {
       } catch (java.io.IOException | InterruptedException e) {
         // the reader gave up, or the test closed the server
       }
-    }
+    });
   }
 }
